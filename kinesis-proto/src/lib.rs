@@ -1,0 +1,31 @@
+//! # kinesis-proto
+//!
+//! The sans-IO core of a client for Amazon Kinesis Data Streams. It turns
+//! what you want into signed [`http::Request`] values and turns
+//! [`http::Response`] bytes into typed outputs or typed errors. It opens no
+//! socket, reads no file, clock or environment variable, sleeps never and
+//! spawns nothing: time, randomness and configuration are arguments.
+//!
+//! Pick `kinesis-blocking` or `kinesis-async` for a ready client; use this
+//! crate directly to drive Kinesis from your own runtime or event loop.
+
+pub use http;
+
+pub mod credentials;
+pub mod endpoint;
+pub mod error;
+pub mod ops;
+pub mod retry;
+pub mod call;
+pub mod sigv4;
+
+mod client;
+mod limits;
+mod operation;
+mod wire;
+
+pub use client::{Client, Config};
+pub use credentials::Credentials;
+pub use error::{Error, ErrorCode, ResponseError, ServiceError, UsageError};
+pub use limits::Limits;
+pub use operation::{parse_response, Empty, Expect, Operation, Paginated, Plane};

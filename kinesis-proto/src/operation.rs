@@ -1,0 +1,127 @@
+//! What every operation is to the rest of the crate, and the typed token
+//! that parses its answer.
+
+use std::marker::PhantomData;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::error::{self, Error, ResponseError, UsageError};
+use crate::Limits;
+
+/// Which family of endpoints an operation goes to when it names its
+/// resource by ARN (`{account}.data-kinesis…` or `{account}.control-kinesis…`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Plane {
+    /// Record reads and writes (PutRecord(s), GetRecords, GetShardIterator,
+    /// SubscribeToShard).
+    Data,
+    /// Everything else.
+    Control,
+}
+
+/// One Kinesis API operation: its input is the value, its output the
+/// associated type.
+///
+/// Implemented by every input type in [`crate::ops`]; users do not implement
+/// it.
+pub trait Operation: Serialize {
+    /// The operation's name in `X-Amz-Target` (`PutRecord`).
+    const NAME: &'static str;
+    /// Which endpoint family serves it.
+    const PLANE: Plane;
+    /// What a successful answer parses into.
+    type Output: DeserializeOwned;
+
+    /// Checks the input against the service limits before anything is
+    /// built. The error names the field at fault.
+    fn validate(&self, limits: &Limits) -> Result<(), UsageError>;
+
+    /// The ARN the input addresses its resource by (StreamARN, ConsumerARN,
+    /// ResourceARN…), used to pick an account-scoped endpoint.
+    fn resource_arn(&self) -> Option<&str> {
+        None
+    }
+
+    /// Serializes the input as the JSON request body.
+    fn to_body(&self) -> Result<Vec<u8>, UsageError> {
+        serde_json::to_vec(self).map_err(|e| UsageError::new(Self::NAME, e.to_string()))
+    }
+}
+
+/// An operation whose output says how to ask for the next page.
+pub trait Paginated: Operation + Sized {
+    /// The input that asks for the page after `output`, or `None` when
+    /// `output` was the last page.
+    fn next_page(&self, output: &Self::Output) -> Option<Self>;
+}
+
+/// An output with no fields: what operations that return nothing parse into.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct Empty {}
+
+/// The typed token [`crate::Client::prepare`] hands back with a request: it
+/// alone parses that request's answer.
+///
+/// ```
+/// use kinesis_proto::{ops::DescribeStreamSummary, Client, Config, Credentials, ErrorCode, Error};
+/// let client = Client::new(Config::new("us-east-1"));
+/// let creds = Credentials::new("AKID", "SECRET", None);
+/// let now = time::OffsetDateTime::UNIX_EPOCH;
+/// let (_request, expect) = client.prepare(&DescribeStreamSummary::new("s"), &creds, now).unwrap();
+/// let answer = http::Response::builder()
+///     .status(400)
+///     .body(r#"{"__type":"ResourceNotFoundException","message":"not found"}"#)
+///     .unwrap();
+/// match expect.parse(&answer) {
+///     Err(Error::Service(e)) => assert_eq!(e.code, ErrorCode::ResourceNotFound),
+///     other => panic!("{other:?}"),
+/// }
+/// ```
+#[must_use = "an Expect is the only way to parse the answer"]
+pub struct Expect<O> {
+    _op: PhantomData<fn() -> O>,
+}
+
+impl<O> std::fmt::Debug for Expect<O> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Expect").finish()
+    }
+}
+
+impl<O: Operation> Expect<O> {
+    pub(crate) fn new() -> Self {
+        Expect { _op: PhantomData }
+    }
+
+    /// Parses the answer to the request this token came with: the
+    /// operation's output on a 2xx status, else the service error.
+    pub fn parse<B: AsRef<[u8]>>(&self, response: &http::Response<B>) -> Result<O::Output, Error> {
+        parse_response::<O, B>(response)
+    }
+}
+
+/// Parses `response` as an answer to `O`, for drivers that keep no token
+/// (fuzzing, replay).
+pub fn parse_response<O: Operation, B: AsRef<[u8]>>(
+    response: &http::Response<B>,
+) -> Result<O::Output, Error> {
+    let status = response.status();
+    if !status.is_success() {
+        return Err(Error::Service(error::parse_service_error(response)));
+    }
+    let body = response.body().as_ref();
+    let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
+        b"{}"
+    } else {
+        body
+    };
+    serde_json::from_slice(body).map_err(|e| {
+        Error::Response(ResponseError {
+            status,
+            reason: format!("{} output: {e}", O::NAME),
+            request_id: error::request_id(response),
+        })
+    })
+}

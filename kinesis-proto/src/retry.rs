@@ -1,0 +1,1 @@
+//! Retry decisions as a state machine (being written).
