@@ -15,17 +15,20 @@ pub mod credentials;
 pub mod endpoint;
 pub mod error;
 pub mod ops;
-pub mod retry;
 pub mod call;
+pub mod retry;
+pub mod settings;
 pub mod sigv4;
 
 mod client;
 mod limits;
 mod operation;
+mod validate;
 mod wire;
 
 pub use client::{Client, Config};
 pub use credentials::Credentials;
 pub use error::{Error, ErrorCode, ResponseError, ServiceError, UsageError};
 pub use limits::Limits;
+pub use settings::{Settings, Timeouts};
 pub use operation::{parse_response, Empty, Expect, Operation, Paginated, Plane};

@@ -32,10 +32,15 @@ pub use tags::*;
 macro_rules! for_each_operation {
     ($callback:ident) => {
         $callback! {
+            // ---- records, streams, shards (ops-a) ----
             [put_record, PutRecord, "Writes one data record into a stream.",
                 r#"PutRecord::new("my-stream", "partition-key", b"hello".to_vec())"#],
             [describe_stream_summary, DescribeStreamSummary, "Describes a stream without its shard list.",
                 r#"DescribeStreamSummary::new("my-stream")"#],
+            // ---- end of ops-a ----
+
+            // ---- consumers, tags, policies, account, channels, queues (ops-b) ----
+            // ---- end of ops-b ----
         }
     };
 }
