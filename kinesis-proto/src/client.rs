@@ -149,7 +149,9 @@ impl Client {
     /// The shared retry state. A panic elsewhere while it was held cannot
     /// leave it inconsistent (it is plain numbers), so poisoning is ignored.
     pub(crate) fn retry_state(&self) -> MutexGuard<'_, RetryState> {
-        self.retry.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.retry
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Validates `op`, builds its request and signs it for `now`.

@@ -63,9 +63,9 @@ use std::time::Duration;
 use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time};
 
 use crate::call::{CallError, TransportErrorKind};
-use crate::error::ServiceError;
 #[cfg(doc)]
 use crate::error::ErrorCode;
+use crate::error::ServiceError;
 
 /// Tokens in a client's retry quota at the start, and at most.
 pub const INITIAL_RETRY_TOKENS: u32 = 500;
@@ -188,7 +188,11 @@ impl RetryConfig {
             FailureClass::Transient | FailureClass::Timeout => self.base_delay,
             FailureClass::ClockSkew | FailureClass::Final => return Duration::ZERO,
         };
-        let jitter = if jitter.is_nan() { 0.0 } else { jitter.clamp(0.0, 1.0) };
+        let jitter = if jitter.is_nan() {
+            0.0
+        } else {
+            jitter.clamp(0.0, 1.0)
+        };
         // 2^62 × any base already exceeds every Duration, so cap the exponent.
         let exponent = attempt.saturating_sub(1).min(62) as i32;
         let secs = jitter * base.as_secs_f64() * 2f64.powi(exponent);
@@ -467,7 +471,14 @@ impl RateLimiter {
             inner.cubic_success(now)
         };
         let new_rate = new_rate.min(MAX_RATE_ADJUST_SCALE * measured);
-        inner.set_max_rate(if new_rate.is_finite() { new_rate } else { MIN_FILL_RATE }, now);
+        inner.set_max_rate(
+            if new_rate.is_finite() {
+                new_rate
+            } else {
+                MIN_FILL_RATE
+            },
+            now,
+        );
     }
 
     /// Whether a throttling answer has switched rate limiting on.
@@ -553,14 +564,35 @@ mod tests {
             .with_base_delay(Duration::from_millis(100))
             .with_throttling_base_delay(Duration::from_millis(400))
             .with_max_backoff(Duration::from_secs(2));
-        assert_eq!(c.backoff(FailureClass::Transient, 1, 0.5), Duration::from_millis(50));
-        assert_eq!(c.backoff(FailureClass::Transient, 2, 0.5), Duration::from_millis(100));
-        assert_eq!(c.backoff(FailureClass::Timeout, 3, 0.25), Duration::from_millis(100));
-        assert_eq!(c.backoff(FailureClass::Throttling, 1, 0.5), Duration::from_millis(200));
-        assert_eq!(c.backoff(FailureClass::Throttling, 4, 0.5), Duration::from_millis(1600));
+        assert_eq!(
+            c.backoff(FailureClass::Transient, 1, 0.5),
+            Duration::from_millis(50)
+        );
+        assert_eq!(
+            c.backoff(FailureClass::Transient, 2, 0.5),
+            Duration::from_millis(100)
+        );
+        assert_eq!(
+            c.backoff(FailureClass::Timeout, 3, 0.25),
+            Duration::from_millis(100)
+        );
+        assert_eq!(
+            c.backoff(FailureClass::Throttling, 1, 0.5),
+            Duration::from_millis(200)
+        );
+        assert_eq!(
+            c.backoff(FailureClass::Throttling, 4, 0.5),
+            Duration::from_millis(1600)
+        );
         // 0.5 × 400 ms × 2^4 = 3.2 s, capped at 2 s.
-        assert_eq!(c.backoff(FailureClass::Throttling, 5, 0.5), Duration::from_secs(2));
-        assert_eq!(c.backoff(FailureClass::Throttling, u32::MAX, 0.999), Duration::from_secs(2));
+        assert_eq!(
+            c.backoff(FailureClass::Throttling, 5, 0.5),
+            Duration::from_secs(2)
+        );
+        assert_eq!(
+            c.backoff(FailureClass::Throttling, u32::MAX, 0.999),
+            Duration::from_secs(2)
+        );
         assert_eq!(c.backoff(FailureClass::Transient, 3, 0.0), Duration::ZERO);
         assert_eq!(c.backoff(FailureClass::ClockSkew, 3, 0.9), Duration::ZERO);
         assert_eq!(c.backoff(FailureClass::Final, 3, 0.9), Duration::ZERO);
@@ -569,10 +601,19 @@ mod tests {
     #[test]
     fn backoff_sanitizes_jitter() {
         let c = RetryConfig::default().with_base_delay(Duration::from_secs(1));
-        assert_eq!(c.backoff(FailureClass::Transient, 1, f64::NAN), Duration::ZERO);
+        assert_eq!(
+            c.backoff(FailureClass::Transient, 1, f64::NAN),
+            Duration::ZERO
+        );
         assert_eq!(c.backoff(FailureClass::Transient, 1, -3.0), Duration::ZERO);
-        assert_eq!(c.backoff(FailureClass::Transient, 1, 7.0), Duration::from_secs(1));
-        assert_eq!(c.backoff(FailureClass::Transient, 1, f64::INFINITY), Duration::from_secs(1));
+        assert_eq!(
+            c.backoff(FailureClass::Transient, 1, 7.0),
+            Duration::from_secs(1)
+        );
+        assert_eq!(
+            c.backoff(FailureClass::Transient, 1, f64::INFINITY),
+            Duration::from_secs(1)
+        );
     }
 
     #[test]
@@ -601,15 +642,37 @@ mod tests {
         ];
         for (code, status, class) in cases {
             let e = service(code.clone(), status);
-            assert_eq!(FailureClass::of_service_error(&e), class, "{code} / {status}");
+            assert_eq!(
+                FailureClass::of_service_error(&e),
+                class,
+                "{code} / {status}"
+            );
             assert_eq!(FailureClass::of_call_error(&CallError::Service(e)), class);
         }
-        assert_eq!(FailureClass::of_transport_error(TransportErrorKind::Connect), Transient);
-        assert_eq!(FailureClass::of_transport_error(TransportErrorKind::Io), Transient);
-        assert_eq!(FailureClass::of_transport_error(TransportErrorKind::Timeout), Timeout);
-        assert_eq!(FailureClass::of_transport_error(TransportErrorKind::Tls), Final);
-        assert_eq!(FailureClass::of_transport_error(TransportErrorKind::Protocol), Final);
-        assert_eq!(FailureClass::of_transport_error(TransportErrorKind::Other), Final);
+        assert_eq!(
+            FailureClass::of_transport_error(TransportErrorKind::Connect),
+            Transient
+        );
+        assert_eq!(
+            FailureClass::of_transport_error(TransportErrorKind::Io),
+            Transient
+        );
+        assert_eq!(
+            FailureClass::of_transport_error(TransportErrorKind::Timeout),
+            Timeout
+        );
+        assert_eq!(
+            FailureClass::of_transport_error(TransportErrorKind::Tls),
+            Final
+        );
+        assert_eq!(
+            FailureClass::of_transport_error(TransportErrorKind::Protocol),
+            Final
+        );
+        assert_eq!(
+            FailureClass::of_transport_error(TransportErrorKind::Other),
+            Final
+        );
         let t = CallError::Transport(TransportError::new(TransportErrorKind::Timeout, "slow"));
         assert_eq!(FailureClass::of_call_error(&t), Timeout);
         let u = CallError::Usage(UsageError::new("x", "y"));
