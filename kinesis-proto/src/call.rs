@@ -6,12 +6,21 @@
 //! the same loop:
 //!
 //! ```text
-//!            poll ──► Send(request) ──► handle_response / handle_transport_error
-//!             ▲                                      │
-//!             │        ┌─────────────────────────────┤
-//!             │        ▼ retryable, attempts and     ▼ success, or final failure
-//!             └── Sleep(backoff)   quota left       Done(result)
+//!   ┌────────────► poll(now, jitter)
+//!   │                     │
+//!   │        ┌────────────┼──────────────────────┐
+//!   │        ▼            ▼                      ▼
+//!   │    Sleep(d)    Send(request)          Done(result)
+//!   │        │            │                  the call is over
+//!   │        │            ▼
+//!   │        │   handle_response(answer, now)
+//!   │        │   or handle_transport_error(e)
+//!   └────────┴────────────┘
 //! ```
+//!
+//! `Sleep` is a backoff before a retry or, in adaptive mode, a wait the
+//! client-side rate limiter asks for; each retry is signed anew with the
+//! time of its own `poll`.
 //!
 //! Here it is against a scripted in-memory responder, in virtual time: the
 //! first attempt is throttled, the second loses its connection, the third

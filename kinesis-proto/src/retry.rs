@@ -32,7 +32,8 @@
 //!   minus the wall clock when it arrived is the client's clock offset;
 //!   every request signed after that uses `now + offset`. An error whose
 //!   code says the signature time was wrong ([`ErrorCode::is_clock_skew`])
-//!   is retried once, at once, when the correction moved the signing time
+//!   is retried once, at once (at the ordinary [`RETRY_COST`], within
+//!   `max_attempts`), when the correction moved the signing time
 //!   by more than [`CLOCK_SKEW_THRESHOLD`] (4 minutes, as the AWS SDK for
 //!   Java decides it); otherwise re-signing could not help and the error is
 //!   final.
