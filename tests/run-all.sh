@@ -38,7 +38,9 @@ export RUSTC_BOOTSTRAP=1
     for target in $(cargo fuzz list); do
         echo "--- fuzz $target"
         mkdir -p "corpus/$target"
-        cargo fuzz run -O "$target" "corpus/$target" seeds/"$target" -- \
+        seeds=()
+        [ -d "seeds/$target" ] && seeds=("seeds/$target")
+        cargo fuzz run -O "$target" "corpus/$target" "${seeds[@]}" -- \
             -max_total_time="$FUZZ_SECONDS" -print_final_stats=0 2>&1 | tail -n 2
     done
 )
