@@ -11,6 +11,7 @@
 
 pub use http;
 
+pub mod arn;
 pub mod credentials;
 pub mod endpoint;
 pub mod error;
