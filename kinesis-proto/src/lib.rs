@@ -16,6 +16,7 @@ pub mod credentials;
 pub mod endpoint;
 pub mod error;
 pub mod ops;
+pub mod profile;
 pub mod call;
 pub mod retry;
 pub mod settings;
