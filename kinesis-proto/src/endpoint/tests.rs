@@ -224,3 +224,49 @@ fn never_panics_on_odd_arns() {
     let e = resolve(&config, Plane::Data, Some("arn:aws:kinesis:us-east-1:1:stream")).expect("resolves");
     assert_eq!(e.uri, "https://1.data-kinesis.us-east-1.amazonaws.com/");
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn arn_text() -> impl Strategy<Value = String> {
+        let piece = prop::sample::select(vec![
+            "arn", ":", "aws", "aws-cn", "aws-iso", "kinesis", "s3", "us-east-1", "cn-north-1", "123", "",
+            "stream", "/", "channel", "consumer", "-", ".", " ", "é", "a",
+        ]);
+        prop::collection::vec(piece, 0..14).prop_map(|pieces| pieces.concat())
+    }
+
+    proptest! {
+        #[test]
+        fn resolving_never_panics(
+            region in "[a-zA-Z0-9.-]{0,20}",
+            arn in proptest::option::of(arn_text()),
+            fips: bool,
+            dual_stack: bool,
+            data: bool,
+        ) {
+            let config = Config::new(region).with_fips(fips).with_dual_stack(dual_stack);
+            let plane = if data { Plane::Data } else { Plane::Control };
+            if let Ok(endpoint) = resolve(&config, plane, arn.as_deref()) {
+                prop_assert_eq!(endpoint.uri.scheme_str(), Some("https"));
+                prop_assert!(endpoint.host_header().is_ok());
+            }
+        }
+
+        #[test]
+        fn arn_parsing_round_trips(text in arn_text()) {
+            if let Ok(arn) = crate::arn::Arn::parse(&text) {
+                prop_assert_eq!(arn.to_string(), text);
+            }
+        }
+
+        #[test]
+        fn endpoint_urls_never_panic(url in ".{0,40}") {
+            if let Ok(uri) = parse_endpoint_url(&url) {
+                let endpoint = Endpoint { uri, signing_region: "us-east-1".into() };
+                prop_assert!(endpoint.host_header().is_ok());
+            }
+        }
+    }
+}

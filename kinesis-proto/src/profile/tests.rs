@@ -234,3 +234,40 @@ fn home_directories() {
         assert_eq!(home_dir(env).as_deref(), want.map(Path::new), "{env:?}");
     }
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Texts made of the pieces profile files are made of, so that the
+    /// generated files reach every branch of the parser.
+    fn profile_text() -> impl Strategy<Value = String> {
+        let piece = prop::sample::select(vec![
+            "[", "]", "profile ", "services ", "default", "dev", "kinesis", "endpoint_url", "region", "=", " = ",
+            " ", "\t", "#", " #", ";", " ;", "\n", "\r\n", "\n  ", "a", "é", "\u{feff}", "s3 =\n  x = 1",
+        ]);
+        prop::collection::vec(piece, 0..40).prop_map(|pieces| pieces.concat())
+    }
+
+    proptest! {
+        #[test]
+        fn parsing_never_panics(config in profile_text(), credentials in profile_text()) {
+            match ProfileSet::parse(Some(&config), Some(&credentials)) {
+                Ok(set) => {
+                    for name in set.profile_names() {
+                        let _ = set.endpoint_url(name, "kinesis");
+                    }
+                }
+                Err(e) => {
+                    let text = match e.file { FileKind::Config => &config, FileKind::Credentials => &credentials };
+                    prop_assert!(e.line >= 1 && e.line <= text.lines().count(), "{e}");
+                }
+            }
+        }
+
+        #[test]
+        fn arbitrary_text_never_panics(config in ".*", credentials in ".*") {
+            let _ = ProfileSet::parse(Some(&config), Some(&credentials));
+        }
+    }
+}
