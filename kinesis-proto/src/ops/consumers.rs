@@ -1,1 +1,590 @@
-//! (being written)
+//! Enhanced fan-out consumers: RegisterStreamConsumer,
+//! DeregisterStreamConsumer, DescribeStreamConsumer, ListStreamConsumers, and
+//! the request side of SubscribeToShard.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use super::support::{self, string_enum};
+use crate::error::UsageError;
+use crate::operation::{Empty, Operation, Paginated, Plane};
+use crate::Limits;
+
+string_enum! {
+    /// Where a consumer is in its life. It reads data only while `Active`.
+    pub enum ConsumerStatus {
+        /// Being registered.
+        Creating => "CREATING",
+        /// Being deregistered.
+        Deleting => "DELETING",
+        /// Registered and able to subscribe to shards.
+        Active => "ACTIVE",
+    }
+}
+
+/// A registered consumer, as RegisterStreamConsumer and ListStreamConsumers
+/// return it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct Consumer {
+    /// The name chosen at registration, unique within the stream.
+    pub consumer_name: String,
+    /// The consumer's ARN (it embeds the registration time, so a consumer
+    /// registered again under the same name gets a new ARN).
+    #[serde(rename = "ConsumerARN")]
+    pub consumer_arn: String,
+    /// Where the consumer is in its life.
+    pub consumer_status: ConsumerStatus,
+    /// When it was registered.
+    #[serde(with = "crate::wire::timestamp")]
+    pub consumer_creation_timestamp: OffsetDateTime,
+}
+
+/// A registered consumer and its stream, as DescribeStreamConsumer returns it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct ConsumerDescription {
+    /// The name chosen at registration.
+    pub consumer_name: String,
+    /// The consumer's ARN.
+    #[serde(rename = "ConsumerARN")]
+    pub consumer_arn: String,
+    /// Where the consumer is in its life.
+    pub consumer_status: ConsumerStatus,
+    /// When it was registered.
+    #[serde(with = "crate::wire::timestamp")]
+    pub consumer_creation_timestamp: OffsetDateTime,
+    /// The stream it is registered with.
+    #[serde(rename = "StreamARN")]
+    pub stream_arn: String,
+}
+
+/// Registers an enhanced fan-out consumer with a stream; the consumer can then
+/// call SubscribeToShard.
+///
+/// ```
+/// use kinesis_proto::ops::RegisterStreamConsumer;
+/// let op = RegisterStreamConsumer::new("arn:aws:kinesis:us-east-1:123456789012:stream/orders", "billing")
+///     .with_tag("team", "payments");
+/// assert_eq!(op.tags.as_ref().map(|t| t.len()), Some(1));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct RegisterStreamConsumer {
+    /// The stream to register with.
+    #[serde(rename = "StreamARN")]
+    pub stream_arn: String,
+    /// The consumer's name, unique within the stream.
+    pub consumer_name: String,
+    /// Tags for the new consumer (needs `kinesis:TagResource` as well).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<BTreeMap<String, String>>,
+}
+
+impl RegisterStreamConsumer {
+    /// Registers `consumer_name` with the stream `stream_arn`.
+    pub fn new(stream_arn: impl Into<String>, consumer_name: impl Into<String>) -> Self {
+        RegisterStreamConsumer {
+            stream_arn: stream_arn.into(),
+            consumer_name: consumer_name.into(),
+            tags: None,
+        }
+    }
+
+    /// Adds one tag to the new consumer.
+    pub fn with_tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.tags.get_or_insert_with(BTreeMap::new).insert(key.into(), value.into());
+        self
+    }
+}
+
+/// The answer to [`RegisterStreamConsumer`].
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct RegisterStreamConsumerOutput {
+    /// The new consumer, usually still `Creating`.
+    pub consumer: Consumer,
+}
+
+impl Operation for RegisterStreamConsumer {
+    const NAME: &'static str = "RegisterStreamConsumer";
+    const PLANE: Plane = Plane::Control;
+    type Output = RegisterStreamConsumerOutput;
+
+    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
+        support::check_kinesis_arn("StreamARN", &self.stream_arn, &["stream"])?;
+        support::check_name("ConsumerName", &self.consumer_name)?;
+        if let Some(tags) = &self.tags {
+            support::check_tags("Tags", tags)?;
+        }
+        Ok(())
+    }
+
+    fn resource_arn(&self) -> Option<&str> {
+        Some(&self.stream_arn)
+    }
+}
+
+/// Checks the three ways of naming a consumer: its ARN, or its stream's ARN
+/// and its name (or all three).
+fn check_consumer_address(
+    stream_arn: Option<&str>,
+    consumer_name: Option<&str>,
+    consumer_arn: Option<&str>,
+) -> Result<(), UsageError> {
+    if let Some(arn) = consumer_arn {
+        support::check_consumer_arn("ConsumerARN", arn)?;
+    }
+    if let Some(arn) = stream_arn {
+        support::check_kinesis_arn("StreamARN", arn, &["stream"])?;
+    }
+    if let Some(name) = consumer_name {
+        support::check_name("ConsumerName", name)?;
+    }
+    match (stream_arn, consumer_name, consumer_arn) {
+        (_, _, Some(_)) | (Some(_), Some(_), None) => Ok(()),
+        (None, _, None) => Err(UsageError::new(
+            "ConsumerARN",
+            "give ConsumerARN, or StreamARN and ConsumerName",
+        )),
+        (Some(_), None, None) => Err(UsageError::new(
+            "ConsumerName",
+            "required with StreamARN when ConsumerARN is not given",
+        )),
+    }
+}
+
+/// Deregisters a consumer, named by its ARN or by its stream's ARN and its
+/// name.
+///
+/// ```
+/// use kinesis_proto::ops::DeregisterStreamConsumer;
+/// let by_arn = DeregisterStreamConsumer::new(
+///     "arn:aws:kinesis:us-east-1:123456789012:stream/orders/consumer/billing:1700000000",
+/// );
+/// let by_name = DeregisterStreamConsumer::by_name("arn:aws:kinesis:us-east-1:123456789012:stream/orders", "billing");
+/// assert!(by_arn.consumer_arn.is_some() && by_name.consumer_name.is_some());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct DeregisterStreamConsumer {
+    /// The consumer's stream (with `consumer_name`).
+    #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
+    pub stream_arn: Option<String>,
+    /// The consumer's name (with `stream_arn`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consumer_name: Option<String>,
+    /// The consumer, by ARN.
+    #[serde(rename = "ConsumerARN", skip_serializing_if = "Option::is_none")]
+    pub consumer_arn: Option<String>,
+}
+
+impl DeregisterStreamConsumer {
+    /// Deregisters the consumer `consumer_arn`.
+    pub fn new(consumer_arn: impl Into<String>) -> Self {
+        DeregisterStreamConsumer {
+            stream_arn: None,
+            consumer_name: None,
+            consumer_arn: Some(consumer_arn.into()),
+        }
+    }
+
+    /// Deregisters the consumer named `consumer_name` on the stream `stream_arn`.
+    pub fn by_name(stream_arn: impl Into<String>, consumer_name: impl Into<String>) -> Self {
+        DeregisterStreamConsumer {
+            stream_arn: Some(stream_arn.into()),
+            consumer_name: Some(consumer_name.into()),
+            consumer_arn: None,
+        }
+    }
+}
+
+impl Operation for DeregisterStreamConsumer {
+    const NAME: &'static str = "DeregisterStreamConsumer";
+    const PLANE: Plane = Plane::Control;
+    type Output = Empty;
+
+    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
+        check_consumer_address(
+            self.stream_arn.as_deref(),
+            self.consumer_name.as_deref(),
+            self.consumer_arn.as_deref(),
+        )
+    }
+
+    fn resource_arn(&self) -> Option<&str> {
+        self.consumer_arn.as_deref().or(self.stream_arn.as_deref())
+    }
+}
+
+/// Describes a consumer, named by its ARN or by its stream's ARN and its name.
+///
+/// ```
+/// use kinesis_proto::ops::DescribeStreamConsumer;
+/// let op = DescribeStreamConsumer::by_name("arn:aws:kinesis:us-east-1:123456789012:stream/orders", "billing");
+/// assert_eq!(op.consumer_name.as_deref(), Some("billing"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct DescribeStreamConsumer {
+    /// The consumer's stream (with `consumer_name`).
+    #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
+    pub stream_arn: Option<String>,
+    /// The consumer's name (with `stream_arn`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consumer_name: Option<String>,
+    /// The consumer, by ARN (needed for cross-account calls).
+    #[serde(rename = "ConsumerARN", skip_serializing_if = "Option::is_none")]
+    pub consumer_arn: Option<String>,
+}
+
+impl DescribeStreamConsumer {
+    /// Describes the consumer `consumer_arn`.
+    pub fn new(consumer_arn: impl Into<String>) -> Self {
+        DescribeStreamConsumer {
+            stream_arn: None,
+            consumer_name: None,
+            consumer_arn: Some(consumer_arn.into()),
+        }
+    }
+
+    /// Describes the consumer named `consumer_name` on the stream `stream_arn`.
+    pub fn by_name(stream_arn: impl Into<String>, consumer_name: impl Into<String>) -> Self {
+        DescribeStreamConsumer {
+            stream_arn: Some(stream_arn.into()),
+            consumer_name: Some(consumer_name.into()),
+            consumer_arn: None,
+        }
+    }
+}
+
+/// The answer to [`DescribeStreamConsumer`].
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct DescribeStreamConsumerOutput {
+    /// The consumer.
+    pub consumer_description: ConsumerDescription,
+}
+
+impl Operation for DescribeStreamConsumer {
+    const NAME: &'static str = "DescribeStreamConsumer";
+    const PLANE: Plane = Plane::Control;
+    type Output = DescribeStreamConsumerOutput;
+
+    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
+        check_consumer_address(
+            self.stream_arn.as_deref(),
+            self.consumer_name.as_deref(),
+            self.consumer_arn.as_deref(),
+        )
+    }
+
+    fn resource_arn(&self) -> Option<&str> {
+        self.consumer_arn.as_deref().or(self.stream_arn.as_deref())
+    }
+}
+
+/// Lists the consumers registered with a stream, a page at a time
+/// (see [`Paginated`]).
+///
+/// ```
+/// use kinesis_proto::ops::ListStreamConsumers;
+/// use kinesis_proto::Paginated;
+/// let first = ListStreamConsumers::new("arn:aws:kinesis:us-east-1:123456789012:stream/orders").with_max_results(100);
+/// let page: kinesis_proto::ops::ListStreamConsumersOutput =
+///     serde_json::from_str(r#"{"Consumers":[],"NextToken":"t2"}"#).unwrap();
+/// let next = first.next_page(&page).unwrap();
+/// assert_eq!(next.next_token.as_deref(), Some("t2"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct ListStreamConsumers {
+    /// The stream whose consumers to list.
+    #[serde(rename = "StreamARN")]
+    pub stream_arn: String,
+    /// Where the previous page ended.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    /// Most consumers per page (1–10000).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_results: Option<u32>,
+    /// Tells apart streams of the same name deleted and created again.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        with = "support::timestamp_opt"
+    )]
+    pub stream_creation_timestamp: Option<OffsetDateTime>,
+}
+
+impl ListStreamConsumers {
+    /// Lists the consumers of the stream `stream_arn`.
+    pub fn new(stream_arn: impl Into<String>) -> Self {
+        ListStreamConsumers {
+            stream_arn: stream_arn.into(),
+            next_token: None,
+            max_results: None,
+            stream_creation_timestamp: None,
+        }
+    }
+
+    /// Returns at most `max_results` consumers per page.
+    pub fn with_max_results(mut self, max_results: u32) -> Self {
+        self.max_results = Some(max_results);
+        self
+    }
+
+    /// Continues after the page that returned `next_token`.
+    pub fn with_next_token(mut self, next_token: impl Into<String>) -> Self {
+        self.next_token = Some(next_token.into());
+        self
+    }
+
+    /// Lists only if the stream was created at `created`.
+    pub fn with_stream_creation_timestamp(mut self, created: OffsetDateTime) -> Self {
+        self.stream_creation_timestamp = Some(created);
+        self
+    }
+}
+
+/// The answer to [`ListStreamConsumers`].
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct ListStreamConsumersOutput {
+    /// The consumers on this page.
+    #[serde(default)]
+    pub consumers: Vec<Consumer>,
+    /// Present when more consumers follow.
+    #[serde(default)]
+    pub next_token: Option<String>,
+}
+
+impl Operation for ListStreamConsumers {
+    const NAME: &'static str = "ListStreamConsumers";
+    const PLANE: Plane = Plane::Control;
+    type Output = ListStreamConsumersOutput;
+
+    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
+        support::check_kinesis_arn("StreamARN", &self.stream_arn, &["stream"])?;
+        if let Some(max) = self.max_results {
+            support::check_range("MaxResults", max, 1, 10_000)?;
+        }
+        if let Some(token) = &self.next_token {
+            support::check_chars("NextToken", token, 1, 1_048_576)?;
+        }
+        Ok(())
+    }
+
+    fn resource_arn(&self) -> Option<&str> {
+        Some(&self.stream_arn)
+    }
+}
+
+impl Paginated for ListStreamConsumers {
+    fn next_page(&self, output: &Self::Output) -> Option<Self> {
+        let token = output.next_token.as_deref().filter(|t| !t.is_empty())?;
+        Some(ListStreamConsumers {
+            next_token: Some(token.to_owned()),
+            ..self.clone()
+        })
+    }
+}
+
+string_enum! {
+    /// Where in a shard a SubscribeToShard subscription starts.
+    pub enum StartingPositionType {
+        /// At the record with the given sequence number.
+        AtSequenceNumber => "AT_SEQUENCE_NUMBER",
+        /// Just after the record with the given sequence number.
+        AfterSequenceNumber => "AFTER_SEQUENCE_NUMBER",
+        /// At the first record at or after the given time.
+        AtTimestamp => "AT_TIMESTAMP",
+        /// At the oldest record the shard still holds.
+        TrimHorizon => "TRIM_HORIZON",
+        /// Just after the newest record.
+        Latest => "LATEST",
+    }
+}
+
+/// Where a SubscribeToShard subscription starts; build it with one of the
+/// constructors so the fields its type needs are set.
+///
+/// ```
+/// use kinesis_proto::ops::{StartingPosition, StartingPositionType};
+/// let p = StartingPosition::after_sequence_number("49590338271490256608559692538361571095921575989136588898");
+/// assert_eq!(p.kind, StartingPositionType::AfterSequenceNumber);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct StartingPosition {
+    /// Which kind of position.
+    #[serde(rename = "Type")]
+    pub kind: StartingPositionType,
+    /// For `AtSequenceNumber` and `AfterSequenceNumber`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<String>,
+    /// For `AtTimestamp`.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        with = "support::timestamp_opt"
+    )]
+    pub timestamp: Option<OffsetDateTime>,
+}
+
+impl StartingPosition {
+    fn of(kind: StartingPositionType) -> Self {
+        StartingPosition {
+            kind,
+            sequence_number: None,
+            timestamp: None,
+        }
+    }
+
+    /// The newest end of the shard.
+    pub fn latest() -> Self {
+        Self::of(StartingPositionType::Latest)
+    }
+
+    /// The oldest record the shard still holds.
+    pub fn trim_horizon() -> Self {
+        Self::of(StartingPositionType::TrimHorizon)
+    }
+
+    /// At the record `sequence_number`.
+    pub fn at_sequence_number(sequence_number: impl Into<String>) -> Self {
+        StartingPosition {
+            sequence_number: Some(sequence_number.into()),
+            ..Self::of(StartingPositionType::AtSequenceNumber)
+        }
+    }
+
+    /// Just after the record `sequence_number` (resume from a checkpoint).
+    pub fn after_sequence_number(sequence_number: impl Into<String>) -> Self {
+        StartingPosition {
+            sequence_number: Some(sequence_number.into()),
+            ..Self::of(StartingPositionType::AfterSequenceNumber)
+        }
+    }
+
+    /// At the first record that arrived at or after `timestamp`.
+    pub fn at_timestamp(timestamp: OffsetDateTime) -> Self {
+        StartingPosition {
+            timestamp: Some(timestamp),
+            ..Self::of(StartingPositionType::AtTimestamp)
+        }
+    }
+
+    fn validate(&self) -> Result<(), UsageError> {
+        let needs_sequence = matches!(
+            self.kind,
+            StartingPositionType::AtSequenceNumber | StartingPositionType::AfterSequenceNumber
+        );
+        let needs_time = self.kind == StartingPositionType::AtTimestamp;
+        match (&self.sequence_number, needs_sequence) {
+            (None, true) => {
+                return Err(UsageError::new(
+                    "StartingPosition.SequenceNumber",
+                    format!("required when Type is {}", self.kind),
+                ))
+            }
+            (Some(_), false) => {
+                return Err(UsageError::new(
+                    "StartingPosition.SequenceNumber",
+                    format!("not allowed when Type is {}", self.kind),
+                ))
+            }
+            (Some(seq), true) if seq.is_empty() || !seq.bytes().all(|b| b.is_ascii_digit()) => {
+                return Err(UsageError::new(
+                    "StartingPosition.SequenceNumber",
+                    "must be a decimal sequence number",
+                ))
+            }
+            _ => {}
+        }
+        match (self.timestamp.is_some(), needs_time) {
+            (false, true) => Err(UsageError::new(
+                "StartingPosition.Timestamp",
+                "required when Type is AT_TIMESTAMP",
+            )),
+            (true, false) => Err(UsageError::new(
+                "StartingPosition.Timestamp",
+                format!("not allowed when Type is {}", self.kind),
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Subscribes a registered consumer to one shard (enhanced fan-out).
+///
+/// Only the request side is here. The service answers a successful call with
+/// an HTTP/2 event stream (`application/vnd.amazon.eventstream`) of
+/// SubscribeToShardEvent frames for up to five minutes; this crate does not
+/// decode that stream yet, so the output type is [`Empty`] and a driver must
+/// read the body itself. [`crate::Expect::parse`] still turns an error answer
+/// into a [`crate::Error::Service`].
+///
+/// ```
+/// use kinesis_proto::ops::{StartingPosition, SubscribeToShard};
+/// let op = SubscribeToShard::new(
+///     "arn:aws:kinesis:us-east-1:123456789012:stream/orders/consumer/billing:1700000000",
+///     "shardId-000000000000",
+///     StartingPosition::latest(),
+/// );
+/// assert_eq!(op.shard_id, "shardId-000000000000");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct SubscribeToShard {
+    /// The registered consumer that reads.
+    #[serde(rename = "ConsumerARN")]
+    pub consumer_arn: String,
+    /// The shard to read.
+    pub shard_id: String,
+    /// Where to start.
+    pub starting_position: StartingPosition,
+}
+
+impl SubscribeToShard {
+    /// Subscribes `consumer_arn` to `shard_id` from `starting_position`.
+    pub fn new(
+        consumer_arn: impl Into<String>,
+        shard_id: impl Into<String>,
+        starting_position: StartingPosition,
+    ) -> Self {
+        SubscribeToShard {
+            consumer_arn: consumer_arn.into(),
+            shard_id: shard_id.into(),
+            starting_position,
+        }
+    }
+}
+
+impl Operation for SubscribeToShard {
+    const NAME: &'static str = "SubscribeToShard";
+    const PLANE: Plane = Plane::Data;
+    /// Not parsed: see the type's documentation.
+    type Output = Empty;
+
+    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
+        support::check_consumer_arn("ConsumerARN", &self.consumer_arn)?;
+        support::check_chars("ShardId", &self.shard_id, 1, 128)?;
+        self.starting_position.validate()
+    }
+
+    fn resource_arn(&self) -> Option<&str> {
+        Some(&self.consumer_arn)
+    }
+}

@@ -10,6 +10,7 @@ pub mod queues;
 pub mod records;
 pub mod shards;
 pub mod streams;
+mod support;
 pub mod tags;
 
 pub use account::*;

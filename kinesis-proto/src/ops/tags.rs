@@ -1,1 +1,405 @@
-//! (being written)
+//! Tags on streams (AddTagsToStream, RemoveTagsFromStream, ListTagsForStream)
+//! and on any Kinesis resource by ARN (TagResource, UntagResource,
+//! ListTagsForResource).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::support;
+use crate::error::UsageError;
+use crate::operation::{Empty, Operation, Paginated, Plane};
+use crate::Limits;
+
+/// One tag: a key and an optional value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct Tag {
+    /// The key (1–128 characters).
+    pub key: String,
+    /// The value (up to 256 characters), absent when the tag has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+impl Tag {
+    /// A tag `key` = `value`.
+    pub fn new(key: impl Into<String>, value: impl Into<String>) -> Self {
+        Tag {
+            key: key.into(),
+            value: Some(value.into()),
+        }
+    }
+}
+
+/// Adds tags to a stream, or overwrites the values of keys it already has.
+///
+/// ```
+/// use kinesis_proto::ops::AddTagsToStream;
+/// let op = AddTagsToStream::new("orders").with_tag("team", "payments").with_tag("env", "prod");
+/// assert_eq!(op.tags.len(), 2);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct AddTagsToStream {
+    /// The stream, by name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stream_name: Option<String>,
+    /// The stream, by ARN.
+    #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
+    pub stream_arn: Option<String>,
+    /// The tags to set (1–50).
+    pub tags: BTreeMap<String, String>,
+}
+
+impl AddTagsToStream {
+    /// Tags the stream named `stream_name`; add tags with [`Self::with_tag`].
+    pub fn new(stream_name: impl Into<String>) -> Self {
+        AddTagsToStream {
+            stream_name: Some(stream_name.into()),
+            stream_arn: None,
+            tags: BTreeMap::new(),
+        }
+    }
+
+    /// Tags the stream `stream_arn`.
+    pub fn by_arn(stream_arn: impl Into<String>) -> Self {
+        AddTagsToStream {
+            stream_name: None,
+            stream_arn: Some(stream_arn.into()),
+            tags: BTreeMap::new(),
+        }
+    }
+
+    /// Sets the tag `key` to `value`.
+    pub fn with_tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.tags.insert(key.into(), value.into());
+        self
+    }
+}
+
+impl Operation for AddTagsToStream {
+    const NAME: &'static str = "AddTagsToStream";
+    const PLANE: Plane = Plane::Control;
+    type Output = Empty;
+
+    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
+        support::check_stream_address(self.stream_name.as_deref(), self.stream_arn.as_deref())?;
+        support::check_tags("Tags", &self.tags)
+    }
+
+    fn resource_arn(&self) -> Option<&str> {
+        self.stream_arn.as_deref()
+    }
+}
+
+/// Removes tags from a stream by key.
+///
+/// ```
+/// use kinesis_proto::ops::RemoveTagsFromStream;
+/// let op = RemoveTagsFromStream::new("orders", ["team", "env"]);
+/// assert_eq!(op.tag_keys, ["team", "env"]);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct RemoveTagsFromStream {
+    /// The stream, by name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stream_name: Option<String>,
+    /// The stream, by ARN.
+    #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
+    pub stream_arn: Option<String>,
+    /// The keys to remove (1–50).
+    pub tag_keys: Vec<String>,
+}
+
+impl RemoveTagsFromStream {
+    /// Removes `tag_keys` from the stream named `stream_name`.
+    pub fn new<K: Into<String>>(stream_name: impl Into<String>, tag_keys: impl IntoIterator<Item = K>) -> Self {
+        RemoveTagsFromStream {
+            stream_name: Some(stream_name.into()),
+            stream_arn: None,
+            tag_keys: tag_keys.into_iter().map(Into::into).collect(),
+        }
+    }
+
+    /// Removes `tag_keys` from the stream `stream_arn`.
+    pub fn by_arn<K: Into<String>>(stream_arn: impl Into<String>, tag_keys: impl IntoIterator<Item = K>) -> Self {
+        RemoveTagsFromStream {
+            stream_name: None,
+            stream_arn: Some(stream_arn.into()),
+            tag_keys: tag_keys.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+impl Operation for RemoveTagsFromStream {
+    const NAME: &'static str = "RemoveTagsFromStream";
+    const PLANE: Plane = Plane::Control;
+    type Output = Empty;
+
+    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
+        support::check_stream_address(self.stream_name.as_deref(), self.stream_arn.as_deref())?;
+        support::check_tag_keys("TagKeys", &self.tag_keys)
+    }
+
+    fn resource_arn(&self) -> Option<&str> {
+        self.stream_arn.as_deref()
+    }
+}
+
+/// Lists a stream's tags, a page at a time (see [`Paginated`]: the next page
+/// starts after the last key of this one while `HasMoreTags` is true).
+///
+/// ```
+/// use kinesis_proto::ops::{ListTagsForStream, ListTagsForStreamOutput};
+/// use kinesis_proto::Paginated;
+/// let first = ListTagsForStream::new("orders").with_limit(2);
+/// let page: ListTagsForStreamOutput = serde_json::from_str(
+///     r#"{"Tags":[{"Key":"a","Value":"1"},{"Key":"b"}],"HasMoreTags":true}"#,
+/// ).unwrap();
+/// assert_eq!(first.next_page(&page).unwrap().exclusive_start_tag_key.as_deref(), Some("b"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct ListTagsForStream {
+    /// The stream, by name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stream_name: Option<String>,
+    /// The stream, by ARN.
+    #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
+    pub stream_arn: Option<String>,
+    /// List the tags whose keys come after this one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exclusive_start_tag_key: Option<String>,
+    /// Most tags per page (1–50, default 10).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+}
+
+impl ListTagsForStream {
+    /// Lists the tags of the stream named `stream_name`.
+    pub fn new(stream_name: impl Into<String>) -> Self {
+        ListTagsForStream {
+            stream_name: Some(stream_name.into()),
+            stream_arn: None,
+            exclusive_start_tag_key: None,
+            limit: None,
+        }
+    }
+
+    /// Lists the tags of the stream `stream_arn`.
+    pub fn by_arn(stream_arn: impl Into<String>) -> Self {
+        ListTagsForStream {
+            stream_name: None,
+            stream_arn: Some(stream_arn.into()),
+            exclusive_start_tag_key: None,
+            limit: None,
+        }
+    }
+
+    /// Returns at most `limit` tags per page.
+    pub fn with_limit(mut self, limit: u32) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+
+    /// Starts after the tag key `key`.
+    pub fn with_exclusive_start_tag_key(mut self, key: impl Into<String>) -> Self {
+        self.exclusive_start_tag_key = Some(key.into());
+        self
+    }
+}
+
+/// The answer to [`ListTagsForStream`].
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct ListTagsForStreamOutput {
+    /// The tags on this page.
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+    /// Whether more tags follow.
+    #[serde(default)]
+    pub has_more_tags: bool,
+}
+
+impl Operation for ListTagsForStream {
+    const NAME: &'static str = "ListTagsForStream";
+    const PLANE: Plane = Plane::Control;
+    type Output = ListTagsForStreamOutput;
+
+    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
+        support::check_stream_address(self.stream_name.as_deref(), self.stream_arn.as_deref())?;
+        if let Some(key) = &self.exclusive_start_tag_key {
+            support::check_chars("ExclusiveStartTagKey", key, 1, support::MAX_TAG_KEY_CHARS)?;
+        }
+        if let Some(limit) = self.limit {
+            support::check_range("Limit", limit, 1, 50)?;
+        }
+        Ok(())
+    }
+
+    fn resource_arn(&self) -> Option<&str> {
+        self.stream_arn.as_deref()
+    }
+}
+
+impl Paginated for ListTagsForStream {
+    fn next_page(&self, output: &Self::Output) -> Option<Self> {
+        if !output.has_more_tags {
+            return None;
+        }
+        // A page that says "more" but carries no key cannot be continued
+        // without looping on the same page.
+        let last = output.tags.last()?;
+        Some(ListTagsForStream {
+            exclusive_start_tag_key: Some(last.key.clone()),
+            ..self.clone()
+        })
+    }
+}
+
+/// Adds tags to any Kinesis resource (stream, consumer…) by ARN.
+///
+/// ```
+/// use kinesis_proto::ops::TagResource;
+/// let op = TagResource::new("arn:aws:kinesis:us-east-1:123456789012:stream/orders").with_tag("team", "payments");
+/// assert_eq!(op.tags["team"], "payments");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct TagResource {
+    /// The resource to tag.
+    #[serde(rename = "ResourceARN")]
+    pub resource_arn: String,
+    /// The tags to set (1–50).
+    pub tags: BTreeMap<String, String>,
+}
+
+impl TagResource {
+    /// Tags the resource `resource_arn`; add tags with [`Self::with_tag`].
+    pub fn new(resource_arn: impl Into<String>) -> Self {
+        TagResource {
+            resource_arn: resource_arn.into(),
+            tags: BTreeMap::new(),
+        }
+    }
+
+    /// Sets the tag `key` to `value`.
+    pub fn with_tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.tags.insert(key.into(), value.into());
+        self
+    }
+}
+
+impl Operation for TagResource {
+    const NAME: &'static str = "TagResource";
+    const PLANE: Plane = Plane::Control;
+    type Output = Empty;
+
+    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
+        support::check_resource_arn("ResourceARN", &self.resource_arn)?;
+        support::check_tags("Tags", &self.tags)
+    }
+
+    fn resource_arn(&self) -> Option<&str> {
+        Some(&self.resource_arn)
+    }
+}
+
+/// Removes tags from any Kinesis resource by ARN.
+///
+/// ```
+/// use kinesis_proto::ops::UntagResource;
+/// let op = UntagResource::new("arn:aws:kinesis:us-east-1:123456789012:stream/orders", ["team"]);
+/// assert_eq!(op.tag_keys, ["team"]);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct UntagResource {
+    /// The resource to untag.
+    #[serde(rename = "ResourceARN")]
+    pub resource_arn: String,
+    /// The keys to remove (1–50).
+    pub tag_keys: Vec<String>,
+}
+
+impl UntagResource {
+    /// Removes `tag_keys` from `resource_arn`.
+    pub fn new<K: Into<String>>(resource_arn: impl Into<String>, tag_keys: impl IntoIterator<Item = K>) -> Self {
+        UntagResource {
+            resource_arn: resource_arn.into(),
+            tag_keys: tag_keys.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+impl Operation for UntagResource {
+    const NAME: &'static str = "UntagResource";
+    const PLANE: Plane = Plane::Control;
+    type Output = Empty;
+
+    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
+        support::check_resource_arn("ResourceARN", &self.resource_arn)?;
+        support::check_tag_keys("TagKeys", &self.tag_keys)
+    }
+
+    fn resource_arn(&self) -> Option<&str> {
+        Some(&self.resource_arn)
+    }
+}
+
+/// Lists every tag of any Kinesis resource by ARN (one answer, not paginated).
+///
+/// ```
+/// let op = kinesis_proto::ops::ListTagsForResource::new("arn:aws:kinesis:us-east-1:123456789012:stream/orders");
+/// assert!(op.resource_arn.ends_with("/orders"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct ListTagsForResource {
+    /// The resource whose tags to list.
+    #[serde(rename = "ResourceARN")]
+    pub resource_arn: String,
+}
+
+impl ListTagsForResource {
+    /// Lists the tags of `resource_arn`.
+    pub fn new(resource_arn: impl Into<String>) -> Self {
+        ListTagsForResource {
+            resource_arn: resource_arn.into(),
+        }
+    }
+}
+
+/// The answer to [`ListTagsForResource`].
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct ListTagsForResourceOutput {
+    /// The resource's tags.
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+}
+
+impl Operation for ListTagsForResource {
+    const NAME: &'static str = "ListTagsForResource";
+    const PLANE: Plane = Plane::Control;
+    type Output = ListTagsForResourceOutput;
+
+    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
+        support::check_resource_arn("ResourceARN", &self.resource_arn)
+    }
+
+    fn resource_arn(&self) -> Option<&str> {
+        Some(&self.resource_arn)
+    }
+}
