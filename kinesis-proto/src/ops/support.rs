@@ -13,14 +13,14 @@ use crate::error::UsageError;
 macro_rules! string_enum {
     (
         $(#[$meta:meta])*
-        pub enum $name:ident {
+        $vis:vis enum $name:ident {
             $( $(#[$vmeta:meta])* $variant:ident => $text:literal, )+
         }
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
         #[non_exhaustive]
-        pub enum $name {
+        $vis enum $name {
             $( $(#[$vmeta])* $variant, )+
             /// A value this version of the crate does not know, kept as sent.
             Unknown(String),
@@ -28,7 +28,7 @@ macro_rules! string_enum {
 
         impl $name {
             /// The value as the service writes it.
-            pub fn as_str(&self) -> &str {
+            $vis fn as_str(&self) -> &str {
                 match self {
                     $( $name::$variant => $text, )+
                     $name::Unknown(other) => other,
@@ -266,7 +266,7 @@ mod tests {
 
     string_enum! {
         /// A test enum.
-        pub enum Colour {
+        enum Colour {
             /// Red.
             Red => "RED",
             /// Dark blue.
@@ -320,5 +320,90 @@ mod tests {
         assert!(check_stream_address(None, Some(STREAM)).is_ok());
         assert_eq!(check_stream_address(Some("s"), Some(STREAM)).unwrap_err().field, "StreamARN");
         assert_eq!(check_stream_address(None, None).unwrap_err().field, "StreamName");
+    }
+}
+
+/// Compiles every example expression of the operation table as a doctest
+/// (`cargo test --doc`), checking that it builds a value of the listed input
+/// type from names in `kinesis_proto::ops` alone.
+#[cfg(doctest)]
+mod table_examples {
+    macro_rules! examples {
+        ($([$method:ident, $ty:ident, $summary:literal, $example:literal]),* $(,)?) => {
+            $(
+                #[doc = concat!(
+                    "```\nuse kinesis_proto::ops::*;\nlet input: ", stringify!($ty), " = ",
+                    $example, ";\n# let _ = input;\n```"
+                )]
+                pub struct $ty;
+            )*
+        };
+    }
+    crate::for_each_operation!(examples);
+}
+
+#[cfg(test)]
+mod table_tests {
+    use crate::operation::{Operation, Plane};
+
+    macro_rules! collect {
+        ($([$method:ident, $ty:ident, $summary:literal, $example:literal]),* $(,)?) => {
+            vec![$(
+                (stringify!($method), <crate::ops::$ty as Operation>::NAME, <crate::ops::$ty as Operation>::PLANE, $summary)
+            ),*]
+        };
+    }
+
+    /// `PutRecord` → `put_record`.
+    fn snake(name: &str) -> String {
+        let mut out = String::new();
+        for (i, c) in name.chars().enumerate() {
+            if c.is_ascii_uppercase() {
+                if i > 0 {
+                    out.push('_');
+                }
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn table_methods_match_operation_names_once_each() {
+        let table = crate::for_each_operation!(collect);
+        let mut names: Vec<&str> = table.iter().map(|(_, name, _, _)| *name).collect();
+        for (method, name, _, summary) in &table {
+            assert_eq!(*method, snake(name), "method name of {name}");
+            assert!(summary.ends_with('.') && !summary.is_empty(), "summary of {name}");
+        }
+        names.sort_unstable();
+        let before = names.len();
+        names.dedup();
+        assert_eq!(before, names.len(), "an operation is listed twice");
+    }
+
+    #[test]
+    fn ops_b_planes() {
+        let table = crate::for_each_operation!(collect);
+        let data: Vec<&str> = table
+            .iter()
+            .filter(|(_, _, plane, _)| *plane == Plane::Data)
+            .map(|(_, name, _, _)| *name)
+            .collect();
+        for name in [
+            "SubscribeToShard",
+            "ReceiveQueueRecords",
+            "AcknowledgeQueueRecords",
+            "UpdateQueueRecordsVisibility",
+            "ReceiveDeadLetterQueueRecords",
+            "AcknowledgeDeadLetterQueueRecords",
+            "UpdateDeadLetterQueueRecordsVisibility",
+            "RestoreDeadLetterQueueRecords",
+        ] {
+            assert!(data.contains(&name), "{name} should be a data-plane operation");
+        }
+        assert!(!data.contains(&"CreateQueue") && !data.contains(&"DescribeChannel"));
     }
 }
