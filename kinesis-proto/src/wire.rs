@@ -171,20 +171,28 @@ pub(crate) fn parse_epoch_seconds(text: &str) -> Result<OffsetDateTime, String> 
         return Err(bad());
     }
 
-    let digits = int_digits.iter().chain(frac_digits).copied();
-    let significant: Vec<u8> = digits.skip_while(|d| *d == b'0').collect();
-    if significant.is_empty() {
+    // Significant digits of the mantissa: integer then fraction part,
+    // leading zeros skipped (no allocation: this runs once per record).
+    let digits = || {
+        int_digits
+            .iter()
+            .chain(frac_digits)
+            .copied()
+            .skip_while(|d| *d == b'0')
+    };
+    let count = digits().count();
+    if count == 0 {
         return Ok(OffsetDateTime::UNIX_EPOCH);
     }
     if negative {
         return Err(format!("timestamp {text:?} is before 1970"));
     }
     let out_of_range = || format!("timestamp {text:?} is out of range");
-    // value = significant × 10^(exponent − fraction length), in nanoseconds
+    // value = significant × 10^(exponent − fraction length); in nanoseconds
     // that is × 10^shift.
     let frac_len = i64::try_from(frac_digits.len()).map_err(|_| out_of_range())?;
+    let count = i64::try_from(count).map_err(|_| out_of_range())?;
     let shift = exponent - frac_len + 9;
-    let count = i64::try_from(significant.len()).map_err(|_| out_of_range())?;
     // Digits below the nanosecond are dropped.
     let keep = count + shift.min(0);
     if keep <= 0 {
@@ -195,7 +203,7 @@ pub(crate) fn parse_epoch_seconds(text: &str) -> Result<OffsetDateTime, String> 
         return Err(out_of_range());
     }
     let mut nanos: i128 = 0;
-    for d in &significant[..keep as usize] {
+    for d in digits().take(keep as usize) {
         nanos = nanos * 10 + i128::from(d - b'0');
     }
     for _ in 0..shift.max(0) {
@@ -332,6 +340,84 @@ pub(crate) mod opt_hash_key {
         Ok(Option::<Wrap>::deserialize(d)?.map(|w| w.0))
     }
 }
+
+/// Shows a record payload in `Debug` output as its size only.
+pub(crate) struct Payload<'a>(pub(crate) &'a [u8]);
+
+impl fmt::Debug for Payload<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<{} bytes>", self.0.len())
+    }
+}
+
+/// Declares a string enum of the wire: one variant per known value plus
+/// `Unknown(String)`, so a value the service adds later never fails a parse.
+/// Serializes as the wire string; `as_str`, `Display` and `From<&str>` too.
+macro_rules! string_enum {
+    (
+        $(#[$meta:meta])*
+        $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident = $wire:literal, )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant, )*
+            /// A value this crate does not know, as the service sent it.
+            Unknown(String),
+        }
+
+        impl $name {
+            /// The value as the service writes it.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $( $name::$variant => $wire, )*
+                    $name::Unknown(other) => other,
+                }
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(wire: &str) -> Self {
+                match wire {
+                    $( $wire => $name::$variant, )*
+                    other => $name::Unknown(other.to_owned()),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct WireVisitor;
+                impl serde::de::Visitor<'_> for WireVisitor {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str(concat!("a ", stringify!($name), " string"))
+                    }
+                    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<$name, E> {
+                        Ok($name::from(v))
+                    }
+                }
+                d.deserialize_str(WireVisitor)
+            }
+        }
+    };
+}
+pub(crate) use string_enum;
 
 #[cfg(test)]
 mod tests {
@@ -487,6 +573,26 @@ mod tests {
         }
         let doc: Doc = serde_json::from_str(r#"{"data":"","at":"1441215410.5","key":"0"}"#).expect("quoted number");
         assert_eq!(doc.at.unix_timestamp_nanos(), 1_441_215_410_500_000_000);
+    }
+
+    string_enum! {
+        /// Test enum.
+        Color {
+            /// Red.
+            Red = "RED",
+            /// Dark blue.
+            DarkBlue = "DARK_BLUE",
+        }
+    }
+
+    #[test]
+    fn string_enums_keep_unknown_values() {
+        let colors: Vec<Color> = serde_json::from_str(r#"["RED","DARK_BLUE","ULTRAVIOLET"]"#).expect("parses");
+        assert_eq!(colors, vec![Color::Red, Color::DarkBlue, Color::Unknown("ULTRAVIOLET".into())]);
+        assert_eq!(serde_json::to_string(&colors).expect("ok"), r#"["RED","DARK_BLUE","ULTRAVIOLET"]"#);
+        assert_eq!(Color::DarkBlue.to_string(), "DARK_BLUE");
+        assert!(serde_json::from_str::<Color>("5").is_err());
+        assert_eq!(format!("{:?}", Payload(b"secret")), "<6 bytes>");
     }
 
     #[test]
