@@ -577,6 +577,7 @@ mod tests {
 
     string_enum! {
         /// Test enum.
+        #[allow(unreachable_pub)]
         Color {
             /// Red.
             Red = "RED",
