@@ -4,9 +4,9 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::support::{self, string_enum};
 use crate::error::UsageError;
 use crate::operation::{Operation, Plane};
+use crate::wire::string_enum;
 use crate::Limits;
 
 /// Reads the account's shard and on-demand stream limits and how much of
@@ -56,23 +56,23 @@ impl Operation for DescribeLimits {
 
 string_enum! {
     /// The minimum throughput billing commitment a request asks for.
-    pub enum CommitmentRequestStatus {
+    CommitmentRequestStatus {
         /// Commit.
-        Enabled => "ENABLED",
+        Enabled = "ENABLED",
         /// End the commitment (at the earliest allowed time).
-        Disabled => "DISABLED",
+        Disabled = "DISABLED",
     }
 }
 
 string_enum! {
     /// The state of the account's minimum throughput billing commitment.
-    pub enum CommitmentStatus {
+    CommitmentStatus {
         /// In force.
-        Enabled => "ENABLED",
+        Enabled = "ENABLED",
         /// Not in force.
-        Disabled => "DISABLED",
+        Disabled = "DISABLED",
         /// Asked to end; stays in force until its earliest allowed end.
-        EnabledUntilEarliestAllowedEnd => "ENABLED_UNTIL_EARLIEST_ALLOWED_END",
+        EnabledUntilEarliestAllowedEnd = "ENABLED_UNTIL_EARLIEST_ALLOWED_END",
     }
 }
 
@@ -101,13 +101,13 @@ pub struct MinimumThroughputBillingCommitmentOutput {
     /// Its state.
     pub status: CommitmentStatus,
     /// When it started.
-    #[serde(default, with = "support::timestamp_opt")]
+    #[serde(default, with = "crate::wire::opt_timestamp")]
     pub started_at: Option<OffsetDateTime>,
     /// When it ended.
-    #[serde(default, with = "support::timestamp_opt")]
+    #[serde(default, with = "crate::wire::opt_timestamp")]
     pub ended_at: Option<OffsetDateTime>,
     /// The earliest time it may end.
-    #[serde(default, with = "support::timestamp_opt")]
+    #[serde(default, with = "crate::wire::opt_timestamp")]
     pub earliest_allowed_end_at: Option<OffsetDateTime>,
 }
 
@@ -168,7 +168,9 @@ impl UpdateAccountSettings {
     /// Sets the commitment to `status`.
     pub fn new(status: CommitmentRequestStatus) -> Self {
         UpdateAccountSettings {
-            minimum_throughput_billing_commitment: MinimumThroughputBillingCommitmentInput::new(status),
+            minimum_throughput_billing_commitment: MinimumThroughputBillingCommitmentInput::new(
+                status,
+            ),
         }
     }
 }
@@ -179,7 +181,9 @@ impl Operation for UpdateAccountSettings {
     type Output = AccountSettingsOutput;
 
     fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
-        if let CommitmentRequestStatus::Unknown(other) = &self.minimum_throughput_billing_commitment.status {
+        if let CommitmentRequestStatus::Unknown(other) =
+            &self.minimum_throughput_billing_commitment.status
+        {
             return Err(UsageError::new(
                 "MinimumThroughputBillingCommitment.Status",
                 format!("{other:?} is not ENABLED or DISABLED"),
@@ -201,8 +205,13 @@ mod tests {
 
     #[test]
     fn update_serializes_the_status() {
-        let body = UpdateAccountSettings::new(CommitmentRequestStatus::Disabled).to_body().unwrap();
-        assert_eq!(body, br#"{"MinimumThroughputBillingCommitment":{"Status":"DISABLED"}}"#);
+        let body = UpdateAccountSettings::new(CommitmentRequestStatus::Disabled)
+            .to_body()
+            .unwrap();
+        assert_eq!(
+            body,
+            br#"{"MinimumThroughputBillingCommitment":{"Status":"DISABLED"}}"#
+        );
     }
 
     #[test]
@@ -213,7 +222,8 @@ mod tests {
         .unwrap();
         assert_eq!((full.shard_limit, full.open_shard_count), (500, 12));
         assert_eq!(full.on_demand_stream_count_limit, Some(50));
-        let short: DescribeLimitsOutput = serde_json::from_str(r#"{"ShardLimit":10,"OpenShardCount":0}"#).unwrap();
+        let short: DescribeLimitsOutput =
+            serde_json::from_str(r#"{"ShardLimit":10,"OpenShardCount":0}"#).unwrap();
         assert_eq!(short.on_demand_stream_count, None);
     }
 
@@ -227,10 +237,14 @@ mod tests {
         let c = out.minimum_throughput_billing_commitment.unwrap();
         assert_eq!(c.status, CommitmentStatus::EnabledUntilEarliestAllowedEnd);
         assert_eq!(c.started_at.unwrap().unix_timestamp(), 1_700_000_000);
-        assert_eq!(c.earliest_allowed_end_at.unwrap().unix_timestamp(), 1_700_086_400);
+        assert_eq!(
+            c.earliest_allowed_end_at.unwrap().unix_timestamp(),
+            1_700_086_400
+        );
         assert_eq!(c.ended_at, None);
         let odd: AccountSettingsOutput =
-            serde_json::from_str(r#"{"MinimumThroughputBillingCommitment":{"Status":"PAUSED"}}"#).unwrap();
+            serde_json::from_str(r#"{"MinimumThroughputBillingCommitment":{"Status":"PAUSED"}}"#)
+                .unwrap();
         assert_eq!(
             odd.minimum_throughput_billing_commitment.unwrap().status,
             CommitmentStatus::Unknown("PAUSED".into())

@@ -7,100 +7,102 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::support::{self, string_enum};
+use super::support;
 use crate::error::UsageError;
 use crate::operation::{Empty, Operation, Paginated, Plane};
+use crate::validate;
+use crate::wire::string_enum;
 use crate::Limits;
 
 string_enum! {
     /// Where a channel is in its life.
-    pub enum ChannelStatus {
+    ChannelStatus {
         /// Being created.
-        Creating => "CREATING",
+        Creating = "CREATING",
         /// Delivering records.
-        Active => "ACTIVE",
+        Active = "ACTIVE",
         /// A change is being applied.
-        Updating => "UPDATING",
+        Updating = "UPDATING",
         /// Being deleted.
-        Deleting => "DELETING",
+        Deleting = "DELETING",
         /// Failed; `ChannelStatusReason` says why.
-        Failed => "FAILED",
+        Failed = "FAILED",
     }
 }
 
 string_enum! {
     /// What kind of destination a channel delivers to.
-    pub enum ChannelDestinationType {
+    ChannelDestinationType {
         /// A general purpose S3 bucket.
-        S3 => "S3",
+        S3 = "S3",
         /// Apache Iceberg tables in S3 Tables.
-        S3Tables => "S3_TABLES",
+        S3Tables = "S3_TABLES",
     }
 }
 
 string_enum! {
     /// How a channel encrypts what it delivers.
-    pub enum ChannelEncryptionType {
+    ChannelEncryptionType {
         /// With a customer managed KMS key.
-        Kms => "KMS",
+        Kms = "KMS",
     }
 }
 
 string_enum! {
     /// How the records on the source stream are encoded.
-    pub enum RecordFormatType {
+    RecordFormatType {
         /// JSON described by a Glue Schema Registry schema (S3 Tables only).
-        GsrJson => "GSR_JSON",
+        GsrJson = "GSR_JSON",
         /// JSON (both destinations).
-        Json => "JSON",
+        Json = "JSON",
         /// Text (S3 only).
-        String => "STRING",
+        String = "STRING",
         /// Opaque bytes (S3 only).
-        ByteArray => "BYTE_ARRAY",
+        ByteArray = "BYTE_ARRAY",
     }
 }
 
 string_enum! {
     /// Compression of objects delivered to S3.
-    pub enum S3CompressionType {
+    S3CompressionType {
         /// None.
-        None => "NONE",
+        None = "NONE",
         /// gzip.
-        Gzip => "GZIP",
+        Gzip = "GZIP",
         /// Zstandard.
-        Zstd => "ZSTD",
+        Zstd = "ZSTD",
     }
 }
 
 string_enum! {
     /// S3 storage class of delivered objects.
-    pub enum S3StorageClass {
+    S3StorageClass {
         /// Standard (the default).
-        Standard => "STANDARD",
+        Standard = "STANDARD",
         /// Intelligent-Tiering.
-        IntelligentTiering => "INTELLIGENT_TIERING",
+        IntelligentTiering = "INTELLIGENT_TIERING",
         /// Glacier Instant Retrieval.
-        GlacierIr => "GLACIER_IR",
+        GlacierIr = "GLACIER_IR",
     }
 }
 
 string_enum! {
     /// Compression of the Parquet files of an S3 Tables destination.
-    pub enum S3TablesCompressionType {
+    S3TablesCompressionType {
         /// None.
-        None => "NONE",
+        None = "NONE",
         /// Zstandard.
-        Zstd => "ZSTD",
+        Zstd = "ZSTD",
         /// Snappy.
-        Snappy => "SNAPPY",
+        Snappy = "SNAPPY",
     }
 }
 
 string_enum! {
     /// A partition transform of a destination table.
-    pub enum PartitionTransform {
+    PartitionTransform {
         /// Partition by the hour of a `timestamptz` column.
-        TimeHour => "TIME_HOUR",
+        TimeHour = "TIME_HOUR",
     }
 }
 
@@ -112,7 +114,11 @@ pub struct RecordConfiguration {
     /// The record encoding.
     pub record_format_type: RecordFormatType,
     /// The Glue Schema Registry schema (needed for S3 Tables destinations).
-    #[serde(rename = "GSRSchemaARN", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "GSRSchemaARN",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub gsr_schema_arn: Option<String>,
 }
 
@@ -351,7 +357,10 @@ pub struct S3DestinationConfiguration {
     pub data_freshness_in_seconds: Option<u32>,
     /// Where undeliverable records go (default: the destination bucket
     /// under an error prefix).
-    #[serde(rename = "DeadLetterQueueS3Configuration", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "DeadLetterQueueS3Configuration",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub dead_letter_queue_s3_configuration: Option<DeadLetterQueueS3Configuration>,
 }
 
@@ -598,20 +607,31 @@ pub struct ChannelDescriptionOutput {
 const DATA_FRESHNESS_SECONDS: (u32, u32) = (300, 900);
 
 fn check_dead_letter(field: &str, dl: &DeadLetterQueueS3Configuration) -> Result<(), UsageError> {
-    support::check_chars(format!("{field}.BucketARN"), &dl.bucket_arn, 1, support::MAX_ARN_CHARS)?;
-    check_account_id(&format!("{field}.ExpectedBucketOwner"), &dl.expected_bucket_owner)
+    validate::char_length(
+        format!("{field}.BucketARN"),
+        &dl.bucket_arn,
+        1,
+        validate::MAX_ARN_CHARS,
+    )?;
+    check_account_id(
+        &format!("{field}.ExpectedBucketOwner"),
+        &dl.expected_bucket_owner,
+    )
 }
 
 fn check_account_id(field: &str, value: &str) -> Result<(), UsageError> {
     if value.len() != 12 || !value.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(UsageError::new(field.to_owned(), "must be a 12-digit account id"));
+        return Err(UsageError::new(
+            field.to_owned(),
+            "must be a 12-digit account id",
+        ));
     }
     Ok(())
 }
 
-fn check_freshness(field: &str, seconds: Option<u32>) -> Result<(), UsageError> {
+fn check_freshness(field: &'static str, seconds: Option<u32>) -> Result<(), UsageError> {
     match seconds {
-        Some(s) => support::check_range(field, s, DATA_FRESHNESS_SECONDS.0, DATA_FRESHNESS_SECONDS.1),
+        Some(s) => validate::range(field, s, DATA_FRESHNESS_SECONDS.0, DATA_FRESHNESS_SECONDS.1),
         None => Ok(()),
     }
 }
@@ -649,10 +669,16 @@ pub struct CreateChannel {
     /// The source stream (one is supported today).
     pub stream_configuration_list: Vec<ChannelStreamConfiguration>,
     /// Delivery to a general purpose S3 bucket.
-    #[serde(rename = "S3DestinationConfiguration", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "S3DestinationConfiguration",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub s3_destination_configuration: Option<S3DestinationConfiguration>,
     /// Delivery to Iceberg tables in S3 Tables.
-    #[serde(rename = "S3TablesDestinationConfiguration", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "S3TablesDestinationConfiguration",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub s3_tables_destination_configuration: Option<S3TablesDestinationConfiguration>,
     /// Encryption of what is delivered.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -693,7 +719,10 @@ impl CreateChannel {
     }
 
     /// Delivers to Iceberg tables in S3 Tables.
-    pub fn with_s3_tables_destination(mut self, destination: S3TablesDestinationConfiguration) -> Self {
+    pub fn with_s3_tables_destination(
+        mut self,
+        destination: S3TablesDestinationConfiguration,
+    ) -> Self {
         self.s3_tables_destination_configuration = Some(destination);
         self
     }
@@ -712,7 +741,9 @@ impl CreateChannel {
 
     /// Adds one tag to the new channel.
     pub fn with_tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.tags.get_or_insert_with(BTreeMap::new).insert(key.into(), value.into());
+        self.tags
+            .get_or_insert_with(BTreeMap::new)
+            .insert(key.into(), value.into());
         self
     }
 }
@@ -724,13 +755,18 @@ impl Operation for CreateChannel {
 
     fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
         support::check_name("ChannelName", &self.channel_name)?;
-        support::check_chars(
+        validate::char_length(
             "ServiceExecutionRoleARN",
             &self.service_execution_role_arn,
             1,
-            support::MAX_ARN_CHARS,
+            validate::MAX_ARN_CHARS,
         )?;
-        support::check_count("StreamConfigurationList", self.stream_configuration_list.len(), 1, 1)?;
+        support::check_count(
+            "StreamConfigurationList",
+            self.stream_configuration_list.len(),
+            1,
+            1,
+        )?;
         for (i, stream) in self.stream_configuration_list.iter().enumerate() {
             support::check_kinesis_arn(
                 format!("StreamConfigurationList[{i}].StreamARN"),
@@ -738,7 +774,10 @@ impl Operation for CreateChannel {
                 &["stream"],
             )?;
         }
-        match (&self.s3_destination_configuration, &self.s3_tables_destination_configuration) {
+        match (
+            &self.s3_destination_configuration,
+            &self.s3_tables_destination_configuration,
+        ) {
             (Some(_), Some(_)) => {
                 return Err(UsageError::new(
                     "S3TablesDestinationConfiguration",
@@ -753,11 +792,11 @@ impl Operation for CreateChannel {
             }
             (Some(s3), None) => {
                 let storage = &s3.storage_configuration;
-                support::check_chars(
+                validate::char_length(
                     "S3DestinationConfiguration.StorageConfiguration.BucketARN",
                     &storage.bucket_arn,
                     1,
-                    support::MAX_ARN_CHARS,
+                    validate::MAX_ARN_CHARS,
                 )?;
                 check_account_id(
                     "S3DestinationConfiguration.StorageConfiguration.ExpectedBucketOwner",
@@ -768,7 +807,10 @@ impl Operation for CreateChannel {
                     s3.data_freshness_in_seconds,
                 )?;
                 if let Some(dl) = &s3.dead_letter_queue_s3_configuration {
-                    check_dead_letter("S3DestinationConfiguration.DeadLetterQueueS3Configuration", dl)?;
+                    check_dead_letter(
+                        "S3DestinationConfiguration.DeadLetterQueueS3Configuration",
+                        dl,
+                    )?;
                 }
             }
             (None, Some(tables)) => {
@@ -789,7 +831,9 @@ impl Operation for CreateChannel {
                 for (i, stream) in self.stream_configuration_list.iter().enumerate() {
                     if stream.record_configuration.gsr_schema_arn.is_none() {
                         return Err(UsageError::new(
-                            format!("StreamConfigurationList[{i}].RecordConfiguration.GSRSchemaARN"),
+                            format!(
+                                "StreamConfigurationList[{i}].RecordConfiguration.GSRSchemaARN"
+                            ),
                             "required for an S3 Tables destination",
                         ));
                     }
@@ -797,7 +841,7 @@ impl Operation for CreateChannel {
             }
         }
         if let Some(enc) = &self.encryption_configuration {
-            support::check_chars("EncryptionConfiguration.KeyId", &enc.key_id, 1, 2048)?;
+            validate::char_length("EncryptionConfiguration.KeyId", &enc.key_id, 1, 2048)?;
         }
         if let Some(tags) = &self.tags {
             support::check_tags("Tags", tags)?;
@@ -920,10 +964,16 @@ pub struct UpdateChannel {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub logging_configuration: Option<ChannelLoggingConfiguration>,
     /// New freshness of a general purpose S3 destination.
-    #[serde(rename = "S3DestinationConfiguration", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "S3DestinationConfiguration",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub s3_destination_configuration: Option<DestinationUpdate>,
     /// New freshness of an S3 Tables destination.
-    #[serde(rename = "S3TablesDestinationConfiguration", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "S3TablesDestinationConfiguration",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub s3_tables_destination_configuration: Option<DestinationUpdate>,
 }
 
@@ -975,11 +1025,13 @@ impl Operation for UpdateChannel {
         }
         check_freshness(
             "S3DestinationConfiguration.DataFreshnessInSeconds",
-            self.s3_destination_configuration.map(|u| u.data_freshness_in_seconds),
+            self.s3_destination_configuration
+                .map(|u| u.data_freshness_in_seconds),
         )?;
         check_freshness(
             "S3TablesDestinationConfiguration.DataFreshnessInSeconds",
-            self.s3_tables_destination_configuration.map(|u| u.data_freshness_in_seconds),
+            self.s3_tables_destination_configuration
+                .map(|u| u.data_freshness_in_seconds),
         )
     }
 
@@ -997,7 +1049,10 @@ pub struct StreamFilter {
     #[serde(rename = "StreamARN")]
     pub stream_arn: String,
     /// When it was created (tells apart a stream deleted and created again).
-    #[serde(skip_serializing_if = "Option::is_none", with = "support::timestamp_opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::opt_timestamp"
+    )]
     pub stream_creation_timestamp: Option<OffsetDateTime>,
 }
 
@@ -1080,12 +1135,16 @@ impl Operation for ListChannels {
 
     fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
         if let Some(max) = self.max_results {
-            support::check_range("MaxResults", max, 1, u32::MAX)?;
+            validate::range("MaxResults", max, 1, u32::MAX)?;
         }
         if let Some(filters) = &self.stream_filter {
             support::check_count("StreamFilter", filters.len(), 1, 10_000)?;
             for (i, f) in filters.iter().enumerate() {
-                support::check_kinesis_arn(format!("StreamFilter[{i}].StreamARN"), &f.stream_arn, &["stream"])?;
+                support::check_kinesis_arn(
+                    format!("StreamFilter[{i}].StreamARN"),
+                    &f.stream_arn,
+                    &["stream"],
+                )?;
             }
         }
         Ok(())

@@ -7,20 +7,22 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::support::{self, string_enum};
+use super::support;
 use crate::error::UsageError;
 use crate::operation::{Empty, Operation, Paginated, Plane};
+use crate::validate;
+use crate::wire::string_enum;
 use crate::Limits;
 
 string_enum! {
     /// Where a consumer is in its life. It reads data only while `Active`.
-    pub enum ConsumerStatus {
+    ConsumerStatus {
         /// Being registered.
-        Creating => "CREATING",
+        Creating = "CREATING",
         /// Being deregistered.
-        Deleting => "DELETING",
+        Deleting = "DELETING",
         /// Registered and able to subscribe to shards.
-        Active => "ACTIVE",
+        Active = "ACTIVE",
     }
 }
 
@@ -98,7 +100,9 @@ impl RegisterStreamConsumer {
 
     /// Adds one tag to the new consumer.
     pub fn with_tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.tags.get_or_insert_with(BTreeMap::new).insert(key.into(), value.into());
+        self.tags
+            .get_or_insert_with(BTreeMap::new)
+            .insert(key.into(), value.into());
         self
     }
 }
@@ -119,7 +123,7 @@ impl Operation for RegisterStreamConsumer {
 
     fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
         support::check_kinesis_arn("StreamARN", &self.stream_arn, &["stream"])?;
-        support::check_name("ConsumerName", &self.consumer_name)?;
+        validate::consumer_name("ConsumerName", &self.consumer_name)?;
         if let Some(tags) = &self.tags {
             support::check_tags("Tags", tags)?;
         }
@@ -145,7 +149,7 @@ fn check_consumer_address(
         support::check_kinesis_arn("StreamARN", arn, &["stream"])?;
     }
     if let Some(name) = consumer_name {
-        support::check_name("ConsumerName", name)?;
+        validate::consumer_name("ConsumerName", name)?;
     }
     match (stream_arn, consumer_name, consumer_arn) {
         (_, _, Some(_)) | (Some(_), Some(_), None) => Ok(()),
@@ -321,7 +325,7 @@ pub struct ListStreamConsumers {
     /// Tells apart streams of the same name deleted and created again.
     #[serde(
         skip_serializing_if = "Option::is_none",
-        with = "support::timestamp_opt"
+        with = "crate::wire::opt_timestamp"
     )]
     pub stream_creation_timestamp: Option<OffsetDateTime>,
 }
@@ -377,10 +381,11 @@ impl Operation for ListStreamConsumers {
     fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
         support::check_kinesis_arn("StreamARN", &self.stream_arn, &["stream"])?;
         if let Some(max) = self.max_results {
-            support::check_range("MaxResults", max, 1, 10_000)?;
+            validate::range("MaxResults", max, 1, 10_000)?;
         }
-        if let Some(token) = &self.next_token {
-            support::check_chars("NextToken", token, 1, 1_048_576)?;
+        support::check_next_token(self.next_token.as_deref())?;
+        if let Some(created) = &self.stream_creation_timestamp {
+            validate::timestamp_not_before_epoch("StreamCreationTimestamp", created)?;
         }
         Ok(())
     }
@@ -402,17 +407,17 @@ impl Paginated for ListStreamConsumers {
 
 string_enum! {
     /// Where in a shard a SubscribeToShard subscription starts.
-    pub enum StartingPositionType {
+    StartingPositionType {
         /// At the record with the given sequence number.
-        AtSequenceNumber => "AT_SEQUENCE_NUMBER",
+        AtSequenceNumber = "AT_SEQUENCE_NUMBER",
         /// Just after the record with the given sequence number.
-        AfterSequenceNumber => "AFTER_SEQUENCE_NUMBER",
+        AfterSequenceNumber = "AFTER_SEQUENCE_NUMBER",
         /// At the first record at or after the given time.
-        AtTimestamp => "AT_TIMESTAMP",
+        AtTimestamp = "AT_TIMESTAMP",
         /// At the oldest record the shard still holds.
-        TrimHorizon => "TRIM_HORIZON",
+        TrimHorizon = "TRIM_HORIZON",
         /// Just after the newest record.
-        Latest => "LATEST",
+        Latest = "LATEST",
     }
 }
 
@@ -437,7 +442,7 @@ pub struct StartingPosition {
     /// For `AtTimestamp`.
     #[serde(
         skip_serializing_if = "Option::is_none",
-        with = "support::timestamp_opt"
+        with = "crate::wire::opt_timestamp"
     )]
     pub timestamp: Option<OffsetDateTime>,
 }
@@ -486,43 +491,13 @@ impl StartingPosition {
     }
 
     fn validate(&self) -> Result<(), UsageError> {
-        let needs_sequence = matches!(
-            self.kind,
-            StartingPositionType::AtSequenceNumber | StartingPositionType::AfterSequenceNumber
-        );
-        let needs_time = self.kind == StartingPositionType::AtTimestamp;
-        match (&self.sequence_number, needs_sequence) {
-            (None, true) => {
-                return Err(UsageError::new(
-                    "StartingPosition.SequenceNumber",
-                    format!("required when Type is {}", self.kind),
-                ))
-            }
-            (Some(_), false) => {
-                return Err(UsageError::new(
-                    "StartingPosition.SequenceNumber",
-                    format!("not allowed when Type is {}", self.kind),
-                ))
-            }
-            (Some(seq), true) if seq.is_empty() || !seq.bytes().all(|b| b.is_ascii_digit()) => {
-                return Err(UsageError::new(
-                    "StartingPosition.SequenceNumber",
-                    "must be a decimal sequence number",
-                ))
-            }
-            _ => {}
-        }
-        match (self.timestamp.is_some(), needs_time) {
-            (false, true) => Err(UsageError::new(
-                "StartingPosition.Timestamp",
-                "required when Type is AT_TIMESTAMP",
-            )),
-            (true, false) => Err(UsageError::new(
-                "StartingPosition.Timestamp",
-                format!("not allowed when Type is {}", self.kind),
-            )),
-            _ => Ok(()),
-        }
+        validate::iterator_position(
+            "StartingPosition.",
+            "SequenceNumber",
+            self.kind.as_str(),
+            self.sequence_number.as_deref(),
+            self.timestamp.as_ref(),
+        )
     }
 }
 
@@ -580,7 +555,7 @@ impl Operation for SubscribeToShard {
 
     fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
         support::check_consumer_arn("ConsumerARN", &self.consumer_arn)?;
-        support::check_chars("ShardId", &self.shard_id, 1, 128)?;
+        validate::shard_id("ShardId", &self.shard_id)?;
         self.starting_position.validate()
     }
 

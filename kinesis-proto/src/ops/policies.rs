@@ -148,7 +148,8 @@ mod tests {
     use super::*;
 
     const STREAM: &str = "arn:aws:kinesis:us-east-1:123456789012:stream/orders";
-    const CONSUMER: &str = "arn:aws:kinesis:us-east-1:123456789012:stream/orders/consumer/app:1700000000";
+    const CONSUMER: &str =
+        "arn:aws:kinesis:us-east-1:123456789012:stream/orders/consumer/app:1700000000";
 
     #[test]
     fn put_serializes_the_policy_as_text() {
@@ -171,9 +172,18 @@ mod tests {
     #[test]
     fn validation_names_the_field() {
         let limits = Limits::default();
-        assert_eq!(PutResourcePolicy::new(STREAM, " ").validate(&limits).unwrap_err().field, "Policy");
         assert_eq!(
-            GetResourcePolicy::new("orders").validate(&limits).unwrap_err().field,
+            PutResourcePolicy::new(STREAM, " ")
+                .validate(&limits)
+                .unwrap_err()
+                .field,
+            "Policy"
+        );
+        assert_eq!(
+            GetResourcePolicy::new("orders")
+                .validate(&limits)
+                .unwrap_err()
+                .field,
             "ResourceARN"
         );
         assert_eq!(

@@ -15,9 +15,11 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::support::{self, string_enum};
+use super::support;
 use crate::error::UsageError;
 use crate::operation::{Empty, Operation, Paginated, Plane};
+use crate::validate;
+use crate::wire::string_enum;
 use crate::Limits;
 
 /// Most records one receive, acknowledge, visibility or restore call handles.
@@ -25,39 +27,39 @@ const MAX_BATCH: usize = 10;
 
 string_enum! {
     /// Where a queue is in its life.
-    pub enum QueueStatus {
+    QueueStatus {
         /// Being created.
-        Creating => "CREATING",
+        Creating = "CREATING",
         /// Delivering records.
-        Active => "ACTIVE",
+        Active = "ACTIVE",
         /// A change is being applied (records can still be received).
-        Updating => "UPDATING",
+        Updating = "UPDATING",
         /// Being deleted.
-        Deleting => "DELETING",
+        Deleting = "DELETING",
     }
 }
 
 string_enum! {
     /// Where in the stream a queue starts delivering.
-    pub enum QueueStartingPositionType {
+    QueueStartingPositionType {
         /// The oldest record the stream still holds.
-        TrimHorizon => "TRIM_HORIZON",
+        TrimHorizon = "TRIM_HORIZON",
         /// Records that arrive after the queue is created (the default).
-        Latest => "LATEST",
+        Latest = "LATEST",
         /// Records that arrive at or after a given time.
-        AtTimestamp => "AT_TIMESTAMP",
+        AtTimestamp = "AT_TIMESTAMP",
     }
 }
 
 string_enum! {
     /// Whether a queue sets aside records it failed to deliver.
-    pub enum DeadLetterTargetType {
+    DeadLetterTargetType {
         /// Built-in dead-letter handling: after `MaxReceiveCount` receives
         /// without acknowledgement a record becomes a dead-letter record.
-        BuiltIn => "BUILT_IN",
+        BuiltIn = "BUILT_IN",
         /// No dead-letter handling: records are redelivered until
         /// acknowledged or expired.
-        None => "NONE",
+        None = "NONE",
     }
 }
 
@@ -71,7 +73,11 @@ pub struct QueueStartingPosition {
     pub kind: QueueStartingPositionType,
     /// The time, for `AtTimestamp` (in answers: the effective position,
     /// approximate, once the queue is active).
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "support::timestamp_opt")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::opt_timestamp"
+    )]
     pub timestamp: Option<OffsetDateTime>,
 }
 
@@ -208,7 +214,7 @@ impl QueueAttributes {
 
     fn validate(&self, field: &str) -> Result<(), UsageError> {
         if let Some(seconds) = self.visibility_timeout_seconds {
-            support::check_range(
+            validate::range(
                 format!("{field}.VisibilityTimeoutSeconds"),
                 seconds,
                 0,
@@ -219,13 +225,19 @@ impl QueueAttributes {
             let count_field = format!("{field}.DeadLetterConfiguration.MaxReceiveCount");
             match (&dl.target_type, dl.max_receive_count) {
                 (DeadLetterTargetType::BuiltIn, None) => {
-                    return Err(UsageError::new(count_field, "required when TargetType is BUILT_IN"))
+                    return Err(UsageError::new(
+                        count_field,
+                        "required when TargetType is BUILT_IN",
+                    ))
                 }
                 (DeadLetterTargetType::BuiltIn, Some(0)) => {
                     return Err(UsageError::new(count_field, "must be at least 1"))
                 }
                 (DeadLetterTargetType::None, Some(_)) => {
-                    return Err(UsageError::new(count_field, "not allowed when TargetType is NONE"))
+                    return Err(UsageError::new(
+                        count_field,
+                        "not allowed when TargetType is NONE",
+                    ))
                 }
                 _ => {}
             }
@@ -343,7 +355,9 @@ impl CreateQueue {
 
     /// Adds one tag to the new queue.
     pub fn with_tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.tags.get_or_insert_with(BTreeMap::new).insert(key.into(), value.into());
+        self.tags
+            .get_or_insert_with(BTreeMap::new)
+            .insert(key.into(), value.into());
         self
     }
 }
@@ -355,7 +369,12 @@ impl Operation for CreateQueue {
 
     fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
         support::check_name("QueueName", &self.queue_name)?;
-        support::check_count("StreamConfigurationList", self.stream_configuration_list.len(), 1, 1)?;
+        support::check_count(
+            "StreamConfigurationList",
+            self.stream_configuration_list.len(),
+            1,
+            1,
+        )?;
         for (i, stream) in self.stream_configuration_list.iter().enumerate() {
             support::check_kinesis_arn(
                 format!("StreamConfigurationList[{i}].StreamARN"),
@@ -370,7 +389,10 @@ impl Operation for CreateQueue {
                     }
                     (QueueStartingPositionType::AtTimestamp, true) => {}
                     (other, true) => {
-                        return Err(UsageError::new(field, format!("not allowed when Type is {other}")))
+                        return Err(UsageError::new(
+                            field,
+                            format!("not allowed when Type is {other}"),
+                        ))
                     }
                     (_, false) => {}
                 }
@@ -522,7 +544,10 @@ pub struct QueueStreamFilter {
     #[serde(rename = "StreamARN")]
     pub stream_arn: String,
     /// When it was created (tells apart a stream deleted and created again).
-    #[serde(skip_serializing_if = "Option::is_none", with = "support::timestamp_opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::opt_timestamp"
+    )]
     pub stream_creation_timestamp: Option<OffsetDateTime>,
 }
 
@@ -605,15 +630,17 @@ impl Operation for ListQueues {
 
     fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
         if let Some(max) = self.max_results {
-            support::check_range("MaxResults", max, 1, 10_000)?;
+            validate::range("MaxResults", max, 1, 10_000)?;
         }
-        if let Some(token) = &self.next_token {
-            support::check_chars("NextToken", token, 1, 1_048_576)?;
-        }
+        support::check_next_token(self.next_token.as_deref())?;
         if let Some(filters) = &self.stream_filter {
             support::check_count("StreamFilter", filters.len(), 1, 10_000)?;
             for (i, f) in filters.iter().enumerate() {
-                support::check_kinesis_arn(format!("StreamFilter[{i}].StreamARN"), &f.stream_arn, &["stream"])?;
+                support::check_kinesis_arn(
+                    format!("StreamFilter[{i}].StreamARN"),
+                    &f.stream_arn,
+                    &["stream"],
+                )?;
             }
         }
         Ok(())
@@ -663,8 +690,11 @@ impl fmt::Debug for QueueRecord {
             .field("receipt_handle", &self.receipt_handle)
             .field("record_id", &self.record_id)
             .field("partition_key", &self.partition_key)
-            .field("data", &format_args!("<{} bytes>", self.data.len()))
-            .field("approximate_arrival_timestamp", &self.approximate_arrival_timestamp)
+            .field("data", &crate::wire::Payload(&self.data))
+            .field(
+                "approximate_arrival_timestamp",
+                &self.approximate_arrival_timestamp,
+            )
             .field("first_receive_timestamp", &self.first_receive_timestamp)
             .field("receive_count", &self.receive_count)
             .finish()
@@ -744,10 +774,10 @@ macro_rules! receive_op {
             fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
                 check_queue_arn(&self.queue_arn)?;
                 if let Some(limit) = self.limit {
-                    support::check_range("Limit", limit, 1, MAX_BATCH as u32)?;
+                    validate::range("Limit", limit, 1, MAX_BATCH as u32)?;
                 }
                 if let Some(seconds) = self.visibility_timeout_seconds {
-                    support::check_range(
+                    validate::range(
                         "VisibilityTimeoutSeconds",
                         seconds,
                         0,
@@ -865,7 +895,7 @@ pub struct ReceiptHandleBatchOutput {
 fn check_handles<'a>(handles: impl ExactSizeIterator<Item = &'a str>) -> Result<(), UsageError> {
     support::check_count("Entries", handles.len(), 1, MAX_BATCH)?;
     for (i, handle) in handles.enumerate() {
-        support::check_chars(
+        validate::char_length(
             format!("Entries[{i}].ReceiptHandle"),
             handle,
             1,
@@ -993,7 +1023,7 @@ macro_rules! visibility_batch_op {
                 check_queue_arn(&self.queue_arn)?;
                 check_handles(self.entries.iter().map(|e| e.receipt_handle.as_str()))?;
                 for (i, entry) in self.entries.iter().enumerate() {
-                    support::check_range(
+                    validate::range(
                         format!("Entries[{i}].VisibilityTimeoutSeconds"),
                         entry.visibility_timeout_seconds,
                         0,

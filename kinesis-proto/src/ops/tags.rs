@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::support;
 use crate::error::UsageError;
 use crate::operation::{Empty, Operation, Paginated, Plane};
+use crate::validate;
 use crate::Limits;
 
 /// One tag: a key and an optional value.
@@ -86,7 +87,7 @@ impl Operation for AddTagsToStream {
     type Output = Empty;
 
     fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
-        support::check_stream_address(self.stream_name.as_deref(), self.stream_arn.as_deref())?;
+        validate::stream_locator(self.stream_name.as_deref(), self.stream_arn.as_deref())?;
         support::check_tags("Tags", &self.tags)
     }
 
@@ -118,7 +119,10 @@ pub struct RemoveTagsFromStream {
 
 impl RemoveTagsFromStream {
     /// Removes `tag_keys` from the stream named `stream_name`.
-    pub fn new<K: Into<String>>(stream_name: impl Into<String>, tag_keys: impl IntoIterator<Item = K>) -> Self {
+    pub fn new<K: Into<String>>(
+        stream_name: impl Into<String>,
+        tag_keys: impl IntoIterator<Item = K>,
+    ) -> Self {
         RemoveTagsFromStream {
             stream_name: Some(stream_name.into()),
             stream_arn: None,
@@ -127,7 +131,10 @@ impl RemoveTagsFromStream {
     }
 
     /// Removes `tag_keys` from the stream `stream_arn`.
-    pub fn by_arn<K: Into<String>>(stream_arn: impl Into<String>, tag_keys: impl IntoIterator<Item = K>) -> Self {
+    pub fn by_arn<K: Into<String>>(
+        stream_arn: impl Into<String>,
+        tag_keys: impl IntoIterator<Item = K>,
+    ) -> Self {
         RemoveTagsFromStream {
             stream_name: None,
             stream_arn: Some(stream_arn.into()),
@@ -142,8 +149,8 @@ impl Operation for RemoveTagsFromStream {
     type Output = Empty;
 
     fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
-        support::check_stream_address(self.stream_name.as_deref(), self.stream_arn.as_deref())?;
-        support::check_tag_keys("TagKeys", &self.tag_keys)
+        validate::stream_locator(self.stream_name.as_deref(), self.stream_arn.as_deref())?;
+        validate::tag_keys_to_remove("TagKeys", self.tag_keys.iter().map(String::as_str))
     }
 
     fn resource_arn(&self) -> Option<&str> {
@@ -234,12 +241,12 @@ impl Operation for ListTagsForStream {
     type Output = ListTagsForStreamOutput;
 
     fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
-        support::check_stream_address(self.stream_name.as_deref(), self.stream_arn.as_deref())?;
+        validate::stream_locator(self.stream_name.as_deref(), self.stream_arn.as_deref())?;
         if let Some(key) = &self.exclusive_start_tag_key {
-            support::check_chars("ExclusiveStartTagKey", key, 1, support::MAX_TAG_KEY_CHARS)?;
+            validate::char_length("ExclusiveStartTagKey", key, 1, validate::MAX_TAG_KEY_CHARS)?;
         }
         if let Some(limit) = self.limit {
-            support::check_range("Limit", limit, 1, 50)?;
+            validate::range("Limit", limit, 1, 50)?;
         }
         Ok(())
     }
@@ -333,7 +340,10 @@ pub struct UntagResource {
 
 impl UntagResource {
     /// Removes `tag_keys` from `resource_arn`.
-    pub fn new<K: Into<String>>(resource_arn: impl Into<String>, tag_keys: impl IntoIterator<Item = K>) -> Self {
+    pub fn new<K: Into<String>>(
+        resource_arn: impl Into<String>,
+        tag_keys: impl IntoIterator<Item = K>,
+    ) -> Self {
         UntagResource {
             resource_arn: resource_arn.into(),
             tag_keys: tag_keys.into_iter().map(Into::into).collect(),
@@ -348,7 +358,7 @@ impl Operation for UntagResource {
 
     fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
         support::check_resource_arn("ResourceARN", &self.resource_arn)?;
-        support::check_tag_keys("TagKeys", &self.tag_keys)
+        validate::tag_keys_to_remove("TagKeys", self.tag_keys.iter().map(String::as_str))
     }
 
     fn resource_arn(&self) -> Option<&str> {
