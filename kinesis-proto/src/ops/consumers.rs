@@ -563,3 +563,244 @@ impl Operation for SubscribeToShard {
         Some(&self.consumer_arn)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const STREAM: &str = "arn:aws:kinesis:us-east-1:123456789012:stream/orders";
+    const CONSUMER: &str =
+        "arn:aws:kinesis:us-east-1:123456789012:stream/orders/consumer/billing:1700000000";
+
+    fn body<O: Operation>(op: &O) -> serde_json::Value {
+        serde_json::from_slice(&op.to_body().unwrap()).unwrap()
+    }
+
+    fn field_of<O: Operation>(op: &O) -> String {
+        op.validate(&Limits::default())
+            .unwrap_err()
+            .field
+            .into_owned()
+    }
+
+    #[test]
+    fn register_serializes_arn_name_and_tags() {
+        let op = RegisterStreamConsumer::new(STREAM, "billing").with_tag("team", "payments");
+        assert_eq!(
+            body(&op),
+            json!({"StreamARN": STREAM, "ConsumerName": "billing", "Tags": {"team": "payments"}})
+        );
+        assert_eq!(
+            body(&RegisterStreamConsumer::new(STREAM, "billing")),
+            json!({"StreamARN": STREAM, "ConsumerName": "billing"})
+        );
+        assert_eq!(op.resource_arn(), Some(STREAM));
+        assert!(op.validate(&Limits::default()).is_ok());
+    }
+
+    #[test]
+    fn register_output_parses_a_consumer() {
+        let out: RegisterStreamConsumerOutput = serde_json::from_str(&format!(
+            r#"{{"Consumer":{{"ConsumerName":"billing","ConsumerARN":"{CONSUMER}",
+                "ConsumerStatus":"CREATING","ConsumerCreationTimestamp":1.700000000123E9}}}}"#
+        ))
+        .unwrap();
+        let c = out.consumer;
+        assert_eq!(c.consumer_arn, CONSUMER);
+        assert_eq!(c.consumer_status, ConsumerStatus::Creating);
+        assert_eq!(
+            c.consumer_creation_timestamp.unix_timestamp(),
+            1_700_000_000
+        );
+        assert_eq!(c.consumer_creation_timestamp.nanosecond(), 123_000_000);
+    }
+
+    #[test]
+    fn register_validation() {
+        assert_eq!(
+            field_of(&RegisterStreamConsumer::new("orders", "billing")),
+            "StreamARN"
+        );
+        assert_eq!(
+            field_of(&RegisterStreamConsumer::new(STREAM, "bad name")),
+            "ConsumerName"
+        );
+        assert_eq!(
+            field_of(&RegisterStreamConsumer::new(STREAM, "")),
+            "ConsumerName"
+        );
+        let mut op = RegisterStreamConsumer::new(STREAM, "billing");
+        op.tags = Some(BTreeMap::new());
+        assert_eq!(field_of(&op), "Tags");
+    }
+
+    #[test]
+    fn deregister_and_describe_take_arn_or_stream_and_name() {
+        assert_eq!(
+            body(&DeregisterStreamConsumer::new(CONSUMER)),
+            json!({"ConsumerARN": CONSUMER})
+        );
+        assert_eq!(
+            body(&DescribeStreamConsumer::by_name(STREAM, "billing")),
+            json!({"StreamARN": STREAM, "ConsumerName": "billing"})
+        );
+        assert_eq!(
+            DeregisterStreamConsumer::new(CONSUMER).resource_arn(),
+            Some(CONSUMER)
+        );
+        assert_eq!(
+            DescribeStreamConsumer::by_name(STREAM, "b").resource_arn(),
+            Some(STREAM)
+        );
+
+        let mut op = DescribeStreamConsumer::new(CONSUMER);
+        op.consumer_arn = None;
+        assert_eq!(field_of(&op), "ConsumerARN");
+        op.stream_arn = Some(STREAM.into());
+        assert_eq!(field_of(&op), "ConsumerName");
+        assert_eq!(
+            field_of(&DeregisterStreamConsumer::new(STREAM)),
+            "ConsumerARN"
+        );
+        assert!(DeregisterStreamConsumer::by_name(STREAM, "billing")
+            .validate(&Limits::default())
+            .is_ok());
+    }
+
+    #[test]
+    fn describe_output_parses_the_description() {
+        let out: DescribeStreamConsumerOutput = serde_json::from_str(&format!(
+            r#"{{"ConsumerDescription":{{"ConsumerName":"billing","ConsumerARN":"{CONSUMER}",
+                "ConsumerStatus":"ACTIVE","ConsumerCreationTimestamp":1700000000,
+                "StreamARN":"{STREAM}"}}}}"#
+        ))
+        .unwrap();
+        assert_eq!(out.consumer_description.stream_arn, STREAM);
+        assert_eq!(
+            out.consumer_description.consumer_status,
+            ConsumerStatus::Active
+        );
+    }
+
+    #[test]
+    fn list_pages_with_next_token_and_keeps_the_stream() {
+        let first = ListStreamConsumers::new(STREAM)
+            .with_max_results(2)
+            .with_stream_creation_timestamp(
+                OffsetDateTime::from_unix_timestamp(1_600_000_000).unwrap(),
+            );
+        assert_eq!(
+            body(&first),
+            json!({"StreamARN": STREAM, "MaxResults": 2, "StreamCreationTimestamp": 1600000000})
+        );
+        let page: ListStreamConsumersOutput = serde_json::from_str(&format!(
+            r#"{{"Consumers":[{{"ConsumerName":"a","ConsumerARN":"{CONSUMER}","ConsumerStatus":"DELETING",
+                "ConsumerCreationTimestamp":1700000000}}],"NextToken":"abc"}}"#
+        ))
+        .unwrap();
+        assert_eq!(page.consumers[0].consumer_status, ConsumerStatus::Deleting);
+        let second = first.next_page(&page).unwrap();
+        assert_eq!(second.next_token.as_deref(), Some("abc"));
+        assert_eq!(second.stream_arn, STREAM);
+        let last: ListStreamConsumersOutput = serde_json::from_str(r#"{"Consumers":[]}"#).unwrap();
+        assert!(second.next_page(&last).is_none());
+        let empty_token: ListStreamConsumersOutput =
+            serde_json::from_str(r#"{"Consumers":[],"NextToken":""}"#).unwrap();
+        assert!(second.next_page(&empty_token).is_none());
+    }
+
+    #[test]
+    fn list_validation() {
+        assert_eq!(
+            field_of(&ListStreamConsumers::new(STREAM).with_max_results(0)),
+            "MaxResults"
+        );
+        assert_eq!(
+            field_of(&ListStreamConsumers::new(STREAM).with_max_results(10_001)),
+            "MaxResults"
+        );
+        assert_eq!(
+            field_of(&ListStreamConsumers::new(STREAM).with_next_token("")),
+            "NextToken"
+        );
+        assert_eq!(
+            field_of(&ListStreamConsumers::new(
+                CONSUMER.replace("stream/", "queue/")
+            )),
+            "StreamARN"
+        );
+    }
+
+    #[test]
+    fn unknown_consumer_status_is_kept() {
+        let s: ConsumerStatus = serde_json::from_str(r#""PAUSED""#).unwrap();
+        assert_eq!(s, ConsumerStatus::Unknown("PAUSED".into()));
+        assert_eq!(s.as_str(), "PAUSED");
+    }
+
+    #[test]
+    fn subscribe_serializes_each_starting_position() {
+        let latest =
+            SubscribeToShard::new(CONSUMER, "shardId-000000000001", StartingPosition::latest());
+        assert_eq!(
+            body(&latest),
+            json!({"ConsumerARN": CONSUMER, "ShardId": "shardId-000000000001",
+                   "StartingPosition": {"Type": "LATEST"}})
+        );
+        let after = SubscribeToShard::new(
+            CONSUMER,
+            "shardId-000000000001",
+            StartingPosition::after_sequence_number("49590"),
+        );
+        assert_eq!(
+            body(&after)["StartingPosition"],
+            json!({"Type": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": "49590"})
+        );
+        let at = SubscribeToShard::new(
+            CONSUMER,
+            "shardId-000000000001",
+            StartingPosition::at_timestamp(
+                OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap(),
+            ),
+        );
+        assert_eq!(
+            body(&at)["StartingPosition"],
+            json!({"Type": "AT_TIMESTAMP", "Timestamp": 1700000000})
+        );
+        assert_eq!(at.resource_arn(), Some(CONSUMER));
+        assert_eq!(SubscribeToShard::PLANE, Plane::Data);
+        for op in [latest, after, at] {
+            assert!(op.validate(&Limits::default()).is_ok());
+        }
+    }
+
+    #[test]
+    fn subscribe_validation() {
+        let mut op =
+            SubscribeToShard::new(CONSUMER, "shardId-000000000001", StartingPosition::latest());
+        op.starting_position.sequence_number = Some("1".into());
+        assert_eq!(field_of(&op), "StartingPosition.SequenceNumber");
+        op.starting_position = StartingPosition::at_sequence_number("12x");
+        assert_eq!(field_of(&op), "StartingPosition.SequenceNumber");
+        op.starting_position.kind = StartingPositionType::AtTimestamp;
+        op.starting_position.sequence_number = None;
+        assert_eq!(field_of(&op), "StartingPosition.Timestamp");
+        assert_eq!(
+            field_of(&SubscribeToShard::new(
+                STREAM,
+                "shardId-0",
+                StartingPosition::latest()
+            )),
+            "ConsumerARN"
+        );
+        assert_eq!(
+            field_of(&SubscribeToShard::new(
+                CONSUMER,
+                "",
+                StartingPosition::latest()
+            )),
+            "ShardId"
+        );
+    }
+}

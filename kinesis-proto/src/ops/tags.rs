@@ -413,3 +413,136 @@ impl Operation for ListTagsForResource {
         Some(&self.resource_arn)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const STREAM: &str = "arn:aws:kinesis:us-east-1:123456789012:stream/orders";
+
+    fn body<O: Operation>(op: &O) -> serde_json::Value {
+        serde_json::from_slice(&op.to_body().unwrap()).unwrap()
+    }
+
+    fn field_of<O: Operation>(op: &O) -> String {
+        op.validate(&Limits::default())
+            .unwrap_err()
+            .field
+            .into_owned()
+    }
+
+    #[test]
+    fn add_and_remove_serialize_by_name_or_arn() {
+        let add = AddTagsToStream::new("orders")
+            .with_tag("env", "prod")
+            .with_tag("team", "pay");
+        assert_eq!(
+            body(&add),
+            json!({"StreamName": "orders", "Tags": {"env": "prod", "team": "pay"}})
+        );
+        assert_eq!(add.resource_arn(), None);
+        let add = AddTagsToStream::by_arn(STREAM).with_tag("env", "prod");
+        assert_eq!(
+            body(&add),
+            json!({"StreamARN": STREAM, "Tags": {"env": "prod"}})
+        );
+        assert_eq!(add.resource_arn(), Some(STREAM));
+        assert_eq!(
+            body(&RemoveTagsFromStream::by_arn(STREAM, ["env"])),
+            json!({"StreamARN": STREAM, "TagKeys": ["env"]})
+        );
+    }
+
+    #[test]
+    fn tag_validation() {
+        assert_eq!(field_of(&AddTagsToStream::new("orders")), "Tags");
+        let mut both = AddTagsToStream::new("orders").with_tag("a", "b");
+        both.stream_arn = Some(STREAM.into());
+        assert_eq!(field_of(&both), "StreamName");
+        let mut many = AddTagsToStream::new("orders");
+        for i in 0..51 {
+            many = many.with_tag(format!("k{i}"), "v");
+        }
+        assert_eq!(field_of(&many), "Tags");
+        assert!(field_of(&AddTagsToStream::new("orders").with_tag("", "v")).starts_with("Tags["));
+        assert_eq!(
+            field_of(&RemoveTagsFromStream::new("orders", Vec::<String>::new())),
+            "TagKeys"
+        );
+        assert_eq!(field_of(&UntagResource::new(STREAM, [""])), "TagKeys[0]");
+        assert_eq!(
+            field_of(&TagResource::new("orders").with_tag("a", "b")),
+            "ResourceARN"
+        );
+        assert_eq!(field_of(&TagResource::new(STREAM)), "Tags");
+        assert_eq!(
+            field_of(&ListTagsForStream::new("orders").with_limit(51)),
+            "Limit"
+        );
+        assert_eq!(
+            field_of(&ListTagsForStream::new("orders").with_limit(0)),
+            "Limit"
+        );
+        assert!(ListTagsForStream::new("orders")
+            .with_limit(50)
+            .validate(&Limits::default())
+            .is_ok());
+        assert_eq!(
+            field_of(&ListTagsForResource::new("arn:aws:s3:::bucket")),
+            "ResourceARN"
+        );
+    }
+
+    #[test]
+    fn list_tags_for_stream_pages_by_last_key() {
+        let first = ListTagsForStream::by_arn(STREAM).with_limit(2);
+        assert_eq!(body(&first), json!({"StreamARN": STREAM, "Limit": 2}));
+        let page: ListTagsForStreamOutput = serde_json::from_str(
+            r#"{"Tags":[{"Key":"env","Value":"prod"},{"Key":"owner"}],"HasMoreTags":true}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            page.tags[1],
+            Tag {
+                key: "owner".into(),
+                value: None
+            }
+        );
+        let second = first.next_page(&page).unwrap();
+        assert_eq!(
+            body(&second),
+            json!({"StreamARN": STREAM, "Limit": 2, "ExclusiveStartTagKey": "owner"})
+        );
+        let done: ListTagsForStreamOutput =
+            serde_json::from_str(r#"{"Tags":[{"Key":"z","Value":"1"}],"HasMoreTags":false}"#)
+                .unwrap();
+        assert!(second.next_page(&done).is_none());
+        let stuck: ListTagsForStreamOutput =
+            serde_json::from_str(r#"{"Tags":[],"HasMoreTags":true}"#).unwrap();
+        assert!(second.next_page(&stuck).is_none());
+    }
+
+    #[test]
+    fn resource_tags_round_trip() {
+        let op = TagResource::new(STREAM).with_tag("team", "pay");
+        assert_eq!(
+            body(&op),
+            json!({"ResourceARN": STREAM, "Tags": {"team": "pay"}})
+        );
+        assert_eq!(op.resource_arn(), Some(STREAM));
+        assert_eq!(
+            body(&UntagResource::new(STREAM, ["team", "env"])),
+            json!({"ResourceARN": STREAM, "TagKeys": ["team", "env"]})
+        );
+        assert_eq!(
+            body(&ListTagsForResource::new(STREAM)),
+            json!({"ResourceARN": STREAM})
+        );
+        let out: ListTagsForResourceOutput =
+            serde_json::from_str(r#"{"Tags":[{"Key":"team","Value":"pay"}]}"#).unwrap();
+        assert_eq!(out.tags, vec![Tag::new("team", "pay")]);
+        let none: ListTagsForResourceOutput = serde_json::from_str("{}").unwrap();
+        assert!(none.tags.is_empty());
+    }
+}
