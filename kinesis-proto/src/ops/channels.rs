@@ -1160,3 +1160,302 @@ impl Paginated for ListChannels {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const STREAM: &str = "arn:aws:kinesis:us-east-1:123456789012:stream/orders";
+    const CHANNEL: &str = "arn:aws:kinesis:us-east-1:123456789012:channel/orders-to-s3";
+    const ROLE: &str = "arn:aws:iam::123456789012:role/delivery";
+
+    fn body<O: Operation>(op: &O) -> serde_json::Value {
+        serde_json::from_slice(&op.to_body().unwrap()).unwrap()
+    }
+
+    fn field_of<O: Operation>(op: &O) -> String {
+        op.validate(&Limits::default())
+            .unwrap_err()
+            .field
+            .into_owned()
+    }
+
+    fn s3_channel() -> CreateChannel {
+        CreateChannel::new(
+            "orders-to-s3",
+            ROLE,
+            ChannelStreamConfiguration::new(
+                STREAM,
+                RecordConfiguration::new(RecordFormatType::Json),
+            ),
+        )
+        .with_s3_destination(
+            S3DestinationConfiguration::new(
+                S3StorageConfiguration::new(
+                    "arn:aws:s3:::archive",
+                    "123456789012",
+                    S3CompressionType::Zstd,
+                )
+                .with_storage_class(S3StorageClass::IntelligentTiering),
+            )
+            .with_data_freshness_in_seconds(600)
+            .with_dead_letter_queue(
+                DeadLetterQueueS3Configuration::new("arn:aws:s3:::errors", "123456789012")
+                    .with_error_output_prefix("failed/"),
+            ),
+        )
+    }
+
+    fn tables_channel() -> CreateChannel {
+        CreateChannel::new(
+            "orders-to-iceberg",
+            ROLE,
+            ChannelStreamConfiguration::new(
+                STREAM,
+                RecordConfiguration::new(RecordFormatType::GsrJson)
+                    .with_gsr_schema_arn("arn:aws:glue:us-east-1:123456789012:schema/reg/orders"),
+            ),
+        )
+        .with_s3_tables_destination(S3TablesDestinationConfiguration::new(
+            S3TablesConfiguration::new(
+                "arn:aws:s3tables:us-east-1:123456789012:bucket/tables",
+                "sales",
+                "orders",
+                S3TablesCompressionType::Snappy,
+            )
+            .with_partition_spec(PartitionSpec::new(vec![PartitionField::new(
+                "event_time",
+                PartitionTransform::TimeHour,
+            )])),
+            DeadLetterQueueS3Configuration::new("arn:aws:s3:::errors", "123456789012"),
+        ))
+    }
+
+    #[test]
+    fn create_serializes_an_s3_channel() {
+        let op = s3_channel()
+            .with_encryption(ChannelEncryptionConfiguration::kms("alias/delivery"))
+            .with_logging(ChannelLoggingConfiguration::new(
+                CloudWatchLogs::new(true).with_log_group_name("/delivery"),
+            ))
+            .with_tag("team", "data");
+        assert_eq!(
+            body(&op),
+            json!({
+                "ChannelName": "orders-to-s3",
+                "ServiceExecutionRoleARN": ROLE,
+                "StreamConfigurationList": [
+                    {"StreamARN": STREAM, "RecordConfiguration": {"RecordFormatType": "JSON"}}
+                ],
+                "S3DestinationConfiguration": {
+                    "StorageConfiguration": {
+                        "BucketARN": "arn:aws:s3:::archive",
+                        "CompressionType": "ZSTD",
+                        "ExpectedBucketOwner": "123456789012",
+                        "StorageClass": "INTELLIGENT_TIERING"
+                    },
+                    "DataFreshnessInSeconds": 600,
+                    "DeadLetterQueueS3Configuration": {
+                        "BucketARN": "arn:aws:s3:::errors",
+                        "ExpectedBucketOwner": "123456789012",
+                        "ErrorOutputPrefix": "failed/"
+                    }
+                },
+                "EncryptionConfiguration": {"EncryptionType": "KMS", "KeyId": "alias/delivery"},
+                "LoggingConfiguration": {"CloudWatchLogs": {"Enabled": true, "LogGroupName": "/delivery"}},
+                "Tags": {"team": "data"}
+            })
+        );
+        assert!(op.validate(&Limits::default()).is_ok());
+        assert_eq!(op.resource_arn(), None);
+    }
+
+    #[test]
+    fn create_serializes_an_s3_tables_channel() {
+        let op = tables_channel();
+        let b = body(&op);
+        assert_eq!(
+            b["StreamConfigurationList"][0]["RecordConfiguration"],
+            json!({"RecordFormatType": "GSR_JSON",
+                   "GSRSchemaARN": "arn:aws:glue:us-east-1:123456789012:schema/reg/orders"})
+        );
+        assert_eq!(
+            b["S3TablesDestinationConfiguration"],
+            json!({
+                "S3TablesConfigurationList": [{
+                    "TableBucketARN": "arn:aws:s3tables:us-east-1:123456789012:bucket/tables",
+                    "Namespace": "sales",
+                    "TableName": "orders",
+                    "CompressionType": "SNAPPY",
+                    "PartitionSpec": {"PartitionFields": [{"SourceName": "event_time", "Transform": "TIME_HOUR"}]}
+                }],
+                "DeadLetterQueueS3Configuration": {
+                    "BucketARN": "arn:aws:s3:::errors", "ExpectedBucketOwner": "123456789012"
+                }
+            })
+        );
+        assert!(b.get("S3DestinationConfiguration").is_none());
+        assert!(op.validate(&Limits::default()).is_ok());
+    }
+
+    #[test]
+    fn create_validation() {
+        let mut both = s3_channel();
+        both.s3_tables_destination_configuration =
+            tables_channel().s3_tables_destination_configuration;
+        assert_eq!(field_of(&both), "S3TablesDestinationConfiguration");
+        let mut neither = s3_channel();
+        neither.s3_destination_configuration = None;
+        assert_eq!(field_of(&neither), "S3DestinationConfiguration");
+        let mut stale = s3_channel();
+        stale
+            .s3_destination_configuration
+            .as_mut()
+            .unwrap()
+            .data_freshness_in_seconds = Some(60);
+        assert_eq!(
+            field_of(&stale),
+            "S3DestinationConfiguration.DataFreshnessInSeconds"
+        );
+        let mut owner = s3_channel();
+        owner
+            .s3_destination_configuration
+            .as_mut()
+            .unwrap()
+            .storage_configuration
+            .expected_bucket_owner = "12345".into();
+        assert_eq!(
+            field_of(&owner),
+            "S3DestinationConfiguration.StorageConfiguration.ExpectedBucketOwner"
+        );
+        let mut schemaless = tables_channel();
+        schemaless.stream_configuration_list[0]
+            .record_configuration
+            .gsr_schema_arn = None;
+        assert_eq!(
+            field_of(&schemaless),
+            "StreamConfigurationList[0].RecordConfiguration.GSRSchemaARN"
+        );
+        let mut two = s3_channel();
+        two.stream_configuration_list
+            .push(two.stream_configuration_list[0].clone());
+        assert_eq!(field_of(&two), "StreamConfigurationList");
+        let mut name = s3_channel();
+        name.channel_name = "orders to s3".into();
+        assert_eq!(field_of(&name), "ChannelName");
+        let mut stream = s3_channel();
+        stream.stream_configuration_list[0].stream_arn = CHANNEL.into();
+        assert_eq!(field_of(&stream), "StreamConfigurationList[0].StreamARN");
+    }
+
+    #[test]
+    fn describe_output_parses_a_failed_s3_channel() {
+        let out: ChannelDescriptionOutput = serde_json::from_str(&format!(
+            r#"{{"ChannelDescription":{{
+                "ChannelARN":"{CHANNEL}","ChannelName":"orders-to-s3","ChannelId":"ch-123",
+                "ChannelStatus":"FAILED","ChannelStatusReason":"AccessDenied on bucket",
+                "ChannelCreationTimestamp":1700000000.5,
+                "ServiceExecutionRoleARN":"{ROLE}",
+                "StreamConfigurationList":[{{"StreamARN":"{STREAM}","StreamCreationTimestamp":1600000000,
+                    "RecordConfiguration":{{"RecordFormatType":"BYTE_ARRAY"}}}}],
+                "LoggingConfiguration":{{"CloudWatchLogs":{{"Enabled":false}}}},
+                "S3DestinationConfiguration":{{"DataFreshnessInSeconds":300,
+                    "DeadLetterQueueS3Configuration":{{"BucketARN":"arn:aws:s3:::archive","ExpectedBucketOwner":"123456789012","ErrorOutputPrefix":"error/"}},
+                    "StorageConfiguration":{{"BucketARN":"arn:aws:s3:::archive","CompressionType":"GZIP","ExpectedBucketOwner":"123456789012"}}}},
+                "SomethingNew":{{"x":1}}
+            }}}}"#
+        ))
+        .unwrap();
+        let c = out.channel_description;
+        assert_eq!(c.channel_status, ChannelStatus::Failed);
+        assert_eq!(
+            c.channel_status_reason.as_deref(),
+            Some("AccessDenied on bucket")
+        );
+        assert_eq!(c.channel_creation_timestamp.nanosecond(), 500_000_000);
+        assert_eq!(
+            c.stream_configuration_list[0]
+                .record_configuration
+                .record_format_type,
+            RecordFormatType::ByteArray
+        );
+        let s3 = c.s3_destination_configuration.unwrap();
+        assert_eq!(s3.data_freshness_in_seconds, 300);
+        assert_eq!(
+            s3.storage_configuration.compression_type,
+            S3CompressionType::Gzip
+        );
+        assert_eq!(s3.storage_configuration.storage_class, None);
+        assert!(c.s3_tables_destination_configuration.is_none());
+        assert!(!c.logging_configuration.cloud_watch_logs.enabled);
+    }
+
+    #[test]
+    fn list_parses_summaries_and_pages() {
+        let first = ListChannels::new()
+            .with_max_results(50)
+            .with_stream_filter(StreamFilter::new(STREAM));
+        assert_eq!(
+            body(&first),
+            json!({"MaxResults": 50, "StreamFilter": [{"StreamARN": STREAM}]})
+        );
+        let page: ListChannelsOutput = serde_json::from_str(&format!(
+            r#"{{"ChannelSummaries":[{{"ChannelARN":"{CHANNEL}","ChannelName":"orders-to-s3",
+                "ChannelId":"ch-123","ChannelStatus":"ACTIVE","ChannelCreationTimestamp":1700000000,
+                "ChannelDestinationType":"S3_TABLES",
+                "Streams":[{{"StreamARN":"{STREAM}","StreamCreationTimestamp":1600000000}}]}}],
+                "NextToken":"n2"}}"#
+        ))
+        .unwrap();
+        let s = &page.channel_summaries[0];
+        assert_eq!(s.channel_destination_type, ChannelDestinationType::S3Tables);
+        assert_eq!(
+            s.streams[0].stream_creation_timestamp.unix_timestamp(),
+            1_600_000_000
+        );
+        let second = first.next_page(&page).unwrap();
+        assert_eq!(second.next_token.as_deref(), Some("n2"));
+        assert_eq!(second.stream_filter, first.stream_filter);
+        let last: ListChannelsOutput = serde_json::from_str(r#"{"ChannelSummaries":[]}"#).unwrap();
+        assert!(second.next_page(&last).is_none());
+        assert_eq!(body(&ListChannels::new()), json!({}));
+        assert_eq!(
+            field_of(&ListChannels::new().with_max_results(0)),
+            "MaxResults"
+        );
+    }
+
+    #[test]
+    fn update_describe_delete_address_the_channel() {
+        let op = UpdateChannel::new(CHANNEL)
+            .with_s3_tables_destination(DestinationUpdate::new(900))
+            .with_logging(ChannelLoggingConfiguration::new(CloudWatchLogs::new(true)));
+        assert_eq!(
+            body(&op),
+            json!({"ChannelARN": CHANNEL,
+                   "LoggingConfiguration": {"CloudWatchLogs": {"Enabled": true}},
+                   "S3TablesDestinationConfiguration": {"DataFreshnessInSeconds": 900}})
+        );
+        assert!(op.validate(&Limits::default()).is_ok());
+        assert_eq!(op.resource_arn(), Some(CHANNEL));
+        assert_eq!(
+            field_of(&UpdateChannel::new(CHANNEL)),
+            "LoggingConfiguration"
+        );
+        assert_eq!(
+            field_of(&UpdateChannel::new(CHANNEL).with_s3_destination(DestinationUpdate::new(901))),
+            "S3DestinationConfiguration.DataFreshnessInSeconds"
+        );
+        assert_eq!(
+            body(&DescribeChannel::new(CHANNEL)),
+            json!({"ChannelARN": CHANNEL})
+        );
+        assert_eq!(DeleteChannel::new(CHANNEL).resource_arn(), Some(CHANNEL));
+        assert_eq!(field_of(&DeleteChannel::new(STREAM)), "ChannelARN");
+        assert_eq!(
+            field_of(&DescribeChannel::new("orders-to-s3")),
+            "ChannelARN"
+        );
+    }
+}

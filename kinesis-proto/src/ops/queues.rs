@@ -1070,3 +1070,310 @@ visibility_batch_op! {
     /// ```
     UpdateDeadLetterQueueRecordsVisibility, "UpdateDeadLetterQueueRecordsVisibility"
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const STREAM: &str = "arn:aws:kinesis:us-east-1:123456789012:stream/orders";
+    const QUEUE: &str = "arn:aws:kinesis:us-east-1:123456789012:queue/q-1a2b3c";
+
+    fn body<O: Operation>(op: &O) -> serde_json::Value {
+        serde_json::from_slice(&op.to_body().unwrap()).unwrap()
+    }
+
+    fn field_of<O: Operation>(op: &O) -> String {
+        op.validate(&Limits::default())
+            .unwrap_err()
+            .field
+            .into_owned()
+    }
+
+    #[test]
+    fn create_serializes_stream_position_attributes_and_tags() {
+        let op = CreateQueue::new("orders-work", STREAM)
+            .with_starting_position(QueueStartingPosition::at_timestamp(
+                OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap(),
+            ))
+            .with_attributes(
+                QueueAttributes::new()
+                    .with_visibility_timeout_seconds(120)
+                    .with_dead_letter_configuration(DeadLetterConfiguration::built_in(3)),
+            )
+            .with_tag("team", "ops");
+        assert_eq!(
+            body(&op),
+            json!({
+                "QueueName": "orders-work",
+                "StreamConfigurationList": [{
+                    "StreamARN": STREAM,
+                    "StartingPosition": {"Type": "AT_TIMESTAMP", "Timestamp": 1700000000}
+                }],
+                "QueueAttributes": {
+                    "VisibilityTimeoutSeconds": 120,
+                    "DeadLetterConfiguration": {"TargetType": "BUILT_IN", "MaxReceiveCount": 3}
+                },
+                "Tags": {"team": "ops"}
+            })
+        );
+        assert!(op.validate(&Limits::default()).is_ok());
+        assert_eq!(
+            body(&CreateQueue::new("q", STREAM)),
+            json!({"QueueName": "q", "StreamConfigurationList": [{"StreamARN": STREAM}]})
+        );
+    }
+
+    #[test]
+    fn create_validation() {
+        assert_eq!(field_of(&CreateQueue::new("bad name", STREAM)), "QueueName");
+        assert_eq!(
+            field_of(&CreateQueue::new("q", QUEUE)),
+            "StreamConfigurationList[0].StreamARN"
+        );
+        let mut op = CreateQueue::new("q", STREAM);
+        op.stream_configuration_list.clear();
+        assert_eq!(field_of(&op), "StreamConfigurationList");
+        let mut op =
+            CreateQueue::new("q", STREAM).with_starting_position(QueueStartingPosition::latest());
+        op.stream_configuration_list[0]
+            .starting_position
+            .as_mut()
+            .unwrap()
+            .timestamp = Some(OffsetDateTime::UNIX_EPOCH);
+        assert_eq!(
+            field_of(&op),
+            "StreamConfigurationList[0].StartingPosition.Timestamp"
+        );
+        let mut op = CreateQueue::new("q", STREAM);
+        op.stream_configuration_list[0].starting_position = Some(QueueStartingPosition {
+            kind: QueueStartingPositionType::AtTimestamp,
+            timestamp: None,
+        });
+        assert_eq!(
+            field_of(&op),
+            "StreamConfigurationList[0].StartingPosition.Timestamp"
+        );
+        let op = CreateQueue::new("q", STREAM)
+            .with_attributes(QueueAttributes::new().with_visibility_timeout_seconds(43_201));
+        assert_eq!(field_of(&op), "QueueAttributes.VisibilityTimeoutSeconds");
+        let mut dl = DeadLetterConfiguration::built_in(3);
+        dl.max_receive_count = None;
+        let op = CreateQueue::new("q", STREAM)
+            .with_attributes(QueueAttributes::new().with_dead_letter_configuration(dl));
+        assert_eq!(
+            field_of(&op),
+            "QueueAttributes.DeadLetterConfiguration.MaxReceiveCount"
+        );
+        let op = CreateQueue::new("q", STREAM).with_attributes(
+            QueueAttributes::new().with_dead_letter_configuration(DeadLetterConfiguration::none()),
+        );
+        assert!(op.validate(&Limits::default()).is_ok());
+    }
+
+    const DESCRIPTION: &str = r#"{"QueueDescription":{
+        "QueueARN":"arn:aws:kinesis:us-east-1:123456789012:queue/q-1a2b3c","QueueName":"orders-work",
+        "QueueStatus":"ACTIVE","QueueCreationTimestamp":1.7E9,
+        "StreamConfigurationList":[{"StreamARN":"arn:aws:kinesis:us-east-1:123456789012:stream/orders",
+            "StartingPosition":{"Type":"TRIM_HORIZON","Timestamp":1699990000.25}}],
+        "QueueAttributes":{"VisibilityTimeoutSeconds":30,
+            "DeadLetterConfiguration":{"TargetType":"BUILT_IN","MaxReceiveCount":6}}}}"#;
+
+    #[test]
+    fn description_parses() {
+        let out: QueueDescriptionOutput = serde_json::from_str(DESCRIPTION).unwrap();
+        let q = out.queue_description;
+        assert_eq!(q.queue_arn, QUEUE);
+        assert_eq!(q.queue_status, QueueStatus::Active);
+        assert_eq!(q.queue_creation_timestamp.unix_timestamp(), 1_700_000_000);
+        let position = q.stream_configuration_list[0]
+            .starting_position
+            .as_ref()
+            .unwrap();
+        assert_eq!(position.kind, QueueStartingPositionType::TrimHorizon);
+        assert_eq!(position.timestamp.unwrap().nanosecond(), 250_000_000);
+        let attributes = q.queue_attributes.unwrap();
+        assert_eq!(
+            attributes.dead_letter_configuration,
+            Some(DeadLetterConfiguration::built_in(6))
+        );
+    }
+
+    #[test]
+    fn describe_update_delete_address_the_queue() {
+        assert_eq!(body(&DescribeQueue::new(QUEUE)), json!({"QueueARN": QUEUE}));
+        assert_eq!(body(&DeleteQueue::new(QUEUE)), json!({"QueueARN": QUEUE}));
+        let op = UpdateQueue::new(
+            QUEUE,
+            QueueAttributes::new().with_visibility_timeout_seconds(0),
+        );
+        assert_eq!(
+            body(&op),
+            json!({"QueueARN": QUEUE, "QueueAttributes": {"VisibilityTimeoutSeconds": 0}})
+        );
+        assert!(op.validate(&Limits::default()).is_ok());
+        assert_eq!(
+            field_of(&UpdateQueue::new(QUEUE, QueueAttributes::new())),
+            "QueueAttributes"
+        );
+        assert_eq!(field_of(&DescribeQueue::new(STREAM)), "QueueARN");
+        for arn in [
+            DescribeQueue::new(QUEUE).resource_arn(),
+            DeleteQueue::new(QUEUE).resource_arn(),
+            op.resource_arn(),
+        ] {
+            assert_eq!(arn, Some(QUEUE));
+        }
+        assert_eq!(CreateQueue::new("q", STREAM).resource_arn(), None);
+    }
+
+    #[test]
+    fn list_parses_summaries_and_pages() {
+        let first = ListQueues::new().with_stream_filter(QueueStreamFilter::new(STREAM));
+        assert_eq!(
+            body(&first),
+            json!({"StreamFilter": [{"StreamARN": STREAM}]})
+        );
+        let page: ListQueuesOutput = serde_json::from_str(&format!(
+            r#"{{"QueueSummaries":[{{"QueueARN":"{QUEUE}","QueueName":"orders-work","QueueStatus":"RESIZING",
+                "QueueCreationTimestamp":1700000000,
+                "Streams":[{{"StreamARN":"{STREAM}","StreamCreationTimestamp":1600000000}}]}}],
+                "NextToken":"p2"}}"#
+        ))
+        .unwrap();
+        assert_eq!(
+            page.queue_summaries[0].queue_status,
+            QueueStatus::Unknown("RESIZING".into())
+        );
+        let second = first.next_page(&page).unwrap();
+        assert_eq!(second.next_token.as_deref(), Some("p2"));
+        let last: ListQueuesOutput = serde_json::from_str(r#"{"QueueSummaries":[]}"#).unwrap();
+        assert!(second.next_page(&last).is_none());
+        assert_eq!(
+            field_of(&ListQueues::new().with_max_results(10_001)),
+            "MaxResults"
+        );
+        let mut empty_filter = ListQueues::new();
+        empty_filter.stream_filter = Some(vec![]);
+        assert_eq!(field_of(&empty_filter), "StreamFilter");
+    }
+
+    #[test]
+    fn receive_serializes_and_parses_records() {
+        let op = ReceiveQueueRecords::new(QUEUE)
+            .with_limit(10)
+            .with_wait_time_seconds(20)
+            .with_visibility_timeout_seconds(60);
+        assert_eq!(
+            body(&op),
+            json!({"QueueARN": QUEUE, "Limit": 10, "VisibilityTimeoutSeconds": 60, "WaitTimeSeconds": 20})
+        );
+        assert_eq!(ReceiveQueueRecords::PLANE, Plane::Data);
+        assert_eq!(op.resource_arn(), Some(QUEUE));
+        let out: ReceiveQueueRecordsOutput = serde_json::from_str(
+            r#"{"Records":[{"ReceiptHandle":"rh-1","RecordId":"r-1","PartitionKey":"user-7",
+                "Data":"aGVsbG8=","ApproximateArrivalTimestamp":1700000000.123,
+                "FirstReceiveTimestamp":1700000001,"ReceiveCount":2}]}"#,
+        )
+        .unwrap();
+        let r = &out.records[0];
+        assert_eq!(r.data, b"hello");
+        assert_eq!(r.receive_count, 2);
+        assert_eq!(r.approximate_arrival_timestamp.nanosecond(), 123_000_000);
+        let shown = format!("{r:?}");
+        assert!(
+            shown.contains("<5 bytes>") && !shown.contains("hello"),
+            "{shown}"
+        );
+        let none: ReceiveQueueRecordsOutput = serde_json::from_str(r#"{"Records":[]}"#).unwrap();
+        assert!(none.records.is_empty());
+    }
+
+    #[test]
+    fn receive_validation() {
+        assert_eq!(
+            field_of(&ReceiveQueueRecords::new(QUEUE).with_limit(11)),
+            "Limit"
+        );
+        assert_eq!(
+            field_of(&ReceiveDeadLetterQueueRecords::new(QUEUE).with_limit(0)),
+            "Limit"
+        );
+        assert_eq!(
+            field_of(&ReceiveQueueRecords::new(QUEUE).with_visibility_timeout_seconds(43_201)),
+            "VisibilityTimeoutSeconds"
+        );
+        assert_eq!(
+            field_of(&ReceiveDeadLetterQueueRecords::new(STREAM)),
+            "QueueARN"
+        );
+    }
+
+    #[test]
+    fn batches_serialize_entries_and_parse_partial_failures() {
+        let ack = AcknowledgeQueueRecords::new(QUEUE, ["rh-1", "rh-2"]);
+        assert_eq!(
+            body(&ack),
+            json!({"QueueARN": QUEUE, "Entries": [{"ReceiptHandle": "rh-1"}, {"ReceiptHandle": "rh-2"}]})
+        );
+        let vis = UpdateDeadLetterQueueRecordsVisibility::new(
+            QUEUE,
+            vec![VisibilityEntry::new("rh-1", 0)],
+        );
+        assert_eq!(
+            body(&vis),
+            json!({"QueueARN": QUEUE, "Entries": [{"ReceiptHandle": "rh-1", "VisibilityTimeoutSeconds": 0}]})
+        );
+        for plane in [
+            AcknowledgeQueueRecords::PLANE,
+            AcknowledgeDeadLetterQueueRecords::PLANE,
+            RestoreDeadLetterQueueRecords::PLANE,
+            UpdateQueueRecordsVisibility::PLANE,
+            UpdateDeadLetterQueueRecordsVisibility::PLANE,
+        ] {
+            assert_eq!(plane, Plane::Data);
+        }
+        let out: ReceiptHandleBatchOutput = serde_json::from_str(
+            r#"{"Successful":[{"ReceiptHandle":"rh-1"}],
+                "Failed":[{"ReceiptHandle":"rh-2","ErrorCode":"InvalidArgumentException","ErrorMessage":"expired"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(out.successful, vec![ReceiptHandleEntry::new("rh-1")]);
+        assert_eq!(out.failed[0].error_code, "InvalidArgumentException");
+        assert_eq!(out.failed[0].error_message.as_deref(), Some("expired"));
+        let empty: ReceiptHandleBatchOutput = serde_json::from_str("{}").unwrap();
+        assert!(empty.successful.is_empty() && empty.failed.is_empty());
+    }
+
+    #[test]
+    fn batch_validation() {
+        assert_eq!(
+            field_of(&AcknowledgeQueueRecords::new(QUEUE, Vec::<String>::new())),
+            "Entries"
+        );
+        let eleven: Vec<String> = (0..11).map(|i| format!("rh-{i}")).collect();
+        assert_eq!(
+            field_of(&RestoreDeadLetterQueueRecords::new(QUEUE, eleven)),
+            "Entries"
+        );
+        assert_eq!(
+            field_of(&AcknowledgeDeadLetterQueueRecords::new(QUEUE, ["ok", ""])),
+            "Entries[1].ReceiptHandle"
+        );
+        assert_eq!(
+            field_of(&AcknowledgeQueueRecords::new(QUEUE, ["x".repeat(1025)])),
+            "Entries[0].ReceiptHandle"
+        );
+        assert_eq!(
+            field_of(&UpdateQueueRecordsVisibility::new(
+                QUEUE,
+                vec![VisibilityEntry::new("rh", 43_201)]
+            )),
+            "Entries[0].VisibilityTimeoutSeconds"
+        );
+        assert_eq!(
+            field_of(&AcknowledgeQueueRecords::new(STREAM, ["rh"])),
+            "QueueARN"
+        );
+    }
+}
