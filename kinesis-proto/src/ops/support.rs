@@ -216,6 +216,25 @@ mod tests {
     }
 }
 
+/// Compiles every example expression of the operation table as a doctest
+/// (`cargo test --doc`), checking that it builds a value of the listed input
+/// type from names in `kinesis_proto::ops` alone.
+#[cfg(doctest)]
+mod table_examples {
+    macro_rules! examples {
+        ($([$method:ident, $ty:ident, $summary:literal, $example:literal]),* $(,)?) => {
+            $(
+                #[doc = concat!(
+                    "```\nuse kinesis_proto::ops::*;\nlet input: ", stringify!($ty), " = ",
+                    $example, ";\n# let _ = input;\n```"
+                )]
+                pub struct $ty;
+            )*
+        };
+    }
+    crate::for_each_operation!(examples);
+}
+
 #[cfg(test)]
 mod table_tests {
     use crate::operation::{Operation, Plane};
