@@ -194,6 +194,7 @@ impl Operation for UpdateAccountSettings {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // a test that unwraps fails, which is the point
 mod tests {
     use super::*;
 

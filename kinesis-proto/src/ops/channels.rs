@@ -1162,6 +1162,7 @@ impl Paginated for ListChannels {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // a test that unwraps fails, which is the point
 mod tests {
     use super::*;
     use serde_json::json;

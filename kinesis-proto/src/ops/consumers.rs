@@ -565,6 +565,7 @@ impl Operation for SubscribeToShard {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // a test that unwraps fails, which is the point
 mod tests {
     use super::*;
     use serde_json::json;

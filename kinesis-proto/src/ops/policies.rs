@@ -144,6 +144,7 @@ impl Operation for DeleteResourcePolicy {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // a test that unwraps fails, which is the point
 mod tests {
     use super::*;
 

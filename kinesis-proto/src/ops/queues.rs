@@ -1072,6 +1072,7 @@ visibility_batch_op! {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // a test that unwraps fails, which is the point
 mod tests {
     use super::*;
     use serde_json::json;

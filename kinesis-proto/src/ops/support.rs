@@ -135,6 +135,7 @@ pub(crate) fn check_next_token(token: Option<&str>) -> Result<(), UsageError> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // a test that unwraps fails, which is the point
 mod tests {
     use super::*;
 
@@ -236,6 +237,7 @@ mod table_examples {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // a test that unwraps fails, which is the point
 mod table_tests {
     use crate::operation::{Operation, Plane};
 

@@ -415,6 +415,7 @@ impl Operation for ListTagsForResource {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // a test that unwraps fails, which is the point
 mod tests {
     use super::*;
     use serde_json::json;
