@@ -278,6 +278,16 @@ pub(crate) mod opt_timestamp {
     }
 }
 
+/// Serializes a timestamp as epoch seconds, for hand-written `Serialize`
+/// impls (`serializer.serialize_field("Timestamp", &EpochSeconds(&t))`).
+pub(crate) struct EpochSeconds<'a>(pub(crate) &'a OffsetDateTime);
+
+impl Serialize for EpochSeconds<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        timestamp::serialize(self.0, s)
+    }
+}
+
 /// Reads a hash key: decimal digits only, at most 2^128 − 1.
 pub(crate) fn parse_hash_key(text: &str) -> Result<u128, String> {
     if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
@@ -420,6 +430,7 @@ macro_rules! string_enum {
 pub(crate) use string_enum;
 
 #[cfg(test)]
+#[allow(unreachable_pub)]
 mod tests {
     use super::*;
     use serde::{Deserialize, Serialize};
@@ -577,7 +588,6 @@ mod tests {
 
     string_enum! {
         /// Test enum.
-        #[allow(unreachable_pub)]
         Color {
             /// Red.
             Red = "RED",
