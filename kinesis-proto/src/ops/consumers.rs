@@ -4,14 +4,16 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::ser::SerializeStruct;
+use serde::{Deserialize, Serialize, Serializer};
 use time::OffsetDateTime;
 
+use super::records::ShardIteratorType;
 use super::support;
 use crate::error::UsageError;
 use crate::operation::{Empty, Operation, Paginated, Plane};
 use crate::validate;
-use crate::wire::string_enum;
+use crate::wire::{self, string_enum};
 use crate::Limits;
 
 string_enum! {
@@ -405,102 +407,6 @@ impl Paginated for ListStreamConsumers {
     }
 }
 
-string_enum! {
-    /// Where in a shard a SubscribeToShard subscription starts.
-    StartingPositionType {
-        /// At the record with the given sequence number.
-        AtSequenceNumber = "AT_SEQUENCE_NUMBER",
-        /// Just after the record with the given sequence number.
-        AfterSequenceNumber = "AFTER_SEQUENCE_NUMBER",
-        /// At the first record at or after the given time.
-        AtTimestamp = "AT_TIMESTAMP",
-        /// At the oldest record the shard still holds.
-        TrimHorizon = "TRIM_HORIZON",
-        /// Just after the newest record.
-        Latest = "LATEST",
-    }
-}
-
-/// Where a SubscribeToShard subscription starts; build it with one of the
-/// constructors so the fields its type needs are set.
-///
-/// ```
-/// use kinesis_proto::ops::{StartingPosition, StartingPositionType};
-/// let p = StartingPosition::after_sequence_number("49590338271490256608559692538361571095921575989136588898");
-/// assert_eq!(p.kind, StartingPositionType::AfterSequenceNumber);
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "PascalCase")]
-#[non_exhaustive]
-pub struct StartingPosition {
-    /// Which kind of position.
-    #[serde(rename = "Type")]
-    pub kind: StartingPositionType,
-    /// For `AtSequenceNumber` and `AfterSequenceNumber`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sequence_number: Option<String>,
-    /// For `AtTimestamp`.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        with = "crate::wire::opt_timestamp"
-    )]
-    pub timestamp: Option<OffsetDateTime>,
-}
-
-impl StartingPosition {
-    fn of(kind: StartingPositionType) -> Self {
-        StartingPosition {
-            kind,
-            sequence_number: None,
-            timestamp: None,
-        }
-    }
-
-    /// The newest end of the shard.
-    pub fn latest() -> Self {
-        Self::of(StartingPositionType::Latest)
-    }
-
-    /// The oldest record the shard still holds.
-    pub fn trim_horizon() -> Self {
-        Self::of(StartingPositionType::TrimHorizon)
-    }
-
-    /// At the record `sequence_number`.
-    pub fn at_sequence_number(sequence_number: impl Into<String>) -> Self {
-        StartingPosition {
-            sequence_number: Some(sequence_number.into()),
-            ..Self::of(StartingPositionType::AtSequenceNumber)
-        }
-    }
-
-    /// Just after the record `sequence_number` (resume from a checkpoint).
-    pub fn after_sequence_number(sequence_number: impl Into<String>) -> Self {
-        StartingPosition {
-            sequence_number: Some(sequence_number.into()),
-            ..Self::of(StartingPositionType::AfterSequenceNumber)
-        }
-    }
-
-    /// At the first record that arrived at or after `timestamp`.
-    pub fn at_timestamp(timestamp: OffsetDateTime) -> Self {
-        StartingPosition {
-            timestamp: Some(timestamp),
-            ..Self::of(StartingPositionType::AtTimestamp)
-        }
-    }
-
-    fn validate(&self) -> Result<(), UsageError> {
-        validate::iterator_position(
-            "StartingPosition.",
-            "SequenceNumber",
-            self.kind.as_str(),
-            self.sequence_number.as_deref(),
-            self.timestamp.as_ref(),
-        )
-    }
-}
-
 /// Subscribes a registered consumer to one shard (enhanced fan-out).
 ///
 /// Only the request side is here. The service answers a successful call with
@@ -511,11 +417,11 @@ impl StartingPosition {
 /// into a [`crate::Error::Service`].
 ///
 /// ```
-/// use kinesis_proto::ops::{StartingPosition, SubscribeToShard};
+/// use kinesis_proto::ops::{ShardIteratorType, SubscribeToShard};
 /// let op = SubscribeToShard::new(
 ///     "arn:aws:kinesis:us-east-1:123456789012:stream/orders/consumer/billing:1700000000",
 ///     "shardId-000000000000",
-///     StartingPosition::latest(),
+///     ShardIteratorType::Latest,
 /// );
 /// assert_eq!(op.shard_id, "shardId-000000000000");
 /// ```
@@ -528,8 +434,25 @@ pub struct SubscribeToShard {
     pub consumer_arn: String,
     /// The shard to read.
     pub shard_id: String,
-    /// Where to start.
-    pub starting_position: StartingPosition,
+    /// Where to start (`StartingPosition` on the wire: its `Type`, with
+    /// `SequenceNumber` or `Timestamp` when the position carries one).
+    #[serde(serialize_with = "starting_position")]
+    pub starting_position: ShardIteratorType,
+}
+
+/// Writes a [`ShardIteratorType`] as the `StartingPosition` object.
+fn starting_position<S: Serializer>(position: &ShardIteratorType, s: S) -> Result<S::Ok, S::Error> {
+    let mut st = s.serialize_struct("StartingPosition", 3)?;
+    st.serialize_field("Type", position.as_str())?;
+    match position.sequence_number() {
+        Some(seq) => st.serialize_field("SequenceNumber", seq)?,
+        None => st.skip_field("SequenceNumber")?,
+    }
+    match &position.timestamp() {
+        Some(t) => st.serialize_field("Timestamp", &wire::EpochSeconds(t))?,
+        None => st.skip_field("Timestamp")?,
+    }
+    st.end()
 }
 
 impl SubscribeToShard {
@@ -537,7 +460,7 @@ impl SubscribeToShard {
     pub fn new(
         consumer_arn: impl Into<String>,
         shard_id: impl Into<String>,
-        starting_position: StartingPosition,
+        starting_position: ShardIteratorType,
     ) -> Self {
         SubscribeToShard {
             consumer_arn: consumer_arn.into(),
@@ -556,7 +479,8 @@ impl Operation for SubscribeToShard {
     fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
         support::check_consumer_arn("ConsumerARN", &self.consumer_arn)?;
         validate::shard_id("ShardId", &self.shard_id)?;
-        self.starting_position.validate()
+        self.starting_position
+            .validate("StartingPosition.", "SequenceNumber")
     }
 
     fn resource_arn(&self) -> Option<&str> {
@@ -743,7 +667,7 @@ mod tests {
     #[test]
     fn subscribe_serializes_each_starting_position() {
         let latest =
-            SubscribeToShard::new(CONSUMER, "shardId-000000000001", StartingPosition::latest());
+            SubscribeToShard::new(CONSUMER, "shardId-000000000001", ShardIteratorType::Latest);
         assert_eq!(
             body(&latest),
             json!({"ConsumerARN": CONSUMER, "ShardId": "shardId-000000000001",
@@ -752,7 +676,7 @@ mod tests {
         let after = SubscribeToShard::new(
             CONSUMER,
             "shardId-000000000001",
-            StartingPosition::after_sequence_number("49590"),
+            ShardIteratorType::AfterSequenceNumber("49590".into()),
         );
         assert_eq!(
             body(&after)["StartingPosition"],
@@ -761,7 +685,7 @@ mod tests {
         let at = SubscribeToShard::new(
             CONSUMER,
             "shardId-000000000001",
-            StartingPosition::at_timestamp(
+            ShardIteratorType::AtTimestamp(
                 OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap(),
             ),
         );
@@ -778,20 +702,23 @@ mod tests {
 
     #[test]
     fn subscribe_validation() {
-        let mut op =
-            SubscribeToShard::new(CONSUMER, "shardId-000000000001", StartingPosition::latest());
-        op.starting_position.sequence_number = Some("1".into());
+        // The position type carries what it needs, so only bad values remain.
+        let mut op = SubscribeToShard::new(
+            CONSUMER,
+            "shardId-000000000001",
+            ShardIteratorType::AtSequenceNumber("12x".into()),
+        );
         assert_eq!(field_of(&op), "StartingPosition.SequenceNumber");
-        op.starting_position = StartingPosition::at_sequence_number("12x");
+        op.starting_position = ShardIteratorType::AfterSequenceNumber(String::new());
         assert_eq!(field_of(&op), "StartingPosition.SequenceNumber");
-        op.starting_position.kind = StartingPositionType::AtTimestamp;
-        op.starting_position.sequence_number = None;
+        op.starting_position =
+            ShardIteratorType::AtTimestamp(OffsetDateTime::UNIX_EPOCH - time::Duration::seconds(1));
         assert_eq!(field_of(&op), "StartingPosition.Timestamp");
         assert_eq!(
             field_of(&SubscribeToShard::new(
                 STREAM,
                 "shardId-0",
-                StartingPosition::latest()
+                ShardIteratorType::Latest
             )),
             "ConsumerARN"
         );
@@ -799,7 +726,7 @@ mod tests {
             field_of(&SubscribeToShard::new(
                 CONSUMER,
                 "",
-                StartingPosition::latest()
+                ShardIteratorType::Latest
             )),
             "ShardId"
         );

@@ -92,7 +92,7 @@ macro_rules! for_each_operation {
             [list_stream_consumers, ListStreamConsumers, "Lists the consumers registered with a stream (paginated).",
                 r##"ListStreamConsumers::new("arn:aws:kinesis:us-east-1:123456789012:stream/my-stream")"##],
             [subscribe_to_shard, SubscribeToShard, "Subscribes a consumer to a shard (request only: the event-stream answer is not parsed yet).",
-                r##"SubscribeToShard::new("arn:aws:kinesis:us-east-1:123456789012:stream/my-stream/consumer/my-app:1700000000", "shardId-000000000000", StartingPosition::latest())"##],
+                r##"SubscribeToShard::new("arn:aws:kinesis:us-east-1:123456789012:stream/my-stream/consumer/my-app:1700000000", "shardId-000000000000", ShardIteratorType::Latest)"##],
             [add_tags_to_stream, AddTagsToStream, "Adds or overwrites tags on a stream.",
                 r##"AddTagsToStream::new("my-stream").with_tag("team", "data")"##],
             [remove_tags_from_stream, RemoveTagsFromStream, "Removes tags from a stream.",

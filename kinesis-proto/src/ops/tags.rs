@@ -34,6 +34,21 @@ impl Tag {
     }
 }
 
+/// Defines `with_stream_arn` for an input addressing its stream by
+/// `stream_name` or `stream_arn`.
+macro_rules! with_stream_arn {
+    ($name:ident) => {
+        impl $name {
+            /// Addresses the stream by ARN instead of by name.
+            pub fn with_stream_arn(mut self, stream_arn: impl Into<String>) -> Self {
+                self.stream_arn = Some(stream_arn.into());
+                self.stream_name = None;
+                self
+            }
+        }
+    };
+}
+
 /// Adds tags to a stream, or overwrites the values of keys it already has.
 ///
 /// ```
@@ -65,21 +80,14 @@ impl AddTagsToStream {
         }
     }
 
-    /// Tags the stream `stream_arn`.
-    pub fn by_arn(stream_arn: impl Into<String>) -> Self {
-        AddTagsToStream {
-            stream_name: None,
-            stream_arn: Some(stream_arn.into()),
-            tags: BTreeMap::new(),
-        }
-    }
-
     /// Sets the tag `key` to `value`.
     pub fn with_tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.tags.insert(key.into(), value.into());
         self
     }
 }
+
+with_stream_arn!(AddTagsToStream);
 
 impl Operation for AddTagsToStream {
     const NAME: &'static str = "AddTagsToStream";
@@ -129,19 +137,9 @@ impl RemoveTagsFromStream {
             tag_keys: tag_keys.into_iter().map(Into::into).collect(),
         }
     }
-
-    /// Removes `tag_keys` from the stream `stream_arn`.
-    pub fn by_arn<K: Into<String>>(
-        stream_arn: impl Into<String>,
-        tag_keys: impl IntoIterator<Item = K>,
-    ) -> Self {
-        RemoveTagsFromStream {
-            stream_name: None,
-            stream_arn: Some(stream_arn.into()),
-            tag_keys: tag_keys.into_iter().map(Into::into).collect(),
-        }
-    }
 }
+
+with_stream_arn!(RemoveTagsFromStream);
 
 impl Operation for RemoveTagsFromStream {
     const NAME: &'static str = "RemoveTagsFromStream";
@@ -199,16 +197,6 @@ impl ListTagsForStream {
         }
     }
 
-    /// Lists the tags of the stream `stream_arn`.
-    pub fn by_arn(stream_arn: impl Into<String>) -> Self {
-        ListTagsForStream {
-            stream_name: None,
-            stream_arn: Some(stream_arn.into()),
-            exclusive_start_tag_key: None,
-            limit: None,
-        }
-    }
-
     /// Returns at most `limit` tags per page.
     pub fn with_limit(mut self, limit: u32) -> Self {
         self.limit = Some(limit);
@@ -234,6 +222,8 @@ pub struct ListTagsForStreamOutput {
     #[serde(default)]
     pub has_more_tags: bool,
 }
+
+with_stream_arn!(ListTagsForStream);
 
 impl Operation for ListTagsForStream {
     const NAME: &'static str = "ListTagsForStream";
@@ -443,14 +433,16 @@ mod tests {
             json!({"StreamName": "orders", "Tags": {"env": "prod", "team": "pay"}})
         );
         assert_eq!(add.resource_arn(), None);
-        let add = AddTagsToStream::by_arn(STREAM).with_tag("env", "prod");
+        let add = AddTagsToStream::new("orders")
+            .with_stream_arn(STREAM)
+            .with_tag("env", "prod");
         assert_eq!(
             body(&add),
             json!({"StreamARN": STREAM, "Tags": {"env": "prod"}})
         );
         assert_eq!(add.resource_arn(), Some(STREAM));
         assert_eq!(
-            body(&RemoveTagsFromStream::by_arn(STREAM, ["env"])),
+            body(&RemoveTagsFromStream::new("orders", ["env"]).with_stream_arn(STREAM)),
             json!({"StreamARN": STREAM, "TagKeys": ["env"]})
         );
     }
@@ -497,7 +489,9 @@ mod tests {
 
     #[test]
     fn list_tags_for_stream_pages_by_last_key() {
-        let first = ListTagsForStream::by_arn(STREAM).with_limit(2);
+        let first = ListTagsForStream::new("orders")
+            .with_stream_arn(STREAM)
+            .with_limit(2);
         assert_eq!(body(&first), json!({"StreamARN": STREAM, "Limit": 2}));
         let page: ListTagsForStreamOutput = serde_json::from_str(
             r#"{"Tags":[{"Key":"env","Value":"prod"},{"Key":"owner"}],"HasMoreTags":true}"#,
