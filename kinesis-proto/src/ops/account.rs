@@ -28,7 +28,7 @@ impl DescribeLimits {
 }
 
 /// The answer to [`DescribeLimits`].
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct DescribeLimitsOutput {
@@ -94,7 +94,7 @@ impl MinimumThroughputBillingCommitmentInput {
 }
 
 /// The account's minimum throughput billing commitment.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct MinimumThroughputBillingCommitmentOutput {
@@ -129,7 +129,7 @@ impl DescribeAccountSettings {
 }
 
 /// The answer to [`DescribeAccountSettings`] and [`UpdateAccountSettings`].
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct AccountSettingsOutput {

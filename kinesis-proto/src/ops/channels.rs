@@ -161,7 +161,7 @@ impl ChannelStreamConfiguration {
 }
 
 /// A channel's source stream, as DescribeChannel reports it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct ChannelStreamDescription {
@@ -176,7 +176,7 @@ pub struct ChannelStreamDescription {
 }
 
 /// A channel's source stream, as ListChannels reports it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct ChannelStreamIdentifier {
@@ -388,7 +388,7 @@ impl S3DestinationConfiguration {
 }
 
 /// Delivery to a general purpose S3 bucket, as DescribeChannel reports it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct S3DestinationDescription {
@@ -514,7 +514,7 @@ impl S3TablesDestinationConfiguration {
 }
 
 /// Delivery to Apache Iceberg tables in S3 Tables, as DescribeChannel reports it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct S3TablesDestinationDescription {
@@ -529,7 +529,7 @@ pub struct S3TablesDestinationDescription {
 }
 
 /// A channel's configuration and state.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct ChannelDescription {
@@ -568,7 +568,7 @@ pub struct ChannelDescription {
 }
 
 /// A channel as ListChannels reports it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct ChannelSummary {
@@ -595,7 +595,7 @@ pub struct ChannelSummary {
 }
 
 /// The answer to CreateChannel, DescribeChannel and UpdateChannel.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct ChannelDescriptionOutput {
@@ -1116,7 +1116,7 @@ impl ListChannels {
 }
 
 /// The answer to [`ListChannels`].
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct ListChannelsOutput {

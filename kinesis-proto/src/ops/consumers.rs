@@ -30,7 +30,7 @@ string_enum! {
 
 /// A registered consumer, as RegisterStreamConsumer and ListStreamConsumers
 /// return it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct Consumer {
@@ -48,7 +48,7 @@ pub struct Consumer {
 }
 
 /// A registered consumer and its stream, as DescribeStreamConsumer returns it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct ConsumerDescription {
@@ -110,7 +110,7 @@ impl RegisterStreamConsumer {
 }
 
 /// The answer to [`RegisterStreamConsumer`].
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct RegisterStreamConsumerOutput {
@@ -273,7 +273,7 @@ impl DescribeStreamConsumer {
 }
 
 /// The answer to [`DescribeStreamConsumer`].
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct DescribeStreamConsumerOutput {
@@ -363,7 +363,7 @@ impl ListStreamConsumers {
 }
 
 /// The answer to [`ListStreamConsumers`].
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct ListStreamConsumersOutput {

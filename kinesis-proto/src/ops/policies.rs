@@ -83,7 +83,7 @@ impl GetResourcePolicy {
 }
 
 /// The answer to [`GetResourcePolicy`].
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct GetResourcePolicyOutput {

@@ -137,7 +137,7 @@ impl QueueStreamConfiguration {
 }
 
 /// A queue's stream, as ListQueues reports it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct QueueStreamIdentifier {
@@ -247,7 +247,7 @@ impl QueueAttributes {
 }
 
 /// A queue's configuration and state.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct QueueDescription {
@@ -270,7 +270,7 @@ pub struct QueueDescription {
 }
 
 /// A queue as ListQueues reports it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct QueueSummary {
@@ -290,7 +290,7 @@ pub struct QueueSummary {
 }
 
 /// The answer to CreateQueue, DescribeQueue and UpdateQueue.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct QueueDescriptionOutput {
@@ -611,7 +611,7 @@ impl ListQueues {
 }
 
 /// The answer to [`ListQueues`].
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct ListQueuesOutput {
@@ -659,7 +659,7 @@ impl Paginated for ListQueues {
 
 /// A record delivered by a queue. `Debug` shows the data's length, not the
 /// data.
-#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct QueueRecord {
@@ -702,7 +702,7 @@ impl fmt::Debug for QueueRecord {
 }
 
 /// The answer to [`ReceiveQueueRecords`] and [`ReceiveDeadLetterQueueRecords`].
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct ReceiveQueueRecordsOutput {
@@ -863,7 +863,7 @@ impl VisibilityEntry {
 }
 
 /// One entry of a batch that failed, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct FailedReceiptHandle {
@@ -880,7 +880,7 @@ pub struct FailedReceiptHandle {
 /// The answer to every queue batch call (acknowledge, change visibility,
 /// restore): each entry succeeded or failed on its own, so check `failed`
 /// even though the call succeeded.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct ReceiptHandleBatchOutput {

@@ -211,7 +211,7 @@ impl ListTagsForStream {
 }
 
 /// The answer to [`ListTagsForStream`].
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct ListTagsForStreamOutput {
@@ -381,7 +381,7 @@ impl ListTagsForResource {
 }
 
 /// The answer to [`ListTagsForResource`].
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct ListTagsForResourceOutput {
