@@ -2,14 +2,20 @@
 //! body, and each answer lands in the right error class: a non-2xx status is
 //! always `Error::Service`, a 2xx either the output or `Error::Response`.
 //!
-//! Bodies are arbitrary bytes, or JSON built from the field names the
-//! Kinesis outputs use with values of any type (so right names with wrong
-//! types, odd number forms, nesting where none is expected), sometimes cut
-//! short. Every operation in `for_each_operation!` parses every case.
+//! Bodies are arbitrary bytes; JSON built from the field names the Kinesis
+//! outputs use with values of any type (right names with wrong types, odd
+//! number forms, nesting where none is expected), sometimes cut short; and
+//! the valid answers of the response vectors (`tests/vectors/responses/`)
+//! with a few of their values replaced, dropped, nulled or repeated, which
+//! reaches the parsers' inner shapes. Every operation in
+//! `for_each_operation!` parses every case.
+
+use std::sync::OnceLock;
 
 use kinesis_proto::http::{HeaderValue, Response, StatusCode};
 use kinesis_proto::{parse_response, Error, Operation};
 use proptest::prelude::*;
+use serde_json::Value;
 
 /// Field names of the Kinesis outputs (and the shapes inside them).
 const FIELDS: &[&str] = &[
@@ -19,23 +25,24 @@ const FIELDS: &[&str] = &[
     "ChannelStatus", "ChannelStatusReason", "ChannelSummaries", "ChildShards",
     "CloudWatchLogs", "CompressionType", "Consumer", "ConsumerARN", "ConsumerCount",
     "ConsumerCreationTimestamp", "ConsumerDescription", "ConsumerName", "ConsumerStatus",
-    "Consumers", "CurrentMiBps", "CurrentShardCount", "CurrentShardLevelMetrics", "Data",
-    "DataFreshnessInSeconds", "DeadLetterConfiguration", "DeadLetterQueueS3Configuration",
-    "DesiredShardLevelMetrics", "EarliestAllowedEndAt", "Enabled", "EncryptionConfiguration",
-    "EncryptionType", "EndedAt", "EndingHashKey", "EndingSequenceNumber",
-    "EnforceConsumerDeletion", "EnhancedMonitoring", "Entries", "ErrorCode", "ErrorMessage",
-    "ErrorOutputPrefix", "ExclusiveStartShardId", "ExclusiveStartStreamName",
-    "ExclusiveStartTagKey", "ExpectedBucketOwner", "ExplicitHashKey", "Failed",
-    "FailedRecordCount", "FirstReceiveTimestamp", "GSRSchemaARN", "GsrSchemaArn",
-    "HasMoreShards", "HasMoreStreams", "HasMoreTags", "HashKeyRange", "Key", "KeyId", "Kind",
-    "Limit", "LogGroupName", "LogStreamName", "LoggingConfiguration", "MaxReceiveCount",
-    "MaxRecordSizeInKiB", "MaxResults", "MillisBehindLatest",
+    "Consumers", "Count", "CurrentMiBps", "CurrentShardCount", "CurrentShardLevelMetrics",
+    "Data", "DataFreshnessInSeconds", "DeadLetterConfiguration",
+    "DeadLetterQueueS3Configuration", "Decoder", "DesiredShardLevelMetrics", "Destination",
+    "EarliestAllowedEndAt", "Enabled", "Encoder", "EncryptionConfiguration", "EncryptionType",
+    "EndedAt", "EndingHashKey", "EndingSequenceNumber", "EnforceConsumerDeletion",
+    "EnhancedMonitoring", "Entries", "ErrorCode", "ErrorMessage", "ErrorOutputPrefix",
+    "ExclusiveStartShardId", "ExclusiveStartStreamName", "ExclusiveStartTagKey",
+    "ExpectedBucketOwner", "ExplicitHashKey", "Failed", "FailedRecordCount", "Field",
+    "FirstReceiveTimestamp", "GSRSchemaARN", "GsrSchemaArn", "HasMoreShards", "HasMoreStreams",
+    "HasMoreTags", "HashKeyRange", "Id", "Item", "Key", "KeyId", "Kind", "Kinds", "Limit",
+    "LogGroupName", "LogStreamName", "LoggingConfiguration", "Max", "MaxReceiveCount",
+    "MaxRecordSizeInKiB", "MaxResults", "MillisBehindLatest", "Min",
     "MinimumThroughputBillingCommitment", "Namespace", "NewStartingHashKey",
     "NextShardIterator", "NextToken", "OnDemandStreamCount", "OnDemandStreamCountLimit",
     "OpenShardCount", "OutputKeyTemplate", "ParentShardId", "ParentShards", "PartitionFields",
     "PartitionKey", "PartitionSpec", "Policy", "QueueARN", "QueueAttributes",
     "QueueCreationTimestamp", "QueueDescription", "QueueName", "QueueStatus", "QueueSummaries",
-    "Reason", "ReceiptHandle", "ReceiveCount", "RecordConfiguration",
+    "Reason", "ReceiptHandle", "ReceiptHandles", "ReceiveCount", "RecordConfiguration",
     "RecordDistributionStrategy", "RecordFormatType", "RecordId", "Records", "ResourceARN",
     "RetentionPeriodHours", "S3DestinationConfiguration", "S3TablesConfigurationList",
     "S3TablesDestinationConfiguration", "ScalingType", "SequenceNumber",
@@ -43,7 +50,7 @@ const FIELDS: &[&str] = &[
     "ShardCount", "ShardFilter", "ShardId", "ShardIterator", "ShardIteratorType",
     "ShardLevelMetrics", "ShardLimit", "ShardToMerge", "ShardToSplit", "Shards", "SourceName",
     "StartedAt", "StartingHashKey", "StartingPosition", "StartingSequenceNumber", "Status",
-    "StorageClass", "StorageConfiguration", "StreamARN", "StreamConfigurationList",
+    "StorageClass", "StorageConfiguration", "Stream", "StreamARN", "StreamConfigurationList",
     "StreamCreationTimestamp", "StreamDescription", "StreamDescriptionSummary", "StreamFilter",
     "StreamMode", "StreamModeDetails", "StreamName", "StreamNames", "StreamStatus",
     "StreamSummaries", "Streams", "Successful", "TableBucketARN", "TableName", "TagKeys",
@@ -112,10 +119,166 @@ fn quote(s: &str) -> String {
     serde_json::to_string(s).expect("a str always serializes")
 }
 
+/// The JSON bodies of the response vectors: valid answers to mutate.
+fn seeds() -> &'static [Value] {
+    static SEEDS: OnceLock<Vec<Value>> = OnceLock::new();
+    SEEDS.get_or_init(|| {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/responses");
+        let mut seeds = Vec::new();
+        for entry in std::fs::read_dir(dir).expect("the response vectors exist") {
+            let path = entry.expect("a readable directory").path();
+            let text = std::fs::read(&path).expect("a readable vector");
+            let case: Value = serde_json::from_slice(&text).expect("a vector is JSON");
+            let body = match (&case["body_json"], &case["body"]) {
+                (Value::Null, Value::String(text)) => serde_json::from_str(text).ok(),
+                (Value::Null, _) => None,
+                (json, _) => Some(json.clone()),
+            };
+            seeds.extend(body.filter(|b| b.is_object()));
+        }
+        assert!(seeds.len() >= 20, "only {} JSON answers among the vectors", seeds.len());
+        seeds
+    })
+}
+
+/// One change to a valid answer, made at one node (picked by index in
+/// document order, modulo the node count).
+#[derive(Debug, Clone)]
+enum Mutation {
+    /// Becomes this JSON text (any type, odd numbers).
+    Replace(String),
+    /// Leaves its object or array.
+    Drop,
+    /// Becomes `null`.
+    Null,
+    /// Appears twice (array element) or is wrapped in an array.
+    Repeat,
+}
+
+fn mutation() -> impl Strategy<Value = (usize, Mutation)> {
+    let what = prop_oneof![
+        4 => json(2).prop_map(Mutation::Replace),
+        2 => Just(Mutation::Drop),
+        1 => Just(Mutation::Null),
+        1 => Just(Mutation::Repeat),
+    ];
+    (any::<usize>(), what)
+}
+
+/// Placeholder for replacement text, swapped in after serializing (so the
+/// replacement keeps number forms a `Value` cannot hold).
+const HOLE: &str = "\u{0}hole\u{0}";
+
+/// Applies `changes` to `seed` and writes the result as JSON text.
+fn mutate(seed: &Value, changes: &[(usize, Mutation)]) -> String {
+    let mut value = seed.clone();
+    let mut holes = Vec::new();
+    for (at, change) in changes {
+        let target = at % count_nodes(&value);
+        visit(&mut value, &mut { target }, &mut |node, parent_is_array| match change {
+            Mutation::Replace(text) => {
+                holes.push(text.clone());
+                *node = Value::String(HOLE.to_string());
+            }
+            Mutation::Null => *node = Value::Null,
+            Mutation::Drop => *node = Value::String("\u{1}drop".to_string()),
+            Mutation::Repeat if parent_is_array => {
+                *node = Value::Array(vec![node.clone(), node.clone()]);
+                // Flattened into the parent below.
+                node.as_array_mut().expect("just made").insert(0, Value::String("\u{2}splice".into()));
+            }
+            Mutation::Repeat => *node = Value::Array(vec![node.clone()]),
+        });
+        tidy(&mut value);
+    }
+    let mut text = serde_json::to_string(&value).expect("a Value always serializes");
+    let hole = serde_json::to_string(HOLE).expect("a str always serializes");
+    for replacement in holes {
+        text = text.replacen(&hole, &replacement, 1);
+    }
+    text
+}
+
+fn count_nodes(v: &Value) -> usize {
+    1 + match v {
+        Value::Array(items) => items.iter().map(count_nodes).sum(),
+        Value::Object(fields) => fields.values().map(count_nodes).sum(),
+        _ => 0,
+    }
+}
+
+/// Calls `f` on the `*target`-th node in document order.
+fn visit(v: &mut Value, target: &mut usize, f: &mut impl FnMut(&mut Value, bool)) -> bool {
+    visit_inner(v, target, false, f)
+}
+
+fn visit_inner(v: &mut Value, target: &mut usize, in_array: bool, f: &mut impl FnMut(&mut Value, bool)) -> bool {
+    if *target == 0 {
+        f(v, in_array);
+        return true;
+    }
+    *target -= 1;
+    match v {
+        Value::Array(items) => items.iter_mut().any(|item| visit_inner(item, target, true, f)),
+        Value::Object(fields) => fields.values_mut().any(|field| visit_inner(field, target, false, f)),
+        _ => false,
+    }
+}
+
+/// Carries out the `Drop` and `Repeat` marks left by [`mutate`].
+fn tidy(v: &mut Value) {
+    let dropped = |v: &Value| v.as_str().is_some_and(|s| s.starts_with('\u{1}'));
+    let spliced = |v: &Value| {
+        v.as_array()
+            .and_then(|a| a.first())
+            .and_then(Value::as_str)
+            .is_some_and(|s| s.starts_with('\u{2}'))
+    };
+    match v {
+        Value::Array(items) => {
+            let old = std::mem::take(items);
+            for mut item in old {
+                if dropped(&item) {
+                    continue;
+                }
+                if spliced(&item) {
+                    if let Value::Array(parts) = item {
+                        items.extend(parts.into_iter().skip(1));
+                    }
+                    continue;
+                }
+                tidy(&mut item);
+                items.push(item);
+            }
+        }
+        Value::Object(fields) => {
+            fields.retain(|_, field| !dropped(field));
+            fields.values_mut().for_each(tidy);
+        }
+        _ => {}
+    }
+    if dropped(v) {
+        *v = Value::Null;
+    }
+}
+
+/// A valid answer from the vectors with one to four changes.
+fn mutated_answer() -> impl Strategy<Value = String> {
+    (
+        any::<prop::sample::Index>(),
+        prop::collection::vec(mutation(), 1..5),
+    )
+        .prop_map(|(seed, changes)| {
+            let seeds = seeds();
+            mutate(&seeds[seed.index(seeds.len())], &changes)
+        })
+}
+
 /// A body: near-valid JSON, the same cut short, whitespace, or any bytes.
 fn body() -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
-        6 => object(3).prop_map(String::into_bytes),
+        4 => object(3).prop_map(String::into_bytes),
+        4 => mutated_answer().prop_map(String::into_bytes),
         2 => (object(3), any::<prop::sample::Index>()).prop_map(|(text, at)| {
             let mut bytes = text.into_bytes();
             bytes.truncate(at.index(bytes.len() + 1));
@@ -194,7 +357,7 @@ proptest! {
     }
 
     #[test]
-    fn no_parser_panics_on_near_valid_json(body in object(4)) {
+    fn no_parser_panics_on_near_valid_json(body in prop_oneof![object(4), mutated_answer()]) {
         let response = response(200, &[], body.into_bytes());
         if let Err(e) = check_all(&response) {
             return Err(TestCaseError::fail(e));
@@ -225,4 +388,29 @@ fn outcome_classes() {
         Err(Error::Service(e)) if e.is_throttling()
     ));
     assert!(OPERATIONS >= 2);
+}
+
+macro_rules! count_parsed {
+    ($([$method:ident, $ty:ident, $summary:literal, $example:literal]),* $(,)?) => {
+        /// How many operations parse `response` into their output.
+        fn count_parsed(response: &Response<Vec<u8>>) -> usize {
+            0 $(+ usize::from(parse_response::<kinesis_proto::ops::$ty, _>(response).is_ok()))*
+        }
+    };
+}
+kinesis_proto::for_each_operation!(count_parsed);
+
+/// The mutated answers start from real answers: every seed parses as some
+/// operation's output, and a dropped or replaced node does change it.
+#[test]
+fn seeds_are_valid_answers() {
+    for seed in seeds() {
+        let body = mutate(seed, &[]);
+        assert!(count_parsed(&response(200, &[], body.clone().into_bytes())) > 0, "{body}");
+    }
+    let seed = serde_json::json!({"A": [1, 2], "B": {"C": "x"}});
+    assert_eq!(mutate(&seed, &[(1, Mutation::Drop)]), r#"{"B":{"C":"x"}}"#);
+    assert_eq!(mutate(&seed, &[(2, Mutation::Repeat)]), r#"{"A":[1,1,2],"B":{"C":"x"}}"#);
+    assert_eq!(mutate(&seed, &[(5, Mutation::Replace("1e400".into()))]), r#"{"A":[1,2],"B":{"C":1e400}}"#);
+    assert_eq!(mutate(&seed, &[(4, Mutation::Null)]), r#"{"A":[1,2],"B":null}"#);
 }
