@@ -104,7 +104,7 @@ pub(crate) mod opt_blob {
 }
 
 /// Latest time `OffsetDateTime` holds, as Unix seconds (9999-12-31T23:59:59Z).
-const MAX_UNIX_SECONDS: i128 = 253_402_300_799;
+const MAX_UNIX_SECONDS: i64 = 253_402_300_799;
 const NANOS_PER_SECOND: i128 = 1_000_000_000;
 
 /// Reads epoch seconds from the decimal text of a JSON number (`1441215410`,
@@ -171,48 +171,58 @@ pub(crate) fn parse_epoch_seconds(text: &str) -> Result<OffsetDateTime, String> 
         return Err(bad());
     }
 
-    // Significant digits of the mantissa: integer then fraction part,
-    // leading zeros skipped (no allocation: this runs once per record).
-    let digits = || {
-        int_digits
-            .iter()
-            .chain(frac_digits)
-            .copied()
-            .skip_while(|d| *d == b'0')
+    // The mantissa's digits, integer then fraction part, read as one digit
+    // string with the decimal point after `point` digits (moved by the
+    // exponent). Seconds are the digits before the point, nanoseconds the
+    // nine after it; digits past the nanosecond are dropped. No allocation
+    // and no wide division: this runs once per record.
+    let digit = |k: i64| -> u64 {
+        let k = match usize::try_from(k) {
+            Ok(k) => k,
+            Err(_) => return 0,
+        };
+        let d = if k < int_digits.len() {
+            int_digits[k]
+        } else {
+            match frac_digits.get(k - int_digits.len()) {
+                Some(d) => *d,
+                None => return 0,
+            }
+        };
+        u64::from(d - b'0')
     };
-    let count = digits().count();
-    if count == 0 {
+    let len = (int_digits.len() + frac_digits.len()) as i64;
+    let leading_zeros = int_digits
+        .iter()
+        .chain(frac_digits)
+        .take_while(|d| **d == b'0')
+        .count() as i64;
+    if leading_zeros == len {
         return Ok(OffsetDateTime::UNIX_EPOCH);
     }
     if negative {
         return Err(format!("timestamp {text:?} is before 1970"));
     }
     let out_of_range = || format!("timestamp {text:?} is out of range");
-    // value = significant × 10^(exponent − fraction length); in nanoseconds
-    // that is × 10^shift.
-    let frac_len = i64::try_from(frac_digits.len()).map_err(|_| out_of_range())?;
-    let count = i64::try_from(count).map_err(|_| out_of_range())?;
-    let shift = exponent - frac_len + 9;
-    // Digits below the nanosecond are dropped.
-    let keep = count + shift.min(0);
-    if keep <= 0 {
-        return Ok(OffsetDateTime::UNIX_EPOCH);
-    }
-    // Seconds up to year 9999 need at most 12 + 9 digits of nanoseconds.
-    if keep + shift.max(0) > 22 {
+    let point = int_digits.len() as i64 + exponent;
+    // More than 12 significant digits before the point is past year 9999.
+    if point - leading_zeros > 12 {
         return Err(out_of_range());
     }
-    let mut nanos: i128 = 0;
-    for d in digits().take(keep as usize) {
-        nanos = nanos * 10 + i128::from(d - b'0');
+    let mut seconds: i64 = 0;
+    for k in leading_zeros..point {
+        seconds = seconds * 10 + digit(k) as i64;
     }
-    for _ in 0..shift.max(0) {
-        nanos *= 10;
+    let mut nanos: u32 = 0;
+    for k in point..point + 9 {
+        nanos = nanos * 10 + digit(k) as u32;
     }
-    if nanos > (MAX_UNIX_SECONDS + 1) * NANOS_PER_SECOND - 1 {
+    if seconds > MAX_UNIX_SECONDS {
         return Err(out_of_range());
     }
-    OffsetDateTime::from_unix_timestamp_nanos(nanos).map_err(|_| out_of_range())
+    OffsetDateTime::from_unix_timestamp(seconds)
+        .and_then(|t| t.replace_nanosecond(nanos))
+        .map_err(|_| out_of_range())
 }
 
 /// Writes epoch seconds as JSON number text: an integer for whole seconds,
