@@ -1,0 +1,318 @@
+//! The hot paths, each measured next to the floor it cannot beat, in the
+//! same run (the machines here are noisy; the ratio is the figure):
+//!
+//! - `a_put_record`: `Client::prepare` of a PutRecord with 100 bytes of
+//!   data (validate, serialize, sign with the cached signing key) against
+//!   SHA-256 of its body + SHA-256 of its canonical request + one
+//!   HMAC-SHA256. Target ≤ 3×.
+//! - `b_put_records`: prepare of PutRecords with 500 × 1 KiB records
+//!   against base64 of all the data + SHA-256 of the resulting body.
+//!   Target ≤ 1.15×.
+//! - `c_get_records`: parse of a 10 MiB GetRecords answer (10,000 records ×
+//!   700 bytes) into records with decoded data against a borrowed
+//!   serde_json parse of the same body + base64 decode of every `Data`.
+//!   Target ≤ 1.2×.
+//!
+//! `cargo bench -p kinesis-proto -- --noplot` prints a table at the end
+//! with two ratios per pair: criterion's medians, and a paired figure that
+//! alternates the two routines in short rounds and keeps each one's fastest
+//! round (load from other processes drifts over a criterion run, which
+//! skews medians taken seconds apart; the paired figure shares the drift).
+//! Under `cargo test` (no `--bench` argument) criterion runs each routine
+//! once, on a 100-record GetRecords page so the debug build stays quick.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use base64::Engine as _;
+use criterion::{black_box, Criterion};
+use hmac::{Hmac, Mac};
+use kinesis_proto::ops::{GetRecords, PutRecord, PutRecords, PutRecordsRequestEntry};
+use kinesis_proto::{Client, Config, Credentials};
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+
+const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+/// 2023-11-14 22:13:20 UTC.
+fn now() -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(1_700_000_000).expect("a valid time")
+}
+
+fn client() -> (Client, Credentials) {
+    let client = Client::new(Config::new("us-east-1"));
+    let credentials = Credentials::new(
+        "AKIDEXAMPLE",
+        "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+        None,
+    );
+    (client, credentials)
+}
+
+/// `len` bytes that are not all alike.
+fn data(seed: usize, len: usize) -> Vec<u8> {
+    (0..len).map(|i| (i * 31 + seed * 7) as u8).collect()
+}
+
+/// The canonical request SigV4 hashes for a Kinesis call with this body.
+fn canonical_request(target: &str, body: &[u8]) -> String {
+    let body_hash = hex(&Sha256::digest(body));
+    format!(
+        "POST\n/\n\ncontent-type:application/x-amz-json-1.1\n\
+         host:kinesis.us-east-1.amazonaws.com\nx-amz-date:20231114T221320Z\n\
+         x-amz-target:Kinesis_20131202.{target}\n\n\
+         content-type;host;x-amz-date;x-amz-target\n{body_hash}"
+    )
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn put_record(c: &mut Criterion) -> Row {
+    let (client, credentials) = client();
+    let put = PutRecord::new("my-stream", "user-42", data(0, 100));
+    let (request, _) = client
+        .prepare(&put, &credentials, now())
+        .expect("a valid PutRecord");
+    assert!(request.headers().contains_key("authorization"));
+
+    let body = request.body().clone();
+    let canonical = canonical_request("PutRecord", &body);
+    let string_to_sign = format!(
+        "AWS4-HMAC-SHA256\n20231114T221320Z\n20231114/us-east-1/kinesis/aws4_request\n{}",
+        hex(&Sha256::digest(canonical.as_bytes()))
+    );
+    let signing_key = [7u8; 32];
+
+    compare(
+        c,
+        Pair { group: "a_put_record", ours: "prepare", target: 3.0, paired_iters: 2_000 },
+        || client.prepare(black_box(&put), &credentials, now()),
+        || {
+            let body_hash = Sha256::digest(black_box(&body));
+            let canonical_hash = Sha256::digest(black_box(canonical.as_bytes()));
+            let mut mac = Hmac::<Sha256>::new_from_slice(&signing_key).expect("any key length");
+            mac.update(black_box(string_to_sign.as_bytes()));
+            (body_hash, canonical_hash, mac.finalize().into_bytes())
+        },
+    )
+}
+
+fn put_records(c: &mut Criterion) -> Row {
+    let (client, credentials) = client();
+    let records: Vec<Vec<u8>> = (0..500).map(|i| data(i, 1024)).collect();
+    let put = PutRecords::new(
+        "my-stream",
+        records
+            .iter()
+            .enumerate()
+            .map(|(i, d)| PutRecordsRequestEntry::new(format!("partition-{i}"), d.clone()))
+            .collect(),
+    );
+    let (request, _) = client
+        .prepare(&put, &credentials, now())
+        .expect("a valid PutRecords");
+    let body = request.body().clone();
+    let mut base64 = String::with_capacity(body.len());
+
+    compare(
+        c,
+        Pair { group: "b_put_records", ours: "prepare", target: 1.15, paired_iters: 10 },
+        || client.prepare(black_box(&put), &credentials, now()),
+        || {
+            base64.clear();
+            for record in &records {
+                B64.encode_string(black_box(record), &mut base64);
+            }
+            (base64.len(), Sha256::digest(black_box(&body)))
+        },
+    )
+}
+
+/// A GetRecords answer with `n` records of 700 bytes.
+fn get_records_body(n: usize) -> Vec<u8> {
+    let mut body = String::from(r#"{"Records":["#);
+    for i in 0..n {
+        if i > 0 {
+            body.push(',');
+        }
+        body.push_str(&format!(
+            r#"{{"SequenceNumber":"4959033827149025660855969253836157109592157598913{i:07}","ApproximateArrivalTimestamp":1.700000{i:03}123E9,"Data":"{}","PartitionKey":"partition-{i}","EncryptionType":"NONE"}}"#,
+            B64.encode(data(i, 700)),
+        ));
+    }
+    body.push_str(r#"],"NextShardIterator":"AAAAAAAAAAGQ9bS0hFdXdvVHpFeWx2QW1mNUJjS0VLMWdFYzRXYk9TWW9hWmlUVGRtRE5lUUpHMWdaZz09","MillisBehindLatest":0}"#);
+    body.into_bytes()
+}
+
+/// What the floor parses: every field borrowed from the body.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct BorrowedPage<'a> {
+    #[serde(borrow)]
+    records: Vec<BorrowedRecord<'a>>,
+    #[serde(borrow)]
+    next_shard_iterator: Option<&'a str>,
+    millis_behind_latest: Option<u64>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct BorrowedRecord<'a> {
+    sequence_number: &'a str,
+    approximate_arrival_timestamp: Option<f64>,
+    data: &'a str,
+    partition_key: &'a str,
+    encryption_type: Option<&'a str>,
+}
+
+fn get_records(c: &mut Criterion, n: usize) -> Row {
+    let response = kinesis_proto::http::Response::builder()
+        .status(200)
+        .body(get_records_body(n))
+        .expect("a valid response");
+    let parse = |r| kinesis_proto::parse_response::<GetRecords, Vec<u8>>(r);
+    let page = parse(&response).expect("a valid page");
+    assert_eq!(page.records.len(), n);
+    assert_eq!(page.records[n - 1].data, data(n - 1, 700));
+    drop(page);
+
+    compare(
+        c,
+        Pair { group: "c_get_records", ours: "parse", target: 1.2, paired_iters: 3 },
+        || parse(black_box(&response)),
+        || {
+            let page: BorrowedPage<'_> =
+                serde_json::from_slice(black_box(response.body())).expect("valid JSON");
+            let data: Vec<Vec<u8>> = page
+                .records
+                .iter()
+                .map(|r| B64.decode(r.data).expect("valid base64"))
+                .collect();
+            let fields = page
+                .records
+                .iter()
+                .map(|r| {
+                    black_box((
+                        r.sequence_number,
+                        r.approximate_arrival_timestamp,
+                        r.partition_key,
+                        r.encryption_type,
+                    ))
+                })
+                .count();
+            (data, fields, page.next_shard_iterator, page.millis_behind_latest)
+        },
+    )
+}
+
+/// One routine of ours and its floor.
+struct Pair {
+    group: &'static str,
+    /// The name of our routine in the group.
+    ours: &'static str,
+    /// The ratio to stay under.
+    target: f64,
+    /// Iterations per round of the paired measurement.
+    paired_iters: u32,
+}
+
+/// What one pair measured.
+struct Row {
+    pair: Pair,
+    /// Medians from criterion (ours, floor), when measured.
+    medians: Option<(f64, f64)>,
+    /// Fastest paired rounds (ours, floor), per iteration.
+    paired: Option<(Duration, Duration)>,
+}
+
+/// Benchmarks `ours` next to `floor` in one criterion group and, when
+/// benchmarking, measures them again in alternating rounds.
+fn compare<A, B>(
+    c: &mut Criterion,
+    pair: Pair,
+    mut ours: impl FnMut() -> A,
+    mut floor: impl FnMut() -> B,
+) -> Row {
+    let mut group = c.benchmark_group(pair.group);
+    group.bench_function(pair.ours, |b| b.iter(&mut ours));
+    group.bench_function("floor", |b| b.iter(&mut floor));
+    group.finish();
+    if !bench_mode() {
+        return Row { pair, medians: None, paired: None };
+    }
+    let mut best = (Duration::MAX, Duration::MAX);
+    for _ in 0..PAIRED_ROUNDS {
+        best.0 = best.0.min(time_round(&mut ours, pair.paired_iters));
+        best.1 = best.1.min(time_round(&mut floor, pair.paired_iters));
+    }
+    let dir = criterion_dir();
+    let medians = median_ns(&dir, pair.group, pair.ours).zip(median_ns(&dir, pair.group, "floor"));
+    Row { pair, medians, paired: Some(best) }
+}
+
+/// Rounds of the paired measurement.
+const PAIRED_ROUNDS: u32 = 15;
+
+/// Time per iteration of `iters` runs of `f`.
+fn time_round<T>(f: &mut impl FnMut() -> T, iters: u32) -> Duration {
+    let start = std::time::Instant::now();
+    for _ in 0..iters {
+        black_box(f());
+    }
+    start.elapsed() / iters
+}
+
+/// Whether this is `cargo bench` (not `cargo test` running benches once).
+fn bench_mode() -> bool {
+    std::env::args().any(|a| a == "--bench")
+}
+
+/// Where criterion keeps its results (set in `main`).
+fn criterion_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .map(|target| target.join("criterion"))
+        .unwrap_or_else(|| PathBuf::from("target/criterion"))
+}
+
+/// Median time of one routine, as criterion saved it in this run.
+fn median_ns(dir: &std::path::Path, group: &str, id: &str) -> Option<f64> {
+    let path = dir.join(group).join(id).join("new").join("estimates.json");
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
+    json["median"]["point_estimate"].as_f64()
+}
+
+fn main() {
+    let mut c = Criterion::default()
+        .sample_size(20)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3))
+        .output_directory(&criterion_dir())
+        .configure_from_args();
+    let records = if bench_mode() { 10_000 } else { 100 };
+    let rows = [put_record(&mut c), put_records(&mut c), get_records(&mut c, records)];
+    c.final_summary();
+    if !bench_mode() {
+        return;
+    }
+    eprintln!("\nours vs floor: criterion medians | paired fastest rounds");
+    for row in rows {
+        let Pair { group, target, .. } = row.pair;
+        let mut line = format!("  {group:<14}");
+        if let Some((o, f)) = row.medians {
+            line += &format!(" {:>9.1} µs / {:>9.1} µs = {:4.2}× |", o / 1e3, f / 1e3, o / f);
+        }
+        if let Some((o, f)) = row.paired {
+            let ratio = o.as_secs_f64() / f.as_secs_f64();
+            let verdict = if ratio <= target { "ok" } else { "MISSED" };
+            line += &format!(
+                " {:>9.1} µs / {:>9.1} µs = {ratio:4.2}× (target ≤ {target}×) {verdict}",
+                o.as_secs_f64() * 1e6,
+                f.as_secs_f64() * 1e6
+            );
+        }
+        eprintln!("{line}");
+    }
+}
