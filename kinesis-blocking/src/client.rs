@@ -65,21 +65,20 @@ impl Client {
     /// ```
     pub fn new(settings: Settings) -> Result<Client, Error> {
         let transport = Transport::new(&settings).map_err(CallError::Usage)?;
+        let proto = settings.proto_client();
         let Settings {
-            config,
             credentials,
             timeouts,
-            retry,
             ..
         } = settings;
         log::debug!(
             "kinesis client for region {} endpoint {:?}",
-            config.region(),
-            config.endpoint_url().map(ToString::to_string)
+            proto.config().region(),
+            proto.config().endpoint_url().map(ToString::to_string)
         );
         Ok(Client {
             inner: Arc::new(Inner {
-                proto: kinesis_proto::Client::new(config.with_retry(retry)),
+                proto,
                 credentials,
                 timeouts,
                 transport,
