@@ -355,20 +355,18 @@ fn accepts_tcp(port: u16) -> bool {
 /// directory is atomic). Returns the path of its `main.js`.
 fn ensure_installed(package: &Path) -> Result<PathBuf, MockError> {
     let main_js = package.join("node_modules/kinesis-local/main.js");
-    let marker = package.join("node_modules/.kinesis-tests-installed");
-    let installed = || marker.is_file() && main_js.is_file();
-    if installed() {
+    let manifest = package.join("node_modules/kinesis-local/package.json");
+    let installed = || main_js.is_file() && installed_version(&manifest).as_deref() == Some(KINESIS_LOCAL_VERSION);
+    let lock = package.join(".install.lock");
+    // While a lock exists an install may be half done: wait for it.
+    if !lock.exists() && installed() {
         return Ok(main_js);
     }
-    let lock = package.join(".install.lock");
     let deadline = Instant::now() + INSTALL_DEADLINE;
     loop {
         match fs::create_dir(&lock) {
             Ok(()) => break,
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                if installed() {
-                    return Ok(main_js);
-                }
                 if is_stale(&lock) {
                     let _ = fs::remove_dir(&lock);
                     continue;
@@ -411,12 +409,20 @@ fn ensure_installed(package: &Path) -> Result<PathBuf, MockError> {
             String::from_utf8_lossy(&out.stderr)
         )));
     }
-    if !main_js.is_file() {
-        return Err(fail(format!("npm ci did not install {}", main_js.display())));
+    if !installed() {
+        return Err(fail(format!(
+            "npm ci did not install kinesis-local {KINESIS_LOCAL_VERSION} at {}",
+            main_js.display()
+        )));
     }
-    fs::write(&marker, KINESIS_LOCAL_VERSION)
-        .map_err(|e| fail(format!("cannot write {}: {e}", marker.display())))?;
     Ok(main_js)
+}
+
+/// The `version` of an installed package's `package.json`.
+fn installed_version(manifest: &Path) -> Option<String> {
+    let text = fs::read(manifest).ok()?;
+    let json: serde_json::Value = serde_json::from_slice(&text).ok()?;
+    json.get("version")?.as_str().map(str::to_owned)
 }
 
 /// A lock older than any install can take was left by a process that died.
