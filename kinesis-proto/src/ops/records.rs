@@ -909,8 +909,14 @@ pub struct GetRecordsOutput {
     pub millis_behind_latest: Option<u64>,
     /// The shards that follow this one, sent when the end of a closed shard
     /// is reached.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub child_shards: Vec<ChildShard>,
+}
+
+/// A list sent as `null` reads as empty (kinesis-mock sends
+/// `"ChildShards": null` in every GetRecords answer).
+fn null_as_empty<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
 }
 
 impl Operation for GetRecords {
@@ -1132,5 +1138,15 @@ mod tests {
         // Round trip through Serialize.
         let text = serde_json::to_string(&out).expect("serializes");
         assert_eq!(serde_json::from_str::<PutRecordsOutput>(&text).expect("parses"), out);
+    }
+
+    #[test]
+    fn get_records_takes_null_child_shards() {
+        // What kinesis-mock sends for every page of an open shard.
+        let out: GetRecordsOutput =
+            serde_json::from_str(r#"{"ChildShards":null,"MillisBehindLatest":0,"NextShardIterator":"it","Records":[]}"#)
+                .expect("parses");
+        assert!(out.child_shards.is_empty());
+        assert_eq!(out.millis_behind_latest, Some(0));
     }
 }
