@@ -5,6 +5,8 @@
 //    host, so every server of this process is made to listen on 127.0.0.1.
 // 2. The harness holds this process's stdin open; when the harness exits
 //    (even without running destructors), stdin closes and so does the mock.
+//    (SIGKILL, not process.exit: the mock's runtime can delay a plain exit by
+//    about 30 seconds.)
 const net = require('net');
 const listen = net.Server.prototype.listen;
 net.Server.prototype.listen = function (...args) {
@@ -21,7 +23,8 @@ net.Server.prototype.listen = function (...args) {
 };
 
 if (process.env.KINESIS_TESTS_EXIT_WITH_STDIN === '1') {
-  process.stdin.on('end', () => process.exit(0));
-  process.stdin.on('error', () => process.exit(0));
+  const stop = () => process.kill(process.pid, 'SIGKILL');
+  process.stdin.on('end', stop);
+  process.stdin.on('error', stop);
   process.stdin.resume();
 }

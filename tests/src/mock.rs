@@ -205,7 +205,7 @@ fn start_once(main_js: &Path, preload: &Path) -> Result<Result<KinesisMock, Mock
         .arg("--require")
         .arg(preload)
         .arg(main_js)
-        .current_dir(&dir)
+        .current_dir(std::env::temp_dir())
         .env("KINESIS_TESTS_EXIT_WITH_STDIN", "1")
         .env("KINESIS_MOCK_PLAIN_PORT", plain_port.to_string())
         .env("KINESIS_MOCK_TLS_PORT", tls_port.to_string())
@@ -268,6 +268,10 @@ fn start_once(main_js: &Path, preload: &Path) -> Result<Result<KinesisMock, Mock
         }
         if answers_http(mock.plain_port) && accepts_tcp(mock.tls_port) {
             log::debug!("kinesis-mock up: {mock:?}");
+            // The TLS port listens, so the certificate is loaded: the
+            // scratch directory is not needed any more (and a mock in a
+            // static is never dropped to remove it).
+            let _ = fs::remove_dir_all(&mock.dir);
             return Ok(Ok(mock));
         }
         if Instant::now() > deadline {
@@ -294,7 +298,8 @@ fn free_ports() -> Result<(u16, u16), MockError> {
     Ok((a, b))
 }
 
-/// A fresh directory for one mock's certificate (and working directory).
+/// A fresh directory for one mock's certificate, removed once the mock
+/// has read it.
 fn scratch_dir() -> Result<PathBuf, MockError> {
     static COUNT: AtomicU32 = AtomicU32::new(0);
     let dir = std::env::temp_dir().join(format!(
@@ -506,5 +511,44 @@ mod tests {
             .as_str()
             .is_some_and(|k| k.contains("PRIVATE KEY")));
         let _ = fs::remove_dir_all(dir);
+    }
+
+    /// Run by `stops_when_the_harness_exits` in a child process: starts a
+    /// mock, prints its port and exits without dropping it.
+    #[test]
+    #[ignore = "a helper the test below runs in a child process"]
+    fn child_leaves_a_mock_behind() {
+        if std::env::var_os("KINESIS_TESTS_LEAVE_MOCK").is_none() {
+            return;
+        }
+        let mock = KinesisMock::start().unwrap_or_else(|e| panic!("{e}"));
+        println!("MOCK_PORT={}", mock.plain_port());
+        // Serve a little first: a mock stopped at once exits faster than
+        // one that has settled.
+        thread::sleep(Duration::from_secs(3));
+        std::mem::forget(mock);
+        std::process::exit(0);
+    }
+
+    #[test]
+    fn stops_when_the_harness_exits() {
+        let exe = std::env::current_exe().unwrap_or_else(|e| panic!("{e}"));
+        let out = Command::new(exe)
+            .args(["--exact", "mock::tests::child_leaves_a_mock_behind", "--ignored", "--nocapture"])
+            .env("KINESIS_TESTS_LEAVE_MOCK", "1")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let port: u16 = stdout
+            .lines()
+            .find_map(|l| l.strip_prefix("MOCK_PORT="))
+            .and_then(|p| p.trim().parse().ok())
+            .unwrap_or_else(|| panic!("the child printed no port: {stdout}"));
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while accepts_tcp(port) {
+            assert!(Instant::now() < deadline, "the mock outlived its harness by 10 s");
+            thread::sleep(Duration::from_millis(100));
+        }
     }
 }
