@@ -256,7 +256,10 @@ mod tests {
         for request in &seen {
             assert_eq!(request.count("authorization"), 1, "{request:?}");
             assert!(
-                request.head.iter().any(|l| l.eq_ignore_ascii_case("x-amz-target: Kinesis_20131202.PutRecord")),
+                request
+                    .head
+                    .iter()
+                    .any(|l| l.eq_ignore_ascii_case("x-amz-target: Kinesis_20131202.PutRecord")),
                 "{request:?}"
             );
         }
@@ -302,7 +305,11 @@ mod tests {
             Err(Error::Transport(e)) => assert_eq!(e.kind, TransportErrorKind::Timeout, "{e}"),
             other => panic!("{other:?}"),
         }
-        assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "{:?}",
+            started.elapsed()
+        );
     }
 
     #[test]

@@ -49,20 +49,30 @@ mod tests {
 
     /// A fresh directory standing in for a home directory.
     fn home(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("kinesis-blocking-env-{}-{name}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!(
+            "kinesis-blocking-env-{}-{name}",
+            std::process::id()
+        ));
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(dir.join(".aws")).expect("a temporary directory");
         dir
     }
 
     fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
     fn reads_both_profile_files_under_home() {
         let home = home("home");
-        fs::write(home.join(".aws/config"), "[profile dev]\nregion = eu-west-1\n").expect("write");
+        fs::write(
+            home.join(".aws/config"),
+            "[profile dev]\nregion = eu-west-1\n",
+        )
+        .expect("write");
         fs::write(
             home.join(".aws/credentials"),
             "[dev]\naws_access_key_id = AKIDFILE\naws_secret_access_key = SECRET\n",
@@ -85,7 +95,10 @@ mod tests {
         fs::write(&config, "[default]\nregion = ap-south-1\n").expect("write");
         let settings = settings_from(&env(&[
             ("HOME", "/nonexistent-home"),
-            ("AWS_CONFIG_FILE", config.to_str().expect("a UTF-8 temp path")),
+            (
+                "AWS_CONFIG_FILE",
+                config.to_str().expect("a UTF-8 temp path"),
+            ),
             ("AWS_ACCESS_KEY_ID", "AKIDENV"),
             ("AWS_SECRET_ACCESS_KEY", "SECRET"),
             ("AWS_ENDPOINT_URL_KINESIS", "http://127.0.0.1:4568"),
@@ -94,7 +107,11 @@ mod tests {
         assert_eq!(settings.config.region(), "ap-south-1");
         assert_eq!(settings.credentials.access_key_id(), "AKIDENV");
         assert_eq!(
-            settings.config.endpoint_url().map(ToString::to_string).as_deref(),
+            settings
+                .config
+                .endpoint_url()
+                .map(ToString::to_string)
+                .as_deref(),
             Some("http://127.0.0.1:4568/")
         );
         let _ = fs::remove_dir_all(home);

@@ -69,7 +69,9 @@ pub(crate) fn serve(script: Vec<Reply>) -> Server {
         'connections: while let Ok((stream, _)) = listener.accept() {
             let mut reader = BufReader::new(stream);
             loop {
-                let Some(request) = read_request(&mut reader) else { continue 'connections };
+                let Some(request) = read_request(&mut reader) else {
+                    continue 'connections;
+                };
                 log.lock().unwrap_or_else(|p| p.into_inner()).push(request);
                 match script.next() {
                     Some(Reply::Answer(status, body)) => {
@@ -112,7 +114,8 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Seen> {
         .iter()
         .find_map(|l| {
             let l = l.to_ascii_lowercase();
-            l.strip_prefix("content-length:").map(|v| v.trim().to_owned())
+            l.strip_prefix("content-length:")
+                .map(|v| v.trim().to_owned())
         })
         .and_then(|v| v.parse::<usize>().ok())
         .unwrap_or(0);

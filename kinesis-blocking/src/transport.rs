@@ -97,11 +97,14 @@ pub(crate) fn transport_error(error: ureq::Error) -> TransportError {
     let kind = match &error {
         ureq::Error::Timeout(T::Resolve | T::Connect) => K::Connect,
         ureq::Error::Timeout(_) => K::Timeout,
-        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed | ureq::Error::ConnectProxyFailed(_) => {
-            K::Connect
-        }
+        ureq::Error::HostNotFound
+        | ureq::Error::ConnectionFailed
+        | ureq::Error::ConnectProxyFailed(_) => K::Connect,
         ureq::Error::Io(e) => io_kind(e),
-        ureq::Error::Tls(_) | ureq::Error::Pem(_) | ureq::Error::Rustls(_) | ureq::Error::TlsRequired => K::Tls,
+        ureq::Error::Tls(_)
+        | ureq::Error::Pem(_)
+        | ureq::Error::Rustls(_)
+        | ureq::Error::TlsRequired => K::Tls,
         ureq::Error::Protocol(_)
         | ureq::Error::BadUri(_)
         | ureq::Error::Http(_)
@@ -137,7 +140,10 @@ mod tests {
     use crate::test_server::{serve, Reply};
 
     fn settings() -> Settings {
-        Settings::new(Config::new("us-east-1"), Credentials::new("AKID", "SECRET", None))
+        Settings::new(
+            Config::new("us-east-1"),
+            Credentials::new("AKID", "SECRET", None),
+        )
     }
 
     fn request(port: u16) -> http::Request<Vec<u8>> {
@@ -174,7 +180,10 @@ mod tests {
         assert_eq!(seen.count("content-type"), 1, "{seen:?}");
         assert_eq!(seen.count("expect"), 0, "{seen:?}");
         let host = format!("host: 127.0.0.1:{}", server.port);
-        assert!(seen.head.iter().any(|l| l.eq_ignore_ascii_case(&host)), "{seen:?}");
+        assert!(
+            seen.head.iter().any(|l| l.eq_ignore_ascii_case(&host)),
+            "{seen:?}"
+        );
         assert_eq!(seen.body, b"{}");
     }
 
@@ -183,7 +192,9 @@ mod tests {
         let server = serve(vec![Reply::Answer(200, b"{}".to_vec()); 3]);
         let transport = transport();
         for _ in 0..3 {
-            let response = transport.send(request(server.port), None).expect("an answer");
+            let response = transport
+                .send(request(server.port), None)
+                .expect("an answer");
             assert_eq!(response.status(), 200);
         }
         // The scripted server serves one connection at a time: three
@@ -195,7 +206,9 @@ mod tests {
     fn reads_bodies_larger_than_a_base64_getrecords_page() {
         let body = vec![b'x'; 14 * 1024 * 1024 + 1];
         let server = serve(vec![Reply::Answer(200, body.clone())]);
-        let response = transport().send(request(server.port), None).expect("a big answer");
+        let response = transport()
+            .send(request(server.port), None)
+            .expect("a big answer");
         assert_eq!(response.body().len(), body.len());
     }
 
@@ -203,7 +216,9 @@ mod tests {
     fn bodies_over_the_limit_are_protocol_errors() {
         let body = vec![b'x'; MAX_RESPONSE_BYTES as usize + 1];
         let server = serve(vec![Reply::Answer(200, body)]);
-        let error = transport().send(request(server.port), None).expect_err("too big");
+        let error = transport()
+            .send(request(server.port), None)
+            .expect_err("too big");
         assert_eq!(error.kind, TransportErrorKind::Protocol, "{error}");
     }
 
@@ -213,7 +228,9 @@ mod tests {
             let listener = TcpListener::bind("127.0.0.1:0").expect("bind a test port");
             listener.local_addr().expect("bound").port()
         };
-        let error = transport().send(request(port), None).expect_err("nothing listens");
+        let error = transport()
+            .send(request(port), None)
+            .expect_err("nothing listens");
         assert_eq!(error.kind, TransportErrorKind::Connect, "{error}");
     }
 
@@ -225,15 +242,24 @@ mod tests {
             .send(request(server.port), Some(Duration::from_millis(300)))
             .expect_err("no answer");
         assert_eq!(error.kind, TransportErrorKind::Timeout, "{error}");
-        assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "{:?}",
+            started.elapsed()
+        );
     }
 
     #[test]
     fn closed_connections_are_io_errors() {
         let server = serve(vec![Reply::Close]);
-        let error = transport().send(request(server.port), None).expect_err("closed");
+        let error = transport()
+            .send(request(server.port), None)
+            .expect_err("closed");
         assert!(
-            matches!(error.kind, TransportErrorKind::Io | TransportErrorKind::Protocol),
+            matches!(
+                error.kind,
+                TransportErrorKind::Io | TransportErrorKind::Protocol
+            ),
             "{error:?}"
         );
     }
@@ -241,7 +267,8 @@ mod tests {
     #[test]
     fn extra_roots_must_be_pem_certificates() {
         let mut s = settings();
-        s.extra_root_certificates_pem.push(b"not a certificate".to_vec());
+        s.extra_root_certificates_pem
+            .push(b"not a certificate".to_vec());
         let error = Transport::new(&s).expect_err("garbage");
         assert_eq!(error.field, "extra_root_certificates_pem[0]");
         let mut s = settings();

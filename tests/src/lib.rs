@@ -90,6 +90,9 @@ mod tests {
             .collect();
         let listed = listed();
         assert!(defined.len() >= 11, "{defined:?}");
-        assert_eq!(listed, defined, "scenario_tests! must list every scenario, in order");
+        assert_eq!(
+            listed, defined,
+            "scenario_tests! must list every scenario, in order"
+        );
     }
 }

@@ -361,7 +361,9 @@ fn accepts_tcp(port: u16) -> bool {
 fn ensure_installed(package: &Path) -> Result<PathBuf, MockError> {
     let main_js = package.join("node_modules/kinesis-local/main.js");
     let manifest = package.join("node_modules/kinesis-local/package.json");
-    let installed = || main_js.is_file() && installed_version(&manifest).as_deref() == Some(KINESIS_LOCAL_VERSION);
+    let installed = || {
+        main_js.is_file() && installed_version(&manifest).as_deref() == Some(KINESIS_LOCAL_VERSION)
+    };
     let lock = package.join(".install.lock");
     // While a lock exists an install may be half done: wait for it.
     if !lock.exists() && installed() {
@@ -392,7 +394,10 @@ fn ensure_installed(package: &Path) -> Result<PathBuf, MockError> {
     if installed() {
         return Ok(main_js);
     }
-    log::info!("installing kinesis-local {KINESIS_LOCAL_VERSION} into {}", package.display());
+    log::info!(
+        "installing kinesis-local {KINESIS_LOCAL_VERSION} into {}",
+        package.display()
+    );
     let out = Command::new("npm")
         .arg("ci")
         .arg("--prefix")
@@ -534,7 +539,12 @@ mod tests {
     fn stops_when_the_harness_exits() {
         let exe = std::env::current_exe().unwrap_or_else(|e| panic!("{e}"));
         let out = Command::new(exe)
-            .args(["--exact", "mock::tests::child_leaves_a_mock_behind", "--ignored", "--nocapture"])
+            .args([
+                "--exact",
+                "mock::tests::child_leaves_a_mock_behind",
+                "--ignored",
+                "--nocapture",
+            ])
             .env("KINESIS_TESTS_LEAVE_MOCK", "1")
             .stdin(Stdio::null())
             .output()
@@ -547,7 +557,10 @@ mod tests {
             .unwrap_or_else(|| panic!("the child printed no port: {stdout}"));
         let deadline = Instant::now() + Duration::from_secs(10);
         while accepts_tcp(port) {
-            assert!(Instant::now() < deadline, "the mock outlived its harness by 10 s");
+            assert!(
+                Instant::now() < deadline,
+                "the mock outlived its harness by 10 s"
+            );
             thread::sleep(Duration::from_millis(100));
         }
     }

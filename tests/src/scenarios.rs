@@ -54,8 +54,11 @@ pub fn stream_lifecycle<D: Driver>(h: &Harness<D>) {
     assert_eq!(summary.stream_status, StreamStatus::Active);
     assert_eq!(summary.open_shard_count, 3);
 
-    let described = ok("DescribeStream", client.call(&DescribeStream::new(name.as_str())))
-        .stream_description;
+    let described = ok(
+        "DescribeStream",
+        client.call(&DescribeStream::new(name.as_str())),
+    )
+    .stream_description;
     assert_eq!(described.stream_name, name);
     assert_eq!(described.shards.len(), 3);
     assert_eq!(described.stream_arn, summary.stream_arn);
@@ -74,7 +77,10 @@ pub fn stream_lifecycle<D: Driver>(h: &Harness<D>) {
     }
     assert!(names.contains(&name), "{name} not in {names:?}");
 
-    ok("DeleteStream", client.call(&DeleteStream::new(name.as_str())));
+    ok(
+        "DeleteStream",
+        client.call(&DeleteStream::new(name.as_str())),
+    );
     steps::wait_deleted(&client, &name);
     let page = ok("ListStreams", client.call(&ListStreams::new()));
     assert!(!page.stream_names.contains(&name), "{name} still listed");
@@ -103,7 +109,10 @@ pub fn put_record_and_put_records<D: Driver>(h: &Harness<D>) {
     let entries: Vec<PutRecordsRequestEntry> = (0..20)
         .map(|i| PutRecordsRequestEntry::new(format!("key-{i}"), record_data(i)))
         .collect();
-    let out = ok("PutRecords", client.call(&PutRecords::new(stream.name(), entries)));
+    let out = ok(
+        "PutRecords",
+        client.call(&PutRecords::new(stream.name(), entries)),
+    );
     assert_eq!(out.failed_record_count, 0);
     assert_eq!(out.records.len(), 20);
     assert_eq!(out.failures().count(), 0);
@@ -111,9 +120,16 @@ pub fn put_record_and_put_records<D: Driver>(h: &Harness<D>) {
     for (i, entry) in out.records.iter().enumerate() {
         assert!(entry.is_success(), "entry {i}: {entry:?}");
         assert!(entry.error_code().is_none(), "entry {i}: {entry:?}");
-        let shard = entry.shard_id().unwrap_or_else(|| panic!("entry {i}: {entry:?}"));
-        assert!(shards.iter().any(|s| s.shard_id == shard), "entry {i}: {entry:?}");
-        let seq = entry.sequence_number().unwrap_or_else(|| panic!("entry {i}: {entry:?}"));
+        let shard = entry
+            .shard_id()
+            .unwrap_or_else(|| panic!("entry {i}: {entry:?}"));
+        assert!(
+            shards.iter().any(|s| s.shard_id == shard),
+            "entry {i}: {entry:?}"
+        );
+        let seq = entry
+            .sequence_number()
+            .unwrap_or_else(|| panic!("entry {i}: {entry:?}"));
         sequence_numbers.insert((shard.to_owned(), seq.to_owned()));
     }
     assert_eq!(sequence_numbers.len(), 20, "sequence numbers are unique");
@@ -132,13 +148,21 @@ pub fn list_shards_paginates<D: Driver>(h: &Harness<D>) {
     let (paged, pages) = list_shards(&client, stream.name(), Some(1));
     assert!(pages >= 4, "{pages} pages of one shard for 4 shards");
     let ids = |shards: &[kinesis_proto::ops::Shard]| {
-        shards.iter().map(|s| s.shard_id.clone()).collect::<Vec<_>>()
+        shards
+            .iter()
+            .map(|s| s.shard_id.clone())
+            .collect::<Vec<_>>()
     };
     assert_eq!(ids(&paged), ids(&all));
     // The hash-key ranges of the open shards cover the whole key space.
     let mut ranges: Vec<(u128, u128)> = all
         .iter()
-        .map(|s| (s.hash_key_range.starting_hash_key, s.hash_key_range.ending_hash_key))
+        .map(|s| {
+            (
+                s.hash_key_range.starting_hash_key,
+                s.hash_key_range.ending_hash_key,
+            )
+        })
         .collect();
     ranges.sort();
     assert_eq!(ranges[0].0, 0);
@@ -157,20 +181,33 @@ pub fn shard_iterator_types<D: Driver>(h: &Harness<D>) {
     let (shards, _) = list_shards(&client, name, None);
     let shard = shards[0].shard_id.clone();
     let put = |data: &[u8]| {
-        ok("PutRecord", client.call(&PutRecord::new(name, "k", data.to_vec()))).sequence_number
+        ok(
+            "PutRecord",
+            client.call(&PutRecord::new(name, "k", data.to_vec())),
+        )
+        .sequence_number
     };
     let read = |kind: ShardIteratorType| -> Vec<Vec<u8>> {
         let it = iterator(&client, &iterator_request(name, &shard, kind));
-        read_to_end(&client, it, None).into_iter().map(|r| r.data).collect()
+        read_to_end(&client, it, None)
+            .into_iter()
+            .map(|r| r.data)
+            .collect()
     };
-    let latest = iterator(&client, &iterator_request(name, &shard, ShardIteratorType::Latest));
+    let latest = iterator(
+        &client,
+        &iterator_request(name, &shard, ShardIteratorType::Latest),
+    );
     let first = put(b"first");
     // AT_TIMESTAMP has millisecond resolution: keep the records apart.
     std::thread::sleep(Duration::from_millis(20));
     let second = put(b"second");
     let _third = put(b"third");
 
-    assert_eq!(read(ShardIteratorType::TrimHorizon), [b"first".to_vec(), b"second".to_vec(), b"third".to_vec()]);
+    assert_eq!(
+        read(ShardIteratorType::TrimHorizon),
+        [b"first".to_vec(), b"second".to_vec(), b"third".to_vec()]
+    );
 
     assert_eq!(
         read(ShardIteratorType::AtSequenceNumber(second.clone())),
@@ -182,12 +219,18 @@ pub fn shard_iterator_types<D: Driver>(h: &Harness<D>) {
     );
 
     // LATEST, taken before the writes, sees all of them; taken now, none.
-    let data: Vec<_> = read_to_end(&client, latest, None).into_iter().map(|r| r.data).collect();
+    let data: Vec<_> = read_to_end(&client, latest, None)
+        .into_iter()
+        .map(|r| r.data)
+        .collect();
     assert_eq!(data.len(), 3);
     assert!(read(ShardIteratorType::Latest).is_empty());
 
     // AT_TIMESTAMP of the second record's arrival starts at it.
-    let it = iterator(&client, &iterator_request(name, &shard, ShardIteratorType::TrimHorizon));
+    let it = iterator(
+        &client,
+        &iterator_request(name, &shard, ShardIteratorType::TrimHorizon),
+    );
     let records = read_to_end(&client, it, None);
     let arrival = records[1]
         .approximate_arrival_timestamp
@@ -218,7 +261,10 @@ pub fn get_records_reads_everything<D: Driver>(h: &Harness<D>) {
                 PutRecordsRequestEntry::new(format!("pk-{i}"), record_data(i))
             })
             .collect();
-        let out = ok("PutRecords", client.call(&PutRecords::new(stream.name(), entries)));
+        let out = ok(
+            "PutRecords",
+            client.call(&PutRecords::new(stream.name(), entries)),
+        );
         assert_eq!(out.failed_record_count, 0);
     }
     let (shards, _) = list_shards(&client, stream.name(), None);
@@ -226,7 +272,11 @@ pub fn get_records_reads_everything<D: Driver>(h: &Harness<D>) {
     for shard in &shards {
         let it = iterator(
             &client,
-            &iterator_request(stream.name(), &shard.shard_id, ShardIteratorType::TrimHorizon),
+            &iterator_request(
+                stream.name(),
+                &shard.shard_id,
+                ShardIteratorType::TrimHorizon,
+            ),
         );
         let records = read_to_end(&client, it, Some(7));
         // Sequence numbers (decimal, longer than a u128) grow within a
@@ -241,7 +291,10 @@ pub fn get_records_reads_everything<D: Driver>(h: &Harness<D>) {
     written.sort();
     read.sort();
     assert_eq!(read.len(), written.len());
-    assert!(read == written, "the records read differ from those written");
+    assert!(
+        read == written,
+        "the records read differ from those written"
+    );
 }
 
 /// SplitShard then MergeShards of the two children.
@@ -270,7 +323,10 @@ pub fn split_and_merge_shards<D: Driver>(h: &Harness<D>) {
         closed.is_some_and(|s| s.sequence_number_range.ending_sequence_number.is_some()),
         "the parent is closed: {closed:?}"
     );
-    let mut starts: Vec<u128> = children.iter().map(|c| c.hash_key_range.starting_hash_key).collect();
+    let mut starts: Vec<u128> = children
+        .iter()
+        .map(|c| c.hash_key_range.starting_hash_key)
+        .collect();
     starts.sort();
     assert_eq!(starts, [0, middle]);
 
@@ -293,9 +349,16 @@ pub fn split_and_merge_shards<D: Driver>(h: &Harness<D>) {
     assert_eq!(merged.hash_key_range.starting_hash_key, 0);
     assert_eq!(merged.hash_key_range.ending_hash_key, u128::MAX);
     // A record still goes in and comes out after resharding.
-    ok("PutRecord", client.call(&PutRecord::new(name, "k", b"after".to_vec())));
+    ok(
+        "PutRecord",
+        client.call(&PutRecord::new(name, "k", b"after".to_vec())),
+    );
     let all = read_stream(&client, name);
-    assert!(all.iter().any(|r| r.data == b"after"), "{} records", all.len());
+    assert!(
+        all.iter().any(|r| r.data == b"after"),
+        "{} records",
+        all.len()
+    );
 }
 
 /// AddTagsToStream, ListTagsForStream, RemoveTagsFromStream.
@@ -311,11 +374,14 @@ pub fn tags<D: Driver>(h: &Harness<D>) {
     add.tags = tags.clone();
     ok("AddTagsToStream", client.call(&add));
     let listed = |client: &D| -> BTreeMap<String, String> {
-        ok("ListTagsForStream", client.call(&ListTagsForStream::new(name)))
-            .tags
-            .into_iter()
-            .map(|t| (t.key, t.value.unwrap_or_default()))
-            .collect()
+        ok(
+            "ListTagsForStream",
+            client.call(&ListTagsForStream::new(name)),
+        )
+        .tags
+        .into_iter()
+        .map(|t| (t.key, t.value.unwrap_or_default()))
+        .collect()
     };
     assert_eq!(listed(&client), tags);
     ok(
@@ -334,9 +400,12 @@ pub fn retention_period<D: Driver>(h: &Harness<D>) {
     let stream = TestStream::create(&client, h.stream_name("retention"), 1);
     let name = stream.name();
     let hours = |client: &D| {
-        ok("DescribeStreamSummary", client.call(&DescribeStreamSummary::new(name)))
-            .stream_description_summary
-            .retention_period_hours
+        ok(
+            "DescribeStreamSummary",
+            client.call(&DescribeStreamSummary::new(name)),
+        )
+        .stream_description_summary
+        .retention_period_hours
     };
     assert_eq!(hours(&client), 24);
     ok(
@@ -368,16 +437,24 @@ pub fn missing_stream_is_resource_not_found<D: Driver>(h: &Harness<D>) {
     };
     expect_not_found(
         "DescribeStreamSummary",
-        client.call(&DescribeStreamSummary::new(name.as_str())).map(drop),
+        client
+            .call(&DescribeStreamSummary::new(name.as_str()))
+            .map(drop),
     );
     expect_not_found(
         "PutRecord",
-        client.call(&PutRecord::new(name.as_str(), "k", b"x".to_vec())).map(drop),
+        client
+            .call(&PutRecord::new(name.as_str(), "k", b"x".to_vec()))
+            .map(drop),
     );
     expect_not_found(
         "GetShardIterator",
         client
-            .call(&iterator_request(&name, "shardId-000000000000", ShardIteratorType::TrimHorizon))
+            .call(&iterator_request(
+                &name,
+                "shardId-000000000000",
+                ShardIteratorType::TrimHorizon,
+            ))
             .map(drop),
     );
     expect_not_found(
@@ -401,17 +478,23 @@ pub fn bad_input_is_usage_error_and_sends_nothing<D: Driver>(h: &Harness<D>) {
     };
     usage(
         "empty partition key",
-        client.call(&PutRecord::new("s", "", b"x".to_vec())).map(drop),
+        client
+            .call(&PutRecord::new("s", "", b"x".to_vec()))
+            .map(drop),
         "PartitionKey",
     );
     usage(
         "partition key of 257 characters",
-        client.call(&PutRecord::new("s", "k".repeat(257), b"x".to_vec())).map(drop),
+        client
+            .call(&PutRecord::new("s", "k".repeat(257), b"x".to_vec()))
+            .map(drop),
         "PartitionKey",
     );
     usage(
         "data over 1 MiB",
-        client.call(&PutRecord::new("s", "k", vec![0; 1024 * 1024 + 1])).map(drop),
+        client
+            .call(&PutRecord::new("s", "k", vec![0; 1024 * 1024 + 1]))
+            .map(drop),
         "Data",
     );
     usage(
@@ -419,7 +502,9 @@ pub fn bad_input_is_usage_error_and_sends_nothing<D: Driver>(h: &Harness<D>) {
         client.call(&PutRecords::new("s", Vec::new())).map(drop),
         "Records",
     );
-    let many: Vec<_> = (0..501).map(|_| PutRecordsRequestEntry::new("k", b"x".to_vec())).collect();
+    let many: Vec<_> = (0..501)
+        .map(|_| PutRecordsRequestEntry::new("k", b"x".to_vec()))
+        .collect();
     usage(
         "501 PutRecords entries",
         client.call(&PutRecords::new("s", many)).map(drop),
@@ -427,12 +512,16 @@ pub fn bad_input_is_usage_error_and_sends_nothing<D: Driver>(h: &Harness<D>) {
     );
     usage(
         "GetRecords limit 0",
-        client.call(&GetRecords::new("iterator").with_limit(0)).map(drop),
+        client
+            .call(&GetRecords::new("iterator").with_limit(0))
+            .map(drop),
         "Limit",
     );
     usage(
         "GetRecords limit 10001",
-        client.call(&GetRecords::new("iterator").with_limit(10_001)).map(drop),
+        client
+            .call(&GetRecords::new("iterator").with_limit(10_001))
+            .map(drop),
         "Limit",
     );
     usage(
@@ -448,17 +537,25 @@ pub fn bad_input_is_usage_error_and_sends_nothing<D: Driver>(h: &Harness<D>) {
     );
     usage(
         "a stream name with a space",
-        client.call(&DescribeStreamSummary::new("bad name")).map(drop),
+        client
+            .call(&DescribeStreamSummary::new("bad name"))
+            .map(drop),
         "StreamName",
     );
     usage(
         "retention under 24 hours",
-        client.call(&IncreaseStreamRetentionPeriod::new("s", 10)).map(drop),
+        client
+            .call(&IncreaseStreamRetentionPeriod::new("s", 10))
+            .map(drop),
         "RetentionPeriodHours",
     );
     let mut both = DescribeStreamSummary::new("s");
     both.stream_arn = Some("arn:aws:kinesis:us-east-1:000000000000:stream/s".to_owned());
-    usage("StreamName and StreamARN", client.call(&both).map(drop), "Stream");
+    usage(
+        "StreamName and StreamARN",
+        client.call(&both).map(drop),
+        "Stream",
+    );
     assert_eq!(listener.connections(), 0, "a usage error sent something");
 
     // The counter works: a valid call does connect (and fails, as the
@@ -467,7 +564,10 @@ pub fn bad_input_is_usage_error_and_sends_nothing<D: Driver>(h: &Harness<D>) {
         Err(CallError::Transport(_)) => {}
         other => panic!("a call to the closing listener: {other:?}"),
     }
-    assert!(listener.connections() >= 1, "the listener saw no connection");
+    assert!(
+        listener.connections() >= 1,
+        "the listener saw no connection"
+    );
 }
 
 /// The same calls over the mock's TLS port, trusting its certificate as an
@@ -523,7 +623,10 @@ pub fn json_records<D: Driver>(h: &Harness<D>) {
                 .unwrap_or_else(|e| panic!("PutRecordsRequestEntry::json: {e}"))
         })
         .collect();
-    let out = ok("PutRecords", client.call(&PutRecords::new(stream.name(), entries)));
+    let out = ok(
+        "PutRecords",
+        client.call(&PutRecords::new(stream.name(), entries)),
+    );
     assert_eq!(out.failed_record_count, 0);
     let mut events: Vec<Event> = read_stream(&client, stream.name())
         .iter()
@@ -539,16 +642,24 @@ pub fn stream_arn_addressing<D: Driver>(h: &Harness<D>) {
     let client = h.client();
     let stream = TestStream::create(&client, h.stream_name("arn"), 1);
     let arn = steps::wait_active(&client, stream.name()).stream_arn;
-    assert!(arn.ends_with(&format!(":stream/{}", stream.name())), "{arn}");
+    assert!(
+        arn.ends_with(&format!(":stream/{}", stream.name())),
+        "{arn}"
+    );
     let put = ok(
         "PutRecord by ARN",
-        client.call(&PutRecord::new("unused", "k", b"by arn".to_vec()).with_stream_arn(arn.as_str())),
+        client
+            .call(&PutRecord::new("unused", "k", b"by arn".to_vec()).with_stream_arn(arn.as_str())),
     );
     let it = ok(
         "GetShardIterator by ARN",
         client.call(
-            &GetShardIterator::new("unused", put.shard_id.as_str(), ShardIteratorType::TrimHorizon)
-                .with_stream_arn(arn.as_str()),
+            &GetShardIterator::new(
+                "unused",
+                put.shard_id.as_str(),
+                ShardIteratorType::TrimHorizon,
+            )
+            .with_stream_arn(arn.as_str()),
         ),
     )
     .shard_iterator
@@ -580,12 +691,17 @@ pub fn shard_count_and_stream_mode<D: Driver>(h: &Harness<D>) {
     let summary = steps::wait_active(&client, stream.name());
     assert_eq!(summary.open_shard_count, 4);
     let mode = |s: &kinesis_proto::ops::StreamDescriptionSummary| {
-        s.stream_mode_details.as_ref().map(|d| d.stream_mode.clone())
+        s.stream_mode_details
+            .as_ref()
+            .map(|d| d.stream_mode.clone())
     };
     assert_eq!(mode(&summary), Some(StreamMode::Provisioned));
     ok(
         "UpdateStreamMode",
-        client.call(&UpdateStreamMode::new(summary.stream_arn.as_str(), StreamMode::OnDemand)),
+        client.call(&UpdateStreamMode::new(
+            summary.stream_arn.as_str(),
+            StreamMode::OnDemand,
+        )),
     );
     let summary = steps::wait_active(&client, stream.name());
     assert_eq!(mode(&summary), Some(StreamMode::OnDemand));
@@ -608,7 +724,10 @@ pub fn encryption_and_monitoring<D: Driver>(h: &Harness<D>) {
     let summary = steps::wait_active(&client, name);
     assert_eq!(summary.encryption_type, Some(EncryptionType::Kms));
     assert_eq!(summary.key_id.as_deref(), Some("alias/aws/kinesis"));
-    let put = ok("PutRecord", client.call(&PutRecord::new(name, "k", b"secret".to_vec())));
+    let put = ok(
+        "PutRecord",
+        client.call(&PutRecord::new(name, "k", b"secret".to_vec())),
+    );
     assert_eq!(put.encryption_type, Some(EncryptionType::Kms));
     ok(
         "StopStreamEncryption",
@@ -619,14 +738,23 @@ pub fn encryption_and_monitoring<D: Driver>(h: &Harness<D>) {
 
     let on = ok(
         "EnableEnhancedMonitoring",
-        client.call(&EnableEnhancedMonitoring::new(name, vec![MetricsName::IncomingBytes])),
+        client.call(&EnableEnhancedMonitoring::new(
+            name,
+            vec![MetricsName::IncomingBytes],
+        )),
     );
     assert_eq!(on.desired_shard_level_metrics, [MetricsName::IncomingBytes]);
     let off = ok(
         "DisableEnhancedMonitoring",
-        client.call(&DisableEnhancedMonitoring::new(name, vec![MetricsName::IncomingBytes])),
+        client.call(&DisableEnhancedMonitoring::new(
+            name,
+            vec![MetricsName::IncomingBytes],
+        )),
     );
-    assert_eq!(off.current_shard_level_metrics, [MetricsName::IncomingBytes]);
+    assert_eq!(
+        off.current_shard_level_metrics,
+        [MetricsName::IncomingBytes]
+    );
     assert!(off.desired_shard_level_metrics.is_empty(), "{off:?}");
 }
 
@@ -646,7 +774,10 @@ pub fn stream_consumers<D: Driver>(h: &Harness<D>) {
     )
     .consumer;
     assert_eq!(registered.consumer_name, "reader");
-    assert!(registered.consumer_arn.contains("/consumer/reader:"), "{registered:?}");
+    assert!(
+        registered.consumer_arn.contains("/consumer/reader:"),
+        "{registered:?}"
+    );
     // kinesis-mock builds the consumer ARN from a StreamName the request
     // does not carry (`stream/undefined/consumer/…`), so the consumer is
     // addressed by stream ARN and name here.
@@ -661,14 +792,21 @@ pub fn stream_consumers<D: Driver>(h: &Harness<D>) {
         if described.consumer_status == ConsumerStatus::Active {
             break;
         }
-        assert!(std::time::Instant::now() < deadline, "consumer not ACTIVE: {described:?}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "consumer not ACTIVE: {described:?}"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     let listed = ok(
         "ListStreamConsumers",
         client.call(&ListStreamConsumers::new(arn.as_str())),
     );
-    let names: Vec<_> = listed.consumers.iter().map(|c| c.consumer_name.as_str()).collect();
+    let names: Vec<_> = listed
+        .consumers
+        .iter()
+        .map(|c| c.consumer_name.as_str())
+        .collect();
     assert_eq!(names, ["reader"]);
     ok(
         "DeregisterStreamConsumer",
@@ -683,7 +821,10 @@ pub fn stream_consumers<D: Driver>(h: &Harness<D>) {
         if listed.consumers.is_empty() {
             break;
         }
-        assert!(std::time::Instant::now() < deadline, "consumer not gone: {listed:?}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "consumer not gone: {listed:?}"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -700,21 +841,37 @@ pub fn resource_tags_policies_and_limits<D: Driver>(h: &Harness<D>) {
     let arn = steps::wait_active(&client, stream.name()).stream_arn;
     ok(
         "TagResource",
-        client.call(&TagResource::new(arn.as_str()).with_tag("owner", "tests").with_tag("tier", "1")),
+        client.call(
+            &TagResource::new(arn.as_str())
+                .with_tag("owner", "tests")
+                .with_tag("tier", "1"),
+        ),
     );
     let tags = |client: &D| -> BTreeMap<String, String> {
-        ok("ListTagsForResource", client.call(&ListTagsForResource::new(arn.as_str())))
-            .tags
-            .into_iter()
-            .map(|t| (t.key, t.value.unwrap_or_default()))
-            .collect()
+        ok(
+            "ListTagsForResource",
+            client.call(&ListTagsForResource::new(arn.as_str())),
+        )
+        .tags
+        .into_iter()
+        .map(|t| (t.key, t.value.unwrap_or_default()))
+        .collect()
     };
     assert_eq!(
         tags(&client),
-        BTreeMap::from([("owner".into(), "tests".into()), ("tier".into(), "1".into())])
+        BTreeMap::from([
+            ("owner".into(), "tests".into()),
+            ("tier".into(), "1".into())
+        ])
     );
-    ok("UntagResource", client.call(&UntagResource::new(arn.as_str(), ["tier"])));
-    assert_eq!(tags(&client), BTreeMap::from([("owner".into(), "tests".into())]));
+    ok(
+        "UntagResource",
+        client.call(&UntagResource::new(arn.as_str(), ["tier"])),
+    );
+    assert_eq!(
+        tags(&client),
+        BTreeMap::from([("owner".into(), "tests".into())])
+    );
 
     let policy = format!(
         r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::000000000000:root"}},"Action":"kinesis:GetRecords","Resource":"{arn}"}}]}}"#
@@ -723,7 +880,10 @@ pub fn resource_tags_policies_and_limits<D: Driver>(h: &Harness<D>) {
         "PutResourcePolicy",
         client.call(&PutResourcePolicy::new(arn.as_str(), policy.as_str())),
     );
-    let got = ok("GetResourcePolicy", client.call(&GetResourcePolicy::new(arn.as_str())));
+    let got = ok(
+        "GetResourcePolicy",
+        client.call(&GetResourcePolicy::new(arn.as_str())),
+    );
     let parse = |s: &str| -> serde_json::Value {
         serde_json::from_str(s).unwrap_or_else(|e| panic!("{s}: {e}"))
     };

@@ -94,7 +94,11 @@ pub fn wait_deleted<D: Driver>(driver: &D, name: &str) {
             Err(e) => panic!("DescribeStreamSummary of a deleted stream: {e}"),
             Ok(out) => {
                 let status = out.stream_description_summary.stream_status;
-                assert_eq!(status, StreamStatus::Deleting, "stream {name} after DeleteStream");
+                assert_eq!(
+                    status,
+                    StreamStatus::Deleting,
+                    "stream {name} after DeleteStream"
+                );
             }
         }
         assert!(
@@ -107,7 +111,11 @@ pub fn wait_deleted<D: Driver>(driver: &D, name: &str) {
 
 /// Every shard of the stream, following ListShards pages of `page_size`.
 /// Returns the shards and how many pages it took.
-pub fn list_shards<D: Driver>(driver: &D, name: &str, page_size: Option<u32>) -> (Vec<Shard>, usize) {
+pub fn list_shards<D: Driver>(
+    driver: &D,
+    name: &str,
+    page_size: Option<u32>,
+) -> (Vec<Shard>, usize) {
     let mut request = ListShards::new(name);
     request.max_results = page_size;
     let mut shards = Vec::new();
@@ -178,5 +186,7 @@ pub fn read_stream<D: Driver>(driver: &D, name: &str) -> Vec<Record> {
 /// across a run.
 pub fn record_data(i: usize) -> Vec<u8> {
     let len = 1 + (i * 37) % 300;
-    (0..len).map(|j| (i.wrapping_mul(31) + j * 7) as u8).collect()
+    (0..len)
+        .map(|j| (i.wrapping_mul(31) + j * 7) as u8)
+        .collect()
 }

@@ -48,7 +48,11 @@ fn run() -> Result<(), Box<dyn Error>> {
          tests/kinesis-mock/node_modules on first use) on 127.0.0.1…"
     );
     let mock = KinesisMock::start()?;
-    println!("  listening on {} (and {} over TLS)", mock.plain_url(), mock.tls_url());
+    println!(
+        "  listening on {} (and {} over TLS)",
+        mock.plain_url(),
+        mock.tls_url()
+    );
     let client = Client::new(mock.settings())?;
 
     client.create_stream(&CreateStream::new(STREAM).with_shard_count(SHARDS))?;
