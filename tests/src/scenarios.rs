@@ -154,6 +154,18 @@ pub fn list_shards_paginates<D: Driver>(h: &Harness<D>) {
             .collect::<Vec<_>>()
     };
     assert_eq!(ids(&paged), ids(&all));
+    // DescribeStream pages its shards too.
+    let pages = steps::all_pages(&client, DescribeStream::new(stream.name()).with_limit(1));
+    assert!(
+        pages.len() >= 4,
+        "{} DescribeStream pages of one shard",
+        pages.len()
+    );
+    let described: Vec<_> = pages
+        .into_iter()
+        .flat_map(|p| p.stream_description.shards)
+        .collect();
+    assert_eq!(ids(&described), ids(&all));
     // The hash-key ranges of the open shards cover the whole key space.
     let mut ranges: Vec<(u128, u128)> = all
         .iter()
@@ -384,6 +396,17 @@ pub fn tags<D: Driver>(h: &Harness<D>) {
         .collect()
     };
     assert_eq!(listed(&client), tags);
+    // One tag per page.
+    let mut first = ListTagsForStream::new(name);
+    first.limit = Some(1);
+    let pages = steps::all_pages(&client, first);
+    assert_eq!(pages.len(), 2, "{pages:?}");
+    let paged: BTreeMap<String, String> = pages
+        .into_iter()
+        .flat_map(|p| p.tags)
+        .map(|t| (t.key, t.value.unwrap_or_default()))
+        .collect();
+    assert_eq!(paged, tags);
     ok(
         "RemoveTagsFromStream",
         client.call(&RemoveTagsFromStream::new(name, ["env"])),

@@ -109,6 +109,20 @@ pub fn wait_deleted<D: Driver>(driver: &D, name: &str) {
     }
 }
 
+/// Every page of a paginated operation from `first` on, following
+/// [`Paginated::next_page`] (bounded).
+pub fn all_pages<D: Driver, O: Paginated>(driver: &D, first: O) -> Vec<O::Output> {
+    let mut pages = Vec::new();
+    let mut request = Some(first);
+    while let Some(op) = request {
+        assert!(pages.len() < MAX_PAGES, "{} does not end", O::NAME);
+        let page = ok(O::NAME, driver.call(&op));
+        request = op.next_page(&page);
+        pages.push(page);
+    }
+    pages
+}
+
 /// Every shard of the stream, following ListShards pages of `page_size`.
 /// Returns the shards and how many pages it took.
 pub fn list_shards<D: Driver>(
@@ -116,21 +130,11 @@ pub fn list_shards<D: Driver>(
     name: &str,
     page_size: Option<u32>,
 ) -> (Vec<Shard>, usize) {
-    let mut request = ListShards::new(name);
-    request.max_results = page_size;
-    let mut shards = Vec::new();
-    let mut pages = 0;
-    loop {
-        let page = ok("ListShards", driver.call(&request));
-        pages += 1;
-        assert!(pages <= MAX_PAGES, "ListShards of {name} does not end");
-        let next = request.next_page(&page);
-        shards.extend(page.shards);
-        match next {
-            Some(next) => request = next,
-            None => return (shards, pages),
-        }
-    }
+    let mut first = ListShards::new(name);
+    first.max_results = page_size;
+    let pages = all_pages(driver, first);
+    let count = pages.len();
+    (pages.into_iter().flat_map(|p| p.shards).collect(), count)
 }
 
 /// A shard iterator for `shard` of `stream`.
