@@ -324,4 +324,79 @@ mod tests {
         std::thread::sleep(Duration::from_millis(50));
         assert!(server.seen().is_empty());
     }
+
+    /// Every log line of this process, kept by a logger installed once.
+    fn captured_logs() -> &'static std::sync::Mutex<Vec<String>> {
+        struct Capture(std::sync::Mutex<Vec<String>>);
+        impl log::Log for Capture {
+            fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+                true
+            }
+            fn log(&self, record: &log::Record<'_>) {
+                let line = format!("{} {} {}", record.level(), record.target(), record.args());
+                self.0.lock().unwrap_or_else(|p| p.into_inner()).push(line);
+            }
+            fn flush(&self) {}
+        }
+        static LOGGER: std::sync::OnceLock<&'static Capture> = std::sync::OnceLock::new();
+        let logger = LOGGER.get_or_init(|| {
+            let logger: &'static Capture =
+                Box::leak(Box::new(Capture(std::sync::Mutex::new(Vec::new()))));
+            if log::set_logger(logger).is_ok() {
+                // Debug, not trace: ureq dumps raw bytes at trace level (see the
+                // crate docs), and that would slow every other test.
+                log::set_max_level(log::LevelFilter::Debug);
+            }
+            logger
+        });
+        &logger.0
+    }
+
+    #[test]
+    fn logs_name_the_call_but_never_secrets_or_payloads() {
+        let logs = captured_logs();
+        let server = serve(vec![
+            Reply::Answer(503, Vec::new()),
+            Reply::Answer(200, PUT_OK.to_vec()),
+        ]);
+        let config = Config::new("us-east-1")
+            .with_endpoint_url(&server.url())
+            .expect("a local URL");
+        let credentials = Credentials::new(
+            "AKIDLOGTEST",
+            "SECRET-KEY-LOGTEST",
+            Some("TOKEN-LOGTEST".into()),
+        );
+        let client = Client::new(Settings::new(config, credentials)).expect("valid settings");
+        let put = PutRecord::new("s", "PARTITION-LOGTEST", b"PAYLOAD-LOGTEST".to_vec());
+        client.call(&put).expect("the retry succeeds");
+        let _ = format!("{client:?}");
+        let lines: Vec<String> = logs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .filter(|l| l.contains(&server.url()) || l.contains("PutRecord"))
+            .cloned()
+            .collect();
+        assert!(
+            lines.iter().any(|l| l.contains("PutRecord attempt 2")),
+            "{lines:#?}"
+        );
+        assert!(lines.iter().any(|l| l.contains("HTTP 503")), "{lines:#?}");
+        // Everything logged at debug level or above, by any crate.
+        let checked: Vec<String> = logs.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        assert!(checked.len() > 5, "{checked:#?}");
+        let all = checked.join("\n");
+        for secret in [
+            "SECRET-KEY-LOGTEST",
+            "TOKEN-LOGTEST",
+            "PAYLOAD-LOGTEST",
+            "UEFZTE9BRC1MT0dURVNU",
+            "PARTITION-LOGTEST",
+            "Signature=",
+        ] {
+            assert!(!all.contains(secret), "{secret} was logged:\n{all}");
+        }
+        assert!(!format!("{client:?}").contains("SECRET-KEY-LOGTEST"));
+    }
 }

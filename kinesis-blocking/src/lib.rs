@@ -59,7 +59,10 @@
 //!
 //! Requests, answers, retries and back-off are logged at debug level
 //! through the [`log`] facade: operation names, URLs, statuses and sizes,
-//! never credentials or record data.
+//! never credentials or record data. ureq, underneath, redacts headers up
+//! to debug level, but at trace level (targets `ureq` and `ureq_proto`) it
+//! dumps the raw bytes sent, signatures and record data included: keep
+//! those targets at debug or below outside of local debugging.
 
 pub use kinesis_proto::call::{CallError as Error, TransportError, TransportErrorKind};
 pub use kinesis_proto::{
