@@ -1075,21 +1075,11 @@ visibility_batch_op! {
 #[allow(clippy::unwrap_used)] // a test that unwraps fails, which is the point
 mod tests {
     use super::*;
+    use crate::ops::test_support::{json_body as body, field_of};
     use serde_json::json;
 
     const STREAM: &str = "arn:aws:kinesis:us-east-1:123456789012:stream/orders";
     const QUEUE: &str = "arn:aws:kinesis:us-east-1:123456789012:queue/q-1a2b3c";
-
-    fn body<O: Operation>(op: &O) -> serde_json::Value {
-        serde_json::from_slice(&op.to_body().unwrap()).unwrap()
-    }
-
-    fn field_of<O: Operation>(op: &O) -> String {
-        op.validate(&Limits::default())
-            .unwrap_err()
-            .field
-            .into_owned()
-    }
 
     #[test]
     fn create_serializes_stream_position_attributes_and_tags() {

@@ -934,12 +934,9 @@ impl Operation for GetRecords {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ops::test_support::text_body as body;
 
     const ARN: &str = "arn:aws:kinesis:us-east-1:123456789012:stream/s";
-
-    fn body<O: Operation>(op: &O) -> String {
-        String::from_utf8(op.to_body().expect("serializes")).expect("utf-8")
-    }
 
     #[test]
     fn put_record_body_matches_serde() {

@@ -532,12 +532,9 @@ impl Operation for UpdateShardCount {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ops::test_support::text_body as body;
 
     const ARN: &str = "arn:aws:kinesis:us-east-1:123456789012:stream/s";
-
-    fn body<O: Operation>(op: &O) -> String {
-        String::from_utf8(op.to_body().expect("serializes")).expect("utf-8")
-    }
 
     #[test]
     fn list_shards_pages_drop_the_stream() {

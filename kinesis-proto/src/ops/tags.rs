@@ -408,20 +408,10 @@ impl Operation for ListTagsForResource {
 #[allow(clippy::unwrap_used)] // a test that unwraps fails, which is the point
 mod tests {
     use super::*;
+    use crate::ops::test_support::{json_body as body, field_of};
     use serde_json::json;
 
     const STREAM: &str = "arn:aws:kinesis:us-east-1:123456789012:stream/orders";
-
-    fn body<O: Operation>(op: &O) -> serde_json::Value {
-        serde_json::from_slice(&op.to_body().unwrap()).unwrap()
-    }
-
-    fn field_of<O: Operation>(op: &O) -> String {
-        op.validate(&Limits::default())
-            .unwrap_err()
-            .field
-            .into_owned()
-    }
 
     #[test]
     fn add_and_remove_serialize_by_name_or_arn() {
