@@ -134,6 +134,87 @@ pub(crate) fn check_next_token(token: Option<&str>) -> Result<(), UsageError> {
     }
 }
 
+/// Checks StreamName/StreamARN, for the inputs that address their stream
+/// either way (exactly one of the two).
+pub(crate) fn locator(name: &Option<String>, arn: &Option<String>) -> Result<(), UsageError> {
+    validate::stream_locator(name.as_deref(), arn.as_deref())
+}
+
+/// The next page of a list that pages by `NextToken` alone: `input` again
+/// with the field `next_token` points at set to the answer's `token`, or
+/// `None` when the answer has no (or an empty) token.
+pub(crate) fn follow_next_token<I: Clone>(
+    input: &I,
+    token: &Option<String>,
+    next_token: impl FnOnce(&mut I) -> &mut Option<String>,
+) -> Option<I> {
+    let token = token.as_deref().filter(|t| !t.is_empty())?;
+    let mut next = input.clone();
+    *next_token(&mut next) = Some(token.to_owned());
+    Some(next)
+}
+
+/// Defines `with_stream_arn` for an input addressing its stream by
+/// `stream_name` or `stream_arn` (both `Option<String>` fields).
+macro_rules! with_stream_arn {
+    ($($input:ident),+ $(,)?) => {
+        $(
+            impl $input {
+                /// Addresses the stream by ARN instead of by name.
+                pub fn with_stream_arn(mut self, stream_arn: impl Into<String>) -> Self {
+                    self.stream_arn = Some(stream_arn.into());
+                    self.stream_name = None;
+                    self
+                }
+            }
+        )+
+    };
+}
+pub(crate) use with_stream_arn;
+
+/// Writes `impl Operation` for the common case: `NAME` is the input type's
+/// own name, `validate` does not need the [`Limits`](crate::Limits), and
+/// `resource_arn` (when given) is a plain field read. Operations with a
+/// custom body or limit-dependent checks implement the trait by hand.
+///
+/// Each block gets the input as the name in parentheses:
+///
+/// ```text
+/// operation! {
+///     DeleteQueue: Control -> Empty,
+///     validate(op) { check_queue_arn(&op.queue_arn) },
+///     resource_arn(op) { Some(&op.queue_arn) },
+/// }
+/// ```
+macro_rules! operation {
+    (
+        $input:ident: $plane:ident -> $output:ty,
+        validate($v:ident) $validate:block
+        $(, resource_arn($r:ident) $resource_arn:block)? $(,)?
+    ) => {
+        impl $crate::operation::Operation for $input {
+            const NAME: &'static str = stringify!($input);
+            const PLANE: $crate::operation::Plane = $crate::operation::Plane::$plane;
+            type Output = $output;
+
+            fn validate(
+                &self,
+                _limits: &$crate::Limits,
+            ) -> Result<(), $crate::error::UsageError> {
+                let $v = self;
+                $validate
+            }
+            $(
+                fn resource_arn(&self) -> Option<&str> {
+                    let $r = self;
+                    $resource_arn
+                }
+            )?
+        }
+    };
+}
+pub(crate) use operation;
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // a test that unwraps fails, which is the point
 mod tests {
