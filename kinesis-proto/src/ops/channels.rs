@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::support::{self, operation};
+use super::support::{self, operation, page_setters};
 use crate::error::UsageError;
 use crate::operation::{Empty, Paginated};
 use crate::validate;
@@ -1091,24 +1091,13 @@ impl ListChannels {
         Self::default()
     }
 
-    /// Returns at most `max_results` channels per page.
-    pub fn with_max_results(mut self, max_results: u32) -> Self {
-        self.max_results = Some(max_results);
-        self
-    }
-
-    /// Continues after the page that returned `next_token`.
-    pub fn with_next_token(mut self, next_token: impl Into<String>) -> Self {
-        self.next_token = Some(next_token.into());
-        self
-    }
-
     /// Lists only channels reading the stream `filter` names.
     pub fn with_stream_filter(mut self, filter: StreamFilter) -> Self {
         self.stream_filter.get_or_insert_with(Vec::new).push(filter);
         self
     }
 }
+page_setters!(ListChannels: "channels");
 
 /// The answer to [`ListChannels`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize, Serializer};
 use time::OffsetDateTime;
 
 use super::records::ShardIteratorType;
-use super::support::{self, operation};
+use super::support::{self, operation, page_setters};
 use crate::error::UsageError;
 use crate::operation::{Empty, Paginated};
 use crate::validate;
@@ -324,24 +324,13 @@ impl ListStreamConsumers {
         }
     }
 
-    /// Returns at most `max_results` consumers per page.
-    pub fn with_max_results(mut self, max_results: u32) -> Self {
-        self.max_results = Some(max_results);
-        self
-    }
-
-    /// Continues after the page that returned `next_token`.
-    pub fn with_next_token(mut self, next_token: impl Into<String>) -> Self {
-        self.next_token = Some(next_token.into());
-        self
-    }
-
     /// Lists only if the stream was created at `created`.
     pub fn with_stream_creation_timestamp(mut self, created: OffsetDateTime) -> Self {
         self.stream_creation_timestamp = Some(created);
         self
     }
 }
+page_setters!(ListStreamConsumers: "consumers");
 
 /// The answer to [`ListStreamConsumers`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

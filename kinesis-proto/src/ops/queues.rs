@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::channels::{check_stream_filters, StreamFilter};
-use super::support::{self, operation};
+use super::support::{self, operation, page_setters};
 use crate::error::UsageError;
 use crate::operation::{Empty, Paginated};
 use crate::validate;
@@ -544,24 +544,13 @@ impl ListQueues {
         Self::default()
     }
 
-    /// Returns at most `max_results` queues per page.
-    pub fn with_max_results(mut self, max_results: u32) -> Self {
-        self.max_results = Some(max_results);
-        self
-    }
-
-    /// Continues after the page that returned `next_token`.
-    pub fn with_next_token(mut self, next_token: impl Into<String>) -> Self {
-        self.next_token = Some(next_token.into());
-        self
-    }
-
     /// Lists only the queues on the stream `filter` names.
     pub fn with_stream_filter(mut self, filter: QueueStreamFilter) -> Self {
         self.stream_filter.get_or_insert_with(Vec::new).push(filter);
         self
     }
 }
+page_setters!(ListQueues: "queues");
 
 /// The answer to [`ListQueues`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -172,6 +172,30 @@ macro_rules! with_stream_arn {
 }
 pub(crate) use with_stream_arn;
 
+/// Defines `with_max_results` and `with_next_token` for a list input that
+/// pages with `max_results: Option<u32>` and `next_token: Option<String>`;
+/// `$items` names what it lists, for the docs.
+macro_rules! page_setters {
+    ($($input:ident: $items:literal),+ $(,)?) => {
+        $(
+            impl $input {
+                #[doc = concat!("Returns at most `max_results` ", $items, " per page.")]
+                pub fn with_max_results(mut self, max_results: u32) -> Self {
+                    self.max_results = Some(max_results);
+                    self
+                }
+
+                /// Continues after the page that returned `next_token`.
+                pub fn with_next_token(mut self, next_token: impl Into<String>) -> Self {
+                    self.next_token = Some(next_token.into());
+                    self
+                }
+            }
+        )+
+    };
+}
+pub(crate) use page_setters;
+
 /// Writes `impl Operation` for the common case: `NAME` is the input type's
 /// own name, `validate` does not need the [`Limits`](crate::Limits), and
 /// `resource_arn` (when given) is a plain field read. Operations with a
