@@ -1136,10 +1136,9 @@ mod tests {
     use super::*;
     use crate::operation::Operation;
     use crate::Limits;
-    use crate::ops::test_support::{json_body as body, field_of};
+    use crate::ops::test_support::{json_body as body, field_of, STREAM};
     use serde_json::json;
 
-    const STREAM: &str = "arn:aws:kinesis:us-east-1:123456789012:stream/orders";
     const CHANNEL: &str = "arn:aws:kinesis:us-east-1:123456789012:channel/orders-to-s3";
     const ROLE: &str = "arn:aws:iam::123456789012:role/delivery";
 

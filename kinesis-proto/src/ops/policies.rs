@@ -128,12 +128,9 @@ operation! {
 #[allow(clippy::unwrap_used)] // a test that unwraps fails, which is the point
 mod tests {
     use super::*;
+    use crate::ops::test_support::{STREAM, CONSUMER};
     use crate::operation::Operation;
     use crate::Limits;
-
-    const STREAM: &str = "arn:aws:kinesis:us-east-1:123456789012:stream/orders";
-    const CONSUMER: &str =
-        "arn:aws:kinesis:us-east-1:123456789012:stream/orders/consumer/app:1700000000";
 
     #[test]
     fn put_serializes_the_policy_as_text() {

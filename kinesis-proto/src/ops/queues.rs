@@ -986,10 +986,9 @@ mod tests {
     use super::*;
     use crate::operation::{Operation, Plane};
     use crate::Limits;
-    use crate::ops::test_support::{json_body as body, field_of};
+    use crate::ops::test_support::{json_body as body, field_of, STREAM};
     use serde_json::json;
 
-    const STREAM: &str = "arn:aws:kinesis:us-east-1:123456789012:stream/orders";
     const QUEUE: &str = "arn:aws:kinesis:us-east-1:123456789012:queue/q-1a2b3c";
 
     #[test]

@@ -243,10 +243,7 @@ pub(crate) use operation;
 #[allow(clippy::unwrap_used)] // a test that unwraps fails, which is the point
 mod tests {
     use super::*;
-
-    const STREAM: &str = "arn:aws:kinesis:us-east-1:123456789012:stream/orders";
-    const CONSUMER: &str =
-        "arn:aws:kinesis:us-east-1:123456789012:stream/orders/consumer/app:1700000000";
+    use crate::ops::test_support::{STREAM, CONSUMER};
 
     #[test]
     fn arns_are_checked_by_kind_and_account() {

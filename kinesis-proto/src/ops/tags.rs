@@ -355,10 +355,8 @@ mod tests {
     use super::*;
     use crate::operation::Operation;
     use crate::Limits;
-    use crate::ops::test_support::{json_body as body, field_of};
+    use crate::ops::test_support::{json_body as body, field_of, STREAM};
     use serde_json::json;
-
-    const STREAM: &str = "arn:aws:kinesis:us-east-1:123456789012:stream/orders";
 
     #[test]
     fn add_and_remove_serialize_by_name_or_arn() {

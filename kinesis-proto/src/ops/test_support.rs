@@ -3,6 +3,12 @@
 use crate::operation::Operation;
 use crate::Limits;
 
+/// The stream most operation tests address.
+pub(crate) const STREAM: &str = "arn:aws:kinesis:us-east-1:123456789012:stream/orders";
+/// A consumer of [`STREAM`].
+pub(crate) const CONSUMER: &str =
+    "arn:aws:kinesis:us-east-1:123456789012:stream/orders/consumer/app:1700000000";
+
 /// The request body `op` serializes to, parsed as JSON (for comparing with
 /// `serde_json::json!` values whatever the key order).
 pub(crate) fn json_body<O: Operation>(op: &O) -> serde_json::Value {
