@@ -18,10 +18,8 @@ use kinesis_proto::{Settings, UsageError};
 ///
 /// ```
 /// use std::time::Duration;
-/// let options = kinesis_async::TransportOptions {
-///     max_connections_per_host: 8,
-///     ..Default::default()
-/// };
+/// let mut options = kinesis_async::TransportOptions::default();
+/// options.max_connections_per_host = 8;
 /// assert_eq!(options.idle_timeout, Duration::from_secs(30));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,5 +105,30 @@ impl Transport {
 impl fmt::Debug for Transport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Transport").finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kinesis_proto::{Config, Credentials};
+
+    #[test]
+    fn send_future_stays_small() {
+        // Unboxed, the TLS handshake and exchange futures made a send weigh
+        // ~15 KiB, and debug-build poll frames of callers overflowed 2 MiB
+        // test-thread stacks.
+        let settings = Settings::new(Config::new("us-east-1"), Credentials::new("AKID", "SECRET", None));
+        let transport = Transport::new(&settings, TransportOptions::default()).expect("web roots only");
+        let send = transport.send(http::Request::new(Vec::new()));
+        fn spawnable<T: Send + 'static>(_: &T) {}
+        spawnable(&send);
+        assert!(std::mem::size_of_val(&send) < 2048, "{} bytes", std::mem::size_of_val(&send));
+    }
+
+    #[test]
+    fn transport_is_send_sync_clone() {
+        fn check<T: Send + Sync + Clone + 'static>() {}
+        check::<Transport>();
     }
 }

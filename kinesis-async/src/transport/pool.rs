@@ -98,7 +98,9 @@ impl Pool {
         let mut outgoing = Outgoing::new(request);
         let mut tries = 0;
         loop {
-            match self.try_once(&pool, outgoing).await {
+            // Boxed: the connect and exchange futures are large, and
+            // unboxed they weigh on every caller's stack.
+            match Box::pin(self.try_once(&pool, outgoing)).await {
                 Try::Done(result) => return result,
                 Try::Unsent(back, err) => {
                     tries += 1;
@@ -150,7 +152,7 @@ impl Pool {
         } else {
             None
         };
-        let (connection, id) = match self.open(&pool.target).await {
+        let (connection, id) = match Box::pin(self.open(&pool.target)).await {
             Ok(opened) => opened,
             Err(e) => return Try::Done(Err(e)),
         };
