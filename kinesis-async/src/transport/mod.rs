@@ -121,7 +121,7 @@ mod tests {
         let settings = Settings::new(Config::new("us-east-1"), Credentials::new("AKID", "SECRET", None));
         let transport = Transport::new(&settings, TransportOptions::default()).expect("web roots only");
         let send = transport.send(http::Request::new(Vec::new()));
-        fn spawnable<T: Send + 'static>(_: &T) {}
+        fn spawnable<T: Send>(_: &T) {}
         spawnable(&send);
         assert!(std::mem::size_of_val(&send) < 2048, "{} bytes", std::mem::size_of_val(&send));
     }
