@@ -1,11 +1,14 @@
 //! The client: configuration in, signed requests out.
 
+use std::sync::{Mutex, MutexGuard};
+
 use http::header::{HeaderValue, CONTENT_TYPE, HOST};
 use time::OffsetDateTime;
 
 use crate::endpoint::{self, EndpointConfig};
 use crate::error::{Error, UsageError};
 use crate::operation::{Expect, Operation};
+use crate::retry::{RetryConfig, RetryState};
 use crate::sigv4::{self, SigningKeyCache};
 use crate::{Credentials, Limits};
 
@@ -29,6 +32,7 @@ pub struct Config {
     pub(crate) region: String,
     pub(crate) endpoint: EndpointConfig,
     pub(crate) limits: Limits,
+    pub(crate) retry: RetryConfig,
 }
 
 impl Config {
@@ -38,6 +42,7 @@ impl Config {
             region: region.into(),
             endpoint: EndpointConfig::default(),
             limits: Limits::default(),
+            retry: RetryConfig::default(),
         }
     }
     /// Sends every request to `url` (`http://` or `https://`, any port),
@@ -61,6 +66,15 @@ impl Config {
         self.limits = limits;
         self
     }
+    /// Replaces the retry settings [`crate::call::Call`] follows.
+    pub fn with_retry(mut self, retry: RetryConfig) -> Self {
+        self.retry = retry;
+        self
+    }
+    /// The retry settings.
+    pub fn retry(&self) -> &RetryConfig {
+        &self.retry
+    }
     /// The region requests are signed for.
     pub fn region(&self) -> &str {
         &self.region
@@ -78,6 +92,10 @@ impl Config {
 /// Builds signed requests for every operation and hands back the token that
 /// parses each answer. Pure: no I/O, no clock; share it between threads.
 ///
+/// It also keeps what all calls through it share (see [`crate::retry`]):
+/// the retry quota, the clock offset learnt from the service's `Date`
+/// headers, and adaptive mode's rate limiter.
+///
 /// ```
 /// use kinesis_proto::{ops::PutRecord, Client, Config, Credentials};
 /// let client = Client::new(Config::new("eu-west-1"));
@@ -93,6 +111,7 @@ impl Config {
 pub struct Client {
     config: Config,
     keys: SigningKeyCache,
+    retry: Mutex<RetryState>,
 }
 
 impl Client {
@@ -101,12 +120,38 @@ impl Client {
         Client {
             config,
             keys: SigningKeyCache::default(),
+            retry: Mutex::new(RetryState::default()),
         }
     }
 
     /// The configuration this client was made with.
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// Tokens left in the retry quota shared by this client's calls.
+    ///
+    /// ```
+    /// use kinesis_proto::{retry::INITIAL_RETRY_TOKENS, Client, Config};
+    /// let client = Client::new(Config::new("us-east-1"));
+    /// assert_eq!(client.retry_quota(), INITIAL_RETRY_TOKENS);
+    /// ```
+    pub fn retry_quota(&self) -> u32 {
+        self.retry_state().quota
+    }
+
+    /// The service's clock minus the local one, as the last `Date` header
+    /// showed it; [`crate::call::Call`] signs with `now` plus this.
+    pub fn clock_offset(&self) -> time::Duration {
+        self.retry_state().clock_offset
+    }
+
+    /// The shared retry state. A panic elsewhere while it was held cannot
+    /// leave it inconsistent (it is plain numbers), so poisoning is ignored.
+    pub(crate) fn retry_state(&self) -> MutexGuard<'_, RetryState> {
+        self.retry
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Validates `op`, builds its request and signs it for `now`.
