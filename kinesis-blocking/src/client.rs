@@ -35,9 +35,6 @@ struct Inner {
     proto: kinesis_proto::Client,
     credentials: Credentials,
     timeouts: Timeouts,
-    // TODO(retry): handed to `Call` once kinesis-proto's retry state machine
-    // takes its configuration.
-    retry: kinesis_proto::retry::RetryConfig,
     transport: Transport,
 }
 
@@ -47,7 +44,6 @@ impl fmt::Debug for Client {
             .field("config", self.inner.proto.config())
             .field("credentials", &self.inner.credentials)
             .field("timeouts", &self.inner.timeouts)
-            .field("retry", &self.inner.retry)
             .finish_non_exhaustive()
     }
 }
@@ -83,10 +79,9 @@ impl Client {
         );
         Ok(Client {
             inner: Arc::new(Inner {
-                proto: kinesis_proto::Client::new(config),
+                proto: kinesis_proto::Client::new(config.with_retry(retry)),
                 credentials,
                 timeouts,
-                retry,
                 transport,
             }),
         })

@@ -153,8 +153,11 @@ mod tests {
             .expect("valid test request")
     }
 
-    /// Reads one request from `stream`: its head lines and its body.
-    fn read_request(stream: &mut TcpStream) -> (Vec<String>, Vec<u8>) {
+    /// A request as a test server saw it: head lines and body.
+    type Seen = (Vec<String>, Vec<u8>);
+
+    /// Reads one request from `stream`.
+    fn read_request(stream: &mut TcpStream) -> Seen {
         let mut reader = BufReader::new(stream);
         let mut head = Vec::new();
         loop {
@@ -180,7 +183,7 @@ mod tests {
 
     /// A server that answers one request with `status` and `body` and
     /// reports what it received.
-    fn serve_once(status: u16, body: Vec<u8>) -> (u16, mpsc::Receiver<(Vec<String>, Vec<u8>)>) {
+    fn serve_once(status: u16, body: Vec<u8>) -> (u16, mpsc::Receiver<Seen>) {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind a test port");
         let port = listener.local_addr().expect("bound").port();
         let (tx, rx) = mpsc::channel();
