@@ -7,6 +7,8 @@ mod message;
 mod pool;
 mod tls;
 
+pub(crate) use error::timeout;
+
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;

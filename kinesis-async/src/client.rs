@@ -1,0 +1,271 @@
+//! The client: settings in, one async call loop for every operation.
+
+use std::fmt;
+use std::sync::Arc;
+
+use async_std::future::timeout;
+use kinesis_proto::call::{Action, Call, CallError, TransportError};
+use kinesis_proto::{Config, Credentials, Operation, Settings, Timeouts};
+use time::OffsetDateTime;
+
+use crate::transport::{self, Transport, TransportOptions};
+use crate::Error;
+
+/// An async Kinesis Data Streams client on async-std.
+///
+/// Cheap to clone (clones share one connection pool) and safe to share
+/// between tasks; many calls may be in flight on one client at once. Every
+/// operation has an `async fn` of its own (see the list below);
+/// [`Client::call`] sends any of them.
+///
+/// ```no_run
+/// use kinesis_async::{ops::PutRecord, Client};
+///
+/// # async_std::task::block_on(async {
+/// let client = Client::from_env()?;
+/// let put = client.put_record(&PutRecord::new("my-stream", "user-42", b"hello".to_vec())).await?;
+/// println!("stored in {} as {}", put.shard_id, put.sequence_number);
+/// # Ok::<(), kinesis_async::Error>(())
+/// # });
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    proto: kinesis_proto::Client,
+    credentials: Credentials,
+    timeouts: Timeouts,
+    transport: Transport,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("config", self.inner.proto.config())
+            .field("credentials", &self.inner.credentials)
+            .field("timeouts", &self.inner.timeouts)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A client for `settings`, with the default connection pool.
+    ///
+    /// Fails with [`Error::Usage`] only when an extra root certificate is
+    /// not a PEM certificate. Nothing is sent until the first call.
+    ///
+    /// ```
+    /// use kinesis_async::{Client, Config, Credentials, Settings};
+    ///
+    /// let config = Config::new("us-east-1").with_endpoint_url("http://127.0.0.1:4568")?;
+    /// let client = Client::new(Settings::new(config, Credentials::new("AKID", "SECRET", None)))?;
+    /// assert_eq!(client.config().region(), "us-east-1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(settings: Settings) -> Result<Client, Error> {
+        Client::with_transport_options(settings, TransportOptions::default())
+    }
+
+    /// A client for `settings` whose connection pool follows `options`.
+    ///
+    /// ```
+    /// use kinesis_async::{Client, Config, Credentials, Settings, TransportOptions};
+    ///
+    /// let settings = Settings::new(Config::new("eu-west-1"), Credentials::new("AKID", "SECRET", None));
+    /// let mut options = TransportOptions::default();
+    /// options.max_connections_per_host = 4;
+    /// let client = Client::with_transport_options(settings, options)?;
+    /// # let _ = client;
+    /// # Ok::<(), kinesis_async::Error>(())
+    /// ```
+    pub fn with_transport_options(settings: Settings, options: TransportOptions) -> Result<Client, Error> {
+        let transport = Transport::new(&settings, options).map_err(CallError::Usage)?;
+        let Settings {
+            config,
+            credentials,
+            timeouts,
+            retry,
+            ..
+        } = settings;
+        log::debug!(
+            "async kinesis client for region {} endpoint {:?}",
+            config.region(),
+            config.endpoint_url().map(ToString::to_string)
+        );
+        let proto = kinesis_proto::Client::new(config.with_retry(retry));
+        Ok(Client {
+            inner: Arc::new(Inner {
+                proto,
+                credentials,
+                timeouts,
+                transport,
+            }),
+        })
+    }
+
+    /// A client configured the way the AWS tools do it: from the
+    /// environment (`AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_PROFILE`,
+    /// `AWS_ENDPOINT_URL_KINESIS`…) and the shared `config` and
+    /// `credentials` files.
+    ///
+    /// ```no_run
+    /// let client = kinesis_async::Client::from_env()?;
+    /// # let _ = client;
+    /// # Ok::<(), kinesis_async::Error>(())
+    /// ```
+    pub fn from_env() -> Result<Client, Error> {
+        Client::new(crate::env::settings().map_err(CallError::Usage)?)
+    }
+
+    /// Region, endpoint, limits and retry settings of this client.
+    pub fn config(&self) -> &Config {
+        self.inner.proto.config()
+    }
+
+    /// Sends any operation and waits for its output, retrying as the
+    /// retry settings allow, within the call time limit if one is set.
+    ///
+    /// Every operation method of this client is this call with a fixed
+    /// input type. Input the service would refuse fails with
+    /// [`Error::Usage`] before anything is sent. Dropping the future
+    /// cancels the call; the client stays usable.
+    ///
+    /// ```no_run
+    /// use kinesis_async::{ops::DescribeStreamSummary, Client, Error};
+    ///
+    /// # async_std::task::block_on(async {
+    /// let client = Client::from_env()?;
+    /// match client.call(&DescribeStreamSummary::new("my-stream")).await {
+    ///     Ok(summary) => println!("{summary:?}"),
+    ///     Err(Error::Service(e)) => println!("the service said no: {e}"),
+    ///     Err(e) => return Err(e),
+    /// }
+    /// # Ok::<(), kinesis_async::Error>(())
+    /// # });
+    /// ```
+    pub async fn call<O: Operation>(&self, op: &O) -> Result<O::Output, Error> {
+        let inner = &*self.inner;
+        match inner.timeouts.call {
+            None => inner.drive(op).await,
+            Some(limit) => match timeout(limit, inner.drive(op)).await {
+                Ok(result) => result,
+                Err(_) => {
+                    let what = format!("the {} call", O::NAME);
+                    log::debug!("{what} ran out of time ({limit:?})");
+                    Err(CallError::Transport(transport::timeout(&what, limit)))
+                }
+            },
+        }
+    }
+}
+
+impl Inner {
+    /// Runs kinesis-proto's call state machine: it decides, this sends and
+    /// sleeps.
+    async fn drive<O: Operation>(&self, op: &O) -> Result<O::Output, Error> {
+        let mut call = Call::new(&self.proto, op, &self.credentials);
+        loop {
+            match call.poll(OffsetDateTime::now_utc(), fastrand::f64()) {
+                Action::Send(request) => match self.attempt(request).await {
+                    Ok(response) => call.handle_response(response, OffsetDateTime::now_utc()),
+                    Err(e) => call.handle_transport_error(e),
+                },
+                Action::Sleep(pause) => async_std::task::sleep(pause).await,
+                Action::Done(result) => return result,
+            }
+        }
+    }
+
+    /// One exchange, within the per-attempt time limit.
+    async fn attempt(
+        &self,
+        request: http::Request<Vec<u8>>,
+    ) -> Result<http::Response<Vec<u8>>, TransportError> {
+        match self.timeouts.attempt {
+            None => self.transport.send(request).await,
+            Some(limit) => timeout(limit, self.transport.send(request))
+                .await
+                .unwrap_or_else(|_| Err(transport::timeout("the attempt", limit))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kinesis_proto::call::TransportErrorKind;
+    use kinesis_proto::ops::PutRecord;
+    use std::time::Duration;
+
+    fn settings(url: &str) -> Settings {
+        let config = Config::new("us-east-1").with_endpoint_url(url).expect("a valid endpoint");
+        Settings::new(config, Credentials::new("AKID", "SECRET", None))
+    }
+
+    #[test]
+    fn client_is_send_sync_clone() {
+        fn check<T: Send + Sync + Clone + 'static>() {}
+        check::<Client>();
+    }
+
+    #[test]
+    fn call_future_is_send() {
+        let client = Client::new(settings("http://127.0.0.1:9")).expect("a client");
+        let put = PutRecord::new("s", "k", b"x".to_vec());
+        fn spawnable<T: Send>(_: &T) {}
+        spawnable(&client.call(&put));
+        spawnable(&client.put_record(&put));
+    }
+
+    #[test]
+    fn bad_input_is_a_usage_error() {
+        let client = Client::new(settings("http://127.0.0.1:9")).expect("a client");
+        let put = PutRecord::new("s", "", b"x".to_vec());
+        let err = async_std::task::block_on(client.call(&put)).expect_err("empty partition key");
+        assert!(matches!(err, Error::Usage(_)), "{err:?}");
+    }
+
+    #[test]
+    fn whole_call_limit_ends_a_call_that_keeps_retrying() {
+        // Nothing listens on a just-closed port: every attempt is refused
+        // and retried until the call limit ends it.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let mut s = settings(&format!("http://127.0.0.1:{port}"));
+        s.timeouts.call = Some(Duration::from_millis(300));
+        s.retry = kinesis_proto::retry::RetryConfig::default().with_max_attempts(1000);
+        let client = Client::new(s).expect("a client");
+        let put = PutRecord::new("s", "k", b"x".to_vec());
+        let started = std::time::Instant::now();
+        let err = async_std::task::block_on(client.call(&put)).expect_err("refused, then out of time");
+        match err {
+            Error::Transport(e) => {
+                assert_eq!(e.kind, TransportErrorKind::Timeout, "{e}");
+                assert_eq!(e.message, "the PutRecord call took longer than 300ms");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(started.elapsed() < Duration::from_secs(5));
+    }
+
+    #[test]
+    fn refused_connection_is_a_connect_error() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let mut s = settings(&format!("http://127.0.0.1:{port}"));
+        s.retry = kinesis_proto::retry::RetryConfig::default().with_max_attempts(1);
+        let client = Client::new(s).expect("a client");
+        let err = async_std::task::block_on(client.call(&PutRecord::new("s", "k", b"x".to_vec())))
+            .expect_err("nothing listens");
+        match err {
+            Error::Transport(e) => assert_eq!(e.kind, TransportErrorKind::Connect, "{e}"),
+            other => panic!("{other:?}"),
+        }
+    }
+}
