@@ -252,6 +252,55 @@ mod tests {
         assert!(started.elapsed() < Duration::from_secs(5));
     }
 
+    /// A server on 127.0.0.1 that accepts connections and never answers;
+    /// the connections stay open until the process exits.
+    fn silent_server() -> u16 {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+        let port = listener.local_addr().expect("bound").port();
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            while let Ok((stream, _)) = listener.accept() {
+                held.push(stream);
+            }
+        });
+        port
+    }
+
+    #[test]
+    fn attempt_limit_ends_an_attempt_that_gets_no_answer() {
+        let mut s = settings(&format!("http://127.0.0.1:{}", silent_server()));
+        s.timeouts.attempt = Some(Duration::from_millis(200));
+        s.retry = kinesis_proto::retry::RetryConfig::default().with_max_attempts(1);
+        let client = Client::new(s).expect("a client");
+        let err = async_std::task::block_on(client.call(&PutRecord::new("s", "k", b"x".to_vec())))
+            .expect_err("no answer");
+        match err {
+            Error::Transport(e) => {
+                assert_eq!(e.kind, TransportErrorKind::Timeout, "{e}");
+                assert_eq!(e.message, "the attempt took longer than 200ms");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn connect_limit_covers_the_tls_handshake() {
+        let port = silent_server();
+        let mut s = settings(&format!("https://127.0.0.1:{port}"));
+        s.timeouts.connect = Some(Duration::from_millis(200));
+        s.retry = kinesis_proto::retry::RetryConfig::default().with_max_attempts(1);
+        let client = Client::new(s).expect("a client");
+        let err = async_std::task::block_on(client.call(&PutRecord::new("s", "k", b"x".to_vec())))
+            .expect_err("no TLS answer");
+        match err {
+            Error::Transport(e) => {
+                assert_eq!(e.kind, TransportErrorKind::Timeout, "{e}");
+                assert_eq!(e.message, format!("connecting to https://127.0.0.1:{port} took longer than 200ms"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
     #[test]
     fn refused_connection_is_a_connect_error() {
         let port = std::net::TcpListener::bind("127.0.0.1:0")

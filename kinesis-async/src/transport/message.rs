@@ -5,7 +5,7 @@
 //! absolute URI as `:scheme`/`:authority` and no `Host` (RFC 9113 §8.3.1).
 
 use bytes::Bytes;
-use http::header::{HeaderValue, HOST};
+use http::header::{HeaderValue, HOST, USER_AGENT};
 use http::uri::{Parts, PathAndQuery};
 use http::{Request, Response, Uri};
 use http_body_util::{BodyExt, Full, Limited};
@@ -14,6 +14,9 @@ use kinesis_proto::call::TransportError;
 
 use super::connect::Body;
 use super::error;
+
+/// The `User-Agent` of requests that carry none.
+const AGENT: &str = concat!("kinesis-async/", env!("CARGO_PKG_VERSION"));
 
 /// A request not yet shaped for a protocol.
 pub(crate) struct Outgoing {
@@ -28,7 +31,11 @@ pub(crate) struct Original {
 
 impl Outgoing {
     pub(crate) fn new(request: Request<Vec<u8>>) -> Self {
-        Outgoing { request: request.map(|body| Full::new(Bytes::from(body))) }
+        let mut request = request.map(|body| Full::new(Bytes::from(body)));
+        if !request.headers().contains_key(USER_AGENT) {
+            request.headers_mut().insert(USER_AGENT, HeaderValue::from_static(AGENT));
+        }
+        Outgoing { request }
     }
 
     /// Origin-form target, `Host` present (from the URI if the caller left
@@ -115,6 +122,7 @@ mod tests {
         let (request, _) = Outgoing::new(proto_like()).for_http1();
         assert_eq!(request.uri(), "/");
         assert_eq!(request.headers()[HOST], "kinesis.us-east-1.amazonaws.com");
+        assert!(request.headers()[USER_AGENT].to_str().is_ok_and(|a| a.starts_with("kinesis-async/")));
     }
 
     #[test]
