@@ -11,10 +11,12 @@
 
 pub use http;
 
+pub mod arn;
 pub mod credentials;
 pub mod endpoint;
 pub mod error;
 pub mod ops;
+pub mod profile;
 pub mod call;
 pub mod retry;
 pub mod settings;

@@ -1,12 +1,98 @@
 //! Everything a transport needs to make a client, in one value, built from
-//! explicit values or from the environment and AWS profile files (handed in
-//! as values: this crate reads neither). (Being written: the fields are the
-//! contract.)
+//! explicit values or from the environment and the AWS profile files —
+//! handed in as values: this crate reads neither.
+//!
+//! A transport does only this much I/O and leaves every decision here:
+//!
+//! ```no_run
+//! use kinesis_proto::{profile, Settings};
+//! let env = |name: &str| std::env::var(name).ok();
+//! let (config_path, credentials_path) = profile::profile_file_paths(&env, profile::home_dir(&env).as_deref());
+//! let read = |path: Option<std::path::PathBuf>| path.and_then(|p| std::fs::read_to_string(p).ok());
+//! let (config, credentials) = (read(config_path), read(credentials_path));
+//! let settings = Settings::from_sources(&env, config.as_deref(), credentials.as_deref())?;
+//! # Ok::<(), kinesis_proto::UsageError>(())
+//! ```
 
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::BuildHasher;
+use std::path::Path;
 use std::time::Duration;
 
-use crate::retry::RetryConfig;
+use crate::endpoint::validate_region;
+use crate::error::UsageError;
+use crate::profile::{self, FileKind, Profile, ProfileSet};
+use crate::retry::{RetryConfig, RetryMode};
 use crate::{Config, Credentials};
+
+/// Where configuration values come from: environment variables by name.
+///
+/// Implemented for closures (`|name: &str| std::env::var(name).ok()`),
+/// maps from names to values, and slices or arrays of `(name, value)`
+/// pairs. Empty or all-whitespace values count as unset.
+pub trait Environment {
+    /// The value of variable `name`, if set.
+    fn var(&self, name: &str) -> Option<String>;
+}
+
+impl<F: Fn(&str) -> Option<String>> Environment for F {
+    fn var(&self, name: &str) -> Option<String> {
+        self(name)
+    }
+}
+
+impl<S: BuildHasher> Environment for HashMap<String, String, S> {
+    fn var(&self, name: &str) -> Option<String> {
+        self.get(name).cloned()
+    }
+}
+
+impl<S: BuildHasher> Environment for HashMap<&str, &str, S> {
+    fn var(&self, name: &str) -> Option<String> {
+        self.get(name).map(|v| (*v).to_owned())
+    }
+}
+
+impl Environment for BTreeMap<String, String> {
+    fn var(&self, name: &str) -> Option<String> {
+        self.get(name).cloned()
+    }
+}
+
+impl Environment for BTreeMap<&str, &str> {
+    fn var(&self, name: &str) -> Option<String> {
+        self.get(name).map(|v| (*v).to_owned())
+    }
+}
+
+impl Environment for [(&str, &str)] {
+    fn var(&self, name: &str) -> Option<String> {
+        self.iter()
+            .rev()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| (*v).to_owned())
+    }
+}
+
+impl<const N: usize> Environment for [(&str, &str); N] {
+    fn var(&self, name: &str) -> Option<String> {
+        self.as_slice().var(name)
+    }
+}
+
+/// The trimmed value of `name`, `None` when unset or blank.
+pub(crate) fn lookup<E: Environment + ?Sized>(env: &E, name: &str) -> Option<String> {
+    let value = env.var(name)?;
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        None
+    } else if trimmed.len() == value.len() {
+        Some(value)
+    } else {
+        Some(trimmed.to_owned())
+    }
+}
 
 /// Connect, per-attempt and whole-call time limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +116,41 @@ impl Default for Timeouts {
     }
 }
 
+impl Timeouts {
+    /// No time limits at all.
+    pub const NONE: Timeouts = Timeouts {
+        connect: None,
+        attempt: None,
+        call: None,
+    };
+
+    /// Sets the connect limit (`None`: wait as long as the OS does).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use kinesis_proto::Timeouts;
+    /// let t = Timeouts::default()
+    ///     .with_connect(Some(Duration::from_secs(1)))
+    ///     .with_call(Some(Duration::from_secs(60)));
+    /// assert_eq!(t.attempt, Some(Duration::from_secs(10)));
+    /// assert_eq!(t.call, Some(Duration::from_secs(60)));
+    /// ```
+    pub fn with_connect(mut self, limit: Option<Duration>) -> Self {
+        self.connect = limit;
+        self
+    }
+    /// Sets the per-attempt limit.
+    pub fn with_attempt(mut self, limit: Option<Duration>) -> Self {
+        self.attempt = limit;
+        self
+    }
+    /// Sets the whole-call limit (retries and backoff included).
+    pub fn with_call(mut self, limit: Option<Duration>) -> Self {
+        self.call = limit;
+        self
+    }
+}
+
 /// What a transport's `Client::new` takes.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -49,6 +170,20 @@ pub struct Settings {
 
 impl Settings {
     /// Settings for `config` and `credentials`, everything else default.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use kinesis_proto::{Config, Credentials, Settings, Timeouts};
+    /// let settings = Settings::new(
+    ///     Config::new("us-east-1").with_endpoint_url("https://127.0.0.1:4567").unwrap(),
+    ///     Credentials::new("AKIDEXAMPLE", "SECRET", None),
+    /// )
+    /// .with_timeouts(Timeouts::default().with_attempt(Some(Duration::from_secs(5))))
+    /// .with_max_attempts(5)
+    /// .with_extra_root_certificate_pem(b"-----BEGIN CERTIFICATE-----...".to_vec());
+    /// assert_eq!(settings.retry.max_attempts, 5);
+    /// assert_eq!(settings.extra_root_certificates_pem.len(), 1);
+    /// ```
     pub fn new(config: Config, credentials: Credentials) -> Self {
         Settings {
             config,
@@ -58,4 +193,362 @@ impl Settings {
             extra_root_certificates_pem: Vec::new(),
         }
     }
+
+    /// Settings the way the AWS SDKs find them, from the environment and
+    /// the texts of the shared `config` and `credentials` files (pass
+    /// `None` for a file that does not exist). Environment variables win
+    /// over the profile, and in the profile the credentials file wins over
+    /// the config file:
+    ///
+    /// | setting | environment | profile key |
+    /// |---|---|---|
+    /// | profile | `AWS_PROFILE` (default `default`) | |
+    /// | region | `AWS_REGION`, then `AWS_DEFAULT_REGION` | `region` |
+    /// | credentials | `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN` | `aws_access_key_id`, `aws_secret_access_key`, `aws_session_token` |
+    /// | endpoint | `AWS_ENDPOINT_URL_KINESIS`, then `AWS_ENDPOINT_URL` | `kinesis.endpoint_url` of its `[services …]` section, then `endpoint_url` |
+    /// | skip configured endpoints | `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` | `ignore_configured_endpoint_urls` |
+    /// | FIPS | `AWS_USE_FIPS_ENDPOINT` | `use_fips_endpoint` |
+    /// | dual-stack | `AWS_USE_DUALSTACK_ENDPOINT` | `use_dualstack_endpoint` |
+    /// | attempts | `AWS_MAX_ATTEMPTS` | `max_attempts` |
+    /// | retry mode | `AWS_RETRY_MODE` (`standard`, `adaptive`; `legacy` means standard) | `retry_mode` |
+    ///
+    /// Timeouts and certificates stay default; set them with the `with_*`
+    /// methods. Only static keys are read: a profile that gets credentials
+    /// through a role, SSO or a process is refused with an error saying so.
+    ///
+    /// # Errors
+    /// A [`UsageError`] when the region or the credentials are missing
+    /// (naming every place looked in), when a value is malformed (naming
+    /// the variable or profile key), or when a file does not parse (naming
+    /// the file and line).
+    ///
+    /// ```
+    /// use kinesis_proto::Settings;
+    /// let env = [("AWS_PROFILE", "dev"), ("AWS_ENDPOINT_URL", "http://127.0.0.1:4567")];
+    /// let config = "[profile dev]\nregion = eu-west-1\nmax_attempts = 5\n";
+    /// let credentials = "[dev]\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = SECRET\n";
+    /// let settings = Settings::from_sources(&env, Some(config), Some(credentials)).unwrap();
+    /// assert_eq!(settings.config.region(), "eu-west-1");
+    /// assert_eq!(settings.config.endpoint_url().unwrap(), "http://127.0.0.1:4567/");
+    /// assert_eq!(settings.credentials.access_key_id(), "AKIDEXAMPLE");
+    /// assert_eq!(settings.retry.max_attempts, 5);
+    ///
+    /// let missing = Settings::from_sources(&env, None, Some(credentials)).unwrap_err();
+    /// assert_eq!(missing.field, "region");
+    /// assert!(missing.problem.contains("AWS_REGION"));
+    /// ```
+    pub fn from_sources<E: Environment + ?Sized>(
+        env: &E,
+        config_file: Option<&str>,
+        credentials_file: Option<&str>,
+    ) -> Result<Settings, UsageError> {
+        Sources::new(env, config_file, credentials_file)?.settings()
+    }
+
+    /// Replaces the region, endpoint and limits.
+    pub fn with_config(mut self, config: Config) -> Self {
+        self.config = config;
+        self
+    }
+    /// Replaces the region, keeping the endpoint settings and limits.
+    pub fn with_region(mut self, region: impl Into<String>) -> Self {
+        self.config.region = region.into();
+        self
+    }
+    /// Sends every request to `url` (see [`Config::with_endpoint_url`]).
+    pub fn with_endpoint_url(mut self, url: &str) -> Result<Self, UsageError> {
+        self.config = self.config.with_endpoint_url(url)?;
+        Ok(self)
+    }
+    /// Replaces the credentials.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+    /// Replaces all three time limits.
+    pub fn with_timeouts(mut self, timeouts: Timeouts) -> Self {
+        self.timeouts = timeouts;
+        self
+    }
+    /// Sets the connect time limit.
+    pub fn with_connect_timeout(mut self, limit: Option<Duration>) -> Self {
+        self.timeouts.connect = limit;
+        self
+    }
+    /// Sets the per-attempt time limit.
+    pub fn with_attempt_timeout(mut self, limit: Option<Duration>) -> Self {
+        self.timeouts.attempt = limit;
+        self
+    }
+    /// Sets the whole-call time limit.
+    pub fn with_call_timeout(mut self, limit: Option<Duration>) -> Self {
+        self.timeouts.call = limit;
+        self
+    }
+    /// Replaces the retry settings.
+    pub fn with_retry(mut self, retry: RetryConfig) -> Self {
+        self.retry = retry;
+        self
+    }
+    /// Sets the number of attempts, the first included (1 turns retries
+    /// off; 0 counts as 1).
+    pub fn with_max_attempts(mut self, attempts: u32) -> Self {
+        self.retry.max_attempts = attempts.max(1);
+        self
+    }
+    /// Trusts one more root certificate (PEM text), besides the platform's.
+    pub fn with_extra_root_certificate_pem(mut self, pem: Vec<u8>) -> Self {
+        self.extra_root_certificates_pem.push(pem);
+        self
+    }
 }
+
+/// The service id in `AWS_ENDPOINT_URL_<ID>` and `[services]` sections.
+const SERVICE_ID: &str = "kinesis";
+
+/// Where one value came from, for messages and error fields.
+#[derive(Debug, Clone)]
+enum Origin {
+    Env(&'static str),
+    Profile(&'static str),
+}
+
+/// The environment and the parsed profile files, with what messages need
+/// to say where things were looked for.
+struct Sources<'e, E: ?Sized> {
+    env: &'e E,
+    profiles: ProfileSet,
+    profile_name: String,
+    config_path: String,
+    credentials_path: String,
+    config_present: bool,
+    credentials_present: bool,
+}
+
+impl<'e, E: Environment + ?Sized> Sources<'e, E> {
+    fn new(
+        env: &'e E,
+        config_file: Option<&str>,
+        credentials_file: Option<&str>,
+    ) -> Result<Self, UsageError> {
+        let home = profile::home_dir(env);
+        let (config_path, credentials_path) = profile::profile_file_paths(env, home.as_deref());
+        let describe = |path: Option<&Path>, default: &str| {
+            path.map_or_else(|| default.to_owned(), |p| p.display().to_string())
+        };
+        let config_path = describe(config_path.as_deref(), "~/.aws/config");
+        let credentials_path = describe(credentials_path.as_deref(), "~/.aws/credentials");
+        let profiles = ProfileSet::parse(config_file, credentials_file).map_err(|e| {
+            let path = match e.file {
+                FileKind::Config => &config_path,
+                FileKind::Credentials => &credentials_path,
+            };
+            UsageError::new(path.clone(), format!("line {}: {}", e.line, e.problem))
+        })?;
+        Ok(Sources {
+            env,
+            profiles,
+            profile_name: lookup(env, "AWS_PROFILE").unwrap_or_else(|| "default".to_owned()),
+            config_path,
+            credentials_path,
+            config_present: config_file.is_some(),
+            credentials_present: credentials_file.is_some(),
+        })
+    }
+
+    fn profile(&self) -> Option<&Profile> {
+        self.profiles.profile(&self.profile_name)
+    }
+
+    /// The error field naming an origin.
+    fn field(&self, origin: &Origin) -> Cow<'static, str> {
+        match origin {
+            Origin::Env(var) => Cow::Borrowed(var),
+            Origin::Profile(key) => Cow::Owned(format!("{key} (profile {:?})", self.profile_name)),
+        }
+    }
+
+    /// A sentence on the selected profile: where it is, or that it is not.
+    fn profile_whereabouts(&self, file: FileKind) -> String {
+        let name = &self.profile_name;
+        let (path, present) = match file {
+            FileKind::Config => (&self.config_path, self.config_present),
+            FileKind::Credentials => (&self.credentials_path, self.credentials_present),
+        };
+        if !present {
+            return format!("{path} (no such file)");
+        }
+        let here = match file {
+            FileKind::Config => self.profiles.in_config_file(name),
+            FileKind::Credentials => self.profile().is_some(),
+        };
+        if here {
+            format!("profile {name:?} in {path}")
+        } else {
+            format!("{path} (no profile {name:?})")
+        }
+    }
+
+    /// The first of the `vars` that is set, else the profile's `key`.
+    fn setting(&self, vars: &[&'static str], key: &'static str) -> Option<(String, Origin)> {
+        vars.iter()
+            .find_map(|var| lookup(self.env, var).map(|v| (v, Origin::Env(var))))
+            .or_else(|| {
+                self.profile()?
+                    .get_nonempty(key)
+                    .map(|v| (v.trim().to_owned(), Origin::Profile(key)))
+            })
+    }
+
+    fn flag(&self, var: &'static str, key: &'static str) -> Result<bool, UsageError> {
+        let Some((value, origin)) = self.setting(&[var], key) else {
+            return Ok(false);
+        };
+        if value.eq_ignore_ascii_case("true") {
+            Ok(true)
+        } else if value.eq_ignore_ascii_case("false") {
+            Ok(false)
+        } else {
+            Err(UsageError::new(
+                self.field(&origin),
+                format!("{value:?} is neither true nor false"),
+            ))
+        }
+    }
+
+    fn region(&self) -> Result<String, UsageError> {
+        let Some((region, origin)) = self.setting(&["AWS_REGION", "AWS_DEFAULT_REGION"], "region")
+        else {
+            return Err(UsageError::new(
+                "region",
+                format!(
+                    "is not set: looked in AWS_REGION, AWS_DEFAULT_REGION and {}",
+                    self.profile_whereabouts(FileKind::Config)
+                ),
+            ));
+        };
+        validate_region(&region).map_err(|e| {
+            UsageError::new(e.field, format!("{} (from {})", e.problem, self.field(&origin)))
+        })?;
+        Ok(region)
+    }
+
+    fn credentials(&self) -> Result<(Credentials, &'static str), UsageError> {
+        if let Some(credentials) = Credentials::from_env(self.env)? {
+            return Ok((credentials, "environment"));
+        }
+        if let Some(profile) = self.profile() {
+            let with_profile = |e: UsageError| {
+                UsageError::new(
+                    format!("{} (profile {:?})", e.field, self.profile_name),
+                    e.problem,
+                )
+            };
+            if let Some(credentials) = Credentials::from_profile(profile).map_err(with_profile)? {
+                return Ok((credentials, "profile"));
+            }
+            const INDIRECT: [&str; 7] = [
+                "role_arn",
+                "credential_source",
+                "credential_process",
+                "sso_session",
+                "sso_start_url",
+                "web_identity_token_file",
+                "login_session",
+            ];
+            if let Some(key) = INDIRECT.iter().find(|k| profile.get_nonempty(k).is_some()) {
+                return Err(UsageError::new(
+                    "credentials",
+                    format!(
+                        "profile {:?} gets credentials through `{key}`, which this client cannot use \
+                         (it reads static keys only); set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, \
+                         or aws_access_key_id and aws_secret_access_key in the profile",
+                        self.profile_name
+                    ),
+                ));
+            }
+        }
+        Err(UsageError::new(
+            "credentials",
+            format!(
+                "not found: looked in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, {} and {}",
+                self.profile_whereabouts(FileKind::Credentials),
+                self.profile_whereabouts(FileKind::Config)
+            ),
+        ))
+    }
+
+    fn endpoint_url(&self) -> Result<Option<(String, Cow<'static, str>)>, UsageError> {
+        if self.flag(
+            "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+            "ignore_configured_endpoint_urls",
+        )? {
+            return Ok(None);
+        }
+        for var in ["AWS_ENDPOINT_URL_KINESIS", "AWS_ENDPOINT_URL"] {
+            if let Some(url) = lookup(self.env, var) {
+                return Ok(Some((url, Cow::Borrowed(var))));
+            }
+        }
+        Ok(self
+            .profiles
+            .endpoint_url(&self.profile_name, SERVICE_ID)
+            .map(|url| {
+                let field = format!("endpoint_url (profile {:?})", self.profile_name);
+                (url.trim().to_owned(), Cow::Owned(field))
+            }))
+    }
+
+    fn retry(&self) -> Result<RetryConfig, UsageError> {
+        let mut retry = RetryConfig::default();
+        if let Some((value, origin)) = self.setting(&["AWS_MAX_ATTEMPTS"], "max_attempts") {
+            retry.max_attempts = match value.parse::<u32>() {
+                Ok(n) if n >= 1 => n,
+                _ => {
+                    return Err(UsageError::new(
+                        self.field(&origin),
+                        format!("{value:?} is not a whole number of attempts, 1 or more"),
+                    ))
+                }
+            };
+        }
+        if let Some((value, origin)) = self.setting(&["AWS_RETRY_MODE"], "retry_mode") {
+            retry.mode = match value.to_ascii_lowercase().as_str() {
+                "standard" | "legacy" => RetryMode::Standard,
+                "adaptive" => RetryMode::Adaptive,
+                _ => {
+                    return Err(UsageError::new(
+                        self.field(&origin),
+                        format!("{value:?} is not a retry mode: standard, adaptive or legacy"),
+                    ))
+                }
+            };
+        }
+        Ok(retry)
+    }
+
+    fn settings(&self) -> Result<Settings, UsageError> {
+        let region = self.region()?;
+        let (credentials, credentials_origin) = self.credentials()?;
+        let mut config = Config::new(region)
+            .with_fips(self.flag("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint")?)
+            .with_dual_stack(self.flag("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint")?);
+        if let Some((url, field)) = self.endpoint_url()? {
+            config = config
+                .with_endpoint_url(&url)
+                .map_err(|e| UsageError::new(field, e.problem))?;
+        }
+        let retry = self.retry()?;
+        log::debug!(
+            "settings: profile {:?}, region {}, credentials from the {credentials_origin}, endpoint {}, {} attempts",
+            self.profile_name,
+            config.region(),
+            config.endpoint_url().map_or_else(|| "by region".to_owned(), ToString::to_string),
+            retry.max_attempts,
+        );
+        Ok(Settings::new(config, credentials).with_retry(retry))
+    }
+}
+
+#[cfg(test)]
+mod tests;

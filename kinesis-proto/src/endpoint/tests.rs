@@ -1,0 +1,272 @@
+use super::*;
+
+/// One case of `rule-tests.json`.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct Case {
+    name: String,
+    region: String,
+    #[serde(default)]
+    fips: bool,
+    #[serde(default)]
+    dual_stack: bool,
+    endpoint: Option<String>,
+    plane: Option<String>,
+    arn: Option<String>,
+    url: Option<String>,
+    error: Option<ExpectedError>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    sdk: Option<String>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    deviation: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExpectedError {
+    field: Option<String>,
+    contains: String,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleTests {
+    #[allow(dead_code)]
+    about: Vec<String>,
+    cases: Vec<Case>,
+}
+
+/// Runs one case; `Err` says how it failed.
+fn run(case: &Case) -> Result<(), String> {
+    let mut config = Config::new(case.region.clone())
+        .with_fips(case.fips)
+        .with_dual_stack(case.dual_stack);
+    if let Some(url) = &case.endpoint {
+        config = config
+            .with_endpoint_url(url)
+            .map_err(|e| format!("custom endpoint refused: {e}"))?;
+    }
+    let plane = match case.plane.as_deref() {
+        None | Some("control") => Plane::Control,
+        Some("data") => Plane::Data,
+        Some(other) => return Err(format!("bad plane {other:?} in the data file")),
+    };
+    let got = resolve(&config, plane, case.arn.as_deref());
+    match (&case.url, &case.error, got) {
+        (Some(url), None, Ok(endpoint)) => {
+            let got = endpoint.uri.to_string();
+            if got.trim_end_matches('/') != url.trim_end_matches('/') {
+                return Err(format!("expected {url}, got {got}"));
+            }
+            if endpoint.signing_region != case.region {
+                return Err(format!(
+                    "signing region {} is not the client's {}",
+                    endpoint.signing_region, case.region
+                ));
+            }
+            endpoint
+                .host_header()
+                .map_err(|e| format!("no Host header: {e}"))?;
+            Ok(())
+        }
+        (None, Some(want), Err(e)) => {
+            if let Some(field) = &want.field {
+                if e.field != field.as_str() {
+                    return Err(format!("expected an error on {field}, got {e}"));
+                }
+            }
+            if !e.problem.contains(&want.contains) {
+                return Err(format!("expected an error containing {:?}, got {e}", want.contains));
+            }
+            Ok(())
+        }
+        (Some(url), None, Err(e)) => Err(format!("expected {url}, got error {e}")),
+        (None, Some(want), Ok(endpoint)) => Err(format!(
+            "expected an error containing {:?}, got {}",
+            want.contains, endpoint.uri
+        )),
+        _ => Err("the case needs exactly one of url and error".to_owned()),
+    }
+}
+
+#[test]
+fn rule_set_cases() {
+    let tests: RuleTests =
+        serde_json::from_str(include_str!("rule-tests.json")).expect("rule-tests.json is valid");
+    assert!(tests.cases.len() > 100, "the case file lost cases");
+    let failures: Vec<String> = tests
+        .cases
+        .iter()
+        .filter_map(|case| run(case).err().map(|why| format!("{}: {why}", case.name)))
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} endpoint cases failed:\n{}",
+        failures.len(),
+        tests.cases.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn partitions_by_region() {
+    let cases = [
+        ("us-east-1", "aws"),
+        ("il-central-1", "aws"),
+        ("mx-central-1", "aws"),
+        ("aws-global", "aws"),
+        ("cn-north-1", "aws-cn"),
+        ("aws-cn-global", "aws-cn"),
+        ("us-gov-west-1", "aws-us-gov"),
+        ("us-iso-east-1", "aws-iso"),
+        ("us-isob-east-1", "aws-iso-b"),
+        ("eu-isoe-west-1", "aws-iso-e"),
+        ("us-isof-south-1", "aws-iso-f"),
+        ("eusc-de-east-1", "aws-eusc"),
+        // Not a pattern of any partition: aws.
+        ("local", "aws"),
+        ("us-gov-west", "aws"),
+        ("cn-north-x", "aws"),
+    ];
+    for (region, partition) in cases {
+        assert_eq!(Partition::of(region).name, partition, "{region}");
+    }
+}
+
+#[test]
+fn region_validation() {
+    for ok in ["us-east-1", "local", "a", "x1", "1x"] {
+        assert!(validate_region(ok).is_ok(), "{ok}");
+    }
+    let too_long = "a".repeat(64);
+    for bad in ["", " ", "us east 1", "us_east_1", "-x", "a.b", "é", &too_long] {
+        let e = validate_region(bad).expect_err(bad);
+        assert_eq!(e.field, "region", "{bad}");
+    }
+}
+
+#[test]
+fn custom_endpoint_urls() {
+    let accepted = [
+        ("http://localhost:4567", "http://localhost:4567/"),
+        ("https://example.com", "https://example.com/"),
+        ("https://example.com/", "https://example.com/"),
+        ("  http://127.0.0.1:4568  ", "http://127.0.0.1:4568/"),
+        ("http://[::1]:4567", "http://[::1]:4567/"),
+        ("https://example.com/base", "https://example.com/base/"),
+        ("https://example.com/base/", "https://example.com/base/"),
+    ];
+    for (url, want) in accepted {
+        let uri = parse_endpoint_url(url).unwrap_or_else(|e| panic!("{url}: {e}"));
+        assert_eq!(uri.to_string(), want, "{url}");
+    }
+    let refused = [
+        ("localhost:4567", "scheme"),
+        ("127.0.0.1", "no scheme"),
+        ("ftp://example.com", "ftp"),
+        ("https://", "not a URL"),
+        ("https://user:pw@example.com", "user info"),
+        ("https://example.com/?a=b", "query"),
+        ("https://example.com/#x", "fragment"),
+        ("", "not a URL"),
+        ("not a url", "not a URL"),
+    ];
+    for (url, why) in refused {
+        let e = parse_endpoint_url(url).expect_err(url);
+        assert_eq!(e.field, "endpoint", "{url}");
+        assert!(e.problem.contains(why), "{url}: {e}");
+    }
+}
+
+#[test]
+fn host_headers() {
+    let cases = [
+        ("https://kinesis.us-east-1.amazonaws.com/", "kinesis.us-east-1.amazonaws.com"),
+        ("https://example.com:443/", "example.com"),
+        ("https://example.com:8443/", "example.com:8443"),
+        ("http://example.com:80/", "example.com"),
+        ("http://127.0.0.1:4567/", "127.0.0.1:4567"),
+        ("http://[::1]:4567/", "[::1]:4567"),
+    ];
+    for (uri, want) in cases {
+        let e = Endpoint {
+            uri: uri.parse().expect("valid test URI"),
+            signing_region: "us-east-1".into(),
+        };
+        assert_eq!(e.host_header().expect(uri), want, "{uri}");
+    }
+}
+
+#[test]
+fn arn_errors_name_the_likely_field() {
+    let cases = [
+        ("arn:aws:kinesis:us-east-1:1:stream/s", "StreamARN"),
+        ("arn:aws:kinesis:us-east-1:1:stream/s/consumer/c:1", "ConsumerARN"),
+        ("arn:aws:kinesis:us-east-1:1:channel/c", "ChannelARN"),
+        ("nonsense", "ResourceARN"),
+    ];
+    for (arn, field) in cases {
+        assert_eq!(arn_field(arn), field, "{arn}");
+    }
+}
+
+#[test]
+fn never_panics_on_odd_arns() {
+    let config = Config::new("us-east-1");
+    for arn in ["", ":", ":::::", "arn:aws:kinesis:us-east-1:1:/", "arn:aws:kinesis:us-east-1:1:channel/", "arn:a:kinesis:r:1:stream"] {
+        for plane in [Plane::Data, Plane::Control] {
+            let _ = resolve(&config, plane, Some(arn));
+        }
+    }
+    // `stream` alone names the account's stream endpoint, as the SDK does.
+    let e = resolve(&config, Plane::Data, Some("arn:aws:kinesis:us-east-1:1:stream")).expect("resolves");
+    assert_eq!(e.uri, "https://1.data-kinesis.us-east-1.amazonaws.com/");
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn arn_text() -> impl Strategy<Value = String> {
+        let piece = prop::sample::select(vec![
+            "arn", ":", "aws", "aws-cn", "aws-iso", "kinesis", "s3", "us-east-1", "cn-north-1", "123", "",
+            "stream", "/", "channel", "consumer", "-", ".", " ", "é", "a",
+        ]);
+        prop::collection::vec(piece, 0..14).prop_map(|pieces| pieces.concat())
+    }
+
+    proptest! {
+        #[test]
+        fn resolving_never_panics(
+            region in "[a-zA-Z0-9.-]{0,20}",
+            arn in proptest::option::of(arn_text()),
+            fips: bool,
+            dual_stack: bool,
+            data: bool,
+        ) {
+            let config = Config::new(region).with_fips(fips).with_dual_stack(dual_stack);
+            let plane = if data { Plane::Data } else { Plane::Control };
+            if let Ok(endpoint) = resolve(&config, plane, arn.as_deref()) {
+                prop_assert_eq!(endpoint.uri.scheme_str(), Some("https"));
+                prop_assert!(endpoint.host_header().is_ok());
+            }
+        }
+
+        #[test]
+        fn arn_parsing_round_trips(text in arn_text()) {
+            if let Ok(arn) = crate::arn::Arn::parse(&text) {
+                prop_assert_eq!(arn.to_string(), text);
+            }
+        }
+
+        #[test]
+        fn endpoint_urls_never_panic(url in ".{0,40}") {
+            if let Ok(uri) = parse_endpoint_url(&url) {
+                let endpoint = Endpoint { uri, signing_region: "us-east-1".into() };
+                prop_assert!(endpoint.host_header().is_ok());
+            }
+        }
+    }
+}
