@@ -194,6 +194,20 @@ impl Settings {
         }
     }
 
+    /// The kinesis-proto [`Client`](crate::Client) these settings describe
+    /// (its configuration with this retry behaviour): what a transport
+    /// drives.
+    ///
+    /// ```
+    /// use kinesis_proto::{Config, Credentials, Settings};
+    /// let settings = Settings::new(Config::new("us-east-1"), Credentials::new("AKID", "SECRET", None))
+    ///     .with_max_attempts(7);
+    /// assert_eq!(settings.proto_client().config().retry().max_attempts, 7);
+    /// ```
+    pub fn proto_client(&self) -> crate::Client {
+        crate::Client::new(self.config.clone().with_retry(self.retry))
+    }
+
     /// Settings the way the AWS SDKs find them, from the environment and
     /// the texts of the shared `config` and `credentials` files (pass
     /// `None` for a file that does not exist). Environment variables win
