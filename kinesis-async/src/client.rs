@@ -82,19 +82,17 @@ impl Client {
     /// ```
     pub fn with_transport_options(settings: Settings, options: TransportOptions) -> Result<Client, Error> {
         let transport = Transport::new(&settings, options).map_err(CallError::Usage)?;
+        let proto = settings.proto_client();
         let Settings {
-            config,
             credentials,
             timeouts,
-            retry,
             ..
         } = settings;
         log::debug!(
             "async kinesis client for region {} endpoint {:?}",
-            config.region(),
-            config.endpoint_url().map(ToString::to_string)
+            proto.config().region(),
+            proto.config().endpoint_url().map(ToString::to_string)
         );
-        let proto = kinesis_proto::Client::new(config.with_retry(retry));
         Ok(Client {
             inner: Arc::new(Inner {
                 proto,
