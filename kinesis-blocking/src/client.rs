@@ -65,21 +65,20 @@ impl Client {
     /// ```
     pub fn new(settings: Settings) -> Result<Client, Error> {
         let transport = Transport::new(&settings).map_err(CallError::Usage)?;
+        let proto = settings.proto_client();
         let Settings {
-            config,
             credentials,
             timeouts,
-            retry,
             ..
         } = settings;
         log::debug!(
             "kinesis client for region {} endpoint {:?}",
-            config.region(),
-            config.endpoint_url().map(ToString::to_string)
+            proto.config().region(),
+            proto.config().endpoint_url().map(ToString::to_string)
         );
         Ok(Client {
             inner: Arc::new(Inner {
-                proto: kinesis_proto::Client::new(config.with_retry(retry)),
+                proto,
                 credentials,
                 timeouts,
                 transport,
@@ -206,7 +205,11 @@ fn call_timeout(name: &str, limit: Option<Duration>) -> CallError {
 
 #[cfg(test)]
 mod tests {
+    use kinesis_proto::ops::PutRecord;
+    use kinesis_proto::ErrorCode;
+
     use super::*;
+    use crate::test_server::{serve, Reply, Server};
 
     #[test]
     fn shortest_limit() {
@@ -222,5 +225,96 @@ mod tests {
     fn client_is_send_sync_clone() {
         fn check<T: Send + Sync + Clone + 'static>() {}
         check::<Client>();
+    }
+
+    fn settings(server: &Server) -> Settings {
+        let config = Config::new("us-east-1")
+            .with_endpoint_url(&server.url())
+            .expect("a local URL");
+        Settings::new(config, Credentials::new("AKIDEXAMPLE", "SECRET", None))
+    }
+
+    fn put() -> PutRecord {
+        PutRecord::new("s", "k", b"hello".to_vec())
+    }
+
+    const PUT_OK: &[u8] = br#"{"ShardId":"shardId-000000000001","SequenceNumber":"49"}"#;
+
+    #[test]
+    fn transient_failures_are_retried_and_each_attempt_is_signed() {
+        let server = serve(vec![
+            Reply::Answer(503, Vec::new()),
+            Reply::Close,
+            Reply::Answer(200, PUT_OK.to_vec()),
+        ]);
+        let client = Client::new(settings(&server)).expect("valid settings");
+        let out = client.call(&put()).expect("the third attempt succeeds");
+        assert_eq!(out.shard_id, "shardId-000000000001");
+        assert_eq!(out.sequence_number, "49");
+        let seen = server.seen();
+        assert_eq!(seen.len(), 3);
+        for request in &seen {
+            assert_eq!(request.count("authorization"), 1, "{request:?}");
+            assert!(
+                request.head.iter().any(|l| l.eq_ignore_ascii_case("x-amz-target: Kinesis_20131202.PutRecord")),
+                "{request:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn service_errors_come_back_typed_and_final_ones_are_not_retried() {
+        let body = br#"{"__type":"ResourceNotFoundException","message":"Stream s not found"}"#;
+        let server = serve(vec![Reply::Answer(400, body.to_vec())]);
+        let client = Client::new(settings(&server)).expect("valid settings");
+        match client.put_record(&put()) {
+            Err(Error::Service(e)) => {
+                assert_eq!(e.code, ErrorCode::ResourceNotFound);
+                assert_eq!(e.message.as_deref(), Some("Stream s not found"));
+                assert_eq!(e.request_id.as_deref(), Some("req-1"));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(server.seen().len(), 1);
+    }
+
+    #[test]
+    fn retries_stop_at_max_attempts() {
+        let server = serve(vec![Reply::Answer(500, Vec::new()); 5]);
+        let mut settings = settings(&server);
+        settings.retry.max_attempts = 2;
+        let client = Client::new(settings).expect("valid settings");
+        match client.call(&put()) {
+            Err(Error::Service(e)) => assert_eq!(e.status.as_u16(), 500),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(server.seen().len(), 2);
+    }
+
+    #[test]
+    fn the_call_time_limit_covers_every_attempt() {
+        let server = serve(vec![Reply::Silent, Reply::Silent, Reply::Silent]);
+        let mut settings = settings(&server);
+        settings.timeouts.call = Some(Duration::from_millis(400));
+        let client = Client::new(settings).expect("valid settings");
+        let started = Instant::now();
+        match client.call(&put()) {
+            Err(Error::Transport(e)) => assert_eq!(e.kind, TransportErrorKind::Timeout, "{e}"),
+            other => panic!("{other:?}"),
+        }
+        assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+    }
+
+    #[test]
+    fn usage_errors_send_nothing() {
+        let server = serve(vec![Reply::Answer(200, PUT_OK.to_vec())]);
+        let client = Client::new(settings(&server)).expect("valid settings");
+        let too_big = PutRecord::new("s", "k", vec![0; 1024 * 1024 + 1]);
+        match client.call(&too_big) {
+            Err(Error::Usage(e)) => assert_eq!(e.field, "Data"),
+            other => panic!("{other:?}"),
+        }
+        std::thread::sleep(Duration::from_millis(50));
+        assert!(server.seen().is_empty());
     }
 }

@@ -72,4 +72,7 @@ mod env;
 mod operations;
 mod transport;
 
+#[cfg(test)]
+mod test_server;
+
 pub use client::Client;

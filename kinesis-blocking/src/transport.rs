@@ -129,14 +129,12 @@ fn io_kind(e: &io::Error) -> TransportErrorKind {
 
 #[cfg(test)]
 mod tests {
-    use std::io::{BufRead, BufReader, Read, Write};
-    use std::net::{TcpListener, TcpStream};
-    use std::sync::mpsc;
-    use std::thread;
+    use std::net::TcpListener;
 
     use kinesis_proto::{Config, Credentials};
 
     use super::*;
+    use crate::test_server::{serve, Reply};
 
     fn settings() -> Settings {
         Settings::new(Config::new("us-east-1"), Credentials::new("AKID", "SECRET", None))
@@ -153,96 +151,59 @@ mod tests {
             .expect("valid test request")
     }
 
-    /// A request as a test server saw it: head lines and body.
-    type Seen = (Vec<String>, Vec<u8>);
-
-    /// Reads one request from `stream`.
-    fn read_request(stream: &mut TcpStream) -> Seen {
-        let mut reader = BufReader::new(stream);
-        let mut head = Vec::new();
-        loop {
-            let mut line = String::new();
-            if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                break;
-            }
-            let line = line.trim_end().to_owned();
-            if line.is_empty() {
-                break;
-            }
-            head.push(line);
-        }
-        let length = head
-            .iter()
-            .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().to_owned()))
-            .and_then(|v| v.parse::<usize>().ok())
-            .unwrap_or(0);
-        let mut body = vec![0; length];
-        let _ = reader.read_exact(&mut body);
-        (head, body)
-    }
-
-    /// A server that answers one request with `status` and `body` and
-    /// reports what it received.
-    fn serve_once(status: u16, body: Vec<u8>) -> (u16, mpsc::Receiver<Seen>) {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a test port");
-        let port = listener.local_addr().expect("bound").port();
-        let (tx, rx) = mpsc::channel();
-        thread::spawn(move || {
-            let Ok((mut stream, _)) = listener.accept() else { return };
-            let received = read_request(&mut stream);
-            let _ = write!(
-                stream,
-                "HTTP/1.1 {status} X\r\ncontent-type: application/x-amz-json-1.1\r\n\
-                 x-amzn-RequestId: req-1\r\ncontent-length: {}\r\n\r\n",
-                body.len()
-            );
-            let _ = stream.write_all(&body);
-            let _ = tx.send(received);
-        });
-        (port, rx)
+    fn transport() -> Transport {
+        Transport::new(&settings()).expect("default settings")
     }
 
     #[test]
     fn error_statuses_are_answers_and_headers_pass_unchanged() {
         let body = br#"{"__type":"ResourceNotFoundException","message":"no"}"#.to_vec();
-        let (port, rx) = serve_once(400, body.clone());
-        let transport = Transport::new(&settings()).expect("default settings");
-        let response = transport
-            .send(request(port), Some(Duration::from_secs(10)))
+        let server = serve(vec![Reply::Answer(400, body.clone())]);
+        let response = transport()
+            .send(request(server.port), Some(Duration::from_secs(10)))
             .expect("a 400 is an answer");
         assert_eq!(response.status(), 400);
         assert_eq!(response.body(), &body);
         assert_eq!(response.headers()["x-amzn-requestid"], "req-1");
-        let (head, sent) = rx.recv().expect("the server saw the request");
-        assert_eq!(head[0], "POST / HTTP/1.1");
-        let count = |name: &str| {
-            head.iter()
-                .filter(|l| l.to_ascii_lowercase().starts_with(&format!("{name}:")))
-                .count()
-        };
-        assert_eq!(count("host"), 1, "{head:?}");
-        assert_eq!(count("x-amz-target"), 1, "{head:?}");
-        assert_eq!(count("content-type"), 1, "{head:?}");
-        assert_eq!(count("expect"), 0, "{head:?}");
-        assert!(head.iter().any(|l| l == &format!("host: 127.0.0.1:{port}")), "{head:?}");
-        assert_eq!(sent, b"{}");
+        let seen = server.seen();
+        assert_eq!(seen.len(), 1);
+        let seen = &seen[0];
+        assert_eq!(seen.head[0], "POST / HTTP/1.1");
+        assert_eq!(seen.count("host"), 1, "{seen:?}");
+        assert_eq!(seen.count("x-amz-target"), 1, "{seen:?}");
+        assert_eq!(seen.count("content-type"), 1, "{seen:?}");
+        assert_eq!(seen.count("expect"), 0, "{seen:?}");
+        let host = format!("host: 127.0.0.1:{}", server.port);
+        assert!(seen.head.iter().any(|l| l.eq_ignore_ascii_case(&host)), "{seen:?}");
+        assert_eq!(seen.body, b"{}");
+    }
+
+    #[test]
+    fn connections_are_reused() {
+        let server = serve(vec![Reply::Answer(200, b"{}".to_vec()); 3]);
+        let transport = transport();
+        for _ in 0..3 {
+            let response = transport.send(request(server.port), None).expect("an answer");
+            assert_eq!(response.status(), 200);
+        }
+        // The scripted server serves one connection at a time: three
+        // answers on a connection that stayed open.
+        assert_eq!(server.seen().len(), 3);
     }
 
     #[test]
     fn reads_bodies_larger_than_a_base64_getrecords_page() {
         let body = vec![b'x'; 14 * 1024 * 1024 + 1];
-        let (port, _rx) = serve_once(200, body.clone());
-        let transport = Transport::new(&settings()).expect("default settings");
-        let response = transport.send(request(port), None).expect("a big answer");
+        let server = serve(vec![Reply::Answer(200, body.clone())]);
+        let response = transport().send(request(server.port), None).expect("a big answer");
         assert_eq!(response.body().len(), body.len());
     }
 
     #[test]
     fn bodies_over_the_limit_are_protocol_errors() {
         let body = vec![b'x'; MAX_RESPONSE_BYTES as usize + 1];
-        let (port, _rx) = serve_once(200, body);
-        let transport = Transport::new(&settings()).expect("default settings");
-        let error = transport.send(request(port), None).expect_err("too big");
+        let server = serve(vec![Reply::Answer(200, body)]);
+        let error = transport().send(request(server.port), None).expect_err("too big");
         assert_eq!(error.kind, TransportErrorKind::Protocol, "{error}");
     }
 
@@ -252,42 +213,25 @@ mod tests {
             let listener = TcpListener::bind("127.0.0.1:0").expect("bind a test port");
             listener.local_addr().expect("bound").port()
         };
-        let transport = Transport::new(&settings()).expect("default settings");
-        let error = transport.send(request(port), None).expect_err("nothing listens");
+        let error = transport().send(request(port), None).expect_err("nothing listens");
         assert_eq!(error.kind, TransportErrorKind::Connect, "{error}");
     }
 
     #[test]
     fn silent_servers_time_out_within_the_attempt_limit() {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a test port");
-        let port = listener.local_addr().expect("bound").port();
-        let (done_tx, done_rx) = mpsc::channel::<()>();
-        thread::spawn(move || {
-            let accepted = listener.accept();
-            let _ = done_rx.recv(); // hold the connection open, answer nothing
-            drop(accepted);
-        });
-        let transport = Transport::new(&settings()).expect("default settings");
+        let server = serve(vec![Reply::Silent]);
         let started = std::time::Instant::now();
-        let error = transport
-            .send(request(port), Some(Duration::from_millis(300)))
+        let error = transport()
+            .send(request(server.port), Some(Duration::from_millis(300)))
             .expect_err("no answer");
-        let _ = done_tx.send(());
         assert_eq!(error.kind, TransportErrorKind::Timeout, "{error}");
-        assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+        assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
     }
 
     #[test]
     fn closed_connections_are_io_errors() {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a test port");
-        let port = listener.local_addr().expect("bound").port();
-        thread::spawn(move || {
-            if let Ok((mut stream, _)) = listener.accept() {
-                let _ = read_request(&mut stream);
-            }
-        });
-        let transport = Transport::new(&settings()).expect("default settings");
-        let error = transport.send(request(port), None).expect_err("closed");
+        let server = serve(vec![Reply::Close]);
+        let error = transport().send(request(server.port), None).expect_err("closed");
         assert!(
             matches!(error.kind, TransportErrorKind::Io | TransportErrorKind::Protocol),
             "{error:?}"

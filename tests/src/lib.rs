@@ -15,6 +15,8 @@
 pub mod driver;
 pub mod listener;
 pub mod mock;
+pub mod scenarios;
+pub mod steps;
 
 pub use driver::{Connect, Driver, Harness};
 pub use listener::CountingListener;
@@ -41,6 +43,12 @@ macro_rules! scenario_tests {
             missing_stream_is_resource_not_found,
             bad_input_is_usage_error_and_sends_nothing,
             tls_with_extra_root,
+            json_records,
+            stream_arn_addressing,
+            shard_count_and_stream_mode,
+            encryption_and_monitoring,
+            stream_consumers,
+            resource_tags_policies_and_limits,
         );
     };
     (@each $connect:expr; $($name:ident),* $(,)?) => {
@@ -57,3 +65,31 @@ macro_rules! scenario_tests {
     };
 }
 
+#[cfg(test)]
+mod tests {
+    /// The names in `scenario_tests!`'s list, read from this file.
+    fn listed() -> Vec<&'static str> {
+        let source = include_str!("lib.rs");
+        let start = source.find("(@each $connect;\n").expect("the macro's list");
+        let list = &source[start..];
+        let end = list.find(");").expect("the end of the macro's list");
+        list[..end]
+            .lines()
+            .skip(1)
+            .map(|l| l.trim().trim_end_matches(','))
+            .filter(|l| !l.is_empty())
+            .collect()
+    }
+
+    #[test]
+    fn every_public_scenario_is_in_the_macro() {
+        let defined: Vec<&str> = include_str!("scenarios.rs")
+            .lines()
+            .filter_map(|l| l.strip_prefix("pub fn "))
+            .filter_map(|l| l.split('<').next())
+            .collect();
+        let listed = listed();
+        assert!(defined.len() >= 11, "{defined:?}");
+        assert_eq!(listed, defined, "scenario_tests! must list every scenario, in order");
+    }
+}
