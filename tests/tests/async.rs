@@ -1,17 +1,75 @@
-//! kinesis-async against kinesis-mock on 127.0.0.1: the HTTP layer on its
-//! own (protocol negotiation, connection reuse, cancellation), with every
-//! connection counted by a TCP proxy in front of the mock.
+//! kinesis-async against kinesis-mock on 127.0.0.1.
+//!
+//! - Every shared scenario of `kinesis_tests::scenarios`, driven by the
+//!   async client, over plain HTTP (`plain_http::*`) and over the mock's TLS
+//!   port with its certificate as an extra root (`over_tls::*`, where ALPN
+//!   picks HTTP/2).
+//! - What only an async client has: many calls in flight on one client,
+//!   dropped call futures, HTTP/2 multiplexing. Connections are counted by a
+//!   TCP proxy on 127.0.0.1 in front of the mock (`CountingProxy`): it
+//!   counts what the mock would see, not what the client says about itself.
 
+use std::future::Future;
+use std::pin::pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::task::{Context, Waker};
 use std::time::Duration;
 
 use async_std::net::{TcpListener, TcpStream};
 use async_std::task;
-use kinesis_async::{Transport, TransportOptions};
-use kinesis_proto::http::{self, Version};
-use kinesis_proto::Settings;
-use kinesis_tests::KinesisMock;
+use kinesis_async::{Client, Transport, TransportOptions};
+use kinesis_proto::call::CallError;
+use kinesis_proto::http::Version;
+use kinesis_proto::ops::{ListStreams, PutRecord};
+use kinesis_proto::{Operation, Settings};
+use kinesis_tests::steps::{self, TestStream};
+use kinesis_tests::{Driver, KinesisMock};
+
+// ---- the async client as a scenario driver ----
+
+/// The async client, driven by the (blocking) scenarios: each call blocks
+/// on its future.
+pub struct AsyncDriver(Client);
+
+impl Driver for AsyncDriver {
+    fn call<O: Operation>(&self, op: &O) -> Result<O::Output, CallError> {
+        task::block_on(self.0.call(op))
+    }
+}
+
+/// Settings in, driver out: the scenarios' view of `Client::new`.
+fn connect(settings: Settings) -> Result<AsyncDriver, CallError> {
+    Client::new(settings).map(AsyncDriver)
+}
+
+/// As [`connect`], but a client the scenario meant for the mock's plain
+/// port goes to its TLS port instead, trusting the mock's certificate.
+/// (Clients of other endpoints, such as a scenario's counting listener,
+/// are left alone.)
+fn connect_tls(settings: Settings) -> Result<AsyncDriver, CallError> {
+    let mock = KinesisMock::shared();
+    let port = settings.config.endpoint_url().and_then(|u| u.port_u16());
+    if port == Some(mock.plain_port()) {
+        let mut tls = mock.tls_settings();
+        tls.timeouts = settings.timeouts;
+        tls.retry = settings.retry;
+        tls.credentials = settings.credentials;
+        tls.extra_root_certificates_pem.extend(settings.extra_root_certificates_pem);
+        return connect(tls);
+    }
+    connect(settings)
+}
+
+mod plain_http {
+    kinesis_tests::scenario_tests!(super::connect);
+}
+
+mod over_tls {
+    kinesis_tests::scenario_tests!(super::connect_tls);
+}
+
+// ---- counting connections ----
 
 /// A TCP proxy on 127.0.0.1 in front of one port of the mock, counting the
 /// connections it accepts. Runs until the test binary exits.
@@ -27,21 +85,9 @@ impl CountingProxy {
         let accepted = Arc::new(AtomicUsize::new(0));
         let counter = accepted.clone();
         task::spawn(async move {
-            loop {
-                let Ok((client, _)) = listener.accept().await else { return };
+            while let Ok((client, _)) = listener.accept().await {
                 counter.fetch_add(1, Ordering::SeqCst);
-                task::spawn(async move {
-                    let Ok(server) = TcpStream::connect(("127.0.0.1", upstream_port)).await else { return };
-                    let (mut client_r, mut client_w) = (client.clone(), client);
-                    let (mut server_r, mut server_w) = (server.clone(), server);
-                    let up = task::spawn(async move {
-                        let _ = async_std::io::copy(&mut client_r, &mut server_w).await;
-                        let _ = server_w.shutdown(std::net::Shutdown::Write);
-                    });
-                    let _ = async_std::io::copy(&mut server_r, &mut client_w).await;
-                    let _ = client_w.shutdown(std::net::Shutdown::Write);
-                    up.await;
-                });
+                task::spawn(pipe(client, upstream_port));
             }
         });
         CountingProxy { port, accepted }
@@ -52,6 +98,21 @@ impl CountingProxy {
     }
 }
 
+/// Copies bytes both ways between `client` and the mock until both sides
+/// are done.
+async fn pipe(client: TcpStream, upstream_port: u16) {
+    let Ok(server) = TcpStream::connect(("127.0.0.1", upstream_port)).await else { return };
+    let (mut client_r, mut client_w) = (client.clone(), client);
+    let (mut server_r, mut server_w) = (server.clone(), server);
+    let up = task::spawn(async move {
+        let _ = async_std::io::copy(&mut client_r, &mut server_w).await;
+        let _ = server_w.shutdown(std::net::Shutdown::Write);
+    });
+    let _ = async_std::io::copy(&mut server_r, &mut client_w).await;
+    let _ = client_w.shutdown(std::net::Shutdown::Write);
+    up.await;
+}
+
 /// Which port of the mock a test talks to.
 #[derive(Debug, Clone, Copy)]
 enum Port {
@@ -59,166 +120,192 @@ enum Port {
     Tls,
 }
 
-/// Settings for a client of `port` of the mock, through `proxy`.
-fn settings_via(mock: &KinesisMock, port: Port, proxy: &CountingProxy) -> Settings {
-    match port {
-        Port::Plain => mock.settings_for(&format!("http://127.0.0.1:{}", proxy.port)),
-        Port::Tls => {
-            let mut settings = mock.settings_for(&format!("https://127.0.0.1:{}", proxy.port));
-            settings.extra_root_certificates_pem.push(mock.certificate_pem().to_vec());
-            settings
-        }
-    }
-}
-
-fn upstream(mock: &KinesisMock, port: Port) -> u16 {
-    match port {
-        Port::Plain => mock.plain_port(),
-        Port::Tls => mock.tls_port(),
-    }
-}
-
-/// A ListStreams request the mock accepts (it checks that a request is
-/// signed, not the signature).
-fn list_streams(settings: &Settings) -> http::Request<Vec<u8>> {
-    let uri = settings.config.endpoint_url().expect("an endpoint").clone();
-    let host = uri.authority().expect("an authority").to_string();
-    http::Request::builder()
-        .method("POST")
-        .uri(uri)
-        .header("host", host)
-        .header("content-type", "application/x-amz-json-1.1")
-        .header("x-amz-target", "Kinesis_20131202.ListStreams")
-        .header("x-amz-date", "20240101T000000Z")
-        .header(
-            "authorization",
-            "AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/kinesis/aws4_request, \
-             SignedHeaders=host;x-amz-date, Signature=00",
-        )
-        .body(b"{}".to_vec())
-        .expect("a valid request")
-}
-
-async fn transport_via(port: Port) -> (Transport, Settings, CountingProxy) {
-    transport_with(port, TransportOptions::default()).await
-}
-
-async fn transport_with(port: Port, options: TransportOptions) -> (Transport, Settings, CountingProxy) {
+/// A proxy in front of `port` of the mock, and settings for a client of it.
+async fn via_proxy(port: Port) -> (CountingProxy, Settings) {
     let mock = KinesisMock::shared();
-    let proxy = CountingProxy::start(upstream(mock, port)).await;
-    let settings = settings_via(mock, port, &proxy);
-    let transport = Transport::new(&settings, options).expect("a transport");
-    (transport, settings, proxy)
+    let (upstream, scheme) = match port {
+        Port::Plain => (mock.plain_port(), "http"),
+        Port::Tls => (mock.tls_port(), "https"),
+    };
+    let proxy = CountingProxy::start(upstream).await;
+    let mut settings = mock.settings_for(&format!("{scheme}://127.0.0.1:{}", proxy.port));
+    if let Port::Tls = port {
+        settings.extra_root_certificates_pem.push(mock.certificate_pem().to_vec());
+    }
+    (proxy, settings)
 }
 
-async fn list_ok(transport: &Transport, settings: &Settings) -> Version {
-    let response = transport.send(list_streams(settings)).await.expect("an answer");
+/// A stream of one shard for one test, made and deleted through a client
+/// that does not go through any proxy.
+fn test_stream<'d>(driver: &'d AsyncDriver, test: &str) -> TestStream<'d, AsyncDriver> {
+    TestStream::create(driver, format!("async-{test}-{}", std::process::id()), 1)
+}
+
+fn direct_driver() -> AsyncDriver {
+    connect(KinesisMock::shared().settings()).expect("a client of the mock")
+}
+
+fn put(stream: &str, i: usize) -> PutRecord {
+    PutRecord::new(stream, format!("key-{i}"), steps::record_data(i))
+}
+
+// ---- the HTTP layer on its own ----
+
+/// Sends a signed ListStreams through `transport` and checks the answer;
+/// returns the HTTP version it came over.
+async fn list_streams(transport: &Transport, settings: &Settings) -> Version {
+    let proto = kinesis_proto::Client::new(settings.config.clone());
+    let now = time::OffsetDateTime::now_utc();
+    let (request, expect) = proto
+        .prepare(&ListStreams::new(), &settings.credentials, now)
+        .expect("a valid request");
+    let response = transport.send(request).await.expect("an answer");
     assert_eq!(response.status(), 200, "{}", String::from_utf8_lossy(response.body()));
-    let body: serde_json::Value = serde_json::from_slice(response.body()).expect("JSON");
-    assert!(body["StreamNames"].is_array(), "{body}");
+    expect.parse(&response).expect("a ListStreams output");
     response.version()
 }
 
 #[test]
-fn transport_speaks_http1_on_the_plain_port_and_reuses_its_connection() {
+fn plain_port_speaks_http1_and_reuses_one_connection() {
     task::block_on(async {
-        let (transport, settings, proxy) = transport_via(Port::Plain).await;
-        for _ in 0..5 {
-            assert_eq!(list_ok(&transport, &settings).await, Version::HTTP_11);
-        }
-        assert_eq!(proxy.accepted(), 1);
-    });
-}
-
-#[test]
-fn transport_negotiates_http2_on_the_tls_port() {
-    task::block_on(async {
-        let (transport, settings, proxy) = transport_via(Port::Tls).await;
-        for _ in 0..5 {
-            assert_eq!(list_ok(&transport, &settings).await, Version::HTTP_2);
-        }
-        assert_eq!(proxy.accepted(), 1);
-    });
-}
-
-#[test]
-fn transport_refuses_the_tls_port_without_the_extra_root() {
-    task::block_on(async {
-        let mock = KinesisMock::shared();
-        let settings = mock.settings_for(&mock.tls_url());
+        let (proxy, settings) = via_proxy(Port::Plain).await;
         let transport = Transport::new(&settings, TransportOptions::default()).expect("a transport");
-        let err = transport.send(list_streams(&settings)).await.expect_err("untrusted certificate");
-        assert_eq!(err.kind, kinesis_proto::call::TransportErrorKind::Tls, "{err}");
+        for _ in 0..5 {
+            assert_eq!(list_streams(&transport, &settings).await, Version::HTTP_11);
+        }
+        assert_eq!(proxy.accepted(), 1);
     });
 }
 
-/// 200 requests at once over one transport.
-async fn concurrent(port: Port) -> (usize, Vec<Version>) {
-    let (transport, settings, proxy) = transport_via(port).await;
-    let tasks: Vec<_> = (0..200)
-        .map(|_| {
-            let (transport, settings) = (transport.clone(), settings.clone());
-            task::spawn(async move { list_ok(&transport, &settings).await })
-        })
-        .collect();
-    let mut versions = Vec::new();
-    for t in tasks {
-        versions.push(t.await);
-    }
-    (proxy.accepted(), versions)
-}
-
 #[test]
-fn transport_200_at_once_over_http1_use_a_bounded_pool() {
+fn tls_port_negotiates_http2_by_alpn_and_reuses_one_connection() {
     task::block_on(async {
-        let (connections, versions) = concurrent(Port::Plain).await;
-        assert!(versions.iter().all(|v| *v == Version::HTTP_11));
-        let limit = TransportOptions::default().max_connections_per_host;
-        assert!((1..=limit).contains(&connections), "{connections} connections");
-        eprintln!("200 concurrent requests over HTTP/1.1: {connections} connections");
+        let (proxy, settings) = via_proxy(Port::Tls).await;
+        let transport = Transport::new(&settings, TransportOptions::default()).expect("a transport");
+        for _ in 0..5 {
+            assert_eq!(list_streams(&transport, &settings).await, Version::HTTP_2);
+        }
+        assert_eq!(proxy.accepted(), 1);
     });
 }
 
 #[test]
-fn transport_200_at_once_over_http2_share_one_connection() {
+fn tls_port_is_refused_without_the_extra_root() {
+    let mock = KinesisMock::shared();
+    let client = Client::new(mock.settings_for(&mock.tls_url())).expect("a client");
+    let err = task::block_on(client.call(&ListStreams::new())).expect_err("an untrusted certificate");
+    match err {
+        CallError::Transport(e) => assert_eq!(e.kind, kinesis_async::TransportErrorKind::Tls, "{e}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn idle_connections_are_not_kept_past_the_idle_timeout() {
     task::block_on(async {
-        let (connections, versions) = concurrent(Port::Tls).await;
-        assert!(versions.iter().all(|v| *v == Version::HTTP_2));
-        assert_eq!(connections, 1);
+        let (proxy, settings) = via_proxy(Port::Plain).await;
+        let mut options = TransportOptions::default();
+        options.idle_timeout = Duration::ZERO;
+        let transport = Transport::new(&settings, options).expect("a transport");
+        for _ in 0..3 {
+            list_streams(&transport, &settings).await;
+        }
+        assert_eq!(proxy.accepted(), 3);
     });
 }
 
-/// Drops sends at several points in flight, then checks the transport
-/// still works and has not leaked its single HTTP/1.1 connection slot.
-async fn cancelled(port: Port) {
-    let mut options = TransportOptions::default();
-    options.max_connections_per_host = 1;
-    let (transport, settings, proxy) = transport_with(port, options).await;
-    list_ok(&transport, &settings).await;
-    for micros in [1, 50, 200, 1_000, 3_000, 10_000] {
-        let dropped = async_std::future::timeout(Duration::from_micros(micros), transport.send(list_streams(&settings)));
-        let _ = dropped.await;
-    }
-    // The one slot must be free again: with it leaked, these would wait
-    // forever.
-    let tasks: Vec<_> = (0..40)
-        .map(|_| {
-            let (transport, settings) = (transport.clone(), settings.clone());
-            task::spawn(async move { list_ok(&transport, &settings).await })
-        })
-        .collect();
-    for t in tasks {
-        async_std::future::timeout(Duration::from_secs(30), t).await.expect("no slot leaked");
-    }
-    eprintln!("{port:?}: {} connections after cancellations", proxy.accepted());
+// ---- many calls at once ----
+
+/// 200 put_record calls at once on one client through a counting proxy;
+/// every one must succeed and the records must all be in the stream.
+/// Returns the connections the client opened.
+fn put_200_at_once(port: Port, test: &str) -> usize {
+    let direct = direct_driver();
+    let stream = test_stream(&direct, test);
+    let connections = task::block_on(async {
+        let (proxy, settings) = via_proxy(port).await;
+        let client = Client::new(settings).expect("a client");
+        let calls: Vec<_> = (0..200)
+            .map(|i| {
+                let (client, put) = (client.clone(), put(stream.name(), i));
+                task::spawn(async move { client.put_record(&put).await })
+            })
+            .collect();
+        for (i, call) in calls.into_iter().enumerate() {
+            let output = call.await.unwrap_or_else(|e| panic!("put_record #{i} failed: {e}"));
+            assert_eq!(output.shard_id, "shardId-000000000000");
+            assert!(!output.sequence_number.is_empty());
+        }
+        proxy.accepted()
+    });
+    eprintln!("200 concurrent put_record calls over {port:?}: {connections} connection(s)");
+    let records = steps::read_stream(&direct, stream.name());
+    assert_eq!(records.len(), 200);
+    connections
 }
 
 #[test]
-fn transport_survives_dropped_sends_over_http1() {
-    task::block_on(cancelled(Port::Plain));
+fn put_record_200_at_once_over_http1_uses_a_bounded_pool() {
+    let connections = put_200_at_once(Port::Plain, "200-http1");
+    let limit = TransportOptions::default().max_connections_per_host;
+    assert!((1..=limit).contains(&connections), "{connections} connections");
 }
 
 #[test]
-fn transport_survives_dropped_sends_over_http2() {
-    task::block_on(cancelled(Port::Tls));
+fn put_record_200_at_once_over_http2_share_one_connection() {
+    assert_eq!(put_200_at_once(Port::Tls, "200-http2"), 1);
+}
+
+// ---- cancelled calls ----
+
+/// Cancels calls at many points in flight, then checks the client still
+/// works: with one HTTP/1.1 connection slot, a slot leaked by a cancelled
+/// call would make every later call wait forever.
+fn cancelled_calls_leave_the_client_usable(port: Port, test: &str) {
+    let direct = direct_driver();
+    let stream = test_stream(&direct, test);
+    task::block_on(async {
+        let (proxy, settings) = via_proxy(port).await;
+        let mut options = TransportOptions::default();
+        options.max_connections_per_host = 1;
+        let client = Client::with_transport_options(settings, options).expect("a client");
+        client.put_record(&put(stream.name(), 0)).await.expect("a first call");
+
+        // Dropped after its first poll: it got as far as it could without
+        // waiting (a request may be on the wire).
+        {
+            let put = put(stream.name(), 1);
+            let mut call = pin!(client.put_record(&put));
+            let _ = call.as_mut().poll(&mut Context::from_waker(Waker::noop()));
+        }
+        // Dropped by a time limit at points from before connecting to
+        // during the answer.
+        for micros in [1, 20, 100, 300, 1_000, 3_000, 10_000] {
+            let put = put(stream.name(), 2);
+            let _ = async_std::future::timeout(Duration::from_micros(micros), client.put_record(&put)).await;
+        }
+        let next: Vec<_> = (0..20)
+            .map(|i| {
+                let (client, put) = (client.clone(), put(stream.name(), 100 + i));
+                task::spawn(async move { client.put_record(&put).await })
+            })
+            .collect();
+        for call in next {
+            async_std::future::timeout(Duration::from_secs(30), call)
+                .await
+                .expect("no connection slot was leaked")
+                .expect("the call succeeds");
+        }
+        eprintln!("{port:?}: {} connection(s) after cancelled calls", proxy.accepted());
+    });
+}
+
+#[test]
+fn cancelled_calls_leave_the_client_usable_over_http1() {
+    cancelled_calls_leave_the_client_usable(Port::Plain, "cancel-http1");
+}
+
+#[test]
+fn cancelled_calls_leave_the_client_usable_over_http2() {
+    cancelled_calls_leave_the_client_usable(Port::Tls, "cancel-http2");
 }
