@@ -80,7 +80,10 @@ impl Client {
     /// # let _ = client;
     /// # Ok::<(), kinesis_async::Error>(())
     /// ```
-    pub fn with_transport_options(settings: Settings, options: TransportOptions) -> Result<Client, Error> {
+    pub fn with_transport_options(
+        settings: Settings,
+        options: TransportOptions,
+    ) -> Result<Client, Error> {
         let transport = Transport::new(&settings, options).map_err(CallError::Usage)?;
         let proto = settings.proto_client();
         let Settings {
@@ -198,7 +201,9 @@ mod tests {
     use std::time::Duration;
 
     fn settings(url: &str) -> Settings {
-        let config = Config::new("us-east-1").with_endpoint_url(url).expect("a valid endpoint");
+        let config = Config::new("us-east-1")
+            .with_endpoint_url(url)
+            .expect("a valid endpoint");
         Settings::new(config, Credentials::new("AKID", "SECRET", None))
     }
 
@@ -239,7 +244,8 @@ mod tests {
         let client = Client::new(s).expect("a client");
         let put = PutRecord::new("s", "k", b"x".to_vec());
         let started = std::time::Instant::now();
-        let err = async_std::task::block_on(client.call(&put)).expect_err("refused, then out of time");
+        let err =
+            async_std::task::block_on(client.call(&put)).expect_err("refused, then out of time");
         match err {
             Error::Transport(e) => {
                 assert_eq!(e.kind, TransportErrorKind::Timeout, "{e}");
@@ -293,7 +299,10 @@ mod tests {
         match err {
             Error::Transport(e) => {
                 assert_eq!(e.kind, TransportErrorKind::Timeout, "{e}");
-                assert_eq!(e.message, format!("connecting to https://127.0.0.1:{port} took longer than 200ms"));
+                assert_eq!(
+                    e.message,
+                    format!("connecting to https://127.0.0.1:{port} took longer than 200ms")
+                );
             }
             other => panic!("{other:?}"),
         }

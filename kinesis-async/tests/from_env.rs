@@ -10,9 +10,18 @@ fn from_env_reads_variables_and_profile_files() {
     let config = dir.join("config");
     let credentials = dir.join("credentials");
     std::fs::write(&config, "[profile dev]\nregion = eu-west-1\n").expect("write config");
-    std::fs::write(&credentials, "[dev]\naws_access_key_id = AKIDDEV\naws_secret_access_key = SECRET\n")
-        .expect("write credentials");
-    for name in ["AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL"] {
+    std::fs::write(
+        &credentials,
+        "[dev]\naws_access_key_id = AKIDDEV\naws_secret_access_key = SECRET\n",
+    )
+    .expect("write credentials");
+    for name in [
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_ENDPOINT_URL",
+    ] {
         std::env::remove_var(name);
     }
     std::env::set_var("AWS_CONFIG_FILE", &config);
@@ -22,11 +31,21 @@ fn from_env_reads_variables_and_profile_files() {
 
     let client = Client::from_env().expect("settings from the files");
     assert_eq!(client.config().region(), "eu-west-1");
-    assert_eq!(client.config().endpoint_url().map(ToString::to_string).as_deref(), Some("http://127.0.0.1:4568/"));
+    assert_eq!(
+        client
+            .config()
+            .endpoint_url()
+            .map(ToString::to_string)
+            .as_deref(),
+        Some("http://127.0.0.1:4568/")
+    );
 
     // A profile the files do not have: no region anywhere.
     std::env::set_var("AWS_PROFILE", "missing");
     let err = Client::from_env().expect_err("no region");
-    assert!(matches!(&err, kinesis_async::Error::Usage(u) if u.field == "region"), "{err:?}");
+    assert!(
+        matches!(&err, kinesis_async::Error::Usage(u) if u.field == "region"),
+        "{err:?}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -55,7 +55,8 @@ fn connect_tls(settings: Settings) -> Result<AsyncDriver, CallError> {
         tls.timeouts = settings.timeouts;
         tls.retry = settings.retry;
         tls.credentials = settings.credentials;
-        tls.extra_root_certificates_pem.extend(settings.extra_root_certificates_pem);
+        tls.extra_root_certificates_pem
+            .extend(settings.extra_root_certificates_pem);
         return connect(tls);
     }
     connect(settings)
@@ -80,7 +81,9 @@ struct CountingProxy {
 
 impl CountingProxy {
     async fn start(upstream_port: u16) -> CountingProxy {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind the proxy");
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind the proxy");
         let port = listener.local_addr().expect("proxy address").port();
         let accepted = Arc::new(AtomicUsize::new(0));
         let counter = accepted.clone();
@@ -101,7 +104,9 @@ impl CountingProxy {
 /// Copies bytes both ways between `client` and the mock until both sides
 /// are done.
 async fn pipe(client: TcpStream, upstream_port: u16) {
-    let Ok(server) = TcpStream::connect(("127.0.0.1", upstream_port)).await else { return };
+    let Ok(server) = TcpStream::connect(("127.0.0.1", upstream_port)).await else {
+        return;
+    };
     let (mut client_r, mut client_w) = (client.clone(), client);
     let (mut server_r, mut server_w) = (server.clone(), server);
     let up = task::spawn(async move {
@@ -130,7 +135,9 @@ async fn via_proxy(port: Port) -> (CountingProxy, Settings) {
     let proxy = CountingProxy::start(upstream).await;
     let mut settings = mock.settings_for(&format!("{scheme}://127.0.0.1:{}", proxy.port));
     if let Port::Tls = port {
-        settings.extra_root_certificates_pem.push(mock.certificate_pem().to_vec());
+        settings
+            .extra_root_certificates_pem
+            .push(mock.certificate_pem().to_vec());
     }
     (proxy, settings)
 }
@@ -160,7 +167,12 @@ async fn list_streams(transport: &Transport, settings: &Settings) -> Version {
         .prepare(&ListStreams::new(), &settings.credentials, now)
         .expect("a valid request");
     let response = transport.send(request).await.expect("an answer");
-    assert_eq!(response.status(), 200, "{}", String::from_utf8_lossy(response.body()));
+    assert_eq!(
+        response.status(),
+        200,
+        "{}",
+        String::from_utf8_lossy(response.body())
+    );
     expect.parse(&response).expect("a ListStreams output");
     response.version()
 }
@@ -169,7 +181,8 @@ async fn list_streams(transport: &Transport, settings: &Settings) -> Version {
 fn plain_port_speaks_http1_and_reuses_one_connection() {
     task::block_on(async {
         let (proxy, settings) = via_proxy(Port::Plain).await;
-        let transport = Transport::new(&settings, TransportOptions::default()).expect("a transport");
+        let transport =
+            Transport::new(&settings, TransportOptions::default()).expect("a transport");
         for _ in 0..5 {
             assert_eq!(list_streams(&transport, &settings).await, Version::HTTP_11);
         }
@@ -181,7 +194,8 @@ fn plain_port_speaks_http1_and_reuses_one_connection() {
 fn tls_port_negotiates_http2_by_alpn_and_reuses_one_connection() {
     task::block_on(async {
         let (proxy, settings) = via_proxy(Port::Tls).await;
-        let transport = Transport::new(&settings, TransportOptions::default()).expect("a transport");
+        let transport =
+            Transport::new(&settings, TransportOptions::default()).expect("a transport");
         for _ in 0..5 {
             assert_eq!(list_streams(&transport, &settings).await, Version::HTTP_2);
         }
@@ -193,9 +207,12 @@ fn tls_port_negotiates_http2_by_alpn_and_reuses_one_connection() {
 fn tls_port_is_refused_without_the_extra_root() {
     let mock = KinesisMock::shared();
     let client = Client::new(mock.settings_for(&mock.tls_url())).expect("a client");
-    let err = task::block_on(client.call(&ListStreams::new())).expect_err("an untrusted certificate");
+    let err =
+        task::block_on(client.call(&ListStreams::new())).expect_err("an untrusted certificate");
     match err {
-        CallError::Transport(e) => assert_eq!(e.kind, kinesis_async::TransportErrorKind::Tls, "{e}"),
+        CallError::Transport(e) => {
+            assert_eq!(e.kind, kinesis_async::TransportErrorKind::Tls, "{e}")
+        }
         other => panic!("{other:?}"),
     }
 }
@@ -232,7 +249,9 @@ fn put_200_at_once(port: Port, test: &str) -> usize {
             })
             .collect();
         for (i, call) in calls.into_iter().enumerate() {
-            let output = call.await.unwrap_or_else(|e| panic!("put_record #{i} failed: {e}"));
+            let output = call
+                .await
+                .unwrap_or_else(|e| panic!("put_record #{i} failed: {e}"));
             assert_eq!(output.shard_id, "shardId-000000000000");
             assert!(!output.sequence_number.is_empty());
         }
@@ -248,7 +267,10 @@ fn put_200_at_once(port: Port, test: &str) -> usize {
 fn put_record_200_at_once_over_http1_uses_a_bounded_pool() {
     let connections = put_200_at_once(Port::Plain, "200-http1");
     let limit = TransportOptions::default().max_connections_per_host;
-    assert!((1..=limit).contains(&connections), "{connections} connections");
+    assert!(
+        (1..=limit).contains(&connections),
+        "{connections} connections"
+    );
 }
 
 #[test]
@@ -269,7 +291,10 @@ fn cancelled_calls_leave_the_client_usable(port: Port, test: &str) {
         let mut options = TransportOptions::default();
         options.max_connections_per_host = 1;
         let client = Client::with_transport_options(settings, options).expect("a client");
-        client.put_record(&put(stream.name(), 0)).await.expect("a first call");
+        client
+            .put_record(&put(stream.name(), 0))
+            .await
+            .expect("a first call");
 
         // Dropped after its first poll: it got as far as it could without
         // waiting (a request may be on the wire).
@@ -282,7 +307,9 @@ fn cancelled_calls_leave_the_client_usable(port: Port, test: &str) {
         // during the answer.
         for micros in [1, 20, 100, 300, 1_000, 3_000, 10_000] {
             let put = put(stream.name(), 2);
-            let _ = async_std::future::timeout(Duration::from_micros(micros), client.put_record(&put)).await;
+            let _ =
+                async_std::future::timeout(Duration::from_micros(micros), client.put_record(&put))
+                    .await;
         }
         let next: Vec<_> = (0..20)
             .map(|i| {
@@ -296,7 +323,10 @@ fn cancelled_calls_leave_the_client_usable(port: Port, test: &str) {
                 .expect("no connection slot was leaked")
                 .expect("the call succeeds");
         }
-        eprintln!("{port:?}: {} connection(s) after cancelled calls", proxy.accepted());
+        eprintln!(
+            "{port:?}: {} connection(s) after cancelled calls",
+            proxy.accepted()
+        );
     });
 }
 

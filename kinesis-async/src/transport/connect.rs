@@ -45,11 +45,13 @@ impl Target {
                 ))
             }
         };
-        let host = uri
-            .host()
-            .filter(|h| !h.is_empty())
-            .ok_or_else(|| TransportError::new(TransportErrorKind::Other, "request URI has no host"))?;
-        let host = host.trim_start_matches('[').trim_end_matches(']').to_owned();
+        let host = uri.host().filter(|h| !h.is_empty()).ok_or_else(|| {
+            TransportError::new(TransportErrorKind::Other, "request URI has no host")
+        })?;
+        let host = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_owned();
         let port = uri.port_u16().unwrap_or(if tls { 443 } else { 80 });
         Ok(Target { tls, host, port })
     }
@@ -91,7 +93,10 @@ where
 
 /// Opens a connection to `target`: plain HTTP/1.1, or TLS with ALPN
 /// deciding between HTTP/2 and HTTP/1.1.
-pub(crate) async fn open(target: &Target, tls: &Arc<ClientConfig>) -> Result<Connection, TransportError> {
+pub(crate) async fn open(
+    target: &Target,
+    tls: &Arc<ClientConfig>,
+) -> Result<Connection, TransportError> {
     let tcp = TcpStream::connect((target.host.as_str(), target.port))
         .await
         .map_err(|e| error::connect(&target.to_string(), &e))?;
@@ -102,7 +107,10 @@ pub(crate) async fn open(target: &Target, tls: &Arc<ClientConfig>) -> Result<Con
         return http1_over(target, FuturesIo::new(tcp)).await;
     }
     let name = ServerName::try_from(target.host.clone()).map_err(|e| {
-        TransportError::new(TransportErrorKind::Other, format!("{:?} is no TLS server name: {e}", target.host))
+        TransportError::new(
+            TransportErrorKind::Other,
+            format!("{:?} is no TLS server name: {e}", target.host),
+        )
     })?;
     let stream = TlsConnector::from(tls.clone())
         .connect(name, tcp)
@@ -155,7 +163,10 @@ mod tests {
     #[test]
     fn default_ports() {
         let t = target("https://kinesis.eu-west-1.amazonaws.com/").expect("https");
-        assert_eq!((t.tls, t.host.as_str(), t.port), (true, "kinesis.eu-west-1.amazonaws.com", 443));
+        assert_eq!(
+            (t.tls, t.host.as_str(), t.port),
+            (true, "kinesis.eu-west-1.amazonaws.com", 443)
+        );
         let t = target("http://localhost/").expect("http");
         assert_eq!((t.tls, t.port), (false, 80));
     }
@@ -169,7 +180,13 @@ mod tests {
 
     #[test]
     fn other_schemes_are_refused() {
-        assert_eq!(target("ftp://h/").expect_err("ftp").kind, TransportErrorKind::Other);
-        assert_eq!(target("/relative").expect_err("no scheme").kind, TransportErrorKind::Other);
+        assert_eq!(
+            target("ftp://h/").expect_err("ftp").kind,
+            TransportErrorKind::Other
+        );
+        assert_eq!(
+            target("/relative").expect_err("no scheme").kind,
+            TransportErrorKind::Other
+        );
     }
 }

@@ -61,7 +61,10 @@ pub(crate) fn tls_handshake(target: &str, e: &io::Error) -> TransportError {
 
 /// A time limit ran out.
 pub(crate) fn timeout(what: &str, limit: Duration) -> TransportError {
-    TransportError::new(TransportErrorKind::Timeout, format!("{what} took longer than {limit:?}"))
+    TransportError::new(
+        TransportErrorKind::Timeout,
+        format!("{what} took longer than {limit:?}"),
+    )
 }
 
 /// A failure reported by hyper while handshaking, sending or receiving.
@@ -118,7 +121,11 @@ mod tests {
         );
         let t = tls_handshake("h:1", &e);
         assert_eq!(t.kind, TransportErrorKind::Tls);
-        assert!(t.message.contains("UnknownIssuer") || t.message.contains("unknown issuer"), "{}", t.message);
+        assert!(
+            t.message.contains("UnknownIssuer") || t.message.contains("unknown issuer"),
+            "{}",
+            t.message
+        );
     }
 
     #[test]

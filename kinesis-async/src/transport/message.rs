@@ -33,7 +33,9 @@ impl Outgoing {
     pub(crate) fn new(request: Request<Vec<u8>>) -> Self {
         let mut request = request.map(|body| Full::new(Bytes::from(body)));
         if !request.headers().contains_key(USER_AGENT) {
-            request.headers_mut().insert(USER_AGENT, HeaderValue::from_static(AGENT));
+            request
+                .headers_mut()
+                .insert(USER_AGENT, HeaderValue::from_static(AGENT));
         }
         Outgoing { request }
     }
@@ -73,7 +75,10 @@ impl Outgoing {
     pub(crate) fn for_http2(self) -> (Request<Body>, Original) {
         let mut request = self.request;
         let host = request.headers_mut().remove(HOST);
-        let original = Original { uri: request.uri().clone(), host };
+        let original = Original {
+            uri: request.uri().clone(),
+            host,
+        };
         (request, original)
     }
 }
@@ -95,7 +100,10 @@ impl Original {
 }
 
 /// Reads the whole answer, failing past `limit` body bytes.
-pub(crate) async fn read(response: Response<Incoming>, limit: usize) -> Result<Response<Vec<u8>>, TransportError> {
+pub(crate) async fn read(
+    response: Response<Incoming>,
+    limit: usize,
+) -> Result<Response<Vec<u8>>, TransportError> {
     let (parts, body) = response.into_parts();
     let collected = Limited::new(body, limit)
         .collect()
@@ -122,7 +130,9 @@ mod tests {
         let (request, _) = Outgoing::new(proto_like()).for_http1();
         assert_eq!(request.uri(), "/");
         assert_eq!(request.headers()[HOST], "kinesis.us-east-1.amazonaws.com");
-        assert!(request.headers()[USER_AGENT].to_str().is_ok_and(|a| a.starts_with("kinesis-async/")));
+        assert!(request.headers()[USER_AGENT]
+            .to_str()
+            .is_ok_and(|a| a.starts_with("kinesis-async/")));
     }
 
     #[test]

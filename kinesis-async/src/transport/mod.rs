@@ -96,10 +96,23 @@ impl Transport {
     /// Only the connect time limit applies here; bound the whole exchange
     /// with a timeout of your own (the client does). Dropping the future
     /// cancels the exchange and leaves the pool usable.
-    pub async fn send(&self, request: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, TransportError> {
-        log::debug!("{} {} ({} bytes)", request.method(), request.uri(), request.body().len());
+    pub async fn send(
+        &self,
+        request: http::Request<Vec<u8>>,
+    ) -> Result<http::Response<Vec<u8>>, TransportError> {
+        log::debug!(
+            "{} {} ({} bytes)",
+            request.method(),
+            request.uri(),
+            request.body().len()
+        );
         let response = self.pool.send(request).await?;
-        log::debug!("{} {:?} ({} bytes)", response.status(), response.version(), response.body().len());
+        log::debug!(
+            "{} {:?} ({} bytes)",
+            response.status(),
+            response.version(),
+            response.body().len()
+        );
         Ok(response)
     }
 }
@@ -120,12 +133,20 @@ mod tests {
         // Unboxed, the TLS handshake and exchange futures made a send weigh
         // ~15 KiB, and debug-build poll frames of callers overflowed 2 MiB
         // test-thread stacks.
-        let settings = Settings::new(Config::new("us-east-1"), Credentials::new("AKID", "SECRET", None));
-        let transport = Transport::new(&settings, TransportOptions::default()).expect("web roots only");
+        let settings = Settings::new(
+            Config::new("us-east-1"),
+            Credentials::new("AKID", "SECRET", None),
+        );
+        let transport =
+            Transport::new(&settings, TransportOptions::default()).expect("web roots only");
         let send = transport.send(http::Request::new(Vec::new()));
         fn spawnable<T: Send>(_: &T) {}
         spawnable(&send);
-        assert!(std::mem::size_of_val(&send) < 2048, "{} bytes", std::mem::size_of_val(&send));
+        assert!(
+            std::mem::size_of_val(&send) < 2048,
+            "{} bytes",
+            std::mem::size_of_val(&send)
+        );
     }
 
     #[test]

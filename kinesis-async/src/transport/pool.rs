@@ -81,7 +81,11 @@ enum Try {
 type Slot = SemaphoreGuardArc;
 
 impl Pool {
-    pub(crate) fn new(tls: Arc<ClientConfig>, options: TransportOptions, connect_timeout: Option<Duration>) -> Self {
+    pub(crate) fn new(
+        tls: Arc<ClientConfig>,
+        options: TransportOptions,
+        connect_timeout: Option<Duration>,
+    ) -> Self {
         Pool {
             targets: Mutex::new(HashMap::new()),
             tls,
@@ -92,7 +96,10 @@ impl Pool {
     }
 
     /// Sends `request` and reads its whole answer.
-    pub(crate) async fn send(&self, request: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, TransportError> {
+    pub(crate) async fn send(
+        &self,
+        request: http::Request<Vec<u8>>,
+    ) -> Result<http::Response<Vec<u8>>, TransportError> {
         let target = Target::of(request.uri())?;
         let pool = self.target(&target);
         let mut outgoing = Outgoing::new(request);
@@ -201,7 +208,11 @@ impl Pool {
     ) -> Try {
         if let Err(e) = sender.ready().await {
             let err = error::hyper(&e);
-            return if reused { Try::Unsent(outgoing, err) } else { Try::Done(Err(err)) };
+            return if reused {
+                Try::Unsent(outgoing, err)
+            } else {
+                Try::Done(Err(err))
+            };
         }
         let (request, original) = outgoing.for_http1();
         match sender.try_send_request(request).await {
@@ -223,16 +234,28 @@ impl Pool {
         }
     }
 
-    async fn send_http2(&self, pool: &TargetPool, shared: Shared, outgoing: Outgoing, reused: bool) -> Try {
+    async fn send_http2(
+        &self,
+        pool: &TargetPool,
+        shared: Shared,
+        outgoing: Outgoing,
+        reused: bool,
+    ) -> Try {
         let Shared { id, mut sender } = shared;
         if let Err(e) = sender.ready().await {
             pool.forget_http2(id);
             let err = error::hyper(&e);
-            return if reused { Try::Unsent(outgoing, err) } else { Try::Done(Err(err)) };
+            return if reused {
+                Try::Unsent(outgoing, err)
+            } else {
+                Try::Done(Err(err))
+            };
         }
         let (request, original) = outgoing.for_http2();
         match sender.try_send_request(request).await {
-            Ok(response) => Try::Done(message::read(response, self.options.max_response_bytes).await),
+            Ok(response) => {
+                Try::Done(message::read(response, self.options.max_response_bytes).await)
+            }
             Err(mut e) => {
                 let err = error::hyper(e.error());
                 match e.take_message() {
@@ -284,9 +307,9 @@ impl TargetPool {
     fn take_idle(&self, idle_timeout: Duration) -> Option<http1::SendRequest<Body>> {
         let mut state = self.lock();
         let now = Instant::now();
-        state
-            .idle
-            .retain(|i| !i.sender.is_closed() && now.saturating_duration_since(i.since) < idle_timeout);
+        state.idle.retain(|i| {
+            !i.sender.is_closed() && now.saturating_duration_since(i.since) < idle_timeout
+        });
         state.idle.pop().map(|i| i.sender)
     }
 
@@ -298,7 +321,10 @@ impl TargetPool {
         if state.idle.len() >= max_idle {
             state.idle.remove(0);
         }
-        state.idle.push(Idle { sender, since: Instant::now() });
+        state.idle.push(Idle {
+            sender,
+            since: Instant::now(),
+        });
     }
 }
 

@@ -17,13 +17,18 @@ pub(crate) fn client_config(extra_roots_pem: &[Vec<u8>]) -> Result<Arc<ClientCon
     let mut roots = RootCertStore::empty();
     roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
     for (i, cert) in parse_pem(extra_roots_pem)? {
-        roots
-            .add(cert)
-            .map_err(|e| UsageError::new(field(i), format!("is not a usable root certificate: {e}")))?;
+        roots.add(cert).map_err(|e| {
+            UsageError::new(field(i), format!("is not a usable root certificate: {e}"))
+        })?;
     }
     let mut config = ClientConfig::builder_with_provider(Arc::new(ring::default_provider()))
         .with_safe_default_protocol_versions()
-        .map_err(|e| UsageError::new("extra_root_certificates_pem", format!("TLS setup failed: {e}")))?
+        .map_err(|e| {
+            UsageError::new(
+                "extra_root_certificates_pem",
+                format!("TLS setup failed: {e}"),
+            )
+        })?
         .with_root_certificates(roots)
         .with_no_client_auth();
     config.alpn_protocols = ALPN.iter().map(|p| p.to_vec()).collect();
@@ -59,7 +64,10 @@ mod tests {
     #[test]
     fn no_extra_roots_is_fine() {
         let config = client_config(&[]).expect("web roots alone");
-        assert_eq!(config.alpn_protocols, vec![b"h2".to_vec(), b"http/1.1".to_vec()]);
+        assert_eq!(
+            config.alpn_protocols,
+            vec![b"h2".to_vec(), b"http/1.1".to_vec()]
+        );
     }
 
     #[test]
