@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use async_std::future::timeout;
 use kinesis_proto::call::{Action, Call, CallError, TransportError};
-use kinesis_proto::{Config, Credentials, Operation, Settings, Timeouts};
+use kinesis_proto::{Config, Operation, Settings};
 use time::OffsetDateTime;
 
 use crate::transport::{self, Transport, TransportOptions};
@@ -33,20 +33,18 @@ pub struct Client {
     inner: Arc<Inner>,
 }
 
+/// What every clone shares: the settings as given, the core client they
+/// describe (its retry quota and clock offset are per client) and the pool.
 struct Inner {
+    settings: Settings,
     proto: kinesis_proto::Client,
-    credentials: Credentials,
-    timeouts: Timeouts,
     transport: Transport,
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Client")
-            .field("config", self.inner.proto.config())
-            .field("credentials", &self.inner.credentials)
-            .field("timeouts", &self.inner.timeouts)
-            .finish_non_exhaustive()
+        // Settings print their credentials redacted.
+        f.debug_tuple("Client").field(&self.inner.settings).finish()
     }
 }
 
@@ -86,30 +84,29 @@ impl Client {
     ) -> Result<Client, Error> {
         let transport = Transport::new(&settings, options).map_err(CallError::Usage)?;
         let proto = settings.proto_client();
-        let Settings {
-            credentials,
-            timeouts,
-            ..
-        } = settings;
         log::debug!(
-            "async kinesis client for region {} endpoint {:?}",
-            proto.config().region(),
-            proto.config().endpoint_url().map(ToString::to_string)
+            "async kinesis client: region {}, endpoint {}",
+            settings.config.region(),
+            settings
+                .config
+                .endpoint_url()
+                .map_or("(AWS)".to_owned(), ToString::to_string)
         );
+        let inner = Inner {
+            settings,
+            proto,
+            transport,
+        };
         Ok(Client {
-            inner: Arc::new(Inner {
-                proto,
-                credentials,
-                timeouts,
-                transport,
-            }),
+            inner: Arc::new(inner),
         })
     }
 
-    /// A client configured the way the AWS tools do it: from the
-    /// environment (`AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_PROFILE`,
-    /// `AWS_ENDPOINT_URL_KINESIS`…) and the shared `config` and
-    /// `credentials` files.
+    /// A client set up as the AWS CLI and SDKs would be: region,
+    /// credentials, endpoint and retry settings from `AWS_*` variables and
+    /// the profile files they point to (`~/.aws/config` and
+    /// `~/.aws/credentials` by default; `AWS_PROFILE` picks the profile).
+    /// The precedence rules are [`Settings::from_sources`]'.
     ///
     /// ```no_run
     /// let client = kinesis_async::Client::from_env()?;
@@ -123,6 +120,11 @@ impl Client {
     /// Region, endpoint, limits and retry settings of this client.
     pub fn config(&self) -> &Config {
         self.inner.proto.config()
+    }
+
+    /// The settings this client was made with.
+    pub fn settings(&self) -> &Settings {
+        &self.inner.settings
     }
 
     /// Sends any operation and waits for its output, retrying as the
@@ -148,7 +150,7 @@ impl Client {
     /// ```
     pub async fn call<O: Operation>(&self, op: &O) -> Result<O::Output, Error> {
         let inner = &*self.inner;
-        match inner.timeouts.call {
+        match inner.settings.timeouts.call {
             None => inner.drive(op).await,
             Some(limit) => match timeout(limit, inner.drive(op)).await {
                 Ok(result) => result,
@@ -166,7 +168,7 @@ impl Inner {
     /// Runs kinesis-proto's call state machine: it decides, this sends and
     /// sleeps.
     async fn drive<O: Operation>(&self, op: &O) -> Result<O::Output, Error> {
-        let mut call = Call::new(&self.proto, op, &self.credentials);
+        let mut call = Call::new(&self.proto, op, &self.settings.credentials);
         loop {
             match call.poll(OffsetDateTime::now_utc(), fastrand::f64()) {
                 Action::Send(request) => match self.attempt(request).await {
@@ -184,7 +186,7 @@ impl Inner {
         &self,
         request: http::Request<Vec<u8>>,
     ) -> Result<http::Response<Vec<u8>>, TransportError> {
-        match self.timeouts.attempt {
+        match self.settings.timeouts.attempt {
             None => self.transport.send(request).await,
             Some(limit) => timeout(limit, self.transport.send(request))
                 .await
@@ -198,6 +200,7 @@ mod tests {
     use super::*;
     use kinesis_proto::call::TransportErrorKind;
     use kinesis_proto::ops::PutRecord;
+    use kinesis_proto::Credentials;
     use std::time::Duration;
 
     fn settings(url: &str) -> Settings {
@@ -208,18 +211,22 @@ mod tests {
     }
 
     #[test]
-    fn client_is_send_sync_clone() {
-        fn check<T: Send + Sync + Clone + 'static>() {}
-        check::<Client>();
+    fn client_and_its_calls_go_anywhere_a_task_goes() {
+        fn shared_between_tasks<T: Send + Sync + Clone + 'static>(_: &T) {}
+        fn spawnable<T: Send>(_: &T) {}
+        let client = Client::new(settings("http://127.0.0.1:9")).expect("a client");
+        shared_between_tasks(&client);
+        let put = PutRecord::new("s", "k", b"x".to_vec());
+        spawnable(&client.call(&put));
+        spawnable(&client.put_record(&put));
     }
 
     #[test]
-    fn call_future_is_send() {
+    fn debug_shows_settings_without_secrets() {
         let client = Client::new(settings("http://127.0.0.1:9")).expect("a client");
-        let put = PutRecord::new("s", "k", b"x".to_vec());
-        fn spawnable<T: Send>(_: &T) {}
-        spawnable(&client.call(&put));
-        spawnable(&client.put_record(&put));
+        let text = format!("{client:?}");
+        assert!(text.contains("us-east-1"), "{text}");
+        assert!(!text.contains("SECRET"), "{text}");
     }
 
     #[test]

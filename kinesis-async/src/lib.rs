@@ -87,11 +87,14 @@
 //! level through the [`log`] facade: operation names, URLs, statuses and
 //! sizes, never credentials or record data.
 
+// What a caller needs besides the client, from kinesis-proto, so that this
+// crate is the one dependency: the inputs and outputs…
+pub use kinesis_proto::{self, ops, Operation, Paginated};
+// …the configuration…
+pub use kinesis_proto::{retry::RetryConfig, Config, Credentials, Limits, Settings, Timeouts};
+// …and the error, shared with kinesis-blocking, with what it carries.
 pub use kinesis_proto::call::{CallError as Error, TransportError, TransportErrorKind};
-pub use kinesis_proto::{
-    self, ops, retry::RetryConfig, Config, Credentials, ErrorCode, Limits, Operation, Paginated,
-    ServiceError, Settings, Timeouts, UsageError,
-};
+pub use kinesis_proto::{ErrorCode, ServiceError, UsageError};
 
 mod client;
 mod env;

@@ -5,31 +5,26 @@ use kinesis_proto::{ops, Operation};
 
 use crate::{Client, Error};
 
-macro_rules! async_operation_methods {
+/// Expands the table into `impl Client { async fn … }`, each with its
+/// summary and an example built from the table's example input.
+macro_rules! async_methods {
     ($( [$method:ident, $input:ident, $summary:literal, $example:literal] ),* $(,)?) => {
         /// One `async fn` per Kinesis operation.
         impl Client {
             $(
-                #[doc = $summary]
-                #[doc = ""]
-                #[doc = concat!(
-                    "Sends a [`", stringify!($input), "`](crate::ops::", stringify!($input),
-                    ") and resolves to its output: [`Client::call`] with a fixed input type."
-                )]
-                #[doc = ""]
-                #[doc = "```no_run"]
-                #[doc = "# async_std::task::block_on(async {"]
-                #[doc = "use kinesis_async::{ops::*, Client};"]
-                #[doc = "let client = Client::from_env()?;"]
-                #[doc = concat!("let output = client.", stringify!($method), "(&", $example, ").await?;")]
-                #[doc = "println!(\"{output:?}\");"]
-                #[doc = "# Ok::<(), kinesis_async::Error>(())"]
-                #[doc = "# });"]
-                #[doc = "```"]
-                pub async fn $method(
-                    &self,
-                    input: &ops::$input,
-                ) -> Result<<ops::$input as Operation>::Output, Error> {
+                #[doc = concat!($summary, "\n\n",
+                    "Resolves to the output of a [`", stringify!($input), "`](crate::ops::",
+                    stringify!($input), "), with retries: [`Client::call`] for this one input type.\n\n",
+                    "```no_run\n",
+                    "use kinesis_async::{ops::*, Client};\n",
+                    "# async_std::task::block_on(async {\n",
+                    "let client = Client::from_env()?;\n",
+                    "let output = client.", stringify!($method), "(&", $example, ").await?;\n",
+                    "println!(\"{output:?}\");\n",
+                    "# Ok::<(), kinesis_async::Error>(())\n",
+                    "# });\n",
+                    "```")]
+                pub async fn $method(&self, input: &ops::$input) -> Result<<ops::$input as Operation>::Output, Error> {
                     self.call(input).await
                 }
             )*
@@ -37,4 +32,4 @@ macro_rules! async_operation_methods {
     };
 }
 
-kinesis_proto::for_each_operation!(async_operation_methods);
+kinesis_proto::for_each_operation!(async_methods);
