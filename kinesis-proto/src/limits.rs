@@ -4,8 +4,13 @@
 /// service's defaults; raise them for streams configured for larger records.
 ///
 /// ```
-/// let limits = kinesis_proto::Limits { max_record_bytes: 10 * 1024 * 1024, ..Default::default() };
+/// // A stream configured for 10 MiB records:
+/// let limits = kinesis_proto::Limits::default()
+///     .with_max_record_bytes(10 * 1024 * 1024)
+///     .with_max_put_records_request_bytes(10 * 1024 * 1024);
 /// assert_eq!(limits.max_put_records_entries, 500);
+/// let config = kinesis_proto::Config::new("us-east-1").with_limits(limits);
+/// # let _ = config;
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -26,5 +31,23 @@ impl Default for Limits {
             max_put_records_request_bytes: 5 * 1024 * 1024,
             max_put_records_entries: 500,
         }
+    }
+}
+
+impl Limits {
+    /// Sets the largest data blob of one record.
+    pub fn with_max_record_bytes(mut self, bytes: usize) -> Self {
+        self.max_record_bytes = bytes;
+        self
+    }
+    /// Sets the largest PutRecords request (data plus partition keys).
+    pub fn with_max_put_records_request_bytes(mut self, bytes: usize) -> Self {
+        self.max_put_records_request_bytes = bytes;
+        self
+    }
+    /// Sets the most entries in one PutRecords request.
+    pub fn with_max_put_records_entries(mut self, entries: usize) -> Self {
+        self.max_put_records_entries = entries;
+        self
     }
 }

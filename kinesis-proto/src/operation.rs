@@ -57,7 +57,7 @@ pub trait Paginated: Operation + Sized {
 }
 
 /// An output with no fields: what operations that return nothing parse into.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Empty {}
 

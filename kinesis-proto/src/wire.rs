@@ -1,35 +1,626 @@
 //! How Kinesis JSON 1.1 writes values that serde has no one way for: blobs
 //! as base64, timestamps as epoch seconds, hash keys as decimal strings.
 //! Used through `#[serde(with = "crate::wire::…")]`.
+//!
+//! Timestamps and blobs read their text straight from the input (borrowed
+//! `str` / [`RawValue`]), so they deserialize from `serde_json::from_slice`
+//! and `from_str`, which is how every response is parsed. Timestamps do not
+//! deserialize from a `serde_json::Value` (the exact decimal text is gone by
+//! then).
 
-/// `Vec<u8>` as a base64 string.
+use serde::de::{self, Deserialize, Deserializer, Visitor};
+use serde::ser::{Serialize, Serializer};
+use serde_json::value::RawValue;
+use std::fmt;
+use time::OffsetDateTime;
+
+/// `Vec<u8>` as a base64 string (standard alphabet, padded).
+///
+/// Decoding accepts the text with or without padding, and decodes straight
+/// from the borrowed input into the output vector. Encoding writes the
+/// base64 text as a raw JSON value, so the serializer does not scan it for
+/// characters to escape (base64 has none).
 pub(crate) mod blob {
-    use serde::{Deserializer, Serializer};
+    use super::*;
+    use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+    use base64::engine::DecodePaddingMode;
+    use base64::Engine as _;
+
+    /// Standard alphabet; writes padding, reads it or its absence.
+    pub(crate) const ENGINE: GeneralPurpose = GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        GeneralPurposeConfig::new()
+            .with_encode_padding(true)
+            .with_decode_padding_mode(DecodePaddingMode::Indifferent),
+    );
+
+    /// `data` as base64 text in JSON quotes: a complete JSON string value.
+    pub(crate) fn quoted(data: &[u8]) -> String {
+        let mut text = String::with_capacity(data.len().div_ceil(3) * 4 + 2);
+        text.push('"');
+        ENGINE.encode_string(data, &mut text);
+        text.push('"');
+        text
+    }
 
     pub(crate) fn serialize<S: Serializer>(data: &[u8], s: S) -> Result<S::Ok, S::Error> {
-        let _ = (data, s);
-        todo!("wire::blob")
+        // A quoted base64 string is always valid JSON; `from_string` only
+        // re-checks it with serde_json's fast string scan.
+        let raw = RawValue::from_string(quoted(data)).map_err(serde::ser::Error::custom)?;
+        raw.serialize(s)
     }
 
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
-        let _ = d;
-        todo!("wire::blob")
+        d.deserialize_str(BlobVisitor)
     }
+
+    /// Decodes base64 text, naming the problem on failure.
+    pub(crate) fn decode(text: &[u8]) -> Result<Vec<u8>, String> {
+        ENGINE
+            .decode(text)
+            .map_err(|e| format!("invalid base64 data: {e}"))
+    }
+
+    struct BlobVisitor;
+
+    impl Visitor<'_> for BlobVisitor {
+        type Value = Vec<u8>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a base64 string")
+        }
+
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Vec<u8>, E> {
+            decode(v.as_bytes()).map_err(E::custom)
+        }
+
+        fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Vec<u8>, E> {
+            decode(v).map_err(E::custom)
+        }
+    }
+}
+
+/// `Option<Vec<u8>>` as an optional base64 string; use with
+/// `#[serde(default, skip_serializing_if = "Option::is_none")]`.
+pub(crate) mod opt_blob {
+    use super::*;
+
+    pub(crate) fn serialize<S: Serializer>(data: &Option<Vec<u8>>, s: S) -> Result<S::Ok, S::Error> {
+        match data {
+            Some(d) => super::blob::serialize(d, s),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<u8>>, D::Error> {
+        struct Wrap(Vec<u8>);
+        impl<'de> Deserialize<'de> for Wrap {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                super::blob::deserialize(d).map(Wrap)
+            }
+        }
+        Ok(Option::<Wrap>::deserialize(d)?.map(|w| w.0))
+    }
+}
+
+/// Latest time `OffsetDateTime` holds, as Unix seconds (9999-12-31T23:59:59Z).
+const MAX_UNIX_SECONDS: i128 = 253_402_300_799;
+const NANOS_PER_SECOND: i128 = 1_000_000_000;
+
+/// Reads epoch seconds from the decimal text of a JSON number (`1441215410`,
+/// `1441215410.867`, `1.441215410867E9`) exactly, without going through a
+/// float. Digits past the nanosecond are dropped. Negative times and times
+/// past year 9999 are errors.
+pub(crate) fn parse_epoch_seconds(text: &str) -> Result<OffsetDateTime, String> {
+    let bad = || format!("invalid epoch-seconds timestamp {text:?}");
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    let negative = bytes.first() == Some(&b'-');
+    if negative {
+        i += 1;
+    }
+    // Significant digits of the mantissa (integer then fraction part).
+    let int_start = i;
+    while i < bytes.len() && bytes[i].is_ascii_digit() {
+        i += 1;
+    }
+    let int_digits = &bytes[int_start..i];
+    if int_digits.is_empty() {
+        return Err(bad());
+    }
+    let mut frac_digits: &[u8] = &[];
+    if bytes.get(i) == Some(&b'.') {
+        i += 1;
+        let start = i;
+        while i < bytes.len() && bytes[i].is_ascii_digit() {
+            i += 1;
+        }
+        frac_digits = &bytes[start..i];
+        if frac_digits.is_empty() {
+            return Err(bad());
+        }
+    }
+    // Decimal exponent, saturated well beyond any meaningful range.
+    let mut exponent: i64 = 0;
+    if matches!(bytes.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        let exp_negative = match bytes.get(i) {
+            Some(b'-') => {
+                i += 1;
+                true
+            }
+            Some(b'+') => {
+                i += 1;
+                false
+            }
+            _ => false,
+        };
+        let start = i;
+        while i < bytes.len() && bytes[i].is_ascii_digit() {
+            exponent = (exponent * 10 + i64::from(bytes[i] - b'0')).min(1_000_000_000);
+            i += 1;
+        }
+        if i == start {
+            return Err(bad());
+        }
+        if exp_negative {
+            exponent = -exponent;
+        }
+    }
+    if i != bytes.len() {
+        return Err(bad());
+    }
+
+    // Significant digits of the mantissa: integer then fraction part,
+    // leading zeros skipped (no allocation: this runs once per record).
+    let digits = || {
+        int_digits
+            .iter()
+            .chain(frac_digits)
+            .copied()
+            .skip_while(|d| *d == b'0')
+    };
+    let count = digits().count();
+    if count == 0 {
+        return Ok(OffsetDateTime::UNIX_EPOCH);
+    }
+    if negative {
+        return Err(format!("timestamp {text:?} is before 1970"));
+    }
+    let out_of_range = || format!("timestamp {text:?} is out of range");
+    // value = significant × 10^(exponent − fraction length); in nanoseconds
+    // that is × 10^shift.
+    let frac_len = i64::try_from(frac_digits.len()).map_err(|_| out_of_range())?;
+    let count = i64::try_from(count).map_err(|_| out_of_range())?;
+    let shift = exponent - frac_len + 9;
+    // Digits below the nanosecond are dropped.
+    let keep = count + shift.min(0);
+    if keep <= 0 {
+        return Ok(OffsetDateTime::UNIX_EPOCH);
+    }
+    // Seconds up to year 9999 need at most 12 + 9 digits of nanoseconds.
+    if keep + shift.max(0) > 22 {
+        return Err(out_of_range());
+    }
+    let mut nanos: i128 = 0;
+    for d in digits().take(keep as usize) {
+        nanos = nanos * 10 + i128::from(d - b'0');
+    }
+    for _ in 0..shift.max(0) {
+        nanos *= 10;
+    }
+    if nanos > (MAX_UNIX_SECONDS + 1) * NANOS_PER_SECOND - 1 {
+        return Err(out_of_range());
+    }
+    OffsetDateTime::from_unix_timestamp_nanos(nanos).map_err(|_| out_of_range())
+}
+
+/// Writes epoch seconds as JSON number text: an integer for whole seconds,
+/// else a decimal with up to nine fraction digits (trailing zeros dropped).
+pub(crate) fn format_epoch_seconds(t: &OffsetDateTime) -> String {
+    let nanos = t.unix_timestamp_nanos();
+    let sign = if nanos < 0 { "-" } else { "" };
+    let abs = nanos.unsigned_abs();
+    let seconds = abs / NANOS_PER_SECOND as u128;
+    let fraction = abs % NANOS_PER_SECOND as u128;
+    if fraction == 0 {
+        return format!("{sign}{seconds}");
+    }
+    let digits = format!("{fraction:09}");
+    format!("{sign}{seconds}.{}", digits.trim_end_matches('0'))
+}
+
+/// The text of a timestamp value: a JSON number, or a number in a string.
+fn timestamp_text(raw: &RawValue) -> &str {
+    let text = raw.get();
+    text.strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .unwrap_or(text)
 }
 
 /// `time::OffsetDateTime` as epoch seconds (integer, float or exponent
 /// form), read exactly from the decimal text.
 pub(crate) mod timestamp {
-    use serde::{Deserializer, Serializer};
-    use time::OffsetDateTime;
+    use super::*;
 
     pub(crate) fn serialize<S: Serializer>(t: &OffsetDateTime, s: S) -> Result<S::Ok, S::Error> {
-        let _ = (t, s);
-        todo!("wire::timestamp")
+        let raw = RawValue::from_string(format_epoch_seconds(t)).map_err(serde::ser::Error::custom)?;
+        raw.serialize(s)
     }
 
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<OffsetDateTime, D::Error> {
-        let _ = d;
-        todo!("wire::timestamp")
+        let raw = <&'de RawValue>::deserialize(d)?;
+        parse_epoch_seconds(timestamp_text(raw)).map_err(de::Error::custom)
+    }
+}
+
+/// `Option<time::OffsetDateTime>` as optional epoch seconds; use with
+/// `#[serde(default, skip_serializing_if = "Option::is_none")]`.
+pub(crate) mod opt_timestamp {
+    use super::*;
+
+    pub(crate) fn serialize<S: Serializer>(t: &Option<OffsetDateTime>, s: S) -> Result<S::Ok, S::Error> {
+        match t {
+            Some(t) => super::timestamp::serialize(t, s),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<OffsetDateTime>, D::Error> {
+        match Option::<&'de RawValue>::deserialize(d)? {
+            Some(raw) => parse_epoch_seconds(timestamp_text(raw))
+                .map(Some)
+                .map_err(de::Error::custom),
+            None => Ok(None),
+        }
+    }
+}
+
+/// Serializes a timestamp as epoch seconds, for hand-written `Serialize`
+/// impls (`serializer.serialize_field("Timestamp", &EpochSeconds(&t))`).
+pub(crate) struct EpochSeconds<'a>(pub(crate) &'a OffsetDateTime);
+
+impl Serialize for EpochSeconds<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        timestamp::serialize(self.0, s)
+    }
+}
+
+/// Reads a hash key: decimal digits only, at most 2^128 − 1.
+pub(crate) fn parse_hash_key(text: &str) -> Result<u128, String> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("hash key {text:?} is not a decimal number"));
+    }
+    text.parse::<u128>()
+        .map_err(|_| format!("hash key {text:?} is larger than 2^128 - 1"))
+}
+
+/// `u128` hash key as a decimal string.
+pub(crate) mod hash_key {
+    use super::*;
+
+    pub(crate) fn serialize<S: Serializer>(key: &u128, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(key)
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u128, D::Error> {
+        d.deserialize_str(HashKeyVisitor)
+    }
+
+    pub(super) struct HashKeyVisitor;
+
+    impl Visitor<'_> for HashKeyVisitor {
+        type Value = u128;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a hash key as a decimal string")
+        }
+
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<u128, E> {
+            parse_hash_key(v).map_err(E::custom)
+        }
+
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<u128, E> {
+            Ok(u128::from(v))
+        }
+    }
+}
+
+/// `Option<u128>` hash key as an optional decimal string; use with
+/// `#[serde(default, skip_serializing_if = "Option::is_none")]`.
+pub(crate) mod opt_hash_key {
+    use super::*;
+
+    pub(crate) fn serialize<S: Serializer>(key: &Option<u128>, s: S) -> Result<S::Ok, S::Error> {
+        match key {
+            Some(k) => s.collect_str(k),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u128>, D::Error> {
+        struct Wrap(u128);
+        impl<'de> Deserialize<'de> for Wrap {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                d.deserialize_str(super::hash_key::HashKeyVisitor).map(Wrap)
+            }
+        }
+        Ok(Option::<Wrap>::deserialize(d)?.map(|w| w.0))
+    }
+}
+
+/// Shows a record payload in `Debug` output as its size only.
+pub(crate) struct Payload<'a>(pub(crate) &'a [u8]);
+
+impl fmt::Debug for Payload<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<{} bytes>", self.0.len())
+    }
+}
+
+/// Declares a string enum of the wire: one variant per known value plus
+/// `Unknown(String)`, so a value the service adds later never fails a parse.
+/// Serializes as the wire string; `as_str`, `Display` and `From<&str>` too.
+macro_rules! string_enum {
+    (
+        $(#[$meta:meta])*
+        $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident = $wire:literal, )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant, )*
+            /// A value this crate does not know, as the service sent it.
+            Unknown(String),
+        }
+
+        impl $name {
+            /// The value as the service writes it.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $( $name::$variant => $wire, )*
+                    $name::Unknown(other) => other,
+                }
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(wire: &str) -> Self {
+                match wire {
+                    $( $wire => $name::$variant, )*
+                    other => $name::Unknown(other.to_owned()),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct WireVisitor;
+                impl serde::de::Visitor<'_> for WireVisitor {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str(concat!("a ", stringify!($name), " string"))
+                    }
+                    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<$name, E> {
+                        Ok($name::from(v))
+                    }
+                }
+                d.deserialize_str(WireVisitor)
+            }
+        }
+    };
+}
+pub(crate) use string_enum;
+
+#[cfg(test)]
+#[allow(unreachable_pub)]
+mod tests {
+    use super::*;
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct Doc {
+        #[serde(with = "blob")]
+        data: Vec<u8>,
+        #[serde(with = "timestamp")]
+        at: OffsetDateTime,
+        #[serde(default, with = "opt_timestamp", skip_serializing_if = "Option::is_none")]
+        maybe_at: Option<OffsetDateTime>,
+        #[serde(with = "hash_key")]
+        key: u128,
+        #[serde(default, with = "opt_hash_key", skip_serializing_if = "Option::is_none")]
+        maybe_key: Option<u128>,
+        #[serde(default, with = "opt_blob", skip_serializing_if = "Option::is_none")]
+        maybe_data: Option<Vec<u8>>,
+    }
+
+    fn ts(text: &str) -> Result<OffsetDateTime, String> {
+        parse_epoch_seconds(text)
+    }
+
+    #[test]
+    fn exact_decimal_exponent_forms() {
+        let t = ts("1.700000000123E9").expect("valid");
+        assert_eq!(t.unix_timestamp(), 1_700_000_000);
+        assert_eq!(t.nanosecond(), 123_000_000);
+        assert_eq!(t.second(), 20);
+        assert_eq!(t.millisecond(), 123);
+        let t = ts("1.441215410867E9").expect("valid");
+        assert_eq!(t.unix_timestamp_nanos(), 1_441_215_410_867_000_000);
+        assert_eq!(ts("1441215410.867").expect("valid"), t);
+        assert_eq!(ts("1441215410867e-3").expect("valid"), t);
+        assert_eq!(ts("0.1441215410867e+10").expect("valid"), t);
+        assert_eq!(ts("1441215410867000000E-9").expect("valid"), t);
+    }
+
+    #[test]
+    fn integers_fractions_and_truncation() {
+        assert_eq!(ts("1441215410").expect("valid").unix_timestamp(), 1_441_215_410);
+        assert_eq!(ts("0").expect("valid"), OffsetDateTime::UNIX_EPOCH);
+        assert_eq!(ts("-0").expect("valid"), OffsetDateTime::UNIX_EPOCH);
+        assert_eq!(ts("0e999999999999").expect("valid"), OffsetDateTime::UNIX_EPOCH);
+        assert_eq!(ts("1e-10").expect("valid"), OffsetDateTime::UNIX_EPOCH);
+        let t = ts("1.1234567899").expect("valid");
+        assert_eq!(t.unix_timestamp_nanos(), 1_123_456_789, "sub-nanosecond digits dropped");
+        assert_eq!(ts("1E3").expect("valid").unix_timestamp(), 1000);
+        assert_eq!(ts("1.5e0").expect("valid").unix_timestamp_nanos(), 1_500_000_000);
+        let max = ts("253402300799.999999999").expect("valid");
+        assert_eq!((max.year(), max.unix_timestamp_nanos()), (9999, 253_402_300_799_999_999_999));
+        let long = format!("1700000000.{}", "1".repeat(200));
+        assert_eq!(ts(&long).expect("valid").unix_timestamp_nanos(), 1_700_000_000_111_111_111);
+        let zeros = format!("{}1700000000", "0".repeat(100));
+        assert_eq!(ts(&zeros).expect("valid").unix_timestamp(), 1_700_000_000);
+    }
+
+    #[test]
+    fn bad_timestamps_are_clean_errors() {
+        for bad in [
+            "", "-", "1.", ".5", "1e", "1e+", "abc", "1x", "1.5.5", "--1", "+1", "1 ", "NaN", "1E3.5",
+        ] {
+            assert!(ts(bad).is_err(), "{bad:?} must not parse");
+        }
+        assert!(ts("-1").expect_err("negative").contains("before 1970"));
+        assert!(ts("-1.441215410867E9").is_err());
+        for huge in [
+            "253402300800", "1e12", "1e999999999999999999999", "99999999999999999999999999999999999999999999",
+            "1.7e308", "1e400",
+        ] {
+            assert!(ts(huge).expect_err("huge").contains("out of range"), "{huge}");
+        }
+    }
+
+    #[test]
+    fn timestamp_format() {
+        assert_eq!(format_epoch_seconds(&OffsetDateTime::from_unix_timestamp(1_441_215_410).expect("in range")), "1441215410");
+        let t = ts("1.441215410867E9").expect("valid");
+        assert_eq!(format_epoch_seconds(&t), "1441215410.867");
+        assert_eq!(format_epoch_seconds(&OffsetDateTime::UNIX_EPOCH), "0");
+        let t = OffsetDateTime::from_unix_timestamp_nanos(1_000_000_001).expect("in range");
+        assert_eq!(format_epoch_seconds(&t), "1.000000001");
+        let t = OffsetDateTime::from_unix_timestamp_nanos(-1_500_000_000).expect("in range");
+        assert_eq!(format_epoch_seconds(&t), "-1.5");
+    }
+
+    #[test]
+    fn round_trip_through_json() {
+        let doc = Doc {
+            data: b"hello, kinesis \x00\xff".to_vec(),
+            at: ts("1700000000.123").expect("valid"),
+            maybe_at: Some(OffsetDateTime::UNIX_EPOCH),
+            key: u128::MAX,
+            maybe_key: Some(0),
+            maybe_data: Some(Vec::new()),
+        };
+        let json = serde_json::to_string(&doc).expect("serializes");
+        assert_eq!(
+            json,
+            r#"{"data":"aGVsbG8sIGtpbmVzaXMgAP8=","at":1700000000.123,"maybe_at":0,"key":"340282366920938463463374607431768211455","maybe_key":"0","maybe_data":""}"#
+        );
+        let back: Doc = serde_json::from_str(&json).expect("parses");
+        assert_eq!(back, doc);
+        let back: Doc = serde_json::from_slice(json.as_bytes()).expect("parses");
+        assert_eq!(back, doc);
+    }
+
+    #[test]
+    fn optional_fields_absent_or_null() {
+        let doc: Doc = serde_json::from_str(
+            r#"{"data":"","at":1.441215410867E9,"maybe_at":null,"key":"1","maybe_key":null,"maybe_data":null}"#,
+        )
+        .expect("parses");
+        assert_eq!(doc.maybe_at, None);
+        assert_eq!(doc.maybe_key, None);
+        assert_eq!(doc.maybe_data, None);
+        assert_eq!(doc.at.unix_timestamp_nanos(), 1_441_215_410_867_000_000);
+        let doc: Doc = serde_json::from_str(r#"{"data":"","at":1,"key":"1"}"#).expect("parses");
+        assert_eq!(doc.maybe_at, None);
+        assert_eq!(doc.maybe_key, None);
+        assert_eq!(serde_json::to_string(&doc).expect("ok"), r#"{"data":"","at":1,"key":"1"}"#);
+    }
+
+    #[test]
+    fn blob_decoding() {
+        assert_eq!(blob::decode(b"aGk=").expect("padded"), b"hi");
+        assert_eq!(blob::decode(b"aGk").expect("unpadded"), b"hi");
+        assert!(blob::decode(b"a").is_err());
+        assert!(blob::decode(b"!!!!").is_err());
+        assert!(blob::decode(b"aGk=aGk=").is_err());
+        // An escaped solidus still decodes (serde_json unescapes into a scratch buffer).
+        let doc: Doc = serde_json::from_str(r#"{"data":"\/w==","at":0,"key":"0"}"#).expect("parses");
+        assert_eq!(doc.data, vec![0xff]);
+        let err = serde_json::from_str::<Doc>(r#"{"data":"%%","at":0,"key":"0"}"#).expect_err("bad base64");
+        assert!(err.to_string().contains("base64"), "{err}");
+        let err = serde_json::from_str::<Doc>(r#"{"data":5,"at":0,"key":"0"}"#).expect_err("not a string");
+        assert!(err.to_string().contains("base64"), "{err}");
+    }
+
+    #[test]
+    fn timestamp_errors_through_serde() {
+        for body in [
+            r#"{"data":"","at":-5,"key":"0"}"#,
+            r#"{"data":"","at":1e99999,"key":"0"}"#,
+            r#"{"data":"","at":true,"key":"0"}"#,
+            r#"{"data":"","at":"soon","key":"0"}"#,
+            r#"{"data":"","at":{},"key":"0"}"#,
+        ] {
+            assert!(serde_json::from_str::<Doc>(body).is_err(), "{body}");
+        }
+        let doc: Doc = serde_json::from_str(r#"{"data":"","at":"1441215410.5","key":"0"}"#).expect("quoted number");
+        assert_eq!(doc.at.unix_timestamp_nanos(), 1_441_215_410_500_000_000);
+    }
+
+    string_enum! {
+        /// Test enum.
+        Color {
+            /// Red.
+            Red = "RED",
+            /// Dark blue.
+            DarkBlue = "DARK_BLUE",
+        }
+    }
+
+    #[test]
+    fn string_enums_keep_unknown_values() {
+        let colors: Vec<Color> = serde_json::from_str(r#"["RED","DARK_BLUE","ULTRAVIOLET"]"#).expect("parses");
+        assert_eq!(colors, vec![Color::Red, Color::DarkBlue, Color::Unknown("ULTRAVIOLET".into())]);
+        assert_eq!(serde_json::to_string(&colors).expect("ok"), r#"["RED","DARK_BLUE","ULTRAVIOLET"]"#);
+        assert_eq!(Color::DarkBlue.to_string(), "DARK_BLUE");
+        assert!(serde_json::from_str::<Color>("5").is_err());
+        assert_eq!(format!("{:?}", Payload(b"secret")), "<6 bytes>");
+    }
+
+    #[test]
+    fn hash_keys() {
+        assert_eq!(parse_hash_key("0"), Ok(0));
+        assert_eq!(parse_hash_key("340282366920938463463374607431768211455"), Ok(u128::MAX));
+        let err = parse_hash_key("340282366920938463463374607431768211456").expect_err("2^128");
+        assert!(err.contains("larger than 2^128 - 1"), "{err}");
+        for bad in ["", "+1", "-1", "1.0", " 1", "0x10", "١"] {
+            assert!(parse_hash_key(bad).is_err(), "{bad:?}");
+        }
+        let err = serde_json::from_str::<Doc>(
+            r#"{"data":"","at":0,"key":"340282366920938463463374607431768211456"}"#,
+        )
+        .expect_err("too big");
+        assert!(err.to_string().contains("2^128"), "{err}");
+        let doc: Doc = serde_json::from_str(r#"{"data":"","at":0,"key":"42","maybe_key":"7"}"#).expect("ok");
+        assert_eq!((doc.key, doc.maybe_key), (42, Some(7)));
     }
 }

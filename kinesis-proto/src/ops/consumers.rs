@@ -1,1 +1,734 @@
-//! (being written)
+//! Enhanced fan-out consumers: RegisterStreamConsumer,
+//! DeregisterStreamConsumer, DescribeStreamConsumer, ListStreamConsumers, and
+//! the request side of SubscribeToShard.
+
+use std::collections::BTreeMap;
+
+use serde::ser::SerializeStruct;
+use serde::{Deserialize, Serialize, Serializer};
+use time::OffsetDateTime;
+
+use super::records::ShardIteratorType;
+use super::support;
+use crate::error::UsageError;
+use crate::operation::{Empty, Operation, Paginated, Plane};
+use crate::validate;
+use crate::wire::{self, string_enum};
+use crate::Limits;
+
+string_enum! {
+    /// Where a consumer is in its life. It reads data only while `Active`.
+    ConsumerStatus {
+        /// Being registered.
+        Creating = "CREATING",
+        /// Being deregistered.
+        Deleting = "DELETING",
+        /// Registered and able to subscribe to shards.
+        Active = "ACTIVE",
+    }
+}
+
+/// A registered consumer, as RegisterStreamConsumer and ListStreamConsumers
+/// return it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct Consumer {
+    /// The name chosen at registration, unique within the stream.
+    pub consumer_name: String,
+    /// The consumer's ARN (it embeds the registration time, so a consumer
+    /// registered again under the same name gets a new ARN).
+    #[serde(rename = "ConsumerARN")]
+    pub consumer_arn: String,
+    /// Where the consumer is in its life.
+    pub consumer_status: ConsumerStatus,
+    /// When it was registered.
+    #[serde(with = "crate::wire::timestamp")]
+    pub consumer_creation_timestamp: OffsetDateTime,
+}
+
+/// A registered consumer and its stream, as DescribeStreamConsumer returns it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct ConsumerDescription {
+    /// The name chosen at registration.
+    pub consumer_name: String,
+    /// The consumer's ARN.
+    #[serde(rename = "ConsumerARN")]
+    pub consumer_arn: String,
+    /// Where the consumer is in its life.
+    pub consumer_status: ConsumerStatus,
+    /// When it was registered.
+    #[serde(with = "crate::wire::timestamp")]
+    pub consumer_creation_timestamp: OffsetDateTime,
+    /// The stream it is registered with.
+    #[serde(rename = "StreamARN")]
+    pub stream_arn: String,
+}
+
+/// Registers an enhanced fan-out consumer with a stream; the consumer can then
+/// call SubscribeToShard.
+///
+/// ```
+/// use kinesis_proto::ops::RegisterStreamConsumer;
+/// let op = RegisterStreamConsumer::new("arn:aws:kinesis:us-east-1:123456789012:stream/orders", "billing")
+///     .with_tag("team", "payments");
+/// assert_eq!(op.tags.as_ref().map(|t| t.len()), Some(1));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct RegisterStreamConsumer {
+    /// The stream to register with.
+    #[serde(rename = "StreamARN")]
+    pub stream_arn: String,
+    /// The consumer's name, unique within the stream.
+    pub consumer_name: String,
+    /// Tags for the new consumer (needs `kinesis:TagResource` as well).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<BTreeMap<String, String>>,
+}
+
+impl RegisterStreamConsumer {
+    /// Registers `consumer_name` with the stream `stream_arn`.
+    pub fn new(stream_arn: impl Into<String>, consumer_name: impl Into<String>) -> Self {
+        RegisterStreamConsumer {
+            stream_arn: stream_arn.into(),
+            consumer_name: consumer_name.into(),
+            tags: None,
+        }
+    }
+
+    /// Adds one tag to the new consumer.
+    pub fn with_tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.tags
+            .get_or_insert_with(BTreeMap::new)
+            .insert(key.into(), value.into());
+        self
+    }
+}
+
+/// The answer to [`RegisterStreamConsumer`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct RegisterStreamConsumerOutput {
+    /// The new consumer, usually still `Creating`.
+    pub consumer: Consumer,
+}
+
+impl Operation for RegisterStreamConsumer {
+    const NAME: &'static str = "RegisterStreamConsumer";
+    const PLANE: Plane = Plane::Control;
+    type Output = RegisterStreamConsumerOutput;
+
+    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
+        support::check_kinesis_arn("StreamARN", &self.stream_arn, &["stream"])?;
+        validate::consumer_name("ConsumerName", &self.consumer_name)?;
+        if let Some(tags) = &self.tags {
+            support::check_tags("Tags", tags)?;
+        }
+        Ok(())
+    }
+
+    fn resource_arn(&self) -> Option<&str> {
+        Some(&self.stream_arn)
+    }
+}
+
+/// Checks the three ways of naming a consumer: its ARN, or its stream's ARN
+/// and its name (or all three).
+fn check_consumer_address(
+    stream_arn: Option<&str>,
+    consumer_name: Option<&str>,
+    consumer_arn: Option<&str>,
+) -> Result<(), UsageError> {
+    if let Some(arn) = consumer_arn {
+        support::check_consumer_arn("ConsumerARN", arn)?;
+    }
+    if let Some(arn) = stream_arn {
+        support::check_kinesis_arn("StreamARN", arn, &["stream"])?;
+    }
+    if let Some(name) = consumer_name {
+        validate::consumer_name("ConsumerName", name)?;
+    }
+    match (stream_arn, consumer_name, consumer_arn) {
+        (_, _, Some(_)) | (Some(_), Some(_), None) => Ok(()),
+        (None, _, None) => Err(UsageError::new(
+            "ConsumerARN",
+            "give ConsumerARN, or StreamARN and ConsumerName",
+        )),
+        (Some(_), None, None) => Err(UsageError::new(
+            "ConsumerName",
+            "required with StreamARN when ConsumerARN is not given",
+        )),
+    }
+}
+
+/// Deregisters a consumer, named by its ARN or by its stream's ARN and its
+/// name.
+///
+/// ```
+/// use kinesis_proto::ops::DeregisterStreamConsumer;
+/// let by_arn = DeregisterStreamConsumer::new(
+///     "arn:aws:kinesis:us-east-1:123456789012:stream/orders/consumer/billing:1700000000",
+/// );
+/// let by_name = DeregisterStreamConsumer::by_name("arn:aws:kinesis:us-east-1:123456789012:stream/orders", "billing");
+/// assert!(by_arn.consumer_arn.is_some() && by_name.consumer_name.is_some());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct DeregisterStreamConsumer {
+    /// The consumer's stream (with `consumer_name`).
+    #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
+    pub stream_arn: Option<String>,
+    /// The consumer's name (with `stream_arn`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consumer_name: Option<String>,
+    /// The consumer, by ARN.
+    #[serde(rename = "ConsumerARN", skip_serializing_if = "Option::is_none")]
+    pub consumer_arn: Option<String>,
+}
+
+impl DeregisterStreamConsumer {
+    /// Deregisters the consumer `consumer_arn`.
+    pub fn new(consumer_arn: impl Into<String>) -> Self {
+        DeregisterStreamConsumer {
+            stream_arn: None,
+            consumer_name: None,
+            consumer_arn: Some(consumer_arn.into()),
+        }
+    }
+
+    /// Deregisters the consumer named `consumer_name` on the stream `stream_arn`.
+    pub fn by_name(stream_arn: impl Into<String>, consumer_name: impl Into<String>) -> Self {
+        DeregisterStreamConsumer {
+            stream_arn: Some(stream_arn.into()),
+            consumer_name: Some(consumer_name.into()),
+            consumer_arn: None,
+        }
+    }
+}
+
+impl Operation for DeregisterStreamConsumer {
+    const NAME: &'static str = "DeregisterStreamConsumer";
+    const PLANE: Plane = Plane::Control;
+    type Output = Empty;
+
+    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
+        check_consumer_address(
+            self.stream_arn.as_deref(),
+            self.consumer_name.as_deref(),
+            self.consumer_arn.as_deref(),
+        )
+    }
+
+    fn resource_arn(&self) -> Option<&str> {
+        self.consumer_arn.as_deref().or(self.stream_arn.as_deref())
+    }
+}
+
+/// Describes a consumer, named by its ARN or by its stream's ARN and its name.
+///
+/// ```
+/// use kinesis_proto::ops::DescribeStreamConsumer;
+/// let op = DescribeStreamConsumer::by_name("arn:aws:kinesis:us-east-1:123456789012:stream/orders", "billing");
+/// assert_eq!(op.consumer_name.as_deref(), Some("billing"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct DescribeStreamConsumer {
+    /// The consumer's stream (with `consumer_name`).
+    #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
+    pub stream_arn: Option<String>,
+    /// The consumer's name (with `stream_arn`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consumer_name: Option<String>,
+    /// The consumer, by ARN (needed for cross-account calls).
+    #[serde(rename = "ConsumerARN", skip_serializing_if = "Option::is_none")]
+    pub consumer_arn: Option<String>,
+}
+
+impl DescribeStreamConsumer {
+    /// Describes the consumer `consumer_arn`.
+    pub fn new(consumer_arn: impl Into<String>) -> Self {
+        DescribeStreamConsumer {
+            stream_arn: None,
+            consumer_name: None,
+            consumer_arn: Some(consumer_arn.into()),
+        }
+    }
+
+    /// Describes the consumer named `consumer_name` on the stream `stream_arn`.
+    pub fn by_name(stream_arn: impl Into<String>, consumer_name: impl Into<String>) -> Self {
+        DescribeStreamConsumer {
+            stream_arn: Some(stream_arn.into()),
+            consumer_name: Some(consumer_name.into()),
+            consumer_arn: None,
+        }
+    }
+}
+
+/// The answer to [`DescribeStreamConsumer`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct DescribeStreamConsumerOutput {
+    /// The consumer.
+    pub consumer_description: ConsumerDescription,
+}
+
+impl Operation for DescribeStreamConsumer {
+    const NAME: &'static str = "DescribeStreamConsumer";
+    const PLANE: Plane = Plane::Control;
+    type Output = DescribeStreamConsumerOutput;
+
+    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
+        check_consumer_address(
+            self.stream_arn.as_deref(),
+            self.consumer_name.as_deref(),
+            self.consumer_arn.as_deref(),
+        )
+    }
+
+    fn resource_arn(&self) -> Option<&str> {
+        self.consumer_arn.as_deref().or(self.stream_arn.as_deref())
+    }
+}
+
+/// Lists the consumers registered with a stream, a page at a time
+/// (see [`Paginated`]).
+///
+/// ```
+/// use kinesis_proto::ops::ListStreamConsumers;
+/// use kinesis_proto::Paginated;
+/// let first = ListStreamConsumers::new("arn:aws:kinesis:us-east-1:123456789012:stream/orders").with_max_results(100);
+/// let page: kinesis_proto::ops::ListStreamConsumersOutput =
+///     serde_json::from_str(r#"{"Consumers":[],"NextToken":"t2"}"#).unwrap();
+/// let next = first.next_page(&page).unwrap();
+/// assert_eq!(next.next_token.as_deref(), Some("t2"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct ListStreamConsumers {
+    /// The stream whose consumers to list.
+    #[serde(rename = "StreamARN")]
+    pub stream_arn: String,
+    /// Where the previous page ended.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    /// Most consumers per page (1–10000).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_results: Option<u32>,
+    /// Tells apart streams of the same name deleted and created again.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::opt_timestamp"
+    )]
+    pub stream_creation_timestamp: Option<OffsetDateTime>,
+}
+
+impl ListStreamConsumers {
+    /// Lists the consumers of the stream `stream_arn`.
+    pub fn new(stream_arn: impl Into<String>) -> Self {
+        ListStreamConsumers {
+            stream_arn: stream_arn.into(),
+            next_token: None,
+            max_results: None,
+            stream_creation_timestamp: None,
+        }
+    }
+
+    /// Returns at most `max_results` consumers per page.
+    pub fn with_max_results(mut self, max_results: u32) -> Self {
+        self.max_results = Some(max_results);
+        self
+    }
+
+    /// Continues after the page that returned `next_token`.
+    pub fn with_next_token(mut self, next_token: impl Into<String>) -> Self {
+        self.next_token = Some(next_token.into());
+        self
+    }
+
+    /// Lists only if the stream was created at `created`.
+    pub fn with_stream_creation_timestamp(mut self, created: OffsetDateTime) -> Self {
+        self.stream_creation_timestamp = Some(created);
+        self
+    }
+}
+
+/// The answer to [`ListStreamConsumers`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct ListStreamConsumersOutput {
+    /// The consumers on this page.
+    #[serde(default)]
+    pub consumers: Vec<Consumer>,
+    /// Present when more consumers follow.
+    #[serde(default)]
+    pub next_token: Option<String>,
+}
+
+impl Operation for ListStreamConsumers {
+    const NAME: &'static str = "ListStreamConsumers";
+    const PLANE: Plane = Plane::Control;
+    type Output = ListStreamConsumersOutput;
+
+    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
+        support::check_kinesis_arn("StreamARN", &self.stream_arn, &["stream"])?;
+        if let Some(max) = self.max_results {
+            validate::range("MaxResults", max, 1, 10_000)?;
+        }
+        support::check_next_token(self.next_token.as_deref())?;
+        if let Some(created) = &self.stream_creation_timestamp {
+            validate::timestamp_not_before_epoch("StreamCreationTimestamp", created)?;
+        }
+        Ok(())
+    }
+
+    fn resource_arn(&self) -> Option<&str> {
+        Some(&self.stream_arn)
+    }
+}
+
+impl Paginated for ListStreamConsumers {
+    fn next_page(&self, output: &Self::Output) -> Option<Self> {
+        let token = output.next_token.as_deref().filter(|t| !t.is_empty())?;
+        Some(ListStreamConsumers {
+            next_token: Some(token.to_owned()),
+            ..self.clone()
+        })
+    }
+}
+
+/// Subscribes a registered consumer to one shard (enhanced fan-out).
+///
+/// Only the request side is here. The service answers a successful call with
+/// an HTTP/2 event stream (`application/vnd.amazon.eventstream`) of
+/// SubscribeToShardEvent frames for up to five minutes; this crate does not
+/// decode that stream yet, so the output type is [`Empty`] and a driver must
+/// read the body itself. [`crate::Expect::parse`] still turns an error answer
+/// into a [`crate::Error::Service`].
+///
+/// ```
+/// use kinesis_proto::ops::{ShardIteratorType, SubscribeToShard};
+/// let op = SubscribeToShard::new(
+///     "arn:aws:kinesis:us-east-1:123456789012:stream/orders/consumer/billing:1700000000",
+///     "shardId-000000000000",
+///     ShardIteratorType::Latest,
+/// );
+/// assert_eq!(op.shard_id, "shardId-000000000000");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct SubscribeToShard {
+    /// The registered consumer that reads.
+    #[serde(rename = "ConsumerARN")]
+    pub consumer_arn: String,
+    /// The shard to read.
+    pub shard_id: String,
+    /// Where to start (`StartingPosition` on the wire: its `Type`, with
+    /// `SequenceNumber` or `Timestamp` when the position carries one).
+    #[serde(serialize_with = "starting_position")]
+    pub starting_position: ShardIteratorType,
+}
+
+/// Writes a [`ShardIteratorType`] as the `StartingPosition` object.
+fn starting_position<S: Serializer>(position: &ShardIteratorType, s: S) -> Result<S::Ok, S::Error> {
+    let mut st = s.serialize_struct("StartingPosition", 3)?;
+    st.serialize_field("Type", position.as_str())?;
+    match position.sequence_number() {
+        Some(seq) => st.serialize_field("SequenceNumber", seq)?,
+        None => st.skip_field("SequenceNumber")?,
+    }
+    match &position.timestamp() {
+        Some(t) => st.serialize_field("Timestamp", &wire::EpochSeconds(t))?,
+        None => st.skip_field("Timestamp")?,
+    }
+    st.end()
+}
+
+impl SubscribeToShard {
+    /// Subscribes `consumer_arn` to `shard_id` from `starting_position`.
+    pub fn new(
+        consumer_arn: impl Into<String>,
+        shard_id: impl Into<String>,
+        starting_position: ShardIteratorType,
+    ) -> Self {
+        SubscribeToShard {
+            consumer_arn: consumer_arn.into(),
+            shard_id: shard_id.into(),
+            starting_position,
+        }
+    }
+}
+
+impl Operation for SubscribeToShard {
+    const NAME: &'static str = "SubscribeToShard";
+    const PLANE: Plane = Plane::Data;
+    /// Not parsed: see the type's documentation.
+    type Output = Empty;
+
+    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
+        support::check_consumer_arn("ConsumerARN", &self.consumer_arn)?;
+        validate::shard_id("ShardId", &self.shard_id)?;
+        self.starting_position
+            .validate("StartingPosition.", "SequenceNumber")
+    }
+
+    fn resource_arn(&self) -> Option<&str> {
+        Some(&self.consumer_arn)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // a test that unwraps fails, which is the point
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const STREAM: &str = "arn:aws:kinesis:us-east-1:123456789012:stream/orders";
+    const CONSUMER: &str =
+        "arn:aws:kinesis:us-east-1:123456789012:stream/orders/consumer/billing:1700000000";
+
+    fn body<O: Operation>(op: &O) -> serde_json::Value {
+        serde_json::from_slice(&op.to_body().unwrap()).unwrap()
+    }
+
+    fn field_of<O: Operation>(op: &O) -> String {
+        op.validate(&Limits::default())
+            .unwrap_err()
+            .field
+            .into_owned()
+    }
+
+    #[test]
+    fn register_serializes_arn_name_and_tags() {
+        let op = RegisterStreamConsumer::new(STREAM, "billing").with_tag("team", "payments");
+        assert_eq!(
+            body(&op),
+            json!({"StreamARN": STREAM, "ConsumerName": "billing", "Tags": {"team": "payments"}})
+        );
+        assert_eq!(
+            body(&RegisterStreamConsumer::new(STREAM, "billing")),
+            json!({"StreamARN": STREAM, "ConsumerName": "billing"})
+        );
+        assert_eq!(op.resource_arn(), Some(STREAM));
+        assert!(op.validate(&Limits::default()).is_ok());
+    }
+
+    #[test]
+    fn register_output_parses_a_consumer() {
+        let out: RegisterStreamConsumerOutput = serde_json::from_str(&format!(
+            r#"{{"Consumer":{{"ConsumerName":"billing","ConsumerARN":"{CONSUMER}",
+                "ConsumerStatus":"CREATING","ConsumerCreationTimestamp":1.700000000123E9}}}}"#
+        ))
+        .unwrap();
+        let c = out.consumer;
+        assert_eq!(c.consumer_arn, CONSUMER);
+        assert_eq!(c.consumer_status, ConsumerStatus::Creating);
+        assert_eq!(
+            c.consumer_creation_timestamp.unix_timestamp(),
+            1_700_000_000
+        );
+        assert_eq!(c.consumer_creation_timestamp.nanosecond(), 123_000_000);
+    }
+
+    #[test]
+    fn register_validation() {
+        assert_eq!(
+            field_of(&RegisterStreamConsumer::new("orders", "billing")),
+            "StreamARN"
+        );
+        assert_eq!(
+            field_of(&RegisterStreamConsumer::new(STREAM, "bad name")),
+            "ConsumerName"
+        );
+        assert_eq!(
+            field_of(&RegisterStreamConsumer::new(STREAM, "")),
+            "ConsumerName"
+        );
+        let mut op = RegisterStreamConsumer::new(STREAM, "billing");
+        op.tags = Some(BTreeMap::new());
+        assert_eq!(field_of(&op), "Tags");
+    }
+
+    #[test]
+    fn deregister_and_describe_take_arn_or_stream_and_name() {
+        assert_eq!(
+            body(&DeregisterStreamConsumer::new(CONSUMER)),
+            json!({"ConsumerARN": CONSUMER})
+        );
+        assert_eq!(
+            body(&DescribeStreamConsumer::by_name(STREAM, "billing")),
+            json!({"StreamARN": STREAM, "ConsumerName": "billing"})
+        );
+        assert_eq!(
+            DeregisterStreamConsumer::new(CONSUMER).resource_arn(),
+            Some(CONSUMER)
+        );
+        assert_eq!(
+            DescribeStreamConsumer::by_name(STREAM, "b").resource_arn(),
+            Some(STREAM)
+        );
+
+        let mut op = DescribeStreamConsumer::new(CONSUMER);
+        op.consumer_arn = None;
+        assert_eq!(field_of(&op), "ConsumerARN");
+        op.stream_arn = Some(STREAM.into());
+        assert_eq!(field_of(&op), "ConsumerName");
+        assert_eq!(
+            field_of(&DeregisterStreamConsumer::new(STREAM)),
+            "ConsumerARN"
+        );
+        assert!(DeregisterStreamConsumer::by_name(STREAM, "billing")
+            .validate(&Limits::default())
+            .is_ok());
+    }
+
+    #[test]
+    fn describe_output_parses_the_description() {
+        let out: DescribeStreamConsumerOutput = serde_json::from_str(&format!(
+            r#"{{"ConsumerDescription":{{"ConsumerName":"billing","ConsumerARN":"{CONSUMER}",
+                "ConsumerStatus":"ACTIVE","ConsumerCreationTimestamp":1700000000,
+                "StreamARN":"{STREAM}"}}}}"#
+        ))
+        .unwrap();
+        assert_eq!(out.consumer_description.stream_arn, STREAM);
+        assert_eq!(
+            out.consumer_description.consumer_status,
+            ConsumerStatus::Active
+        );
+    }
+
+    #[test]
+    fn list_pages_with_next_token_and_keeps_the_stream() {
+        let first = ListStreamConsumers::new(STREAM)
+            .with_max_results(2)
+            .with_stream_creation_timestamp(
+                OffsetDateTime::from_unix_timestamp(1_600_000_000).unwrap(),
+            );
+        assert_eq!(
+            body(&first),
+            json!({"StreamARN": STREAM, "MaxResults": 2, "StreamCreationTimestamp": 1600000000})
+        );
+        let page: ListStreamConsumersOutput = serde_json::from_str(&format!(
+            r#"{{"Consumers":[{{"ConsumerName":"a","ConsumerARN":"{CONSUMER}","ConsumerStatus":"DELETING",
+                "ConsumerCreationTimestamp":1700000000}}],"NextToken":"abc"}}"#
+        ))
+        .unwrap();
+        assert_eq!(page.consumers[0].consumer_status, ConsumerStatus::Deleting);
+        let second = first.next_page(&page).unwrap();
+        assert_eq!(second.next_token.as_deref(), Some("abc"));
+        assert_eq!(second.stream_arn, STREAM);
+        let last: ListStreamConsumersOutput = serde_json::from_str(r#"{"Consumers":[]}"#).unwrap();
+        assert!(second.next_page(&last).is_none());
+        let empty_token: ListStreamConsumersOutput =
+            serde_json::from_str(r#"{"Consumers":[],"NextToken":""}"#).unwrap();
+        assert!(second.next_page(&empty_token).is_none());
+    }
+
+    #[test]
+    fn list_validation() {
+        assert_eq!(
+            field_of(&ListStreamConsumers::new(STREAM).with_max_results(0)),
+            "MaxResults"
+        );
+        assert_eq!(
+            field_of(&ListStreamConsumers::new(STREAM).with_max_results(10_001)),
+            "MaxResults"
+        );
+        assert_eq!(
+            field_of(&ListStreamConsumers::new(STREAM).with_next_token("")),
+            "NextToken"
+        );
+        assert_eq!(
+            field_of(&ListStreamConsumers::new(
+                CONSUMER.replace("stream/", "queue/")
+            )),
+            "StreamARN"
+        );
+    }
+
+    #[test]
+    fn unknown_consumer_status_is_kept() {
+        let s: ConsumerStatus = serde_json::from_str(r#""PAUSED""#).unwrap();
+        assert_eq!(s, ConsumerStatus::Unknown("PAUSED".into()));
+        assert_eq!(s.as_str(), "PAUSED");
+    }
+
+    #[test]
+    fn subscribe_serializes_each_starting_position() {
+        let latest =
+            SubscribeToShard::new(CONSUMER, "shardId-000000000001", ShardIteratorType::Latest);
+        assert_eq!(
+            body(&latest),
+            json!({"ConsumerARN": CONSUMER, "ShardId": "shardId-000000000001",
+                   "StartingPosition": {"Type": "LATEST"}})
+        );
+        let after = SubscribeToShard::new(
+            CONSUMER,
+            "shardId-000000000001",
+            ShardIteratorType::AfterSequenceNumber("49590".into()),
+        );
+        assert_eq!(
+            body(&after)["StartingPosition"],
+            json!({"Type": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": "49590"})
+        );
+        let at = SubscribeToShard::new(
+            CONSUMER,
+            "shardId-000000000001",
+            ShardIteratorType::AtTimestamp(
+                OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap(),
+            ),
+        );
+        assert_eq!(
+            body(&at)["StartingPosition"],
+            json!({"Type": "AT_TIMESTAMP", "Timestamp": 1700000000})
+        );
+        assert_eq!(at.resource_arn(), Some(CONSUMER));
+        assert_eq!(SubscribeToShard::PLANE, Plane::Data);
+        for op in [latest, after, at] {
+            assert!(op.validate(&Limits::default()).is_ok());
+        }
+    }
+
+    #[test]
+    fn subscribe_validation() {
+        // The position type carries what it needs, so only bad values remain.
+        let mut op = SubscribeToShard::new(
+            CONSUMER,
+            "shardId-000000000001",
+            ShardIteratorType::AtSequenceNumber("12x".into()),
+        );
+        assert_eq!(field_of(&op), "StartingPosition.SequenceNumber");
+        op.starting_position = ShardIteratorType::AfterSequenceNumber(String::new());
+        assert_eq!(field_of(&op), "StartingPosition.SequenceNumber");
+        op.starting_position =
+            ShardIteratorType::AtTimestamp(OffsetDateTime::UNIX_EPOCH - time::Duration::seconds(1));
+        assert_eq!(field_of(&op), "StartingPosition.Timestamp");
+        assert_eq!(
+            field_of(&SubscribeToShard::new(
+                STREAM,
+                "shardId-0",
+                ShardIteratorType::Latest
+            )),
+            "ConsumerARN"
+        );
+        assert_eq!(
+            field_of(&SubscribeToShard::new(
+                CONSUMER,
+                "",
+                ShardIteratorType::Latest
+            )),
+            "ShardId"
+        );
+    }
+}

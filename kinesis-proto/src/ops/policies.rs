@@ -1,1 +1,199 @@
-//! (being written)
+//! Resource policies on streams and consumers: PutResourcePolicy,
+//! GetResourcePolicy, DeleteResourcePolicy.
+
+use serde::{Deserialize, Serialize};
+
+use super::support;
+use crate::error::UsageError;
+use crate::operation::{Empty, Operation, Plane};
+use crate::Limits;
+
+/// Attaches a resource-based policy (an IAM policy document, as JSON text) to
+/// a stream or consumer, replacing any policy it had.
+///
+/// ```
+/// use kinesis_proto::ops::PutResourcePolicy;
+/// let op = PutResourcePolicy::new(
+///     "arn:aws:kinesis:us-east-1:123456789012:stream/orders",
+///     r#"{"Version":"2012-10-17","Statement":[]}"#,
+/// );
+/// assert!(op.policy.starts_with('{'));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct PutResourcePolicy {
+    /// The stream or consumer.
+    #[serde(rename = "ResourceARN")]
+    pub resource_arn: String,
+    /// The policy document.
+    pub policy: String,
+}
+
+impl PutResourcePolicy {
+    /// Attaches `policy` to `resource_arn`.
+    pub fn new(resource_arn: impl Into<String>, policy: impl Into<String>) -> Self {
+        PutResourcePolicy {
+            resource_arn: resource_arn.into(),
+            policy: policy.into(),
+        }
+    }
+}
+
+impl Operation for PutResourcePolicy {
+    const NAME: &'static str = "PutResourcePolicy";
+    const PLANE: Plane = Plane::Control;
+    type Output = Empty;
+
+    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
+        support::check_kinesis_arn("ResourceARN", &self.resource_arn, &["stream"])?;
+        if self.policy.trim().is_empty() {
+            return Err(UsageError::new("Policy", "must not be empty"));
+        }
+        Ok(())
+    }
+
+    fn resource_arn(&self) -> Option<&str> {
+        Some(&self.resource_arn)
+    }
+}
+
+/// Reads the resource-based policy of a stream or consumer.
+///
+/// ```
+/// let op = kinesis_proto::ops::GetResourcePolicy::new("arn:aws:kinesis:us-east-1:123456789012:stream/orders");
+/// assert!(op.resource_arn.contains(":stream/"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct GetResourcePolicy {
+    /// The stream or consumer.
+    #[serde(rename = "ResourceARN")]
+    pub resource_arn: String,
+}
+
+impl GetResourcePolicy {
+    /// Reads the policy of `resource_arn`.
+    pub fn new(resource_arn: impl Into<String>) -> Self {
+        GetResourcePolicy {
+            resource_arn: resource_arn.into(),
+        }
+    }
+}
+
+/// The answer to [`GetResourcePolicy`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct GetResourcePolicyOutput {
+    /// The policy document, as JSON text (`"{}"` when the resource has none).
+    pub policy: String,
+}
+
+impl Operation for GetResourcePolicy {
+    const NAME: &'static str = "GetResourcePolicy";
+    const PLANE: Plane = Plane::Control;
+    type Output = GetResourcePolicyOutput;
+
+    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
+        support::check_kinesis_arn("ResourceARN", &self.resource_arn, &["stream"])
+    }
+
+    fn resource_arn(&self) -> Option<&str> {
+        Some(&self.resource_arn)
+    }
+}
+
+/// Removes the resource-based policy of a stream or consumer.
+///
+/// ```
+/// let op = kinesis_proto::ops::DeleteResourcePolicy::new("arn:aws:kinesis:us-east-1:123456789012:stream/orders");
+/// assert!(op.resource_arn.ends_with("orders"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct DeleteResourcePolicy {
+    /// The stream or consumer.
+    #[serde(rename = "ResourceARN")]
+    pub resource_arn: String,
+}
+
+impl DeleteResourcePolicy {
+    /// Removes the policy of `resource_arn`.
+    pub fn new(resource_arn: impl Into<String>) -> Self {
+        DeleteResourcePolicy {
+            resource_arn: resource_arn.into(),
+        }
+    }
+}
+
+impl Operation for DeleteResourcePolicy {
+    const NAME: &'static str = "DeleteResourcePolicy";
+    const PLANE: Plane = Plane::Control;
+    type Output = Empty;
+
+    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
+        support::check_kinesis_arn("ResourceARN", &self.resource_arn, &["stream"])
+    }
+
+    fn resource_arn(&self) -> Option<&str> {
+        Some(&self.resource_arn)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // a test that unwraps fails, which is the point
+mod tests {
+    use super::*;
+
+    const STREAM: &str = "arn:aws:kinesis:us-east-1:123456789012:stream/orders";
+    const CONSUMER: &str =
+        "arn:aws:kinesis:us-east-1:123456789012:stream/orders/consumer/app:1700000000";
+
+    #[test]
+    fn put_serializes_the_policy_as_text() {
+        let op = PutResourcePolicy::new(CONSUMER, r#"{"Version":"2012-10-17"}"#);
+        let body: serde_json::Value = serde_json::from_slice(&op.to_body().unwrap()).unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({"ResourceARN": CONSUMER, "Policy": "{\"Version\":\"2012-10-17\"}"})
+        );
+        assert_eq!(op.resource_arn(), Some(CONSUMER));
+    }
+
+    #[test]
+    fn get_parses_the_policy() {
+        let out: GetResourcePolicyOutput =
+            serde_json::from_str(r#"{"Policy":"{\"Statement\":[]}"}"#).unwrap();
+        assert_eq!(out.policy, r#"{"Statement":[]}"#);
+    }
+
+    #[test]
+    fn validation_names_the_field() {
+        let limits = Limits::default();
+        assert_eq!(
+            PutResourcePolicy::new(STREAM, " ")
+                .validate(&limits)
+                .unwrap_err()
+                .field,
+            "Policy"
+        );
+        assert_eq!(
+            GetResourcePolicy::new("orders")
+                .validate(&limits)
+                .unwrap_err()
+                .field,
+            "ResourceARN"
+        );
+        assert_eq!(
+            DeleteResourcePolicy::new("arn:aws:kinesis:us-east-1:123456789012:queue/q")
+                .validate(&limits)
+                .unwrap_err()
+                .field,
+            "ResourceARN"
+        );
+        assert!(DeleteResourcePolicy::new(STREAM).validate(&limits).is_ok());
+    }
+}

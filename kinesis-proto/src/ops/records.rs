@@ -1,50 +1,201 @@
 //! Writing and reading records: PutRecord, PutRecords, GetShardIterator,
 //! GetRecords.
+//!
+//! Data is bytes here and base64 on the wire. Records can be built from raw
+//! bytes, from any `serde::Serialize` value encoded as JSON
+//! ([`PutRecord::json`]) or with your own encoder ([`PutRecord::encoded`]),
+//! and read back as bytes or decoded ([`Record::json`], [`Record::decode_with`]).
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
 
-use crate::error::UsageError;
+use serde::de::DeserializeOwned;
+use serde::ser::SerializeStruct;
+use serde::{Deserialize, Serialize, Serializer};
+use time::OffsetDateTime;
+
+use crate::error::{ErrorCode, UsageError};
 use crate::operation::{Operation, Plane};
+use crate::ops::shards::ChildShard;
+use crate::ops::streams::EncryptionType;
+use crate::validate::{self, Field};
+use crate::wire::{self, Payload};
 use crate::Limits;
+
+/// Encodes `value` as JSON record data, as a usage error on failure.
+fn json_data<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, UsageError> {
+    serde_json::to_vec(value).map_err(|e| UsageError::new("Data", format!("JSON encoding failed: {e}")))
+}
+
+/// Runs a user's encoder, as a usage error on failure.
+fn encode_data<T: ?Sized, E: fmt::Display>(
+    value: &T,
+    encoder: impl FnOnce(&T) -> Result<Vec<u8>, E>,
+) -> Result<Vec<u8>, UsageError> {
+    encoder(value).map_err(|e| UsageError::new("Data", format!("encoding failed: {e}")))
+}
+
+/// Writes `text` as a JSON string (escaped) to `out`.
+fn push_json_str(out: &mut Vec<u8>, text: &str) -> Result<(), UsageError> {
+    serde_json::to_writer(&mut *out, text).map_err(|e| UsageError::new("body", e.to_string()))
+}
+
+/// Writes `data` as a quoted base64 string straight into `out`.
+fn push_blob(out: &mut Vec<u8>, data: &[u8]) -> Result<(), UsageError> {
+    use base64::Engine as _;
+    out.push(b'"');
+    let start = out.len();
+    let len = base64::encoded_len(data.len(), true)
+        .ok_or_else(|| UsageError::new("Data", "too large to encode"))?;
+    out.resize(start + len, 0);
+    let written = wire::blob::ENGINE
+        .encode_slice(data, &mut out[start..])
+        .map_err(|e| UsageError::new("Data", e.to_string()))?;
+    out.truncate(start + written);
+    out.push(b'"');
+    Ok(())
+}
+
+/// Writes the `StreamName`/`StreamARN` members (each preceded by a comma).
+fn push_locator(out: &mut Vec<u8>, name: Option<&str>, arn: Option<&str>) -> Result<(), UsageError> {
+    if let Some(name) = name {
+        out.extend_from_slice(b",\"StreamName\":");
+        push_json_str(out, name)?;
+    }
+    if let Some(arn) = arn {
+        out.extend_from_slice(b",\"StreamARN\":");
+        push_json_str(out, arn)?;
+    }
+    Ok(())
+}
+
+/// Bytes a record adds to a hand-written body besides its base64 data.
+const ENTRY_OVERHEAD: usize = 96;
+
+// ---------------------------------------------------------------- PutRecord
 
 /// Writes one data record into a stream.
 ///
 /// ```
 /// use kinesis_proto::ops::PutRecord;
-/// let put = PutRecord::new("my-stream", "user-42", b"hello".to_vec());
+/// let put = PutRecord::new("my-stream", "user-42", b"hello".to_vec())
+///     .with_explicit_hash_key(0);
 /// assert_eq!(put.partition_key, "user-42");
+///
+/// #[derive(serde::Serialize)]
+/// struct Click { page: &'static str }
+/// let put = PutRecord::json("my-stream", "user-42", &Click { page: "/home" }).unwrap();
+/// assert_eq!(put.data, br#"{"page":"/home"}"#);
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct PutRecord {
+    /// The record's data (up to the stream's maximum record size together
+    /// with the partition key).
+    #[serde(with = "crate::wire::blob")]
+    pub data: Vec<u8>,
+    /// Decides the shard (through its MD5 hash) unless an explicit hash key
+    /// is given: 1–256 Unicode characters. Streams using the AUTO record
+    /// distribution strategy ignore it.
+    pub partition_key: String,
+    /// Puts the record on the shard whose hash-key range holds this value,
+    /// instead of the partition key's hash.
+    #[serde(with = "crate::wire::opt_hash_key", skip_serializing_if = "Option::is_none")]
+    pub explicit_hash_key: Option<u128>,
+    /// The sequence number of the previous record put with the same
+    /// partition key by this client, for strictly increasing sequence
+    /// numbers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sequence_number_for_ordering: Option<String>,
     /// The stream, by name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stream_name: Option<String>,
     /// The stream, by ARN.
     #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
     pub stream_arn: Option<String>,
-    /// The record's data.
-    #[serde(with = "crate::wire::blob")]
-    pub data: Vec<u8>,
-    /// Decides the shard (through its MD5 hash) unless an explicit hash key is given.
-    pub partition_key: String,
+}
+
+impl fmt::Debug for PutRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PutRecord")
+            .field("stream_name", &self.stream_name)
+            .field("stream_arn", &self.stream_arn)
+            .field("data", &Payload(&self.data))
+            .field("partition_key", &self.partition_key)
+            .field("explicit_hash_key", &self.explicit_hash_key)
+            .field("sequence_number_for_ordering", &self.sequence_number_for_ordering)
+            .finish()
+    }
 }
 
 impl PutRecord {
-    /// A record for the stream named `stream_name`.
+    /// A record of raw bytes for the stream named `stream_name`.
     pub fn new(stream_name: impl Into<String>, partition_key: impl Into<String>, data: Vec<u8>) -> Self {
         PutRecord {
             stream_name: Some(stream_name.into()),
             stream_arn: None,
             data,
             partition_key: partition_key.into(),
+            explicit_hash_key: None,
+            sequence_number_for_ordering: None,
         }
+    }
+
+    /// A record whose data is `value` encoded as JSON.
+    ///
+    /// A value that cannot be encoded (a map with non-string keys…) is a
+    /// usage error on the `Data` field.
+    pub fn json<T: Serialize + ?Sized>(
+        stream_name: impl Into<String>,
+        partition_key: impl Into<String>,
+        value: &T,
+    ) -> Result<Self, UsageError> {
+        Ok(PutRecord::new(stream_name, partition_key, json_data(value)?))
+    }
+
+    /// A record whose data is `value` encoded by `encoder` (any format:
+    /// protobuf, CBOR, compressed JSON…). An encoder error becomes a usage
+    /// error on the `Data` field.
+    ///
+    /// ```
+    /// use kinesis_proto::ops::PutRecord;
+    /// let put = PutRecord::encoded("my-stream", "k", "hello", |s: &str| {
+    ///     Ok::<_, std::convert::Infallible>(s.to_uppercase().into_bytes())
+    /// })
+    /// .unwrap();
+    /// assert_eq!(put.data, b"HELLO");
+    /// ```
+    pub fn encoded<T: ?Sized, E: fmt::Display>(
+        stream_name: impl Into<String>,
+        partition_key: impl Into<String>,
+        value: &T,
+        encoder: impl FnOnce(&T) -> Result<Vec<u8>, E>,
+    ) -> Result<Self, UsageError> {
+        Ok(PutRecord::new(stream_name, partition_key, encode_data(value, encoder)?))
+    }
+
+    /// Addresses the stream by ARN instead of by name.
+    pub fn with_stream_arn(mut self, stream_arn: impl Into<String>) -> Self {
+        self.stream_arn = Some(stream_arn.into());
+        self.stream_name = None;
+        self
+    }
+
+    /// Sets the explicit hash key.
+    pub fn with_explicit_hash_key(mut self, hash_key: u128) -> Self {
+        self.explicit_hash_key = Some(hash_key);
+        self
+    }
+
+    /// Sets the sequence number the new record must follow.
+    pub fn with_sequence_number_for_ordering(mut self, sequence_number: impl Into<String>) -> Self {
+        self.sequence_number_for_ordering = Some(sequence_number.into());
+        self
     }
 }
 
 /// The answer to [`PutRecord`].
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct PutRecordOutput {
@@ -52,6 +203,9 @@ pub struct PutRecordOutput {
     pub shard_id: String,
     /// The record's sequence number in that shard.
     pub sequence_number: String,
+    /// Whether the record is encrypted at rest.
+    #[serde(default)]
+    pub encryption_type: Option<EncryptionType>,
 }
 
 impl Operation for PutRecord {
@@ -60,13 +214,923 @@ impl Operation for PutRecord {
     type Output = PutRecordOutput;
 
     fn validate(&self, limits: &Limits) -> Result<(), UsageError> {
-        if self.data.len() > limits.max_record_bytes {
-            return Err(UsageError::new("Data", "too large"));
+        validate::stream_locator(self.stream_name.as_deref(), self.stream_arn.as_deref())?;
+        validate::partition_key("PartitionKey", &self.partition_key)?;
+        validate::record_size("Data", &self.data, &self.partition_key, limits)?;
+        if let Some(seq) = &self.sequence_number_for_ordering {
+            validate::sequence_number("SequenceNumberForOrdering", seq)?;
         }
         Ok(())
     }
 
     fn resource_arn(&self) -> Option<&str> {
         self.stream_arn.as_deref()
+    }
+
+    /// Writes the body by hand: the base64 text goes straight into the body.
+    fn to_body(&self) -> Result<Vec<u8>, UsageError> {
+        let mut out = Vec::with_capacity(
+            base64::encoded_len(self.data.len(), true).unwrap_or(0)
+                + self.partition_key.len()
+                + ENTRY_OVERHEAD * 2
+                + self.stream_name.as_ref().map_or(0, String::len)
+                + self.stream_arn.as_ref().map_or(0, String::len),
+        );
+        out.extend_from_slice(b"{\"Data\":");
+        push_blob(&mut out, &self.data)?;
+        out.extend_from_slice(b",\"PartitionKey\":");
+        push_json_str(&mut out, &self.partition_key)?;
+        if let Some(key) = self.explicit_hash_key {
+            out.extend_from_slice(format!(",\"ExplicitHashKey\":\"{key}\"").as_bytes());
+        }
+        if let Some(seq) = &self.sequence_number_for_ordering {
+            out.extend_from_slice(b",\"SequenceNumberForOrdering\":");
+            push_json_str(&mut out, seq)?;
+        }
+        push_locator(&mut out, self.stream_name.as_deref(), self.stream_arn.as_deref())?;
+        out.push(b'}');
+        Ok(out)
+    }
+}
+
+// --------------------------------------------------------------- PutRecords
+
+/// One record of a [`PutRecords`] request.
+///
+/// ```
+/// use kinesis_proto::ops::PutRecordsRequestEntry;
+/// let raw = PutRecordsRequestEntry::new("user-42", b"hello".to_vec());
+/// let typed = PutRecordsRequestEntry::json("user-42", &serde_json::json!({"n": 1})).unwrap();
+/// assert_eq!(typed.data, br#"{"n":1}"#);
+/// # let _ = raw;
+/// ```
+#[derive(Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct PutRecordsRequestEntry {
+    /// The record's data.
+    #[serde(with = "crate::wire::blob")]
+    pub data: Vec<u8>,
+    /// Decides the shard unless an explicit hash key is given: 1–256
+    /// Unicode characters.
+    pub partition_key: String,
+    /// Puts the record on the shard whose hash-key range holds this value.
+    #[serde(with = "crate::wire::opt_hash_key", skip_serializing_if = "Option::is_none")]
+    pub explicit_hash_key: Option<u128>,
+}
+
+impl fmt::Debug for PutRecordsRequestEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PutRecordsRequestEntry")
+            .field("data", &Payload(&self.data))
+            .field("partition_key", &self.partition_key)
+            .field("explicit_hash_key", &self.explicit_hash_key)
+            .finish()
+    }
+}
+
+impl PutRecordsRequestEntry {
+    /// An entry of raw bytes.
+    pub fn new(partition_key: impl Into<String>, data: Vec<u8>) -> Self {
+        PutRecordsRequestEntry {
+            data,
+            partition_key: partition_key.into(),
+            explicit_hash_key: None,
+        }
+    }
+
+    /// An entry whose data is `value` encoded as JSON.
+    pub fn json<T: Serialize + ?Sized>(partition_key: impl Into<String>, value: &T) -> Result<Self, UsageError> {
+        Ok(PutRecordsRequestEntry::new(partition_key, json_data(value)?))
+    }
+
+    /// An entry whose data is `value` encoded by `encoder`.
+    pub fn encoded<T: ?Sized, E: fmt::Display>(
+        partition_key: impl Into<String>,
+        value: &T,
+        encoder: impl FnOnce(&T) -> Result<Vec<u8>, E>,
+    ) -> Result<Self, UsageError> {
+        Ok(PutRecordsRequestEntry::new(partition_key, encode_data(value, encoder)?))
+    }
+
+    /// Sets the explicit hash key.
+    pub fn with_explicit_hash_key(mut self, hash_key: u128) -> Self {
+        self.explicit_hash_key = Some(hash_key);
+        self
+    }
+}
+
+/// Writes up to 500 records (by default) into a stream in one request.
+/// Each record succeeds or fails on its own: see [`PutRecordsOutput`].
+///
+/// ```
+/// use kinesis_proto::ops::{PutRecords, PutRecordsRequestEntry};
+/// let batch = PutRecords::new(
+///     "my-stream",
+///     vec![
+///         PutRecordsRequestEntry::new("a", b"one".to_vec()),
+///         PutRecordsRequestEntry::new("b", b"two".to_vec()),
+///     ],
+/// );
+/// assert_eq!(batch.records.len(), 2);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct PutRecords {
+    /// The records, in order.
+    pub records: Vec<PutRecordsRequestEntry>,
+    /// The stream, by name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stream_name: Option<String>,
+    /// The stream, by ARN.
+    #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
+    pub stream_arn: Option<String>,
+}
+
+impl PutRecords {
+    /// A batch for the stream named `stream_name`.
+    pub fn new(stream_name: impl Into<String>, records: Vec<PutRecordsRequestEntry>) -> Self {
+        PutRecords {
+            records,
+            stream_name: Some(stream_name.into()),
+            stream_arn: None,
+        }
+    }
+
+    /// Addresses the stream by ARN instead of by name.
+    pub fn with_stream_arn(mut self, stream_arn: impl Into<String>) -> Self {
+        self.stream_arn = Some(stream_arn.into());
+        self.stream_name = None;
+        self
+    }
+
+    /// The batch to send again after `output`: the same stream, only the
+    /// entries that failed, in their original order. `None` when every
+    /// entry succeeded. Entries beyond the answer's list count as failed.
+    ///
+    /// ```
+    /// use kinesis_proto::ops::{PutRecords, PutRecordsRequestEntry, PutRecordsOutput};
+    /// let batch = PutRecords::new("s", vec![
+    ///     PutRecordsRequestEntry::new("a", b"1".to_vec()),
+    ///     PutRecordsRequestEntry::new("b", b"2".to_vec()),
+    /// ]);
+    /// let answer: PutRecordsOutput = serde_json::from_str(r#"{"FailedRecordCount":1,"Records":[
+    ///     {"SequenceNumber":"1","ShardId":"shardId-000000000000"},
+    ///     {"ErrorCode":"ProvisionedThroughputExceededException","ErrorMessage":"slow down"}]}"#).unwrap();
+    /// let again = batch.failed_only(&answer).unwrap();
+    /// assert_eq!(again.records[0].partition_key, "b");
+    /// ```
+    pub fn failed_only(&self, output: &PutRecordsOutput) -> Option<PutRecords> {
+        let records: Vec<PutRecordsRequestEntry> = self
+            .records
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| output.records.get(*i).is_none_or(|r| !r.is_success()))
+            .map(|(_, entry)| entry.clone())
+            .collect();
+        if records.is_empty() {
+            return None;
+        }
+        Some(PutRecords {
+            records,
+            stream_name: self.stream_name.clone(),
+            stream_arn: self.stream_arn.clone(),
+        })
+    }
+}
+
+impl Operation for PutRecords {
+    const NAME: &'static str = "PutRecords";
+    const PLANE: Plane = Plane::Data;
+    type Output = PutRecordsOutput;
+
+    fn validate(&self, limits: &Limits) -> Result<(), UsageError> {
+        validate::stream_locator(self.stream_name.as_deref(), self.stream_arn.as_deref())?;
+        validate::put_records_count(self.records.len(), limits)?;
+        let mut total = 0usize;
+        for (i, entry) in self.records.iter().enumerate() {
+            validate::partition_key(Field::Owned(format!("Records[{i}].PartitionKey")), &entry.partition_key)?;
+            validate::record_size(
+                Field::Owned(format!("Records[{i}].Data")),
+                &entry.data,
+                &entry.partition_key,
+                limits,
+            )?;
+            total += entry.data.len() + entry.partition_key.len();
+            validate::put_records_size(total, i, limits)?;
+        }
+        Ok(())
+    }
+
+    fn resource_arn(&self) -> Option<&str> {
+        self.stream_arn.as_deref()
+    }
+
+    /// Writes the body by hand: each record's base64 text goes straight
+    /// into the body, which is sized once up front.
+    fn to_body(&self) -> Result<Vec<u8>, UsageError> {
+        let capacity = self
+            .records
+            .iter()
+            .map(|e| {
+                base64::encoded_len(e.data.len(), true).unwrap_or(0) + e.partition_key.len() + ENTRY_OVERHEAD
+            })
+            .sum::<usize>()
+            + ENTRY_OVERHEAD
+            + self.stream_name.as_ref().map_or(0, String::len)
+            + self.stream_arn.as_ref().map_or(0, String::len);
+        let mut out = Vec::with_capacity(capacity);
+        out.extend_from_slice(b"{\"Records\":[");
+        for (i, entry) in self.records.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"Data\":");
+            push_blob(&mut out, &entry.data)?;
+            out.extend_from_slice(b",\"PartitionKey\":");
+            push_json_str(&mut out, &entry.partition_key)?;
+            if let Some(key) = entry.explicit_hash_key {
+                out.extend_from_slice(format!(",\"ExplicitHashKey\":\"{key}\"").as_bytes());
+            }
+            out.push(b'}');
+        }
+        out.push(b']');
+        push_locator(&mut out, self.stream_name.as_deref(), self.stream_arn.as_deref())?;
+        out.push(b'}');
+        Ok(out)
+    }
+}
+
+/// The fate of one record of a [`PutRecords`] request, in request order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "WireResultEntry", into = "WireResultEntry")]
+#[non_exhaustive]
+pub enum PutRecordsResultEntry {
+    /// The record was written.
+    Success {
+        /// The shard it went to.
+        shard_id: String,
+        /// Its sequence number in that shard.
+        sequence_number: String,
+    },
+    /// The record was not written.
+    Failure {
+        /// Why: `ProvisionedThroughputExceeded` or `InternalFailure`, both
+        /// retryable ([`ErrorCode::is_retryable`]), or a code this crate
+        /// does not know.
+        error_code: ErrorCode,
+        /// The service's explanation.
+        error_message: Option<String>,
+    },
+}
+
+impl PutRecordsResultEntry {
+    /// Whether the record was written.
+    pub fn is_success(&self) -> bool {
+        matches!(self, PutRecordsResultEntry::Success { .. })
+    }
+    /// The shard the record went to, when it was written.
+    pub fn shard_id(&self) -> Option<&str> {
+        match self {
+            PutRecordsResultEntry::Success { shard_id, .. } => Some(shard_id),
+            _ => None,
+        }
+    }
+    /// The record's sequence number, when it was written.
+    pub fn sequence_number(&self) -> Option<&str> {
+        match self {
+            PutRecordsResultEntry::Success { sequence_number, .. } => Some(sequence_number),
+            _ => None,
+        }
+    }
+    /// The error code, when the record was not written.
+    pub fn error_code(&self) -> Option<&ErrorCode> {
+        match self {
+            PutRecordsResultEntry::Failure { error_code, .. } => Some(error_code),
+            _ => None,
+        }
+    }
+    /// Whether sending the record again may succeed (it failed with a
+    /// throttling or transient code).
+    pub fn is_retryable(&self) -> bool {
+        self.error_code().is_some_and(ErrorCode::is_retryable)
+    }
+}
+
+/// A result entry as the wire has it: either pair of fields.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct WireResultEntry {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sequence_number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    shard_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    error_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    error_message: Option<String>,
+}
+
+impl TryFrom<WireResultEntry> for PutRecordsResultEntry {
+    type Error = String;
+    fn try_from(w: WireResultEntry) -> Result<Self, String> {
+        match (w.error_code, w.sequence_number, w.shard_id) {
+            (Some(code), _, _) if !code.is_empty() => Ok(PutRecordsResultEntry::Failure {
+                error_code: ErrorCode::from_code(&code),
+                error_message: w.error_message,
+            }),
+            (_, Some(sequence_number), Some(shard_id)) => Ok(PutRecordsResultEntry::Success {
+                shard_id,
+                sequence_number,
+            }),
+            _ => Err("a PutRecords result entry has neither ErrorCode nor SequenceNumber and ShardId".into()),
+        }
+    }
+}
+
+impl From<PutRecordsResultEntry> for WireResultEntry {
+    fn from(e: PutRecordsResultEntry) -> Self {
+        match e {
+            PutRecordsResultEntry::Success { shard_id, sequence_number } => WireResultEntry {
+                sequence_number: Some(sequence_number),
+                shard_id: Some(shard_id),
+                error_code: None,
+                error_message: None,
+            },
+            PutRecordsResultEntry::Failure { error_code, error_message } => WireResultEntry {
+                sequence_number: None,
+                shard_id: None,
+                error_code: Some(error_code.as_str().to_owned()),
+                error_message,
+            },
+        }
+    }
+}
+
+/// The answer to [`PutRecords`]: one entry per record, in request order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct PutRecordsOutput {
+    /// How many records failed.
+    #[serde(default)]
+    pub failed_record_count: u32,
+    /// Each record's fate, in request order.
+    pub records: Vec<PutRecordsResultEntry>,
+    /// Whether the records are encrypted at rest.
+    #[serde(default)]
+    pub encryption_type: Option<EncryptionType>,
+}
+
+impl PutRecordsOutput {
+    /// The entries that failed, with their index in the request.
+    pub fn failures(&self) -> impl Iterator<Item = (usize, &PutRecordsResultEntry)> {
+        self.records.iter().enumerate().filter(|(_, r)| !r.is_success())
+    }
+}
+
+// --------------------------------------------------------- GetShardIterator
+
+/// Where a shard iterator starts reading. The positions that need a
+/// sequence number or a timestamp carry it, so a request can never lack it.
+///
+/// ```
+/// use kinesis_proto::ops::ShardIteratorType;
+/// let after = ShardIteratorType::AfterSequenceNumber("49590338271490256608559692538361571095921575989136588898".into());
+/// assert_eq!(after.as_str(), "AFTER_SEQUENCE_NUMBER");
+/// assert!(after.sequence_number().is_some());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ShardIteratorType {
+    /// The oldest record still in the shard.
+    TrimHorizon,
+    /// Just after the newest record: only records written from now on.
+    Latest,
+    /// The record with this sequence number.
+    AtSequenceNumber(String),
+    /// The record after the one with this sequence number.
+    AfterSequenceNumber(String),
+    /// The first record that arrived at or after this time.
+    AtTimestamp(OffsetDateTime),
+}
+
+impl ShardIteratorType {
+    /// The `ShardIteratorType` (or `StartingPosition.Type`) wire value.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ShardIteratorType::TrimHorizon => "TRIM_HORIZON",
+            ShardIteratorType::Latest => "LATEST",
+            ShardIteratorType::AtSequenceNumber(_) => "AT_SEQUENCE_NUMBER",
+            ShardIteratorType::AfterSequenceNumber(_) => "AFTER_SEQUENCE_NUMBER",
+            ShardIteratorType::AtTimestamp(_) => "AT_TIMESTAMP",
+        }
+    }
+    /// The sequence number the position carries.
+    pub fn sequence_number(&self) -> Option<&str> {
+        match self {
+            ShardIteratorType::AtSequenceNumber(s) | ShardIteratorType::AfterSequenceNumber(s) => Some(s),
+            _ => None,
+        }
+    }
+    /// The timestamp the position carries.
+    pub fn timestamp(&self) -> Option<OffsetDateTime> {
+        match self {
+            ShardIteratorType::AtTimestamp(t) => Some(*t),
+            _ => None,
+        }
+    }
+    /// Checks the carried value; `prefix` and `sequence_field` name the
+    /// wire fields (`""`/`"StartingSequenceNumber"` for GetShardIterator,
+    /// `"StartingPosition."`/`"SequenceNumber"` for SubscribeToShard).
+    pub(crate) fn validate(&self, prefix: &'static str, sequence_field: &'static str) -> Result<(), UsageError> {
+        validate::iterator_position(
+            prefix,
+            sequence_field,
+            self.as_str(),
+            self.sequence_number(),
+            self.timestamp().as_ref(),
+        )
+    }
+}
+
+/// Asks for a shard iterator: the position from which GetRecords reads a
+/// shard. Iterators expire after five minutes.
+///
+/// ```
+/// use kinesis_proto::ops::{GetShardIterator, ShardIteratorType};
+/// let op = GetShardIterator::new("my-stream", "shardId-000000000000", ShardIteratorType::TrimHorizon);
+/// assert_eq!(op.shard_id, "shardId-000000000000");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GetShardIterator {
+    /// The stream, by name.
+    pub stream_name: Option<String>,
+    /// The stream, by ARN.
+    pub stream_arn: Option<String>,
+    /// The shard to read.
+    pub shard_id: String,
+    /// Where to start (`ShardIteratorType`, with `StartingSequenceNumber` or
+    /// `Timestamp` on the wire when the position carries one).
+    pub shard_iterator_type: ShardIteratorType,
+}
+
+impl GetShardIterator {
+    /// An iterator on `shard_id` of the stream named `stream_name`.
+    pub fn new(
+        stream_name: impl Into<String>,
+        shard_id: impl Into<String>,
+        shard_iterator_type: ShardIteratorType,
+    ) -> Self {
+        GetShardIterator {
+            stream_name: Some(stream_name.into()),
+            stream_arn: None,
+            shard_id: shard_id.into(),
+            shard_iterator_type,
+        }
+    }
+
+    /// Addresses the stream by ARN instead of by name.
+    pub fn with_stream_arn(mut self, stream_arn: impl Into<String>) -> Self {
+        self.stream_arn = Some(stream_arn.into());
+        self.stream_name = None;
+        self
+    }
+}
+
+impl Serialize for GetShardIterator {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("GetShardIterator", 6)?;
+        match &self.stream_name {
+            Some(name) => st.serialize_field("StreamName", name)?,
+            None => st.skip_field("StreamName")?,
+        }
+        match &self.stream_arn {
+            Some(arn) => st.serialize_field("StreamARN", arn)?,
+            None => st.skip_field("StreamARN")?,
+        }
+        st.serialize_field("ShardId", &self.shard_id)?;
+        st.serialize_field("ShardIteratorType", self.shard_iterator_type.as_str())?;
+        match self.shard_iterator_type.sequence_number() {
+            Some(seq) => st.serialize_field("StartingSequenceNumber", seq)?,
+            None => st.skip_field("StartingSequenceNumber")?,
+        }
+        match &self.shard_iterator_type {
+            ShardIteratorType::AtTimestamp(t) => st.serialize_field("Timestamp", &wire::EpochSeconds(t))?,
+            _ => st.skip_field("Timestamp")?,
+        }
+        st.end()
+    }
+}
+
+/// The answer to [`GetShardIterator`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct GetShardIteratorOutput {
+    /// The iterator to pass to [`GetRecords`].
+    #[serde(default)]
+    pub shard_iterator: Option<String>,
+}
+
+impl Operation for GetShardIterator {
+    const NAME: &'static str = "GetShardIterator";
+    const PLANE: Plane = Plane::Data;
+    type Output = GetShardIteratorOutput;
+
+    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
+        validate::stream_locator(self.stream_name.as_deref(), self.stream_arn.as_deref())?;
+        validate::shard_id("ShardId", &self.shard_id)?;
+        self.shard_iterator_type.validate("", "StartingSequenceNumber")
+    }
+
+    fn resource_arn(&self) -> Option<&str> {
+        self.stream_arn.as_deref()
+    }
+}
+
+// --------------------------------------------------------------- GetRecords
+
+/// Reads records from a shard, from the position a shard iterator names.
+/// Each answer carries the iterator for the next call.
+///
+/// ```
+/// use kinesis_proto::ops::GetRecords;
+/// let op = GetRecords::new("AAAAAAAAAAH...").with_limit(1000);
+/// assert_eq!(op.limit, Some(1000));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct GetRecords {
+    /// Where to read, from [`GetShardIterator`] or the previous answer.
+    pub shard_iterator: String,
+    /// Most records to return, 1–10000 (the service's default is 10000).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    /// The stream's ARN, to reach an account-scoped endpoint.
+    #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
+    pub stream_arn: Option<String>,
+}
+
+impl GetRecords {
+    /// Reads from `shard_iterator`.
+    pub fn new(shard_iterator: impl Into<String>) -> Self {
+        GetRecords {
+            shard_iterator: shard_iterator.into(),
+            limit: None,
+            stream_arn: None,
+        }
+    }
+    /// Returns at most `limit` records.
+    pub fn with_limit(mut self, limit: u32) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+    /// Names the stream's ARN.
+    pub fn with_stream_arn(mut self, stream_arn: impl Into<String>) -> Self {
+        self.stream_arn = Some(stream_arn.into());
+        self
+    }
+}
+
+/// One data record of a stream.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct Record {
+    /// The record's position in its shard.
+    pub sequence_number: String,
+    /// When the record arrived, roughly.
+    #[serde(default, with = "crate::wire::opt_timestamp", skip_serializing_if = "Option::is_none")]
+    pub approximate_arrival_timestamp: Option<OffsetDateTime>,
+    /// The record's data, decoded from base64.
+    #[serde(with = "crate::wire::blob")]
+    pub data: Vec<u8>,
+    /// The partition key it was written with.
+    pub partition_key: String,
+    /// Whether it was encrypted at rest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption_type: Option<EncryptionType>,
+}
+
+impl fmt::Debug for Record {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Record")
+            .field("sequence_number", &self.sequence_number)
+            .field("approximate_arrival_timestamp", &self.approximate_arrival_timestamp)
+            .field("data", &Payload(&self.data))
+            .field("partition_key", &self.partition_key)
+            .field("encryption_type", &self.encryption_type)
+            .finish()
+    }
+}
+
+impl Record {
+    /// Decodes the data as JSON into `T`.
+    ///
+    /// ```
+    /// use kinesis_proto::ops::GetRecordsOutput;
+    /// #[derive(serde::Deserialize)]
+    /// struct Click { page: String }
+    /// let page: GetRecordsOutput = serde_json::from_str(r#"{"Records":[{"SequenceNumber":"1",
+    ///     "Data":"eyJwYWdlIjoiL2hvbWUifQ==","PartitionKey":"u1"}],"NextShardIterator":"x"}"#).unwrap();
+    /// let click: Click = page.records[0].json().unwrap();
+    /// assert_eq!(click.page, "/home");
+    /// ```
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, DecodeError> {
+        serde_json::from_slice(&self.data).map_err(|e| DecodeError::new(self, format!("not the expected JSON: {e}")))
+    }
+
+    /// Decodes the data with `decoder` (any format).
+    pub fn decode_with<T, E: fmt::Display>(
+        &self,
+        decoder: impl FnOnce(&[u8]) -> Result<T, E>,
+    ) -> Result<T, DecodeError> {
+        decoder(&self.data).map_err(|e| DecodeError::new(self, e.to_string()))
+    }
+
+    /// The data as UTF-8 text.
+    pub fn text(&self) -> Result<&str, DecodeError> {
+        std::str::from_utf8(&self.data).map_err(|e| DecodeError::new(self, format!("not UTF-8: {e}")))
+    }
+}
+
+/// A record's data did not decode as asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DecodeError {
+    /// The record's sequence number.
+    pub sequence_number: String,
+    /// The record's partition key.
+    pub partition_key: String,
+    /// What went wrong.
+    pub reason: String,
+}
+
+impl DecodeError {
+    fn new(record: &Record, reason: String) -> Self {
+        DecodeError {
+            sequence_number: record.sequence_number.clone(),
+            partition_key: record.partition_key.clone(),
+            reason,
+        }
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "record {} (partition key {:?}) did not decode: {}",
+            self.sequence_number, self.partition_key, self.reason
+        )
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+/// The answer to [`GetRecords`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct GetRecordsOutput {
+    /// The records, in shard order.
+    pub records: Vec<Record>,
+    /// Where to read next; `None` once the shard is closed and read to its
+    /// end (then see `child_shards`).
+    #[serde(default)]
+    pub next_shard_iterator: Option<String>,
+    /// How far behind the tip of the shard this answer is, in milliseconds
+    /// (0: caught up).
+    #[serde(default)]
+    pub millis_behind_latest: Option<u64>,
+    /// The shards that follow this one, sent when the end of a closed shard
+    /// is reached.
+    #[serde(default)]
+    pub child_shards: Vec<ChildShard>,
+}
+
+impl Operation for GetRecords {
+    const NAME: &'static str = "GetRecords";
+    const PLANE: Plane = Plane::Data;
+    type Output = GetRecordsOutput;
+
+    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
+        validate::shard_iterator("ShardIterator", &self.shard_iterator)?;
+        if let Some(limit) = self.limit {
+            validate::get_records_limit(limit)?;
+        }
+        validate::optional_arn("StreamARN", self.stream_arn.as_deref())
+    }
+
+    fn resource_arn(&self) -> Option<&str> {
+        self.stream_arn.as_deref()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ARN: &str = "arn:aws:kinesis:us-east-1:123456789012:stream/s";
+
+    fn body<O: Operation>(op: &O) -> String {
+        String::from_utf8(op.to_body().expect("serializes")).expect("utf-8")
+    }
+
+    #[test]
+    fn put_record_body_matches_serde() {
+        let put = PutRecord::new("s", "k\"\u{1}é", b"hello\x00\xff".to_vec())
+            .with_explicit_hash_key(u128::MAX)
+            .with_sequence_number_for_ordering("42");
+        let hand = body(&put);
+        assert_eq!(hand, serde_json::to_string(&put).expect("serde"));
+        assert_eq!(
+            hand,
+            r#"{"Data":"aGVsbG8A/w==","PartitionKey":"k\"\u0001é","ExplicitHashKey":"340282366920938463463374607431768211455","SequenceNumberForOrdering":"42","StreamName":"s"}"#
+        );
+        let by_arn = PutRecord::new("s", "k", Vec::new()).with_stream_arn(ARN);
+        assert_eq!(body(&by_arn), format!(r#"{{"Data":"","PartitionKey":"k","StreamARN":"{ARN}"}}"#));
+        assert_eq!(by_arn.resource_arn(), Some(ARN));
+    }
+
+    #[test]
+    fn put_records_body_matches_serde() {
+        for n in [1usize, 2, 3, 10] {
+            let entries = (0..n)
+                .map(|i| {
+                    let e = PutRecordsRequestEntry::new(format!("key-{i}"), vec![i as u8; i * 7]);
+                    if i % 2 == 1 { e.with_explicit_hash_key(i as u128) } else { e }
+                })
+                .collect();
+            let batch = PutRecords::new("stream", entries);
+            assert_eq!(body(&batch), serde_json::to_string(&batch).expect("serde"));
+            let batch = batch.with_stream_arn(ARN);
+            assert_eq!(body(&batch), serde_json::to_string(&batch).expect("serde"));
+        }
+    }
+
+    #[test]
+    fn put_record_validation() {
+        let limits = Limits::default();
+        assert!(PutRecord::new("s", "k", vec![0; 100]).validate(&limits).is_ok());
+        let e = PutRecord::new("s", "", vec![]).validate(&limits).expect_err("empty key");
+        assert_eq!(e.field, "PartitionKey");
+        let e = PutRecord::new("s", "k".repeat(257), vec![]).validate(&limits).expect_err("long key");
+        assert_eq!(e.field, "PartitionKey");
+        let e = PutRecord::new("s", "k", vec![0; 1024 * 1024]).validate(&limits).expect_err("big");
+        assert_eq!(e.field, "Data");
+        let mut both = PutRecord::new("s", "k", vec![]);
+        both.stream_arn = Some(ARN.into());
+        assert_eq!(both.validate(&limits).expect_err("both").field, "StreamName");
+        let e = PutRecord::new("s", "k", vec![])
+            .with_sequence_number_for_ordering("abc")
+            .validate(&limits)
+            .expect_err("seq");
+        assert_eq!(e.field, "SequenceNumberForOrdering");
+        let big = Limits { max_record_bytes: 10 * 1024 * 1024, ..Limits::default() };
+        assert!(PutRecord::new("s", "k", vec![0; 1024 * 1024]).validate(&big).is_ok());
+    }
+
+    #[test]
+    fn put_records_validation_names_the_entry() {
+        let limits = Limits::default();
+        let entry = |key: &str, len: usize| PutRecordsRequestEntry::new(key, vec![0; len]);
+        assert_eq!(
+            PutRecords::new("s", vec![]).validate(&limits).expect_err("empty").field,
+            "Records"
+        );
+        let many = PutRecords::new("s", (0..501).map(|_| entry("k", 1)).collect());
+        assert_eq!(many.validate(&limits).expect_err("501").field, "Records");
+        let bad_key = PutRecords::new("s", vec![entry("a", 1), entry("b", 1), entry("c", 1), entry("", 1)]);
+        assert_eq!(bad_key.validate(&limits).expect_err("key").field, "Records[3].PartitionKey");
+        let too_big = PutRecords::new("s", vec![entry("a", 1), entry("b", 1024 * 1024)]);
+        assert_eq!(too_big.validate(&limits).expect_err("record").field, "Records[1].Data");
+        // Six records just under 1 MiB each cross 5 MiB at the sixth.
+        let heavy = PutRecords::new("s", (0..6).map(|_| entry("k", 1024 * 1024 - 1)).collect());
+        let e = heavy.validate(&limits).expect_err("request");
+        assert_eq!(e.field, "Records[5].Data");
+        assert!(e.problem.contains("5242880"), "{}", e.problem);
+        let fine = PutRecords::new("s", (0..500).map(|_| entry("k", 1000)).collect());
+        assert!(fine.validate(&limits).is_ok());
+    }
+
+    #[test]
+    fn json_and_custom_encoders() {
+        #[derive(Serialize, Deserialize, Debug, PartialEq)]
+        struct Order {
+            id: u32,
+            item: String,
+        }
+        let order = Order { id: 7, item: "tea".into() };
+        let put = PutRecord::json("s", "k", &order).expect("encodes");
+        assert_eq!(put.data, br#"{"id":7,"item":"tea"}"#);
+        let mut bad = std::collections::HashMap::new();
+        bad.insert(vec![1u8], 1);
+        let e = PutRecord::json("s", "k", &bad).expect_err("non-string keys");
+        assert_eq!(e.field, "Data");
+        let e = PutRecordsRequestEntry::encoded("k", &order, |_| Err::<Vec<u8>, _>("disk on fire"))
+            .expect_err("encoder fails");
+        assert_eq!(e.field, "Data");
+        assert!(e.problem.contains("disk on fire"));
+        let entry = PutRecordsRequestEntry::encoded("k", &order, |o| Ok::<_, String>(o.item.clone().into_bytes()))
+            .expect("encodes");
+        assert_eq!(entry.data, b"tea");
+
+        let record = Record {
+            sequence_number: "1".into(),
+            approximate_arrival_timestamp: None,
+            data: put.data.clone(),
+            partition_key: "k".into(),
+            encryption_type: None,
+        };
+        assert_eq!(record.json::<Order>().expect("decodes"), order);
+        let e = record.json::<Vec<u32>>().expect_err("wrong type");
+        assert_eq!(e.sequence_number, "1");
+        assert!(e.to_string().contains("did not decode"), "{e}");
+        assert_eq!(record.text().expect("utf-8"), r#"{"id":7,"item":"tea"}"#);
+        let n = record.decode_with(|b| Ok::<_, String>(b.len())).expect("decodes");
+        assert_eq!(n, 21);
+        let e = record.decode_with(|_| Err::<(), _>("nope")).expect_err("fails");
+        assert_eq!(e.reason, "nope");
+    }
+
+    #[test]
+    fn payloads_are_redacted_from_debug() {
+        let put = PutRecord::new("s", "k", b"secret-payload".to_vec());
+        let shown = format!("{put:?}");
+        assert!(!shown.contains("secret"), "{shown}");
+        assert!(shown.contains("<14 bytes>"), "{shown}");
+        let entry = PutRecordsRequestEntry::new("k", b"secret".to_vec());
+        assert!(!format!("{entry:?}").contains("secret"));
+    }
+
+    #[test]
+    fn shard_iterator_positions_on_the_wire() {
+        let op = |t| GetShardIterator::new("s", "shardId-000000000001", t);
+        assert_eq!(
+            body(&op(ShardIteratorType::TrimHorizon)),
+            r#"{"StreamName":"s","ShardId":"shardId-000000000001","ShardIteratorType":"TRIM_HORIZON"}"#
+        );
+        assert_eq!(
+            body(&op(ShardIteratorType::AfterSequenceNumber("123".into())).with_stream_arn(ARN)),
+            format!(
+                r#"{{"StreamARN":"{ARN}","ShardId":"shardId-000000000001","ShardIteratorType":"AFTER_SEQUENCE_NUMBER","StartingSequenceNumber":"123"}}"#
+            )
+        );
+        let t = OffsetDateTime::from_unix_timestamp_nanos(1_459_799_926_480_000_000).expect("valid");
+        assert_eq!(
+            body(&op(ShardIteratorType::AtTimestamp(t))),
+            r#"{"StreamName":"s","ShardId":"shardId-000000000001","ShardIteratorType":"AT_TIMESTAMP","Timestamp":1459799926.48}"#
+        );
+        let limits = Limits::default();
+        assert!(op(ShardIteratorType::AtSequenceNumber("123".into())).validate(&limits).is_ok());
+        let e = op(ShardIteratorType::AtSequenceNumber(String::new())).validate(&limits).expect_err("empty");
+        assert_eq!(e.field, "StartingSequenceNumber");
+        let e = GetShardIterator::new("s", "", ShardIteratorType::Latest).validate(&limits).expect_err("shard");
+        assert_eq!(e.field, "ShardId");
+    }
+
+    #[test]
+    fn get_records_validation() {
+        let limits = Limits::default();
+        assert!(GetRecords::new("it").with_limit(10_000).validate(&limits).is_ok());
+        assert_eq!(GetRecords::new("it").with_limit(0).validate(&limits).expect_err("0").field, "Limit");
+        assert_eq!(GetRecords::new("it").with_limit(10_001).validate(&limits).expect_err("big").field, "Limit");
+        assert_eq!(GetRecords::new("").validate(&limits).expect_err("empty").field, "ShardIterator");
+        assert_eq!(
+            GetRecords::new("it").with_stream_arn("x").validate(&limits).expect_err("arn").field,
+            "StreamARN"
+        );
+        assert_eq!(body(&GetRecords::new("it").with_limit(5)), r#"{"ShardIterator":"it","Limit":5}"#);
+    }
+
+    #[test]
+    fn put_records_results() {
+        let out: PutRecordsOutput = serde_json::from_str(
+            r#"{"FailedRecordCount":2,"Records":[
+                {"SequenceNumber":"49","ShardId":"shardId-000000000000"},
+                {"ErrorCode":"ProvisionedThroughputExceededException","ErrorMessage":"Rate exceeded"},
+                {"ErrorCode":"InternalFailure","ErrorMessage":"Internal service failure."},
+                {"ErrorCode":"SomethingNew"}],"EncryptionType":"KMS"}"#,
+        )
+        .expect("parses");
+        assert_eq!(out.failed_record_count, 2);
+        assert_eq!(out.records[0].shard_id(), Some("shardId-000000000000"));
+        assert_eq!(out.records[0].sequence_number(), Some("49"));
+        assert!(out.records[1].is_retryable());
+        assert!(out.records[2].is_retryable());
+        assert!(!out.records[3].is_retryable());
+        assert_eq!(out.records[3].error_code(), Some(&ErrorCode::Other("SomethingNew".into())));
+        assert_eq!(out.failures().map(|(i, _)| i).collect::<Vec<_>>(), vec![1, 2, 3]);
+        assert_eq!(out.encryption_type, Some(EncryptionType::Kms));
+        let err = serde_json::from_str::<PutRecordsOutput>(r#"{"Records":[{"ShardId":"x"}]}"#).expect_err("neither");
+        assert!(err.to_string().contains("neither"), "{err}");
+        // Round trip through Serialize.
+        let text = serde_json::to_string(&out).expect("serializes");
+        assert_eq!(serde_json::from_str::<PutRecordsOutput>(&text).expect("parses"), out);
     }
 }

@@ -1,1 +1,652 @@
-//! (being written)
+//! Listing and reshaping shards: ListShards, SplitShard, MergeShards,
+//! UpdateShardCount, and the shard types other operations share.
+
+use serde::ser::SerializeStruct;
+use serde::{Deserialize, Serialize, Serializer};
+use time::OffsetDateTime;
+
+use crate::error::UsageError;
+use crate::operation::{Empty, Operation, Paginated, Plane};
+use crate::validate;
+use crate::wire::{self, string_enum};
+use crate::Limits;
+
+/// The inclusive range of hash keys a shard owns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct HashKeyRange {
+    /// The lowest hash key of the range.
+    #[serde(with = "crate::wire::hash_key")]
+    pub starting_hash_key: u128,
+    /// The highest hash key of the range (inclusive).
+    #[serde(with = "crate::wire::hash_key")]
+    pub ending_hash_key: u128,
+}
+
+impl HashKeyRange {
+    /// The range `starting..=ending`.
+    pub fn new(starting_hash_key: u128, ending_hash_key: u128) -> Self {
+        HashKeyRange {
+            starting_hash_key,
+            ending_hash_key,
+        }
+    }
+    /// Whether `hash_key` falls in the range (both ends inclusive).
+    ///
+    /// ```
+    /// use kinesis_proto::ops::HashKeyRange;
+    /// let all = HashKeyRange::new(0, u128::MAX);
+    /// assert!(all.contains(u128::MAX));
+    /// ```
+    pub fn contains(&self, hash_key: u128) -> bool {
+        self.starting_hash_key <= hash_key && hash_key <= self.ending_hash_key
+    }
+}
+
+/// The sequence numbers a shard holds; an open shard has no end yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct SequenceNumberRange {
+    /// The first sequence number of the shard.
+    pub starting_sequence_number: String,
+    /// The last sequence number, once the shard is closed.
+    #[serde(default)]
+    pub ending_sequence_number: Option<String>,
+}
+
+/// One shard of a stream.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct Shard {
+    /// The shard's id.
+    pub shard_id: String,
+    /// The shard it was split from, or one of the two it was merged from.
+    #[serde(default)]
+    pub parent_shard_id: Option<String>,
+    /// The other shard it was merged from.
+    #[serde(default)]
+    pub adjacent_parent_shard_id: Option<String>,
+    /// The hash keys it owns.
+    pub hash_key_range: HashKeyRange,
+    /// The sequence numbers it holds.
+    pub sequence_number_range: SequenceNumberRange,
+}
+
+impl Shard {
+    /// Whether the shard still takes writes (its sequence range has no end).
+    pub fn is_open(&self) -> bool {
+        self.sequence_number_range.ending_sequence_number.is_none()
+    }
+    /// The shards it came from (none, one for a split, two for a merge).
+    pub fn parents(&self) -> impl Iterator<Item = &str> {
+        self.parent_shard_id
+            .as_deref()
+            .into_iter()
+            .chain(self.adjacent_parent_shard_id.as_deref())
+    }
+}
+
+/// A shard that follows a closed one, as GetRecords and SubscribeToShard
+/// report it at the end of the closed shard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct ChildShard {
+    /// The child's id.
+    pub shard_id: String,
+    /// Its parents (the closed shard, and for a merge the other parent).
+    pub parent_shards: Vec<String>,
+    /// The hash keys it owns.
+    pub hash_key_range: HashKeyRange,
+}
+
+/// Which shards ListShards returns. Variants that need a shard id or a
+/// time carry it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ShardFilter {
+    /// Shards after this shard id.
+    AfterShardId(String),
+    /// Shards open at the trim horizon.
+    AtTrimHorizon,
+    /// Every shard within the retention period (the service's default).
+    FromTrimHorizon,
+    /// Only the shards open now.
+    AtLatest,
+    /// Shards open at this time.
+    AtTimestamp(OffsetDateTime),
+    /// Shards open at or after this time.
+    FromTimestamp(OffsetDateTime),
+}
+
+impl ShardFilter {
+    /// The `ShardFilter.Type` wire value.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ShardFilter::AfterShardId(_) => "AFTER_SHARD_ID",
+            ShardFilter::AtTrimHorizon => "AT_TRIM_HORIZON",
+            ShardFilter::FromTrimHorizon => "FROM_TRIM_HORIZON",
+            ShardFilter::AtLatest => "AT_LATEST",
+            ShardFilter::AtTimestamp(_) => "AT_TIMESTAMP",
+            ShardFilter::FromTimestamp(_) => "FROM_TIMESTAMP",
+        }
+    }
+    fn validate(&self) -> Result<(), UsageError> {
+        match self {
+            ShardFilter::AfterShardId(id) => validate::shard_id("ShardFilter.ShardId", id),
+            ShardFilter::AtTimestamp(t) | ShardFilter::FromTimestamp(t) => {
+                validate::timestamp_not_before_epoch("ShardFilter.Timestamp", t)
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+impl Serialize for ShardFilter {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("ShardFilter", 3)?;
+        st.serialize_field("Type", self.as_str())?;
+        match self {
+            ShardFilter::AfterShardId(id) => st.serialize_field("ShardId", id)?,
+            _ => st.skip_field("ShardId")?,
+        }
+        match self {
+            ShardFilter::AtTimestamp(t) | ShardFilter::FromTimestamp(t) => {
+                st.serialize_field("Timestamp", &wire::EpochSeconds(t))?
+            }
+            _ => st.skip_field("Timestamp")?,
+        }
+        st.end()
+    }
+}
+
+// --------------------------------------------------------------- ListShards
+
+/// Lists a stream's shards, a page at a time (up to 1000 by default,
+/// 10000 at most).
+///
+/// The first page names the stream; later pages carry only the token (the
+/// service refuses `StreamName` with `NextToken`), which
+/// [`Paginated::next_page`] takes care of.
+///
+/// ```
+/// use kinesis_proto::ops::{ListShards, ListShardsOutput, ShardFilter};
+/// use kinesis_proto::Paginated;
+/// let first = ListShards::new("my-stream").with_shard_filter(ShardFilter::AtLatest);
+/// let page: ListShardsOutput = serde_json::from_str(r#"{"Shards":[],"NextToken":"AAA"}"#).unwrap();
+/// let next = first.next_page(&page).unwrap();
+/// assert_eq!(next.next_token.as_deref(), Some("AAA"));
+/// assert_eq!(next.stream_name, None);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct ListShards {
+    /// The stream, by name (first page only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stream_name: Option<String>,
+    /// The stream, by ARN (first page only).
+    #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
+    pub stream_arn: Option<String>,
+    /// The token of the previous page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    /// List the shards after this one (first page only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exclusive_start_shard_id: Option<String>,
+    /// Most shards per page, 1–10000.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_results: Option<u32>,
+    /// Tells apart streams that had the same name (first page only).
+    #[serde(with = "crate::wire::opt_timestamp", skip_serializing_if = "Option::is_none")]
+    pub stream_creation_timestamp: Option<OffsetDateTime>,
+    /// Which shards to list.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shard_filter: Option<ShardFilter>,
+}
+
+impl ListShards {
+    /// The first page of the stream named `stream_name`.
+    pub fn new(stream_name: impl Into<String>) -> Self {
+        ListShards {
+            stream_name: Some(stream_name.into()),
+            stream_arn: None,
+            next_token: None,
+            exclusive_start_shard_id: None,
+            max_results: None,
+            stream_creation_timestamp: None,
+            shard_filter: None,
+        }
+    }
+    /// The page a token from an earlier answer names.
+    pub fn from_next_token(next_token: impl Into<String>) -> Self {
+        ListShards {
+            stream_name: None,
+            next_token: Some(next_token.into()),
+            ..ListShards::new("")
+        }
+    }
+    /// Addresses the stream by ARN instead of by name.
+    pub fn with_stream_arn(mut self, stream_arn: impl Into<String>) -> Self {
+        self.stream_arn = Some(stream_arn.into());
+        self.stream_name = None;
+        self
+    }
+    /// Lists only the shards `filter` selects.
+    pub fn with_shard_filter(mut self, filter: ShardFilter) -> Self {
+        self.shard_filter = Some(filter);
+        self
+    }
+    /// Returns at most `max_results` shards per page.
+    pub fn with_max_results(mut self, max_results: u32) -> Self {
+        self.max_results = Some(max_results);
+        self
+    }
+}
+
+/// A page of [`ListShards`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct ListShardsOutput {
+    /// The shards of this page.
+    #[serde(default)]
+    pub shards: Vec<Shard>,
+    /// The token of the next page (valid for 300 seconds); `None` on the last.
+    #[serde(default)]
+    pub next_token: Option<String>,
+}
+
+impl Operation for ListShards {
+    const NAME: &'static str = "ListShards";
+    const PLANE: Plane = Plane::Control;
+    type Output = ListShardsOutput;
+
+    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
+        if let Some(token) = &self.next_token {
+            validate::required_text("NextToken", token)?;
+            let conflict = if self.stream_name.is_some() {
+                Some("StreamName")
+            } else if self.exclusive_start_shard_id.is_some() {
+                Some("ExclusiveStartShardId")
+            } else if self.stream_creation_timestamp.is_some() {
+                Some("StreamCreationTimestamp")
+            } else {
+                None
+            };
+            if let Some(field) = conflict {
+                return Err(UsageError::new(field, "must not be given with NextToken"));
+            }
+            validate::optional_arn("StreamARN", self.stream_arn.as_deref())?;
+        } else {
+            validate::stream_locator(self.stream_name.as_deref(), self.stream_arn.as_deref())?;
+            if let Some(id) = &self.exclusive_start_shard_id {
+                validate::shard_id("ExclusiveStartShardId", id)?;
+            }
+            if let Some(t) = &self.stream_creation_timestamp {
+                validate::timestamp_not_before_epoch("StreamCreationTimestamp", t)?;
+            }
+        }
+        if let Some(n) = self.max_results {
+            validate::range("MaxResults", n, 1, 10_000)?;
+        }
+        if let Some(filter) = &self.shard_filter {
+            filter.validate()?;
+        }
+        Ok(())
+    }
+
+    fn resource_arn(&self) -> Option<&str> {
+        self.stream_arn.as_deref()
+    }
+}
+
+impl Paginated for ListShards {
+    /// The next page carries only the token, the page size and the filter.
+    fn next_page(&self, output: &ListShardsOutput) -> Option<Self> {
+        let token = output.next_token.as_deref().filter(|t| !t.is_empty())?;
+        Some(ListShards {
+            max_results: self.max_results,
+            shard_filter: self.shard_filter.clone(),
+            ..ListShards::from_next_token(token)
+        })
+    }
+}
+
+// --------------------------------------------------------------- SplitShard
+
+/// Splits a shard in two at a hash key: the new shards own
+/// `start..new_starting_hash_key` and `new_starting_hash_key..=end`.
+///
+/// ```
+/// use kinesis_proto::ops::SplitShard;
+/// let split = SplitShard::new("my-stream", "shardId-000000000000", u128::MAX / 2 + 1);
+/// # let _ = split;
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct SplitShard {
+    /// The stream, by name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stream_name: Option<String>,
+    /// The stream, by ARN.
+    #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
+    pub stream_arn: Option<String>,
+    /// The shard to split.
+    pub shard_to_split: String,
+    /// The first hash key of the upper child.
+    #[serde(with = "crate::wire::hash_key")]
+    pub new_starting_hash_key: u128,
+}
+
+impl SplitShard {
+    /// Splits `shard_to_split` of the stream named `stream_name`.
+    pub fn new(stream_name: impl Into<String>, shard_to_split: impl Into<String>, new_starting_hash_key: u128) -> Self {
+        SplitShard {
+            stream_name: Some(stream_name.into()),
+            stream_arn: None,
+            shard_to_split: shard_to_split.into(),
+            new_starting_hash_key,
+        }
+    }
+    /// Addresses the stream by ARN instead of by name.
+    pub fn with_stream_arn(mut self, stream_arn: impl Into<String>) -> Self {
+        self.stream_arn = Some(stream_arn.into());
+        self.stream_name = None;
+        self
+    }
+}
+
+impl Operation for SplitShard {
+    const NAME: &'static str = "SplitShard";
+    const PLANE: Plane = Plane::Control;
+    type Output = Empty;
+
+    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
+        validate::stream_locator(self.stream_name.as_deref(), self.stream_arn.as_deref())?;
+        validate::shard_id("ShardToSplit", &self.shard_to_split)
+    }
+
+    fn resource_arn(&self) -> Option<&str> {
+        self.stream_arn.as_deref()
+    }
+}
+
+// -------------------------------------------------------------- MergeShards
+
+/// Merges two adjacent shards (their hash-key ranges touch) into one.
+///
+/// ```
+/// use kinesis_proto::ops::MergeShards;
+/// let merge = MergeShards::new("my-stream", "shardId-000000000001", "shardId-000000000002");
+/// # let _ = merge;
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct MergeShards {
+    /// The stream, by name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stream_name: Option<String>,
+    /// The stream, by ARN.
+    #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
+    pub stream_arn: Option<String>,
+    /// One shard to merge.
+    pub shard_to_merge: String,
+    /// The shard next to it.
+    pub adjacent_shard_to_merge: String,
+}
+
+impl MergeShards {
+    /// Merges two shards of the stream named `stream_name`.
+    pub fn new(
+        stream_name: impl Into<String>,
+        shard_to_merge: impl Into<String>,
+        adjacent_shard_to_merge: impl Into<String>,
+    ) -> Self {
+        MergeShards {
+            stream_name: Some(stream_name.into()),
+            stream_arn: None,
+            shard_to_merge: shard_to_merge.into(),
+            adjacent_shard_to_merge: adjacent_shard_to_merge.into(),
+        }
+    }
+    /// Addresses the stream by ARN instead of by name.
+    pub fn with_stream_arn(mut self, stream_arn: impl Into<String>) -> Self {
+        self.stream_arn = Some(stream_arn.into());
+        self.stream_name = None;
+        self
+    }
+}
+
+impl Operation for MergeShards {
+    const NAME: &'static str = "MergeShards";
+    const PLANE: Plane = Plane::Control;
+    type Output = Empty;
+
+    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
+        validate::stream_locator(self.stream_name.as_deref(), self.stream_arn.as_deref())?;
+        validate::shard_id("ShardToMerge", &self.shard_to_merge)?;
+        validate::shard_id("AdjacentShardToMerge", &self.adjacent_shard_to_merge)?;
+        if self.shard_to_merge == self.adjacent_shard_to_merge {
+            return Err(UsageError::new("AdjacentShardToMerge", "must differ from ShardToMerge"));
+        }
+        Ok(())
+    }
+
+    fn resource_arn(&self) -> Option<&str> {
+        self.stream_arn.as_deref()
+    }
+}
+
+// --------------------------------------------------------- UpdateShardCount
+
+string_enum! {
+    /// How UpdateShardCount reshapes the stream.
+    ScalingType {
+        /// Shards of equal size.
+        UniformScaling = "UNIFORM_SCALING",
+    }
+}
+
+/// Scales a provisioned stream to a number of shards.
+///
+/// ```
+/// use kinesis_proto::ops::UpdateShardCount;
+/// let scale = UpdateShardCount::new("my-stream", 4);
+/// assert_eq!(scale.target_shard_count, 4);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct UpdateShardCount {
+    /// The stream, by name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stream_name: Option<String>,
+    /// The stream, by ARN.
+    #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
+    pub stream_arn: Option<String>,
+    /// The shard count to reach.
+    pub target_shard_count: u32,
+    /// How to get there.
+    pub scaling_type: ScalingType,
+}
+
+impl UpdateShardCount {
+    /// Scales the stream named `stream_name` uniformly to `target_shard_count`.
+    pub fn new(stream_name: impl Into<String>, target_shard_count: u32) -> Self {
+        UpdateShardCount {
+            stream_name: Some(stream_name.into()),
+            stream_arn: None,
+            target_shard_count,
+            scaling_type: ScalingType::UniformScaling,
+        }
+    }
+    /// Addresses the stream by ARN instead of by name.
+    pub fn with_stream_arn(mut self, stream_arn: impl Into<String>) -> Self {
+        self.stream_arn = Some(stream_arn.into());
+        self.stream_name = None;
+        self
+    }
+}
+
+/// The answer to [`UpdateShardCount`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct UpdateShardCountOutput {
+    /// The stream's name.
+    #[serde(default)]
+    pub stream_name: Option<String>,
+    /// The shard count before the change.
+    #[serde(default)]
+    pub current_shard_count: Option<u32>,
+    /// The shard count being reached.
+    #[serde(default)]
+    pub target_shard_count: Option<u32>,
+    /// The stream's ARN.
+    #[serde(rename = "StreamARN", default)]
+    pub stream_arn: Option<String>,
+}
+
+impl Operation for UpdateShardCount {
+    const NAME: &'static str = "UpdateShardCount";
+    const PLANE: Plane = Plane::Control;
+    type Output = UpdateShardCountOutput;
+
+    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
+        validate::stream_locator(self.stream_name.as_deref(), self.stream_arn.as_deref())?;
+        validate::at_least("TargetShardCount", self.target_shard_count, 1)
+    }
+
+    fn resource_arn(&self) -> Option<&str> {
+        self.stream_arn.as_deref()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ARN: &str = "arn:aws:kinesis:us-east-1:123456789012:stream/s";
+
+    fn body<O: Operation>(op: &O) -> String {
+        String::from_utf8(op.to_body().expect("serializes")).expect("utf-8")
+    }
+
+    #[test]
+    fn list_shards_pages_drop_the_stream() {
+        let t = OffsetDateTime::from_unix_timestamp(1_700_000_000).expect("valid");
+        let mut first = ListShards::new("s")
+            .with_max_results(100)
+            .with_shard_filter(ShardFilter::FromTimestamp(t));
+        first.stream_creation_timestamp = Some(t);
+        first.exclusive_start_shard_id = Some("shardId-000000000003".into());
+        assert_eq!(
+            body(&first),
+            r#"{"StreamName":"s","ExclusiveStartShardId":"shardId-000000000003","MaxResults":100,"StreamCreationTimestamp":1700000000,"ShardFilter":{"Type":"FROM_TIMESTAMP","Timestamp":1700000000}}"#
+        );
+        assert!(first.validate(&Limits::default()).is_ok());
+        let page = ListShardsOutput { shards: vec![], next_token: Some("tok".into()) };
+        let next = first.next_page(&page).expect("more");
+        assert_eq!(
+            body(&next),
+            r#"{"NextToken":"tok","MaxResults":100,"ShardFilter":{"Type":"FROM_TIMESTAMP","Timestamp":1700000000}}"#
+        );
+        assert!(next.validate(&Limits::default()).is_ok());
+        let last = ListShardsOutput { shards: vec![], next_token: None };
+        assert_eq!(next.next_page(&last), None);
+        let empty_token = ListShardsOutput { shards: vec![], next_token: Some(String::new()) };
+        assert_eq!(next.next_page(&empty_token), None);
+        let by_arn = ListShards::new("s").with_stream_arn(ARN);
+        assert_eq!(by_arn.next_page(&page).expect("more").stream_arn, None);
+    }
+
+    #[test]
+    fn list_shards_validation() {
+        let limits = Limits::default();
+        let mut bad = ListShards::from_next_token("tok");
+        bad.stream_name = Some("s".into());
+        assert_eq!(bad.validate(&limits).expect_err("name+token").field, "StreamName");
+        let mut bad = ListShards::from_next_token("tok");
+        bad.exclusive_start_shard_id = Some("x".into());
+        assert_eq!(bad.validate(&limits).expect_err("start+token").field, "ExclusiveStartShardId");
+        assert_eq!(ListShards::from_next_token("").validate(&limits).expect_err("empty").field, "NextToken");
+        let mut neither = ListShards::new("s");
+        neither.stream_name = None;
+        assert_eq!(neither.validate(&limits).expect_err("neither").field, "StreamName");
+        assert_eq!(
+            ListShards::new("s").with_max_results(0).validate(&limits).expect_err("0").field,
+            "MaxResults"
+        );
+        assert_eq!(
+            ListShards::new("s")
+                .with_shard_filter(ShardFilter::AfterShardId(String::new()))
+                .validate(&limits)
+                .expect_err("filter")
+                .field,
+            "ShardFilter.ShardId"
+        );
+        assert!(ListShards::from_next_token("tok").validate(&limits).is_ok());
+    }
+
+    #[test]
+    fn shard_filter_wire() {
+        let text = |f: ShardFilter| serde_json::to_string(&f).expect("serializes");
+        assert_eq!(text(ShardFilter::AtLatest), r#"{"Type":"AT_LATEST"}"#);
+        assert_eq!(
+            text(ShardFilter::AfterShardId("shardId-1".into())),
+            r#"{"Type":"AFTER_SHARD_ID","ShardId":"shardId-1"}"#
+        );
+        let t = OffsetDateTime::from_unix_timestamp_nanos(1_500_000_000_250_000_000).expect("valid");
+        assert_eq!(text(ShardFilter::AtTimestamp(t)), r#"{"Type":"AT_TIMESTAMP","Timestamp":1500000000.25}"#);
+    }
+
+    #[test]
+    fn reshaping_bodies() {
+        assert_eq!(
+            body(&SplitShard::new("s", "shardId-000000000000", 1u128 << 127)),
+            r#"{"StreamName":"s","ShardToSplit":"shardId-000000000000","NewStartingHashKey":"170141183460469231731687303715884105728"}"#
+        );
+        assert_eq!(
+            body(&MergeShards::new("s", "a", "b").with_stream_arn(ARN)),
+            format!(r#"{{"StreamARN":"{ARN}","ShardToMerge":"a","AdjacentShardToMerge":"b"}}"#)
+        );
+        assert_eq!(
+            body(&UpdateShardCount::new("s", 4)),
+            r#"{"StreamName":"s","TargetShardCount":4,"ScalingType":"UNIFORM_SCALING"}"#
+        );
+        let limits = Limits::default();
+        assert_eq!(
+            MergeShards::new("s", "a", "a").validate(&limits).expect_err("same").field,
+            "AdjacentShardToMerge"
+        );
+        assert_eq!(
+            UpdateShardCount::new("s", 0).validate(&limits).expect_err("zero").field,
+            "TargetShardCount"
+        );
+        assert_eq!(SplitShard::new("s", "", 1).validate(&limits).expect_err("shard").field, "ShardToSplit");
+    }
+
+    #[test]
+    fn shard_shapes() {
+        let shard: Shard = serde_json::from_str(
+            r#"{"ShardId":"shardId-000000000002","ParentShardId":"shardId-000000000000",
+                "AdjacentParentShardId":"shardId-000000000001",
+                "HashKeyRange":{"StartingHashKey":"0","EndingHashKey":"340282366920938463463374607431768211455"},
+                "SequenceNumberRange":{"StartingSequenceNumber":"49"}}"#,
+        )
+        .expect("parses");
+        assert!(shard.is_open());
+        assert_eq!(shard.parents().collect::<Vec<_>>(), vec!["shardId-000000000000", "shardId-000000000001"]);
+        assert!(shard.hash_key_range.contains(u128::MAX));
+        assert!(HashKeyRange::new(5, 10).contains(10));
+        assert!(!HashKeyRange::new(5, 10).contains(11));
+        let bad = r#"{"ShardId":"s","HashKeyRange":{"StartingHashKey":"0","EndingHashKey":"340282366920938463463374607431768211456"},"SequenceNumberRange":{"StartingSequenceNumber":"1"}}"#;
+        assert!(serde_json::from_str::<Shard>(bad).is_err());
+    }
+}

@@ -1,10 +1,417 @@
 //! Creating, describing, listing and changing streams.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 
 use crate::error::UsageError;
-use crate::operation::{Operation, Plane};
+use crate::operation::{Empty, Operation, Paginated, Plane};
+use crate::ops::shards::Shard;
+use crate::validate;
+use crate::wire::string_enum;
 use crate::Limits;
+
+/// Shortest retention period, in hours.
+const MIN_RETENTION_HOURS: u32 = 24;
+/// Longest retention period (365 days), in hours.
+const MAX_RETENTION_HOURS: u32 = 8760;
+/// Smallest and largest `MaxRecordSizeInKiB`.
+const MAX_RECORD_SIZE_KIB: (u32, u32) = (1024, 10240);
+
+string_enum! {
+    /// Where a stream is in its life.
+    StreamStatus {
+        /// Being created.
+        Creating = "CREATING",
+        /// Being deleted.
+        Deleting = "DELETING",
+        /// Ready for reads and writes.
+        Active = "ACTIVE",
+        /// Being resharded or reconfigured; reads and writes continue.
+        Updating = "UPDATING",
+    }
+}
+
+string_enum! {
+    /// How a stream's capacity is managed.
+    StreamMode {
+        /// A fixed number of shards that you scale.
+        Provisioned = "PROVISIONED",
+        /// Shards the service scales with the traffic.
+        OnDemand = "ON_DEMAND",
+    }
+}
+
+string_enum! {
+    /// Server-side encryption of records.
+    EncryptionType {
+        /// Not encrypted.
+        None = "NONE",
+        /// Encrypted with a KMS key.
+        Kms = "KMS",
+    }
+}
+
+string_enum! {
+    /// A shard-level CloudWatch metric.
+    MetricsName {
+        /// Bytes written.
+        IncomingBytes = "IncomingBytes",
+        /// Records written.
+        IncomingRecords = "IncomingRecords",
+        /// Bytes read.
+        OutgoingBytes = "OutgoingBytes",
+        /// Records read.
+        OutgoingRecords = "OutgoingRecords",
+        /// Throttled writes.
+        WriteProvisionedThroughputExceeded = "WriteProvisionedThroughputExceeded",
+        /// Throttled reads.
+        ReadProvisionedThroughputExceeded = "ReadProvisionedThroughputExceeded",
+        /// Age of the last record read.
+        IteratorAgeMilliseconds = "IteratorAgeMilliseconds",
+        /// Every metric.
+        All = "ALL",
+    }
+}
+
+string_enum! {
+    /// How an on-demand stream spreads records over its shards.
+    RecordDistributionStrategy {
+        /// The service spreads records evenly and ignores partition keys.
+        Auto = "AUTO",
+        /// The partition key (or explicit hash key) picks the shard (the default).
+        UserPartitionKey = "USER_PARTITION_KEY",
+    }
+}
+
+/// A stream's capacity mode, as the API nests it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct StreamModeDetails {
+    /// The mode.
+    pub stream_mode: StreamMode,
+}
+
+impl StreamModeDetails {
+    /// Details for `mode`.
+    pub fn new(stream_mode: StreamMode) -> Self {
+        StreamModeDetails { stream_mode }
+    }
+}
+
+/// The enhanced (shard-level) metrics a stream has on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct EnhancedMetrics {
+    /// The metrics.
+    #[serde(default)]
+    pub shard_level_metrics: Vec<MetricsName>,
+}
+
+/// An on-demand stream's warm throughput: write capacity ready at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct WarmThroughput {
+    /// The throughput the stream is scaling to, in MiB/s.
+    #[serde(rename = "TargetMiBps", default)]
+    pub target_mibps: Option<u32>,
+    /// The throughput the stream is scaled to now, in MiB/s.
+    #[serde(rename = "CurrentMiBps", default)]
+    pub current_mibps: Option<u32>,
+}
+
+/// Checks StreamName/StreamARN, for the many inputs that only address a stream.
+fn locator(name: &Option<String>, arn: &Option<String>) -> Result<(), UsageError> {
+    validate::stream_locator(name.as_deref(), arn.as_deref())
+}
+
+/// Defines `with_stream_arn` for an input with `stream_name`/`stream_arn`.
+macro_rules! with_stream_arn {
+    ($ty:ty) => {
+        impl $ty {
+            /// Addresses the stream by ARN instead of by name.
+            pub fn with_stream_arn(mut self, stream_arn: impl Into<String>) -> Self {
+                self.stream_arn = Some(stream_arn.into());
+                self.stream_name = None;
+                self
+            }
+        }
+    };
+}
+
+// ------------------------------------------------------------- CreateStream
+
+/// Creates a stream: provisioned with a shard count, or on-demand.
+///
+/// ```
+/// use kinesis_proto::ops::{CreateStream, StreamMode};
+/// let provisioned = CreateStream::new("orders").with_shard_count(4);
+/// let on_demand = CreateStream::new("clicks").with_stream_mode(StreamMode::OnDemand);
+/// # let _ = (provisioned, on_demand);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct CreateStream {
+    /// The new stream's name.
+    pub stream_name: String,
+    /// The shard count of a provisioned stream.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shard_count: Option<u32>,
+    /// The capacity mode (provisioned unless given).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stream_mode_details: Option<StreamModeDetails>,
+    /// Tags to put on the stream (at most 50).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<BTreeMap<String, String>>,
+    /// Warm throughput of an on-demand stream, in MiB/s.
+    #[serde(rename = "WarmThroughputMiBps", skip_serializing_if = "Option::is_none")]
+    pub warm_throughput_mibps: Option<u32>,
+    /// Largest record the stream takes, in KiB (1024–10240).
+    #[serde(rename = "MaxRecordSizeInKiB", skip_serializing_if = "Option::is_none")]
+    pub max_record_size_in_kib: Option<u32>,
+    /// How an on-demand stream spreads records over shards.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record_distribution_strategy: Option<RecordDistributionStrategy>,
+}
+
+impl CreateStream {
+    /// Creates the stream named `stream_name` with the service's defaults.
+    pub fn new(stream_name: impl Into<String>) -> Self {
+        CreateStream {
+            stream_name: stream_name.into(),
+            shard_count: None,
+            stream_mode_details: None,
+            tags: None,
+            warm_throughput_mibps: None,
+            max_record_size_in_kib: None,
+            record_distribution_strategy: None,
+        }
+    }
+    /// A provisioned stream of `shard_count` shards.
+    pub fn with_shard_count(mut self, shard_count: u32) -> Self {
+        self.shard_count = Some(shard_count);
+        self
+    }
+    /// Sets the capacity mode.
+    pub fn with_stream_mode(mut self, mode: StreamMode) -> Self {
+        self.stream_mode_details = Some(StreamModeDetails::new(mode));
+        self
+    }
+    /// Adds a tag.
+    pub fn with_tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.tags.get_or_insert_with(BTreeMap::new).insert(key.into(), value.into());
+        self
+    }
+}
+
+impl Operation for CreateStream {
+    const NAME: &'static str = "CreateStream";
+    const PLANE: Plane = Plane::Control;
+    type Output = Empty;
+
+    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
+        validate::stream_name("StreamName", &self.stream_name)?;
+        if let Some(n) = self.shard_count {
+            validate::at_least("ShardCount", n, 1)?;
+        }
+        if let Some(tags) = &self.tags {
+            validate::tags_to_add("Tags", tags.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+        }
+        if let Some(kib) = self.max_record_size_in_kib {
+            validate::range("MaxRecordSizeInKiB", kib, MAX_RECORD_SIZE_KIB.0, MAX_RECORD_SIZE_KIB.1)?;
+        }
+        Ok(())
+    }
+}
+
+// ------------------------------------------------------------- DeleteStream
+
+/// Deletes a stream and all its data.
+///
+/// ```
+/// let op = kinesis_proto::ops::DeleteStream::new("orders").with_enforce_consumer_deletion(true);
+/// # let _ = op;
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct DeleteStream {
+    /// The stream, by name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stream_name: Option<String>,
+    /// The stream, by ARN.
+    #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
+    pub stream_arn: Option<String>,
+    /// Deletes the stream's registered consumers too; without it a stream
+    /// with consumers is not deleted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enforce_consumer_deletion: Option<bool>,
+}
+
+impl DeleteStream {
+    /// Deletes the stream named `stream_name`.
+    pub fn new(stream_name: impl Into<String>) -> Self {
+        DeleteStream {
+            stream_name: Some(stream_name.into()),
+            stream_arn: None,
+            enforce_consumer_deletion: None,
+        }
+    }
+    /// Deletes registered consumers too.
+    pub fn with_enforce_consumer_deletion(mut self, on: bool) -> Self {
+        self.enforce_consumer_deletion = Some(on);
+        self
+    }
+}
+with_stream_arn!(DeleteStream);
+
+impl Operation for DeleteStream {
+    const NAME: &'static str = "DeleteStream";
+    const PLANE: Plane = Plane::Control;
+    type Output = Empty;
+
+    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
+        locator(&self.stream_name, &self.stream_arn)
+    }
+
+    fn resource_arn(&self) -> Option<&str> {
+        self.stream_arn.as_deref()
+    }
+}
+
+// ----------------------------------------------------------- DescribeStream
+
+/// Describes a stream with its shards, a page of shards at a time (prefer
+/// [`DescribeStreamSummary`] and [`ListShards`](crate::ops::ListShards)).
+///
+/// ```
+/// use kinesis_proto::ops::DescribeStream;
+/// let op = DescribeStream::new("orders").with_limit(100);
+/// # let _ = op;
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct DescribeStream {
+    /// The stream, by name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stream_name: Option<String>,
+    /// The stream, by ARN.
+    #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
+    pub stream_arn: Option<String>,
+    /// Most shards per page, 1–10000 (the service returns at most 100).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    /// Describe the shards after this one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exclusive_start_shard_id: Option<String>,
+}
+
+impl DescribeStream {
+    /// Describes the stream named `stream_name`.
+    pub fn new(stream_name: impl Into<String>) -> Self {
+        DescribeStream {
+            stream_name: Some(stream_name.into()),
+            stream_arn: None,
+            limit: None,
+            exclusive_start_shard_id: None,
+        }
+    }
+    /// Returns at most `limit` shards per page.
+    pub fn with_limit(mut self, limit: u32) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+}
+with_stream_arn!(DescribeStream);
+
+/// A stream with (a page of) its shards.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct StreamDescription {
+    /// The stream's name.
+    pub stream_name: String,
+    /// The stream's ARN.
+    #[serde(rename = "StreamARN")]
+    pub stream_arn: String,
+    /// Where the stream is in its life.
+    pub stream_status: StreamStatus,
+    /// Its capacity mode.
+    #[serde(default)]
+    pub stream_mode_details: Option<StreamModeDetails>,
+    /// This page of shards.
+    #[serde(default)]
+    pub shards: Vec<Shard>,
+    /// Whether more shards follow this page.
+    #[serde(default)]
+    pub has_more_shards: bool,
+    /// How long records stay, in hours.
+    pub retention_period_hours: u32,
+    /// When the stream was created.
+    #[serde(with = "crate::wire::timestamp")]
+    pub stream_creation_timestamp: OffsetDateTime,
+    /// The enhanced metrics on.
+    #[serde(default)]
+    pub enhanced_monitoring: Vec<EnhancedMetrics>,
+    /// Server-side encryption.
+    #[serde(default)]
+    pub encryption_type: Option<EncryptionType>,
+    /// The KMS key, when encrypted.
+    #[serde(default)]
+    pub key_id: Option<String>,
+}
+
+/// The answer to [`DescribeStream`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct DescribeStreamOutput {
+    /// The stream.
+    pub stream_description: StreamDescription,
+}
+
+impl Operation for DescribeStream {
+    const NAME: &'static str = "DescribeStream";
+    const PLANE: Plane = Plane::Control;
+    type Output = DescribeStreamOutput;
+
+    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
+        locator(&self.stream_name, &self.stream_arn)?;
+        if let Some(limit) = self.limit {
+            validate::range("Limit", limit, 1, 10_000)?;
+        }
+        if let Some(id) = &self.exclusive_start_shard_id {
+            validate::shard_id("ExclusiveStartShardId", id)?;
+        }
+        Ok(())
+    }
+
+    fn resource_arn(&self) -> Option<&str> {
+        self.stream_arn.as_deref()
+    }
+}
+
+impl Paginated for DescribeStream {
+    /// The next page starts after the last shard of `output`.
+    fn next_page(&self, output: &DescribeStreamOutput) -> Option<Self> {
+        let description = &output.stream_description;
+        if !description.has_more_shards {
+            return None;
+        }
+        let last = description.shards.last()?;
+        Some(DescribeStream {
+            exclusive_start_shard_id: Some(last.shard_id.clone()),
+            ..self.clone()
+        })
+    }
+}
+
+// ---------------------------------------------------- DescribeStreamSummary
 
 /// Describes a stream without its shard list.
 ///
@@ -33,14 +440,63 @@ impl DescribeStreamSummary {
         }
     }
 }
+with_stream_arn!(DescribeStreamSummary);
+
+/// A stream's settings and state, without its shards.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct StreamDescriptionSummary {
+    /// The stream's name.
+    pub stream_name: String,
+    /// The stream's ARN.
+    #[serde(rename = "StreamARN")]
+    pub stream_arn: String,
+    /// Where the stream is in its life.
+    pub stream_status: StreamStatus,
+    /// Its capacity mode.
+    #[serde(default)]
+    pub stream_mode_details: Option<StreamModeDetails>,
+    /// How long records stay, in hours.
+    pub retention_period_hours: u32,
+    /// When the stream was created.
+    #[serde(with = "crate::wire::timestamp")]
+    pub stream_creation_timestamp: OffsetDateTime,
+    /// The enhanced metrics on.
+    #[serde(default)]
+    pub enhanced_monitoring: Vec<EnhancedMetrics>,
+    /// Server-side encryption.
+    #[serde(default)]
+    pub encryption_type: Option<EncryptionType>,
+    /// The KMS key, when encrypted.
+    #[serde(default)]
+    pub key_id: Option<String>,
+    /// How many shards are open.
+    pub open_shard_count: u32,
+    /// How many enhanced fan-out consumers are registered.
+    #[serde(default)]
+    pub consumer_count: Option<u32>,
+    /// Warm throughput of an on-demand stream.
+    #[serde(default)]
+    pub warm_throughput: Option<WarmThroughput>,
+    /// Largest record the stream takes, in KiB.
+    #[serde(rename = "MaxRecordSizeInKiB", default)]
+    pub max_record_size_in_kib: Option<u32>,
+    /// How many channels the stream has.
+    #[serde(default)]
+    pub channel_count: Option<u32>,
+    /// How an on-demand stream spreads records over shards.
+    #[serde(default)]
+    pub record_distribution_strategy: Option<RecordDistributionStrategy>,
+}
 
 /// The answer to [`DescribeStreamSummary`].
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct DescribeStreamSummaryOutput {
     /// The summary.
-    pub stream_description_summary: serde_json::Value,
+    pub stream_description_summary: StreamDescriptionSummary,
 }
 
 impl Operation for DescribeStreamSummary {
@@ -49,10 +505,746 @@ impl Operation for DescribeStreamSummary {
     type Output = DescribeStreamSummaryOutput;
 
     fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
-        Ok(())
+        locator(&self.stream_name, &self.stream_arn)
     }
 
     fn resource_arn(&self) -> Option<&str> {
         self.stream_arn.as_deref()
+    }
+}
+
+// -------------------------------------------------------------- ListStreams
+
+/// Lists the account's streams in the region, a page at a time.
+///
+/// ```
+/// use kinesis_proto::ops::{ListStreams, ListStreamsOutput};
+/// use kinesis_proto::Paginated;
+/// let first = ListStreams::new().with_limit(10);
+/// let page: ListStreamsOutput =
+///     serde_json::from_str(r#"{"StreamNames":["a"],"HasMoreStreams":true,"NextToken":"t"}"#).unwrap();
+/// assert_eq!(first.next_page(&page).unwrap().next_token.as_deref(), Some("t"));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct ListStreams {
+    /// Most streams per page, 1–10000 (the service returns at most 100).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    /// List the streams after this name (the older way to page).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exclusive_start_stream_name: Option<String>,
+    /// The token of the previous page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+impl ListStreams {
+    /// The first page.
+    pub fn new() -> Self {
+        ListStreams::default()
+    }
+    /// Returns at most `limit` streams per page.
+    pub fn with_limit(mut self, limit: u32) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+}
+
+/// A stream as ListStreams lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct StreamSummary {
+    /// The stream's name.
+    pub stream_name: String,
+    /// The stream's ARN.
+    #[serde(rename = "StreamARN")]
+    pub stream_arn: String,
+    /// Where the stream is in its life.
+    pub stream_status: StreamStatus,
+    /// Its capacity mode.
+    #[serde(default)]
+    pub stream_mode_details: Option<StreamModeDetails>,
+    /// When it was created.
+    #[serde(default, with = "crate::wire::opt_timestamp")]
+    pub stream_creation_timestamp: Option<OffsetDateTime>,
+}
+
+/// A page of [`ListStreams`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct ListStreamsOutput {
+    /// The names of this page's streams.
+    #[serde(default)]
+    pub stream_names: Vec<String>,
+    /// Whether more streams follow.
+    #[serde(default)]
+    pub has_more_streams: bool,
+    /// The token of the next page.
+    #[serde(default)]
+    pub next_token: Option<String>,
+    /// This page's streams with their status and ARN.
+    #[serde(default)]
+    pub stream_summaries: Vec<StreamSummary>,
+}
+
+impl Operation for ListStreams {
+    const NAME: &'static str = "ListStreams";
+    const PLANE: Plane = Plane::Control;
+    type Output = ListStreamsOutput;
+
+    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
+        if let Some(limit) = self.limit {
+            validate::range("Limit", limit, 1, 10_000)?;
+        }
+        if let Some(name) = &self.exclusive_start_stream_name {
+            validate::stream_name("ExclusiveStartStreamName", name)?;
+        }
+        if let Some(token) = &self.next_token {
+            validate::required_text("NextToken", token)?;
+        }
+        Ok(())
+    }
+}
+
+impl Paginated for ListStreams {
+    /// Follows `NextToken` when the answer has one, else starts after the
+    /// last name of a page that says more streams follow.
+    fn next_page(&self, output: &ListStreamsOutput) -> Option<Self> {
+        if let Some(token) = output.next_token.as_deref().filter(|t| !t.is_empty()) {
+            return Some(ListStreams {
+                limit: self.limit,
+                exclusive_start_stream_name: None,
+                next_token: Some(token.to_owned()),
+            });
+        }
+        if !output.has_more_streams {
+            return None;
+        }
+        let last = output.stream_names.last()?;
+        Some(ListStreams {
+            limit: self.limit,
+            exclusive_start_stream_name: Some(last.clone()),
+            next_token: None,
+        })
+    }
+}
+
+// --------------------------------------------------------- UpdateStreamMode
+
+/// Switches a stream between provisioned and on-demand capacity.
+///
+/// ```
+/// use kinesis_proto::ops::{StreamMode, UpdateStreamMode};
+/// let op = UpdateStreamMode::new("arn:aws:kinesis:us-east-1:123456789012:stream/orders", StreamMode::OnDemand);
+/// # let _ = op;
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct UpdateStreamMode {
+    /// The stream, by ARN.
+    #[serde(rename = "StreamARN")]
+    pub stream_arn: String,
+    /// The new mode.
+    pub stream_mode_details: StreamModeDetails,
+    /// Warm throughput when switching to on-demand, in MiB/s.
+    #[serde(rename = "WarmThroughputMiBps", skip_serializing_if = "Option::is_none")]
+    pub warm_throughput_mibps: Option<u32>,
+}
+
+impl UpdateStreamMode {
+    /// Sets the mode of the stream `stream_arn`.
+    pub fn new(stream_arn: impl Into<String>, mode: StreamMode) -> Self {
+        UpdateStreamMode {
+            stream_arn: stream_arn.into(),
+            stream_mode_details: StreamModeDetails::new(mode),
+            warm_throughput_mibps: None,
+        }
+    }
+}
+
+impl Operation for UpdateStreamMode {
+    const NAME: &'static str = "UpdateStreamMode";
+    const PLANE: Plane = Plane::Control;
+    type Output = Empty;
+
+    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
+        validate::arn("StreamARN", &self.stream_arn)
+    }
+
+    fn resource_arn(&self) -> Option<&str> {
+        Some(&self.stream_arn)
+    }
+}
+
+// ------------------------------------------------------- retention periods
+
+macro_rules! retention_op {
+    ($(#[$doc:meta])* $name:ident, $wire:literal, $verb:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+        #[serde(rename_all = "PascalCase")]
+        #[non_exhaustive]
+        pub struct $name {
+            /// The stream, by name.
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub stream_name: Option<String>,
+            /// The stream, by ARN.
+            #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
+            pub stream_arn: Option<String>,
+            /// The new retention period in hours (24–8760).
+            pub retention_period_hours: u32,
+        }
+
+        impl $name {
+            #[doc = concat!($verb, " the retention of the stream named `stream_name` to `hours`.")]
+            pub fn new(stream_name: impl Into<String>, hours: u32) -> Self {
+                $name {
+                    stream_name: Some(stream_name.into()),
+                    stream_arn: None,
+                    retention_period_hours: hours,
+                }
+            }
+        }
+        with_stream_arn!($name);
+
+        impl Operation for $name {
+            const NAME: &'static str = $wire;
+            const PLANE: Plane = Plane::Control;
+            type Output = Empty;
+
+            fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
+                locator(&self.stream_name, &self.stream_arn)?;
+                validate::range(
+                    "RetentionPeriodHours",
+                    self.retention_period_hours,
+                    MIN_RETENTION_HOURS,
+                    MAX_RETENTION_HOURS,
+                )
+            }
+
+            fn resource_arn(&self) -> Option<&str> {
+                self.stream_arn.as_deref()
+            }
+        }
+    };
+}
+
+retention_op! {
+    /// Lengthens how long a stream keeps records.
+    ///
+    /// ```
+    /// let op = kinesis_proto::ops::IncreaseStreamRetentionPeriod::new("orders", 168);
+    /// # let _ = op;
+    /// ```
+    IncreaseStreamRetentionPeriod, "IncreaseStreamRetentionPeriod", "Raises"
+}
+
+retention_op! {
+    /// Shortens how long a stream keeps records (older records become
+    /// unreadable).
+    ///
+    /// ```
+    /// let op = kinesis_proto::ops::DecreaseStreamRetentionPeriod::new("orders", 24);
+    /// # let _ = op;
+    /// ```
+    DecreaseStreamRetentionPeriod, "DecreaseStreamRetentionPeriod", "Lowers"
+}
+
+// ------------------------------------------------------ stream encryption
+
+macro_rules! encryption_op {
+    ($(#[$doc:meta])* $name:ident, $wire:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+        #[serde(rename_all = "PascalCase")]
+        #[non_exhaustive]
+        pub struct $name {
+            /// The stream, by name.
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub stream_name: Option<String>,
+            /// The stream, by ARN.
+            #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
+            pub stream_arn: Option<String>,
+            /// The encryption type (only `KMS` is valid).
+            pub encryption_type: EncryptionType,
+            /// The KMS key: id, ARN, alias name or alias ARN
+            /// (`alias/aws/kinesis` for the Kinesis-owned key).
+            pub key_id: String,
+        }
+
+        impl $name {
+            /// For the stream named `stream_name` and the KMS key `key_id`.
+            pub fn new(stream_name: impl Into<String>, key_id: impl Into<String>) -> Self {
+                $name {
+                    stream_name: Some(stream_name.into()),
+                    stream_arn: None,
+                    encryption_type: EncryptionType::Kms,
+                    key_id: key_id.into(),
+                }
+            }
+        }
+        with_stream_arn!($name);
+
+        impl Operation for $name {
+            const NAME: &'static str = $wire;
+            const PLANE: Plane = Plane::Control;
+            type Output = Empty;
+
+            fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
+                locator(&self.stream_name, &self.stream_arn)?;
+                validate::char_length("KeyId", &self.key_id, 1, 2048)?;
+                validate::no_control_chars("KeyId", &self.key_id)
+            }
+
+            fn resource_arn(&self) -> Option<&str> {
+                self.stream_arn.as_deref()
+            }
+        }
+    };
+}
+
+encryption_op! {
+    /// Starts encrypting new records with a KMS key.
+    ///
+    /// ```
+    /// let op = kinesis_proto::ops::StartStreamEncryption::new("orders", "alias/aws/kinesis");
+    /// # let _ = op;
+    /// ```
+    StartStreamEncryption, "StartStreamEncryption"
+}
+
+encryption_op! {
+    /// Stops encrypting new records.
+    ///
+    /// ```
+    /// let op = kinesis_proto::ops::StopStreamEncryption::new("orders", "alias/aws/kinesis");
+    /// # let _ = op;
+    /// ```
+    StopStreamEncryption, "StopStreamEncryption"
+}
+
+// ---------------------------------------------------- enhanced monitoring
+
+/// The answer to [`EnableEnhancedMonitoring`] and [`DisableEnhancedMonitoring`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct EnhancedMonitoringOutput {
+    /// The stream's name.
+    #[serde(default)]
+    pub stream_name: Option<String>,
+    /// The metrics on before the call.
+    #[serde(default)]
+    pub current_shard_level_metrics: Vec<MetricsName>,
+    /// The metrics on after the call.
+    #[serde(default)]
+    pub desired_shard_level_metrics: Vec<MetricsName>,
+    /// The stream's ARN.
+    #[serde(rename = "StreamARN", default)]
+    pub stream_arn: Option<String>,
+}
+
+macro_rules! monitoring_op {
+    ($(#[$doc:meta])* $name:ident, $wire:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+        #[serde(rename_all = "PascalCase")]
+        #[non_exhaustive]
+        pub struct $name {
+            /// The stream, by name.
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub stream_name: Option<String>,
+            /// The stream, by ARN.
+            #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
+            pub stream_arn: Option<String>,
+            /// The shard-level metrics (1–7; `ALL` for every one).
+            pub shard_level_metrics: Vec<MetricsName>,
+        }
+
+        impl $name {
+            /// For the stream named `stream_name`.
+            pub fn new(stream_name: impl Into<String>, shard_level_metrics: Vec<MetricsName>) -> Self {
+                $name {
+                    stream_name: Some(stream_name.into()),
+                    stream_arn: None,
+                    shard_level_metrics,
+                }
+            }
+        }
+        with_stream_arn!($name);
+
+        impl Operation for $name {
+            const NAME: &'static str = $wire;
+            const PLANE: Plane = Plane::Control;
+            type Output = EnhancedMonitoringOutput;
+
+            fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
+                locator(&self.stream_name, &self.stream_arn)?;
+                validate::range("ShardLevelMetrics", self.shard_level_metrics.len(), 1, 7)
+            }
+
+            fn resource_arn(&self) -> Option<&str> {
+                self.stream_arn.as_deref()
+            }
+        }
+    };
+}
+
+monitoring_op! {
+    /// Turns on shard-level CloudWatch metrics.
+    ///
+    /// ```
+    /// use kinesis_proto::ops::{EnableEnhancedMonitoring, MetricsName};
+    /// let op = EnableEnhancedMonitoring::new("orders", vec![MetricsName::All]);
+    /// # let _ = op;
+    /// ```
+    EnableEnhancedMonitoring, "EnableEnhancedMonitoring"
+}
+
+monitoring_op! {
+    /// Turns off shard-level CloudWatch metrics.
+    ///
+    /// ```
+    /// use kinesis_proto::ops::{DisableEnhancedMonitoring, MetricsName};
+    /// let op = DisableEnhancedMonitoring::new("orders", vec![MetricsName::IncomingBytes]);
+    /// # let _ = op;
+    /// ```
+    DisableEnhancedMonitoring, "DisableEnhancedMonitoring"
+}
+
+// ------------------------------------------------------ UpdateMaxRecordSize
+
+/// Changes the largest record a stream takes (1–10 MiB).
+///
+/// Raise [`Limits::max_record_bytes`](crate::Limits) to match when writing
+/// larger records.
+///
+/// ```
+/// let op = kinesis_proto::ops::UpdateMaxRecordSize::new(
+///     "arn:aws:kinesis:us-east-1:123456789012:stream/orders", 10240);
+/// # let _ = op;
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct UpdateMaxRecordSize {
+    /// The stream, by ARN.
+    #[serde(rename = "StreamARN")]
+    pub stream_arn: String,
+    /// The largest record, in KiB (1024–10240).
+    #[serde(rename = "MaxRecordSizeInKiB")]
+    pub max_record_size_in_kib: u32,
+}
+
+impl UpdateMaxRecordSize {
+    /// Sets the largest record of the stream `stream_arn`, in KiB.
+    pub fn new(stream_arn: impl Into<String>, max_record_size_in_kib: u32) -> Self {
+        UpdateMaxRecordSize {
+            stream_arn: stream_arn.into(),
+            max_record_size_in_kib,
+        }
+    }
+}
+
+impl Operation for UpdateMaxRecordSize {
+    const NAME: &'static str = "UpdateMaxRecordSize";
+    const PLANE: Plane = Plane::Control;
+    type Output = Empty;
+
+    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
+        validate::arn("StreamARN", &self.stream_arn)?;
+        validate::range(
+            "MaxRecordSizeInKiB",
+            self.max_record_size_in_kib,
+            MAX_RECORD_SIZE_KIB.0,
+            MAX_RECORD_SIZE_KIB.1,
+        )
+    }
+
+    fn resource_arn(&self) -> Option<&str> {
+        Some(&self.stream_arn)
+    }
+}
+
+// ----------------------------------------------- UpdateStreamWarmThroughput
+
+/// Sets the warm throughput of an on-demand stream.
+///
+/// ```
+/// let op = kinesis_proto::ops::UpdateStreamWarmThroughput::new("clicks", 100);
+/// # let _ = op;
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct UpdateStreamWarmThroughput {
+    /// The stream, by name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stream_name: Option<String>,
+    /// The stream, by ARN.
+    #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
+    pub stream_arn: Option<String>,
+    /// The write throughput to have ready, in MiB/s.
+    #[serde(rename = "WarmThroughputMiBps")]
+    pub warm_throughput_mibps: u32,
+}
+
+impl UpdateStreamWarmThroughput {
+    /// Sets the warm throughput of the stream named `stream_name`.
+    pub fn new(stream_name: impl Into<String>, warm_throughput_mibps: u32) -> Self {
+        UpdateStreamWarmThroughput {
+            stream_name: Some(stream_name.into()),
+            stream_arn: None,
+            warm_throughput_mibps,
+        }
+    }
+}
+with_stream_arn!(UpdateStreamWarmThroughput);
+
+/// The answer to [`UpdateStreamWarmThroughput`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct UpdateStreamWarmThroughputOutput {
+    /// The stream's ARN.
+    #[serde(rename = "StreamARN", default)]
+    pub stream_arn: Option<String>,
+    /// The stream's name.
+    #[serde(default)]
+    pub stream_name: Option<String>,
+    /// The warm throughput now and targeted.
+    #[serde(default)]
+    pub warm_throughput: Option<WarmThroughput>,
+}
+
+impl Operation for UpdateStreamWarmThroughput {
+    const NAME: &'static str = "UpdateStreamWarmThroughput";
+    const PLANE: Plane = Plane::Control;
+    type Output = UpdateStreamWarmThroughputOutput;
+
+    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
+        locator(&self.stream_name, &self.stream_arn)
+    }
+
+    fn resource_arn(&self) -> Option<&str> {
+        self.stream_arn.as_deref()
+    }
+}
+
+// ----------------------------------- UpdateStreamRecordDistributionStrategy
+
+/// Sets how an on-demand stream spreads records over its shards.
+///
+/// ```
+/// use kinesis_proto::ops::{RecordDistributionStrategy, UpdateStreamRecordDistributionStrategy};
+/// let op = UpdateStreamRecordDistributionStrategy::new(
+///     "arn:aws:kinesis:us-east-1:123456789012:stream/clicks", RecordDistributionStrategy::Auto);
+/// # let _ = op;
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct UpdateStreamRecordDistributionStrategy {
+    /// The stream, by ARN.
+    #[serde(rename = "StreamARN")]
+    pub stream_arn: String,
+    /// The strategy to use.
+    pub record_distribution_strategy: RecordDistributionStrategy,
+}
+
+impl UpdateStreamRecordDistributionStrategy {
+    /// Sets the strategy of the stream `stream_arn`.
+    pub fn new(stream_arn: impl Into<String>, strategy: RecordDistributionStrategy) -> Self {
+        UpdateStreamRecordDistributionStrategy {
+            stream_arn: stream_arn.into(),
+            record_distribution_strategy: strategy,
+        }
+    }
+}
+
+impl Operation for UpdateStreamRecordDistributionStrategy {
+    const NAME: &'static str = "UpdateStreamRecordDistributionStrategy";
+    const PLANE: Plane = Plane::Control;
+    type Output = Empty;
+
+    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
+        validate::arn("StreamARN", &self.stream_arn)
+    }
+
+    fn resource_arn(&self) -> Option<&str> {
+        Some(&self.stream_arn)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ARN: &str = "arn:aws:kinesis:us-east-1:123456789012:stream/s";
+
+    fn body<O: Operation>(op: &O) -> String {
+        String::from_utf8(op.to_body().expect("serializes")).expect("utf-8")
+    }
+
+    #[test]
+    fn create_stream_body_and_validation() {
+        let op = CreateStream::new("s")
+            .with_stream_mode(StreamMode::OnDemand)
+            .with_tag("team", "data")
+            .with_tag("env", "prod");
+        assert_eq!(
+            body(&op),
+            r#"{"StreamName":"s","StreamModeDetails":{"StreamMode":"ON_DEMAND"},"Tags":{"env":"prod","team":"data"}}"#
+        );
+        let mut full = CreateStream::new("s").with_shard_count(2);
+        full.max_record_size_in_kib = Some(10240);
+        full.warm_throughput_mibps = Some(50);
+        full.record_distribution_strategy = Some(RecordDistributionStrategy::Auto);
+        assert_eq!(
+            body(&full),
+            r#"{"StreamName":"s","ShardCount":2,"WarmThroughputMiBps":50,"MaxRecordSizeInKiB":10240,"RecordDistributionStrategy":"AUTO"}"#
+        );
+        let limits = Limits::default();
+        assert!(full.validate(&limits).is_ok());
+        assert_eq!(CreateStream::new("a b").validate(&limits).expect_err("name").field, "StreamName");
+        assert_eq!(
+            CreateStream::new("s").with_shard_count(0).validate(&limits).expect_err("0").field,
+            "ShardCount"
+        );
+        full.max_record_size_in_kib = Some(1023);
+        assert_eq!(full.validate(&limits).expect_err("size").field, "MaxRecordSizeInKiB");
+        let mut tagged = CreateStream::new("s");
+        for i in 0..51 {
+            tagged = tagged.with_tag(format!("k{i}"), "v");
+        }
+        assert_eq!(tagged.validate(&limits).expect_err("tags").field, "Tags");
+    }
+
+    #[test]
+    fn small_control_bodies() {
+        assert_eq!(
+            body(&DeleteStream::new("s").with_enforce_consumer_deletion(true)),
+            r#"{"StreamName":"s","EnforceConsumerDeletion":true}"#
+        );
+        assert_eq!(body(&DescribeStreamSummary::new("s").with_stream_arn(ARN)), format!(r#"{{"StreamARN":"{ARN}"}}"#));
+        assert_eq!(
+            body(&UpdateStreamMode::new(ARN, StreamMode::Provisioned)),
+            format!(r#"{{"StreamARN":"{ARN}","StreamModeDetails":{{"StreamMode":"PROVISIONED"}}}}"#)
+        );
+        assert_eq!(
+            body(&IncreaseStreamRetentionPeriod::new("s", 48)),
+            r#"{"StreamName":"s","RetentionPeriodHours":48}"#
+        );
+        assert_eq!(
+            body(&StartStreamEncryption::new("s", "alias/aws/kinesis")),
+            r#"{"StreamName":"s","EncryptionType":"KMS","KeyId":"alias/aws/kinesis"}"#
+        );
+        assert_eq!(
+            body(&EnableEnhancedMonitoring::new("s", vec![MetricsName::IncomingBytes, MetricsName::All])),
+            r#"{"StreamName":"s","ShardLevelMetrics":["IncomingBytes","ALL"]}"#
+        );
+        assert_eq!(
+            body(&UpdateMaxRecordSize::new(ARN, 2048)),
+            format!(r#"{{"StreamARN":"{ARN}","MaxRecordSizeInKiB":2048}}"#)
+        );
+        assert_eq!(
+            body(&UpdateStreamWarmThroughput::new("s", 10)),
+            r#"{"StreamName":"s","WarmThroughputMiBps":10}"#
+        );
+        assert_eq!(
+            body(&UpdateStreamRecordDistributionStrategy::new(ARN, RecordDistributionStrategy::UserPartitionKey)),
+            format!(r#"{{"StreamARN":"{ARN}","RecordDistributionStrategy":"USER_PARTITION_KEY"}}"#)
+        );
+        assert_eq!(body(&ListStreams::new()), "{}");
+    }
+
+    #[test]
+    fn control_validation() {
+        let limits = Limits::default();
+        assert_eq!(
+            IncreaseStreamRetentionPeriod::new("s", 23).validate(&limits).expect_err("23").field,
+            "RetentionPeriodHours"
+        );
+        assert!(DecreaseStreamRetentionPeriod::new("s", 8760).validate(&limits).is_ok());
+        assert!(DecreaseStreamRetentionPeriod::new("s", 8761).validate(&limits).is_err());
+        assert_eq!(StartStreamEncryption::new("s", "").validate(&limits).expect_err("key").field, "KeyId");
+        assert_eq!(
+            EnableEnhancedMonitoring::new("s", vec![]).validate(&limits).expect_err("none").field,
+            "ShardLevelMetrics"
+        );
+        assert_eq!(UpdateMaxRecordSize::new(ARN, 10241).validate(&limits).expect_err("big").field, "MaxRecordSizeInKiB");
+        assert_eq!(UpdateMaxRecordSize::new("s", 2048).validate(&limits).expect_err("arn").field, "StreamARN");
+        assert_eq!(UpdateStreamMode::new("s", StreamMode::OnDemand).resource_arn(), Some("s"));
+        assert_eq!(ListStreams::new().with_limit(0).validate(&limits).expect_err("0").field, "Limit");
+        assert_eq!(DescribeStream::new("s").with_limit(10_001).validate(&limits).expect_err("big").field, "Limit");
+        let mut both = DeleteStream::new("s");
+        both.stream_arn = Some(ARN.into());
+        assert!(both.validate(&limits).is_err());
+    }
+
+    #[test]
+    fn describe_stream_pages() {
+        let first = DescribeStream::new("s").with_limit(2);
+        let page: DescribeStreamOutput = serde_json::from_str(
+            r#"{"StreamDescription":{"StreamName":"s","StreamARN":"arn:aws:kinesis:us-east-1:123456789012:stream/s",
+            "StreamStatus":"ACTIVE","RetentionPeriodHours":24,"StreamCreationTimestamp":1.7E9,"EnhancedMonitoring":[{"ShardLevelMetrics":[]}],
+            "HasMoreShards":true,"Shards":[
+              {"ShardId":"shardId-000000000000","HashKeyRange":{"StartingHashKey":"0","EndingHashKey":"1"},"SequenceNumberRange":{"StartingSequenceNumber":"1"}},
+              {"ShardId":"shardId-000000000001","HashKeyRange":{"StartingHashKey":"2","EndingHashKey":"3"},"SequenceNumberRange":{"StartingSequenceNumber":"2"}}]}}"#,
+        )
+        .expect("parses");
+        let next = first.next_page(&page).expect("more");
+        assert_eq!(next.exclusive_start_shard_id.as_deref(), Some("shardId-000000000001"));
+        assert_eq!(next.limit, Some(2));
+        assert_eq!(next.stream_name.as_deref(), Some("s"));
+        let mut last = page.clone();
+        last.stream_description.has_more_shards = false;
+        assert_eq!(first.next_page(&last), None);
+        let mut empty = page;
+        empty.stream_description.shards.clear();
+        assert_eq!(first.next_page(&empty), None, "no shard to continue from");
+    }
+
+    #[test]
+    fn list_streams_pages() {
+        let first = ListStreams::new().with_limit(2);
+        let by_token = ListStreamsOutput {
+            stream_names: vec!["a".into(), "b".into()],
+            has_more_streams: true,
+            next_token: Some("t".into()),
+            stream_summaries: vec![],
+        };
+        let next = first.next_page(&by_token).expect("more");
+        assert_eq!((next.next_token.as_deref(), next.exclusive_start_stream_name.as_deref()), (Some("t"), None));
+        assert_eq!(body(&next), r#"{"Limit":2,"NextToken":"t"}"#);
+        let legacy = ListStreamsOutput { next_token: None, ..by_token.clone() };
+        let next = first.next_page(&legacy).expect("more");
+        assert_eq!(next.exclusive_start_stream_name.as_deref(), Some("b"));
+        let done = ListStreamsOutput { next_token: None, has_more_streams: false, ..by_token };
+        assert_eq!(first.next_page(&done), None);
+    }
+
+    #[test]
+    fn summary_parses_new_fields_and_unknown_values() {
+        let out: DescribeStreamSummaryOutput = serde_json::from_str(
+            r#"{"StreamDescriptionSummary":{"StreamName":"s","StreamARN":"arn:aws:kinesis:us-east-1:123456789012:stream/s",
+            "StreamStatus":"ARCHIVING","StreamModeDetails":{"StreamMode":"ON_DEMAND"},"RetentionPeriodHours":24,
+            "StreamCreationTimestamp":1.441215410867E9,"EnhancedMonitoring":[{"ShardLevelMetrics":["IncomingBytes","NewMetric"]}],
+            "EncryptionType":"NONE","OpenShardCount":4,"ConsumerCount":1,"WarmThroughput":{"TargetMiBps":20,"CurrentMiBps":10},
+            "MaxRecordSizeInKiB":1024,"RecordDistributionStrategy":"AUTO","SomethingNew":{"x":1}}}"#,
+        )
+        .expect("parses");
+        let s = out.stream_description_summary;
+        assert_eq!(s.stream_status, StreamStatus::Unknown("ARCHIVING".into()));
+        assert_eq!(s.stream_creation_timestamp.unix_timestamp_nanos(), 1_441_215_410_867_000_000);
+        assert_eq!(s.enhanced_monitoring[0].shard_level_metrics[1], MetricsName::Unknown("NewMetric".into()));
+        assert_eq!(s.warm_throughput.and_then(|w| w.target_mibps), Some(20));
+        assert_eq!(s.record_distribution_strategy, Some(RecordDistributionStrategy::Auto));
+        assert_eq!(s.open_shard_count, 4);
     }
 }
