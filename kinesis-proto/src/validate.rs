@@ -5,7 +5,7 @@
 //! `&'static str` such as `"StreamName"`, or an owned name such as
 //! `"Records[3].PartitionKey"`) and returns a [`UsageError`] naming it.
 //! Lengths of text are counted in Unicode characters unless a helper says
-//! bytes.
+//! bytes. Explicit hash keys are `u128` everywhere, in range by type.
 
 use std::borrow::Cow;
 
@@ -282,12 +282,6 @@ pub(crate) fn sequence_number(field: impl Into<Field>, value: &str) -> Result<()
     Ok(())
 }
 
-/// An explicit hash key given as text: a decimal number up to 2^128 − 1.
-/// (Fields typed `u128` are in range by type.)
-pub(crate) fn hash_key_text(field: impl Into<Field>, value: &str) -> Result<u128, UsageError> {
-    crate::wire::parse_hash_key(value).map_err(|problem| error(field, problem))
-}
-
 /// Tags to add in one call: at most 50, keys 1–128 characters, values at
 /// most 256 characters, neither with control characters.
 pub(crate) fn tags_to_add<'a>(
@@ -498,16 +492,13 @@ mod tests {
     }
 
     #[test]
-    fn sequence_numbers_and_hash_keys() {
+    fn sequence_numbers() {
         assert!(sequence_number("S", "0").is_ok());
         assert!(sequence_number("S", "49590338271490256608559692538361571095921575989136588898").is_ok());
         assert!(sequence_number("S", &"9".repeat(129)).is_ok());
         for bad in ["", "01", "12a", "-1", " 1", &"9".repeat(130)] {
             assert!(sequence_number("S", bad).is_err(), "{bad:?}");
         }
-        assert_eq!(hash_key_text("ExplicitHashKey", "340282366920938463463374607431768211455"), Ok(u128::MAX));
-        let e = hash_key_text("ExplicitHashKey", "340282366920938463463374607431768211456").expect_err("2^128");
-        assert_eq!(e.field, "ExplicitHashKey");
     }
 
     #[test]

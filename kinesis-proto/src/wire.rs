@@ -80,31 +80,8 @@ pub(crate) mod blob {
     }
 }
 
-/// `Option<Vec<u8>>` as an optional base64 string; use with
-/// `#[serde(default, skip_serializing_if = "Option::is_none")]`.
-pub(crate) mod opt_blob {
-    use super::*;
-
-    pub(crate) fn serialize<S: Serializer>(data: &Option<Vec<u8>>, s: S) -> Result<S::Ok, S::Error> {
-        match data {
-            Some(d) => super::blob::serialize(d, s),
-            None => s.serialize_none(),
-        }
-    }
-
-    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<u8>>, D::Error> {
-        struct Wrap(Vec<u8>);
-        impl<'de> Deserialize<'de> for Wrap {
-            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                super::blob::deserialize(d).map(Wrap)
-            }
-        }
-        Ok(Option::<Wrap>::deserialize(d)?.map(|w| w.0))
-    }
-}
-
 /// Latest time `OffsetDateTime` holds, as Unix seconds (9999-12-31T23:59:59Z).
-const MAX_UNIX_SECONDS: i128 = 253_402_300_799;
+const MAX_UNIX_SECONDS: i64 = 253_402_300_799;
 const NANOS_PER_SECOND: i128 = 1_000_000_000;
 
 /// Reads epoch seconds from the decimal text of a JSON number (`1441215410`,
@@ -171,48 +148,58 @@ pub(crate) fn parse_epoch_seconds(text: &str) -> Result<OffsetDateTime, String> 
         return Err(bad());
     }
 
-    // Significant digits of the mantissa: integer then fraction part,
-    // leading zeros skipped (no allocation: this runs once per record).
-    let digits = || {
-        int_digits
-            .iter()
-            .chain(frac_digits)
-            .copied()
-            .skip_while(|d| *d == b'0')
+    // The mantissa's digits, integer then fraction part, read as one digit
+    // string with the decimal point after `point` digits (moved by the
+    // exponent). Seconds are the digits before the point, nanoseconds the
+    // nine after it; digits past the nanosecond are dropped. No allocation
+    // and no wide division: this runs once per record.
+    let digit = |k: i64| -> u64 {
+        let k = match usize::try_from(k) {
+            Ok(k) => k,
+            Err(_) => return 0,
+        };
+        let d = if k < int_digits.len() {
+            int_digits[k]
+        } else {
+            match frac_digits.get(k - int_digits.len()) {
+                Some(d) => *d,
+                None => return 0,
+            }
+        };
+        u64::from(d - b'0')
     };
-    let count = digits().count();
-    if count == 0 {
+    let len = (int_digits.len() + frac_digits.len()) as i64;
+    let leading_zeros = int_digits
+        .iter()
+        .chain(frac_digits)
+        .take_while(|d| **d == b'0')
+        .count() as i64;
+    if leading_zeros == len {
         return Ok(OffsetDateTime::UNIX_EPOCH);
     }
     if negative {
         return Err(format!("timestamp {text:?} is before 1970"));
     }
     let out_of_range = || format!("timestamp {text:?} is out of range");
-    // value = significant × 10^(exponent − fraction length); in nanoseconds
-    // that is × 10^shift.
-    let frac_len = i64::try_from(frac_digits.len()).map_err(|_| out_of_range())?;
-    let count = i64::try_from(count).map_err(|_| out_of_range())?;
-    let shift = exponent - frac_len + 9;
-    // Digits below the nanosecond are dropped.
-    let keep = count + shift.min(0);
-    if keep <= 0 {
-        return Ok(OffsetDateTime::UNIX_EPOCH);
-    }
-    // Seconds up to year 9999 need at most 12 + 9 digits of nanoseconds.
-    if keep + shift.max(0) > 22 {
+    let point = int_digits.len() as i64 + exponent;
+    // More than 12 significant digits before the point is past year 9999.
+    if point - leading_zeros > 12 {
         return Err(out_of_range());
     }
-    let mut nanos: i128 = 0;
-    for d in digits().take(keep as usize) {
-        nanos = nanos * 10 + i128::from(d - b'0');
+    let mut seconds: i64 = 0;
+    for k in leading_zeros..point {
+        seconds = seconds * 10 + digit(k) as i64;
     }
-    for _ in 0..shift.max(0) {
-        nanos *= 10;
+    let mut nanos: u32 = 0;
+    for k in point..point + 9 {
+        nanos = nanos * 10 + digit(k) as u32;
     }
-    if nanos > (MAX_UNIX_SECONDS + 1) * NANOS_PER_SECOND - 1 {
+    if seconds > MAX_UNIX_SECONDS {
         return Err(out_of_range());
     }
-    OffsetDateTime::from_unix_timestamp_nanos(nanos).map_err(|_| out_of_range())
+    OffsetDateTime::from_unix_timestamp(seconds)
+        .and_then(|t| t.replace_nanosecond(nanos))
+        .map_err(|_| out_of_range())
 }
 
 /// Writes epoch seconds as JSON number text: an integer for whole seconds,
@@ -340,6 +327,8 @@ pub(crate) mod opt_hash_key {
         }
     }
 
+    // For outputs with an optional hash key (none in the API today).
+    #[allow(dead_code)]
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u128>, D::Error> {
         struct Wrap(u128);
         impl<'de> Deserialize<'de> for Wrap {
@@ -447,8 +436,6 @@ mod tests {
         key: u128,
         #[serde(default, with = "opt_hash_key", skip_serializing_if = "Option::is_none")]
         maybe_key: Option<u128>,
-        #[serde(default, with = "opt_blob", skip_serializing_if = "Option::is_none")]
-        maybe_data: Option<Vec<u8>>,
     }
 
     fn ts(text: &str) -> Result<OffsetDateTime, String> {
@@ -526,12 +513,11 @@ mod tests {
             maybe_at: Some(OffsetDateTime::UNIX_EPOCH),
             key: u128::MAX,
             maybe_key: Some(0),
-            maybe_data: Some(Vec::new()),
         };
         let json = serde_json::to_string(&doc).expect("serializes");
         assert_eq!(
             json,
-            r#"{"data":"aGVsbG8sIGtpbmVzaXMgAP8=","at":1700000000.123,"maybe_at":0,"key":"340282366920938463463374607431768211455","maybe_key":"0","maybe_data":""}"#
+            r#"{"data":"aGVsbG8sIGtpbmVzaXMgAP8=","at":1700000000.123,"maybe_at":0,"key":"340282366920938463463374607431768211455","maybe_key":"0"}"#
         );
         let back: Doc = serde_json::from_str(&json).expect("parses");
         assert_eq!(back, doc);
@@ -542,12 +528,11 @@ mod tests {
     #[test]
     fn optional_fields_absent_or_null() {
         let doc: Doc = serde_json::from_str(
-            r#"{"data":"","at":1.441215410867E9,"maybe_at":null,"key":"1","maybe_key":null,"maybe_data":null}"#,
+            r#"{"data":"","at":1.441215410867E9,"maybe_at":null,"key":"1","maybe_key":null}"#,
         )
         .expect("parses");
         assert_eq!(doc.maybe_at, None);
         assert_eq!(doc.maybe_key, None);
-        assert_eq!(doc.maybe_data, None);
         assert_eq!(doc.at.unix_timestamp_nanos(), 1_441_215_410_867_000_000);
         let doc: Doc = serde_json::from_str(r#"{"data":"","at":1,"key":"1"}"#).expect("parses");
         assert_eq!(doc.maybe_at, None);
@@ -622,5 +607,59 @@ mod tests {
         assert!(err.to_string().contains("2^128"), "{err}");
         let doc: Doc = serde_json::from_str(r#"{"data":"","at":0,"key":"42","maybe_key":"7"}"#).expect("ok");
         assert_eq!((doc.key, doc.maybe_key), (42, Some(7)));
+    }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        const MAX_NANOS: i128 = (MAX_UNIX_SECONDS as i128 + 1) * 1_000_000_000 - 1;
+
+        proptest! {
+            #[test]
+            fn timestamp_text_never_panics(text in "\\PC{0,40}") {
+                let _ = parse_epoch_seconds(&text);
+            }
+
+            #[test]
+            fn number_like_text_never_panics(text in "-?[0-9]{0,30}(\\.[0-9]{0,30})?([eE][+-]?[0-9]{0,25})?") {
+                let _ = parse_epoch_seconds(&text);
+            }
+
+            #[test]
+            fn timestamps_round_trip_exactly(nanos in 0..=MAX_NANOS) {
+                let t = OffsetDateTime::from_unix_timestamp_nanos(nanos).expect("in range");
+                let text = format_epoch_seconds(&t);
+                prop_assert_eq!(parse_epoch_seconds(&text), Ok(t));
+            }
+
+            #[test]
+            fn exponent_forms_round_trip(seconds in 0u64..=253_402_300_799, millis in 0u32..1000) {
+                // d.dddE9-style text, as the service writes it.
+                let digits = format!("{seconds}{millis:03}");
+                let (head, tail) = digits.split_at(1);
+                let exp = digits.len() as i64 - 1 - 3;
+                let text = format!("{head}.{tail}E{exp}");
+                let t = parse_epoch_seconds(&text).expect("valid");
+                prop_assert_eq!(t.unix_timestamp(), seconds as i64);
+                prop_assert_eq!(t.millisecond() as u32, millis);
+            }
+
+            #[test]
+            fn blobs_round_trip(data in proptest::collection::vec(any::<u8>(), 0..300)) {
+                let text = blob::quoted(&data);
+                prop_assert_eq!(blob::decode(text.trim_matches('"').as_bytes()), Ok(data));
+            }
+
+            #[test]
+            fn blob_text_never_panics(text in proptest::collection::vec(any::<u8>(), 0..64)) {
+                let _ = blob::decode(&text);
+            }
+
+            #[test]
+            fn hash_keys_round_trip(key in any::<u128>()) {
+                prop_assert_eq!(parse_hash_key(&key.to_string()), Ok(key));
+            }
+        }
     }
 }

@@ -410,13 +410,13 @@ impl Operation for PutRecords {
         validate::put_records_count(self.records.len(), limits)?;
         let mut total = 0usize;
         for (i, entry) in self.records.iter().enumerate() {
-            validate::partition_key(Field::Owned(format!("Records[{i}].PartitionKey")), &entry.partition_key)?;
-            validate::record_size(
-                Field::Owned(format!("Records[{i}].Data")),
-                &entry.data,
-                &entry.partition_key,
-                limits,
-            )?;
+            // Field names are built only on failure: this loop runs per record.
+            let at = |e: UsageError| UsageError {
+                field: Field::Owned(format!("Records[{i}].{}", e.field)),
+                problem: e.problem,
+            };
+            validate::partition_key("PartitionKey", &entry.partition_key).map_err(at)?;
+            validate::record_size("Data", &entry.data, &entry.partition_key, limits).map_err(at)?;
             total += entry.data.len() + entry.partition_key.len();
             validate::put_records_size(total, i, limits)?;
         }

@@ -168,9 +168,9 @@ impl Serialize for ShardFilter {
 /// Lists a stream's shards, a page at a time (up to 1000 by default,
 /// 10000 at most).
 ///
-/// The first page names the stream; later pages carry only the token (the
-/// service refuses `StreamName` with `NextToken`), which
-/// [`Paginated::next_page`] takes care of.
+/// The first page names the stream (and the filter); later pages carry
+/// only the token (the service refuses `StreamName` with `NextToken`),
+/// which [`Paginated::next_page`] takes care of.
 ///
 /// ```
 /// use kinesis_proto::ops::{ListShards, ListShardsOutput, ShardFilter};
@@ -305,12 +305,13 @@ impl Operation for ListShards {
 }
 
 impl Paginated for ListShards {
-    /// The next page carries only the token, the page size and the filter.
+    /// The next page carries only the token and the page size: the token
+    /// stands for the stream and the filter (kinesis-mock refuses any of
+    /// them next to a token).
     fn next_page(&self, output: &ListShardsOutput) -> Option<Self> {
         let token = output.next_token.as_deref().filter(|t| !t.is_empty())?;
         Some(ListShards {
             max_results: self.max_results,
-            shard_filter: self.shard_filter.clone(),
             ..ListShards::from_next_token(token)
         })
     }
@@ -553,10 +554,7 @@ mod tests {
         assert!(first.validate(&Limits::default()).is_ok());
         let page = ListShardsOutput { shards: vec![], next_token: Some("tok".into()) };
         let next = first.next_page(&page).expect("more");
-        assert_eq!(
-            body(&next),
-            r#"{"NextToken":"tok","MaxResults":100,"ShardFilter":{"Type":"FROM_TIMESTAMP","Timestamp":1700000000}}"#
-        );
+        assert_eq!(body(&next), r#"{"NextToken":"tok","MaxResults":100}"#);
         assert!(next.validate(&Limits::default()).is_ok());
         let last = ListShardsOutput { shards: vec![], next_token: None };
         assert_eq!(next.next_page(&last), None);
