@@ -1,1 +1,105 @@
-//! Placeholder.
+//! # kinesis-async
+//!
+//! An async client for Amazon Kinesis Data Streams on the async-std
+//! runtime: every operation of the API as an `async fn`, over [hyper] 1
+//! (HTTP/1.1, and HTTP/2 where TLS negotiates it) with rustls. The requests
+//! are built, signed and parsed, and retries decided, by [`kinesis_proto`]
+//! (re-exported here, so this is the one dependency you need); this crate
+//! only moves the bytes and sleeps between retries.
+//!
+//! ## Quickstart
+//!
+//! ```no_run
+//! use kinesis_async::ops::{DescribeStreamSummary, PutRecord};
+//! use kinesis_async::Client;
+//!
+//! # fn main() -> Result<(), kinesis_async::Error> {
+//! async_std::task::block_on(async {
+//!     // Region, credentials and endpoint the way the AWS tools find them.
+//!     let client = Client::from_env()?;
+//!
+//!     let put = client.put_record(&PutRecord::new("my-stream", "user-42", b"hello".to_vec())).await?;
+//!     println!("stored in {} as {}", put.shard_id, put.sequence_number);
+//!
+//!     // Many calls in flight at once on one client (clones share its pool).
+//!     let writers: Vec<_> = (0..100)
+//!         .map(|i| {
+//!             let client = client.clone();
+//!             async_std::task::spawn(async move {
+//!                 let put = PutRecord::new("my-stream", format!("user-{i}"), b"hi".to_vec());
+//!                 client.put_record(&put).await
+//!             })
+//!         })
+//!         .collect();
+//!     for writer in writers {
+//!         writer.await?;
+//!     }
+//!
+//!     let summary = client.describe_stream_summary(&DescribeStreamSummary::new("my-stream")).await?;
+//!     println!("{summary:?}");
+//!     Ok(())
+//! })
+//! # }
+//! ```
+//!
+//! ## Settings
+//!
+//! [`Client::new`] takes [`Settings`]: region and endpoint ([`Config`]),
+//! [`Credentials`], [`Timeouts`] (connect 3.1 s and 10 s per attempt by
+//! default, an optional limit on a whole call), retry behaviour and extra
+//! root certificates to trust beside the Mozilla roots (for a local server
+//! with a self-signed certificate). Plain `http://` endpoints are allowed
+//! and spoken over HTTP/1.1. [`Client::with_transport_options`] also takes
+//! the connection pool's [`TransportOptions`].
+//!
+//! ```
+//! use kinesis_async::{Client, Config, Credentials, Settings};
+//! use std::time::Duration;
+//!
+//! let config = Config::new("us-east-1").with_endpoint_url("http://127.0.0.1:4568")?;
+//! let mut settings = Settings::new(config, Credentials::new("AKID", "SECRET", None));
+//! settings.timeouts.call = Some(Duration::from_secs(30));
+//! let client = Client::new(settings)?;
+//! # let _ = client;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## Connections
+//!
+//! Over TLS the client offers HTTP/2 and HTTP/1.1 (ALPN). With HTTP/2 every
+//! call to a host shares one connection. With HTTP/1.1 (and on plain
+//! `http://`) a connection carries one call at a time and is kept for the
+//! next when its answer was read whole; at most
+//! [`TransportOptions::max_connections_per_host`] are open to one host, and
+//! further calls wait for one to come free. A dropped call future cancels
+//! its exchange: its half-used connection is closed, never reused.
+//!
+//! ## Errors
+//!
+//! Every call returns [`Error`], the type both transports share:
+//! `Usage` (called wrong; nothing was sent), `Service` (the service said
+//! no, with its [`ErrorCode`]), `Response` (an answer that did not parse)
+//! or `Transport` (the request could not be sent or its answer not read).
+//!
+//! ## Logging
+//!
+//! Requests, answers, connections, retries and back-off are logged at debug
+//! level through the [`log`] facade: operation names, URLs, statuses and
+//! sizes, never credentials or record data.
+
+// What a caller needs besides the client, from kinesis-proto, so that this
+// crate is the one dependency: the inputs and outputs…
+pub use kinesis_proto::{self, ops, Operation, Paginated};
+// …the configuration…
+pub use kinesis_proto::{retry::RetryConfig, Config, Credentials, Limits, Settings, Timeouts};
+// …and the error, shared with kinesis-blocking, with what it carries.
+pub use kinesis_proto::call::{CallError as Error, TransportError, TransportErrorKind};
+pub use kinesis_proto::{ErrorCode, ServiceError, UsageError};
+
+mod client;
+mod env;
+mod operations;
+mod transport;
+
+pub use client::Client;
+pub use transport::{Transport, TransportOptions};

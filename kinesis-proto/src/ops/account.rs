@@ -4,10 +4,9 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use super::support::{operation};
 use crate::error::UsageError;
-use crate::operation::{Operation, Plane};
 use crate::wire::string_enum;
-use crate::Limits;
 
 /// Reads the account's shard and on-demand stream limits and how much of
 /// them is in use.
@@ -44,14 +43,9 @@ pub struct DescribeLimitsOutput {
     pub on_demand_stream_count_limit: Option<u32>,
 }
 
-impl Operation for DescribeLimits {
-    const NAME: &'static str = "DescribeLimits";
-    const PLANE: Plane = Plane::Control;
-    type Output = DescribeLimitsOutput;
-
-    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
-        Ok(())
-    }
+operation! {
+    DescribeLimits: Control -> DescribeLimitsOutput,
+    validate(_op) { Ok(()) },
 }
 
 string_enum! {
@@ -138,14 +132,9 @@ pub struct AccountSettingsOutput {
     pub minimum_throughput_billing_commitment: Option<MinimumThroughputBillingCommitmentOutput>,
 }
 
-impl Operation for DescribeAccountSettings {
-    const NAME: &'static str = "DescribeAccountSettings";
-    const PLANE: Plane = Plane::Control;
-    type Output = AccountSettingsOutput;
-
-    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
-        Ok(())
-    }
+operation! {
+    DescribeAccountSettings: Control -> AccountSettingsOutput,
+    validate(_op) { Ok(()) },
 }
 
 /// Changes the account's settings (its minimum throughput billing
@@ -175,14 +164,11 @@ impl UpdateAccountSettings {
     }
 }
 
-impl Operation for UpdateAccountSettings {
-    const NAME: &'static str = "UpdateAccountSettings";
-    const PLANE: Plane = Plane::Control;
-    type Output = AccountSettingsOutput;
-
-    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
+operation! {
+    UpdateAccountSettings: Control -> AccountSettingsOutput,
+    validate(op) {
         if let CommitmentRequestStatus::Unknown(other) =
-            &self.minimum_throughput_billing_commitment.status
+            &op.minimum_throughput_billing_commitment.status
         {
             return Err(UsageError::new(
                 "MinimumThroughputBillingCommitment.Status",
@@ -190,13 +176,15 @@ impl Operation for UpdateAccountSettings {
             ));
         }
         Ok(())
-    }
+    },
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // a test that unwraps fails, which is the point
 mod tests {
     use super::*;
+    use crate::operation::Operation;
+    use crate::Limits;
 
     #[test]
     fn empty_inputs_serialize_as_an_empty_object() {

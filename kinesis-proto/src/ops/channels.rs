@@ -7,12 +7,11 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::support;
+use super::support::{self, operation, page_setters};
 use crate::error::UsageError;
-use crate::operation::{Empty, Operation, Paginated, Plane};
+use crate::operation::{Empty, Paginated};
 use crate::validate;
 use crate::wire::string_enum;
-use crate::Limits;
 
 string_enum! {
     /// Where a channel is in its life.
@@ -748,26 +747,23 @@ impl CreateChannel {
     }
 }
 
-impl Operation for CreateChannel {
-    const NAME: &'static str = "CreateChannel";
-    const PLANE: Plane = Plane::Control;
-    type Output = ChannelDescriptionOutput;
-
-    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
-        support::check_name("ChannelName", &self.channel_name)?;
+operation! {
+    CreateChannel: Control -> ChannelDescriptionOutput,
+    validate(op) {
+        support::check_name("ChannelName", &op.channel_name)?;
         validate::char_length(
             "ServiceExecutionRoleARN",
-            &self.service_execution_role_arn,
+            &op.service_execution_role_arn,
             1,
             validate::MAX_ARN_CHARS,
         )?;
         support::check_count(
             "StreamConfigurationList",
-            self.stream_configuration_list.len(),
+            op.stream_configuration_list.len(),
             1,
             1,
         )?;
-        for (i, stream) in self.stream_configuration_list.iter().enumerate() {
+        for (i, stream) in op.stream_configuration_list.iter().enumerate() {
             support::check_kinesis_arn(
                 format!("StreamConfigurationList[{i}].StreamARN"),
                 &stream.stream_arn,
@@ -775,8 +771,8 @@ impl Operation for CreateChannel {
             )?;
         }
         match (
-            &self.s3_destination_configuration,
-            &self.s3_tables_destination_configuration,
+            &op.s3_destination_configuration,
+            &op.s3_tables_destination_configuration,
         ) {
             (Some(_), Some(_)) => {
                 return Err(UsageError::new(
@@ -828,7 +824,7 @@ impl Operation for CreateChannel {
                     "S3TablesDestinationConfiguration.DeadLetterQueueS3Configuration",
                     &tables.dead_letter_queue_s3_configuration,
                 )?;
-                for (i, stream) in self.stream_configuration_list.iter().enumerate() {
+                for (i, stream) in op.stream_configuration_list.iter().enumerate() {
                     if stream.record_configuration.gsr_schema_arn.is_none() {
                         return Err(UsageError::new(
                             format!(
@@ -840,14 +836,14 @@ impl Operation for CreateChannel {
                 }
             }
         }
-        if let Some(enc) = &self.encryption_configuration {
+        if let Some(enc) = &op.encryption_configuration {
             validate::char_length("EncryptionConfiguration.KeyId", &enc.key_id, 1, 2048)?;
         }
-        if let Some(tags) = &self.tags {
+        if let Some(tags) = &op.tags {
             support::check_tags("Tags", tags)?;
         }
         Ok(())
-    }
+    },
 }
 
 /// Describes a channel: its configuration, state and, when it failed, why.
@@ -874,18 +870,12 @@ impl DescribeChannel {
     }
 }
 
-impl Operation for DescribeChannel {
-    const NAME: &'static str = "DescribeChannel";
-    const PLANE: Plane = Plane::Control;
-    type Output = ChannelDescriptionOutput;
-
-    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
-        support::check_kinesis_arn("ChannelARN", &self.channel_arn, &["channel"])
-    }
-
-    fn resource_arn(&self) -> Option<&str> {
-        Some(&self.channel_arn)
-    }
+operation! {
+    DescribeChannel: Control -> ChannelDescriptionOutput,
+    validate(op) {
+        support::check_kinesis_arn("ChannelARN", &op.channel_arn, &["channel"])
+    },
+    resource_arn(op) { Some(&op.channel_arn) },
 }
 
 /// Deletes a channel. Data already delivered stays where it is.
@@ -912,18 +902,12 @@ impl DeleteChannel {
     }
 }
 
-impl Operation for DeleteChannel {
-    const NAME: &'static str = "DeleteChannel";
-    const PLANE: Plane = Plane::Control;
-    type Output = Empty;
-
-    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
-        support::check_kinesis_arn("ChannelARN", &self.channel_arn, &["channel"])
-    }
-
-    fn resource_arn(&self) -> Option<&str> {
-        Some(&self.channel_arn)
-    }
+operation! {
+    DeleteChannel: Control -> Empty,
+    validate(op) {
+        support::check_kinesis_arn("ChannelARN", &op.channel_arn, &["channel"])
+    },
+    resource_arn(op) { Some(&op.channel_arn) },
 }
 
 /// Only the data freshness of a destination can change after creation.
@@ -1007,16 +991,13 @@ impl UpdateChannel {
     }
 }
 
-impl Operation for UpdateChannel {
-    const NAME: &'static str = "UpdateChannel";
-    const PLANE: Plane = Plane::Control;
-    type Output = ChannelDescriptionOutput;
-
-    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
-        support::check_kinesis_arn("ChannelARN", &self.channel_arn, &["channel"])?;
-        if self.logging_configuration.is_none()
-            && self.s3_destination_configuration.is_none()
-            && self.s3_tables_destination_configuration.is_none()
+operation! {
+    UpdateChannel: Control -> ChannelDescriptionOutput,
+    validate(op) {
+        support::check_kinesis_arn("ChannelARN", &op.channel_arn, &["channel"])?;
+        if op.logging_configuration.is_none()
+            && op.s3_destination_configuration.is_none()
+            && op.s3_tables_destination_configuration.is_none()
         {
             return Err(UsageError::new(
                 "LoggingConfiguration",
@@ -1025,22 +1006,20 @@ impl Operation for UpdateChannel {
         }
         check_freshness(
             "S3DestinationConfiguration.DataFreshnessInSeconds",
-            self.s3_destination_configuration
+            op.s3_destination_configuration
                 .map(|u| u.data_freshness_in_seconds),
         )?;
         check_freshness(
             "S3TablesDestinationConfiguration.DataFreshnessInSeconds",
-            self.s3_tables_destination_configuration
+            op.s3_tables_destination_configuration
                 .map(|u| u.data_freshness_in_seconds),
         )
-    }
-
-    fn resource_arn(&self) -> Option<&str> {
-        Some(&self.channel_arn)
-    }
+    },
+    resource_arn(op) { Some(&op.channel_arn) },
 }
 
-/// Lists only the channels reading one stream.
+/// Lists only the channels (or, as [`QueueStreamFilter`](crate::ops::QueueStreamFilter),
+/// the queues) reading one stream.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
@@ -1057,13 +1036,29 @@ pub struct StreamFilter {
 }
 
 impl StreamFilter {
-    /// Channels reading `stream_arn`.
+    /// Channels (or queues) reading `stream_arn`.
     pub fn new(stream_arn: impl Into<String>) -> Self {
         StreamFilter {
             stream_arn: stream_arn.into(),
             stream_creation_timestamp: None,
         }
     }
+}
+
+/// Checks a `StreamFilter` list: 1–10000 filters, each naming a stream by ARN.
+pub(super) fn check_stream_filters(filters: Option<&[StreamFilter]>) -> Result<(), UsageError> {
+    let Some(filters) = filters else {
+        return Ok(());
+    };
+    support::check_count("StreamFilter", filters.len(), 1, 10_000)?;
+    for (i, f) in filters.iter().enumerate() {
+        support::check_kinesis_arn(
+            format!("StreamFilter[{i}].StreamARN"),
+            &f.stream_arn,
+            &["stream"],
+        )?;
+    }
+    Ok(())
 }
 
 /// Lists the account's channels, a page at a time (see [`Paginated`]),
@@ -1096,24 +1091,13 @@ impl ListChannels {
         Self::default()
     }
 
-    /// Returns at most `max_results` channels per page.
-    pub fn with_max_results(mut self, max_results: u32) -> Self {
-        self.max_results = Some(max_results);
-        self
-    }
-
-    /// Continues after the page that returned `next_token`.
-    pub fn with_next_token(mut self, next_token: impl Into<String>) -> Self {
-        self.next_token = Some(next_token.into());
-        self
-    }
-
     /// Lists only channels reading the stream `filter` names.
     pub fn with_stream_filter(mut self, filter: StreamFilter) -> Self {
         self.stream_filter.get_or_insert_with(Vec::new).push(filter);
         self
     }
 }
+page_setters!(ListChannels: "channels");
 
 /// The answer to [`ListChannels`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -1128,36 +1112,21 @@ pub struct ListChannelsOutput {
     pub next_token: Option<String>,
 }
 
-impl Operation for ListChannels {
-    const NAME: &'static str = "ListChannels";
-    const PLANE: Plane = Plane::Control;
-    type Output = ListChannelsOutput;
-
-    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
-        if let Some(max) = self.max_results {
+operation! {
+    ListChannels: Control -> ListChannelsOutput,
+    validate(op) {
+        if let Some(max) = op.max_results {
             validate::range("MaxResults", max, 1, u32::MAX)?;
         }
-        if let Some(filters) = &self.stream_filter {
-            support::check_count("StreamFilter", filters.len(), 1, 10_000)?;
-            for (i, f) in filters.iter().enumerate() {
-                support::check_kinesis_arn(
-                    format!("StreamFilter[{i}].StreamARN"),
-                    &f.stream_arn,
-                    &["stream"],
-                )?;
-            }
-        }
+        check_stream_filters(op.stream_filter.as_deref())?;
         Ok(())
-    }
+    },
 }
 
 impl Paginated for ListChannels {
+    /// The same request with the answer's `NextToken`, while it has one.
     fn next_page(&self, output: &Self::Output) -> Option<Self> {
-        let token = output.next_token.as_deref().filter(|t| !t.is_empty())?;
-        Some(ListChannels {
-            next_token: Some(token.to_owned()),
-            ..self.clone()
-        })
+        support::follow_next_token(self, &output.next_token, |op| &mut op.next_token)
     }
 }
 
@@ -1165,22 +1134,13 @@ impl Paginated for ListChannels {
 #[allow(clippy::unwrap_used)] // a test that unwraps fails, which is the point
 mod tests {
     use super::*;
+    use crate::operation::Operation;
+    use crate::Limits;
+    use crate::ops::test_support::{json_body as body, field_of, STREAM};
     use serde_json::json;
 
-    const STREAM: &str = "arn:aws:kinesis:us-east-1:123456789012:stream/orders";
     const CHANNEL: &str = "arn:aws:kinesis:us-east-1:123456789012:channel/orders-to-s3";
     const ROLE: &str = "arn:aws:iam::123456789012:role/delivery";
-
-    fn body<O: Operation>(op: &O) -> serde_json::Value {
-        serde_json::from_slice(&op.to_body().unwrap()).unwrap()
-    }
-
-    fn field_of<O: Operation>(op: &O) -> String {
-        op.validate(&Limits::default())
-            .unwrap_err()
-            .field
-            .into_owned()
-    }
 
     fn s3_channel() -> CreateChannel {
         CreateChannel::new(

@@ -9,12 +9,11 @@ use serde::{Deserialize, Serialize, Serializer};
 use time::OffsetDateTime;
 
 use super::records::ShardIteratorType;
-use super::support;
+use super::support::{self, operation, page_setters};
 use crate::error::UsageError;
-use crate::operation::{Empty, Operation, Paginated, Plane};
+use crate::operation::{Empty, Paginated};
 use crate::validate;
 use crate::wire::{self, string_enum};
-use crate::Limits;
 
 string_enum! {
     /// Where a consumer is in its life. It reads data only while `Active`.
@@ -118,23 +117,17 @@ pub struct RegisterStreamConsumerOutput {
     pub consumer: Consumer,
 }
 
-impl Operation for RegisterStreamConsumer {
-    const NAME: &'static str = "RegisterStreamConsumer";
-    const PLANE: Plane = Plane::Control;
-    type Output = RegisterStreamConsumerOutput;
-
-    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
-        support::check_kinesis_arn("StreamARN", &self.stream_arn, &["stream"])?;
-        validate::consumer_name("ConsumerName", &self.consumer_name)?;
-        if let Some(tags) = &self.tags {
+operation! {
+    RegisterStreamConsumer: Control -> RegisterStreamConsumerOutput,
+    validate(op) {
+        support::check_kinesis_arn("StreamARN", &op.stream_arn, &["stream"])?;
+        validate::consumer_name("ConsumerName", &op.consumer_name)?;
+        if let Some(tags) = &op.tags {
             support::check_tags("Tags", tags)?;
         }
         Ok(())
-    }
-
-    fn resource_arn(&self) -> Option<&str> {
-        Some(&self.stream_arn)
-    }
+    },
+    resource_arn(op) { Some(&op.stream_arn) },
 }
 
 /// Checks the three ways of naming a consumer: its ARN, or its stream's ARN
@@ -212,22 +205,16 @@ impl DeregisterStreamConsumer {
     }
 }
 
-impl Operation for DeregisterStreamConsumer {
-    const NAME: &'static str = "DeregisterStreamConsumer";
-    const PLANE: Plane = Plane::Control;
-    type Output = Empty;
-
-    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
+operation! {
+    DeregisterStreamConsumer: Control -> Empty,
+    validate(op) {
         check_consumer_address(
-            self.stream_arn.as_deref(),
-            self.consumer_name.as_deref(),
-            self.consumer_arn.as_deref(),
+            op.stream_arn.as_deref(),
+            op.consumer_name.as_deref(),
+            op.consumer_arn.as_deref(),
         )
-    }
-
-    fn resource_arn(&self) -> Option<&str> {
-        self.consumer_arn.as_deref().or(self.stream_arn.as_deref())
-    }
+    },
+    resource_arn(op) { op.consumer_arn.as_deref().or(op.stream_arn.as_deref()) },
 }
 
 /// Describes a consumer, named by its ARN or by its stream's ARN and its name.
@@ -281,22 +268,16 @@ pub struct DescribeStreamConsumerOutput {
     pub consumer_description: ConsumerDescription,
 }
 
-impl Operation for DescribeStreamConsumer {
-    const NAME: &'static str = "DescribeStreamConsumer";
-    const PLANE: Plane = Plane::Control;
-    type Output = DescribeStreamConsumerOutput;
-
-    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
+operation! {
+    DescribeStreamConsumer: Control -> DescribeStreamConsumerOutput,
+    validate(op) {
         check_consumer_address(
-            self.stream_arn.as_deref(),
-            self.consumer_name.as_deref(),
-            self.consumer_arn.as_deref(),
+            op.stream_arn.as_deref(),
+            op.consumer_name.as_deref(),
+            op.consumer_arn.as_deref(),
         )
-    }
-
-    fn resource_arn(&self) -> Option<&str> {
-        self.consumer_arn.as_deref().or(self.stream_arn.as_deref())
-    }
+    },
+    resource_arn(op) { op.consumer_arn.as_deref().or(op.stream_arn.as_deref()) },
 }
 
 /// Lists the consumers registered with a stream, a page at a time
@@ -343,24 +324,13 @@ impl ListStreamConsumers {
         }
     }
 
-    /// Returns at most `max_results` consumers per page.
-    pub fn with_max_results(mut self, max_results: u32) -> Self {
-        self.max_results = Some(max_results);
-        self
-    }
-
-    /// Continues after the page that returned `next_token`.
-    pub fn with_next_token(mut self, next_token: impl Into<String>) -> Self {
-        self.next_token = Some(next_token.into());
-        self
-    }
-
     /// Lists only if the stream was created at `created`.
     pub fn with_stream_creation_timestamp(mut self, created: OffsetDateTime) -> Self {
         self.stream_creation_timestamp = Some(created);
         self
     }
 }
+page_setters!(ListStreamConsumers: "consumers");
 
 /// The answer to [`ListStreamConsumers`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -375,35 +345,26 @@ pub struct ListStreamConsumersOutput {
     pub next_token: Option<String>,
 }
 
-impl Operation for ListStreamConsumers {
-    const NAME: &'static str = "ListStreamConsumers";
-    const PLANE: Plane = Plane::Control;
-    type Output = ListStreamConsumersOutput;
-
-    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
-        support::check_kinesis_arn("StreamARN", &self.stream_arn, &["stream"])?;
-        if let Some(max) = self.max_results {
+operation! {
+    ListStreamConsumers: Control -> ListStreamConsumersOutput,
+    validate(op) {
+        support::check_kinesis_arn("StreamARN", &op.stream_arn, &["stream"])?;
+        if let Some(max) = op.max_results {
             validate::range("MaxResults", max, 1, 10_000)?;
         }
-        support::check_next_token(self.next_token.as_deref())?;
-        if let Some(created) = &self.stream_creation_timestamp {
+        support::check_next_token(op.next_token.as_deref())?;
+        if let Some(created) = &op.stream_creation_timestamp {
             validate::timestamp_not_before_epoch("StreamCreationTimestamp", created)?;
         }
         Ok(())
-    }
-
-    fn resource_arn(&self) -> Option<&str> {
-        Some(&self.stream_arn)
-    }
+    },
+    resource_arn(op) { Some(&op.stream_arn) },
 }
 
 impl Paginated for ListStreamConsumers {
+    /// The same request with the answer's `NextToken`, while it has one.
     fn next_page(&self, output: &Self::Output) -> Option<Self> {
-        let token = output.next_token.as_deref().filter(|t| !t.is_empty())?;
-        Some(ListStreamConsumers {
-            next_token: Some(token.to_owned()),
-            ..self.clone()
-        })
+        support::follow_next_token(self, &output.next_token, |op| &mut op.next_token)
     }
 }
 
@@ -470,44 +431,30 @@ impl SubscribeToShard {
     }
 }
 
-impl Operation for SubscribeToShard {
-    const NAME: &'static str = "SubscribeToShard";
-    const PLANE: Plane = Plane::Data;
-    /// Not parsed: see the type's documentation.
-    type Output = Empty;
-
-    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
-        support::check_consumer_arn("ConsumerARN", &self.consumer_arn)?;
-        validate::shard_id("ShardId", &self.shard_id)?;
-        self.starting_position
+// The output is `Empty`: the event stream answer is not parsed (see the
+// type's documentation).
+operation! {
+    SubscribeToShard: Data -> Empty,
+    validate(op) {
+        support::check_consumer_arn("ConsumerARN", &op.consumer_arn)?;
+        validate::shard_id("ShardId", &op.shard_id)?;
+        op.starting_position
             .validate("StartingPosition.", "SequenceNumber")
-    }
-
-    fn resource_arn(&self) -> Option<&str> {
-        Some(&self.consumer_arn)
-    }
+    },
+    resource_arn(op) { Some(&op.consumer_arn) },
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // a test that unwraps fails, which is the point
 mod tests {
     use super::*;
+    use crate::operation::{Operation, Plane};
+    use crate::Limits;
+    use crate::ops::test_support::{json_body as body, field_of, STREAM};
     use serde_json::json;
 
-    const STREAM: &str = "arn:aws:kinesis:us-east-1:123456789012:stream/orders";
     const CONSUMER: &str =
         "arn:aws:kinesis:us-east-1:123456789012:stream/orders/consumer/billing:1700000000";
-
-    fn body<O: Operation>(op: &O) -> serde_json::Value {
-        serde_json::from_slice(&op.to_body().unwrap()).unwrap()
-    }
-
-    fn field_of<O: Operation>(op: &O) -> String {
-        op.validate(&Limits::default())
-            .unwrap_err()
-            .field
-            .into_owned()
-    }
 
     #[test]
     fn register_serializes_arn_name_and_tags() {

@@ -11,6 +11,8 @@ pub mod records;
 pub mod shards;
 pub mod streams;
 mod support;
+#[cfg(test)]
+mod test_support;
 pub mod tags;
 
 pub use account::*;

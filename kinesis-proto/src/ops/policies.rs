@@ -3,10 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::support;
+use super::support::{self, operation};
 use crate::error::UsageError;
-use crate::operation::{Empty, Operation, Plane};
-use crate::Limits;
+use crate::operation::Empty;
 
 /// Attaches a resource-based policy (an IAM policy document, as JSON text) to
 /// a stream or consumer, replacing any policy it had.
@@ -40,22 +39,16 @@ impl PutResourcePolicy {
     }
 }
 
-impl Operation for PutResourcePolicy {
-    const NAME: &'static str = "PutResourcePolicy";
-    const PLANE: Plane = Plane::Control;
-    type Output = Empty;
-
-    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
-        support::check_kinesis_arn("ResourceARN", &self.resource_arn, &["stream"])?;
-        if self.policy.trim().is_empty() {
+operation! {
+    PutResourcePolicy: Control -> Empty,
+    validate(op) {
+        support::check_kinesis_arn("ResourceARN", &op.resource_arn, &["stream"])?;
+        if op.policy.trim().is_empty() {
             return Err(UsageError::new("Policy", "must not be empty"));
         }
         Ok(())
-    }
-
-    fn resource_arn(&self) -> Option<&str> {
-        Some(&self.resource_arn)
-    }
+    },
+    resource_arn(op) { Some(&op.resource_arn) },
 }
 
 /// Reads the resource-based policy of a stream or consumer.
@@ -91,18 +84,12 @@ pub struct GetResourcePolicyOutput {
     pub policy: String,
 }
 
-impl Operation for GetResourcePolicy {
-    const NAME: &'static str = "GetResourcePolicy";
-    const PLANE: Plane = Plane::Control;
-    type Output = GetResourcePolicyOutput;
-
-    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
-        support::check_kinesis_arn("ResourceARN", &self.resource_arn, &["stream"])
-    }
-
-    fn resource_arn(&self) -> Option<&str> {
-        Some(&self.resource_arn)
-    }
+operation! {
+    GetResourcePolicy: Control -> GetResourcePolicyOutput,
+    validate(op) {
+        support::check_kinesis_arn("ResourceARN", &op.resource_arn, &["stream"])
+    },
+    resource_arn(op) { Some(&op.resource_arn) },
 }
 
 /// Removes the resource-based policy of a stream or consumer.
@@ -129,28 +116,21 @@ impl DeleteResourcePolicy {
     }
 }
 
-impl Operation for DeleteResourcePolicy {
-    const NAME: &'static str = "DeleteResourcePolicy";
-    const PLANE: Plane = Plane::Control;
-    type Output = Empty;
-
-    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
-        support::check_kinesis_arn("ResourceARN", &self.resource_arn, &["stream"])
-    }
-
-    fn resource_arn(&self) -> Option<&str> {
-        Some(&self.resource_arn)
-    }
+operation! {
+    DeleteResourcePolicy: Control -> Empty,
+    validate(op) {
+        support::check_kinesis_arn("ResourceARN", &op.resource_arn, &["stream"])
+    },
+    resource_arn(op) { Some(&op.resource_arn) },
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // a test that unwraps fails, which is the point
 mod tests {
     use super::*;
-
-    const STREAM: &str = "arn:aws:kinesis:us-east-1:123456789012:stream/orders";
-    const CONSUMER: &str =
-        "arn:aws:kinesis:us-east-1:123456789012:stream/orders/consumer/app:1700000000";
+    use crate::ops::test_support::{STREAM, CONSUMER};
+    use crate::operation::Operation;
+    use crate::Limits;
 
     #[test]
     fn put_serializes_the_policy_as_text() {

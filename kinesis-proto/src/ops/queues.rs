@@ -7,7 +7,7 @@
 //! RestoreDeadLetterQueueRecords.
 //!
 //! The record operations (receive, acknowledge, change visibility, restore)
-//! are sent as [`Plane::Data`]; queue management is [`Plane::Control`].
+//! are sent as [`Plane::Data`](crate::Plane::Data); queue management is [`Plane::Control`](crate::Plane::Control).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -15,12 +15,12 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::support;
+use super::channels::{check_stream_filters, StreamFilter};
+use super::support::{self, operation, page_setters};
 use crate::error::UsageError;
-use crate::operation::{Empty, Operation, Paginated, Plane};
+use crate::operation::{Empty, Paginated};
 use crate::validate;
 use crate::wire::string_enum;
-use crate::Limits;
 
 /// Most records one receive, acknowledge, visibility or restore call handles.
 const MAX_BATCH: usize = 10;
@@ -362,20 +362,17 @@ impl CreateQueue {
     }
 }
 
-impl Operation for CreateQueue {
-    const NAME: &'static str = "CreateQueue";
-    const PLANE: Plane = Plane::Control;
-    type Output = QueueDescriptionOutput;
-
-    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
-        support::check_name("QueueName", &self.queue_name)?;
+operation! {
+    CreateQueue: Control -> QueueDescriptionOutput,
+    validate(op) {
+        support::check_name("QueueName", &op.queue_name)?;
         support::check_count(
             "StreamConfigurationList",
-            self.stream_configuration_list.len(),
+            op.stream_configuration_list.len(),
             1,
             1,
         )?;
-        for (i, stream) in self.stream_configuration_list.iter().enumerate() {
+        for (i, stream) in op.stream_configuration_list.iter().enumerate() {
             support::check_kinesis_arn(
                 format!("StreamConfigurationList[{i}].StreamARN"),
                 &stream.stream_arn,
@@ -398,14 +395,14 @@ impl Operation for CreateQueue {
                 }
             }
         }
-        if let Some(attributes) = &self.queue_attributes {
+        if let Some(attributes) = &op.queue_attributes {
             attributes.validate("QueueAttributes")?;
         }
-        if let Some(tags) = &self.tags {
+        if let Some(tags) = &op.tags {
             support::check_tags("Tags", tags)?;
         }
         Ok(())
-    }
+    },
 }
 
 /// Describes a queue: its state, stream and settings.
@@ -432,18 +429,10 @@ impl DescribeQueue {
     }
 }
 
-impl Operation for DescribeQueue {
-    const NAME: &'static str = "DescribeQueue";
-    const PLANE: Plane = Plane::Control;
-    type Output = QueueDescriptionOutput;
-
-    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
-        check_queue_arn(&self.queue_arn)
-    }
-
-    fn resource_arn(&self) -> Option<&str> {
-        Some(&self.queue_arn)
-    }
+operation! {
+    DescribeQueue: Control -> QueueDescriptionOutput,
+    validate(op) { check_queue_arn(&op.queue_arn) },
+    resource_arn(op) { Some(&op.queue_arn) },
 }
 
 /// Changes a queue's settings (visibility timeout, dead-letter handling).
@@ -478,22 +467,16 @@ impl UpdateQueue {
     }
 }
 
-impl Operation for UpdateQueue {
-    const NAME: &'static str = "UpdateQueue";
-    const PLANE: Plane = Plane::Control;
-    type Output = QueueDescriptionOutput;
-
-    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
-        check_queue_arn(&self.queue_arn)?;
-        if self.queue_attributes == QueueAttributes::default() {
+operation! {
+    UpdateQueue: Control -> QueueDescriptionOutput,
+    validate(op) {
+        check_queue_arn(&op.queue_arn)?;
+        if op.queue_attributes == QueueAttributes::default() {
             return Err(UsageError::new("QueueAttributes", "nothing to update"));
         }
-        self.queue_attributes.validate("QueueAttributes")
-    }
-
-    fn resource_arn(&self) -> Option<&str> {
-        Some(&self.queue_arn)
-    }
+        op.queue_attributes.validate("QueueAttributes")
+    },
+    resource_arn(op) { Some(&op.queue_arn) },
 }
 
 /// Deletes a queue. The stream and its records are untouched; receipt
@@ -521,45 +504,15 @@ impl DeleteQueue {
     }
 }
 
-impl Operation for DeleteQueue {
-    const NAME: &'static str = "DeleteQueue";
-    const PLANE: Plane = Plane::Control;
-    type Output = Empty;
-
-    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
-        check_queue_arn(&self.queue_arn)
-    }
-
-    fn resource_arn(&self) -> Option<&str> {
-        Some(&self.queue_arn)
-    }
+operation! {
+    DeleteQueue: Control -> Empty,
+    validate(op) { check_queue_arn(&op.queue_arn) },
+    resource_arn(op) { Some(&op.queue_arn) },
 }
 
-/// Lists only the queues on one stream.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "PascalCase")]
-#[non_exhaustive]
-pub struct QueueStreamFilter {
-    /// The stream.
-    #[serde(rename = "StreamARN")]
-    pub stream_arn: String,
-    /// When it was created (tells apart a stream deleted and created again).
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        with = "crate::wire::opt_timestamp"
-    )]
-    pub stream_creation_timestamp: Option<OffsetDateTime>,
-}
-
-impl QueueStreamFilter {
-    /// Queues on `stream_arn`.
-    pub fn new(stream_arn: impl Into<String>) -> Self {
-        QueueStreamFilter {
-            stream_arn: stream_arn.into(),
-            stream_creation_timestamp: None,
-        }
-    }
-}
+/// Lists only the queues on one stream: the same filter as the channels'
+/// [`StreamFilter`], under the name the queue operations had first.
+pub type QueueStreamFilter = StreamFilter;
 
 /// Lists the account's queues, a page at a time (see [`Paginated`]).
 ///
@@ -591,24 +544,13 @@ impl ListQueues {
         Self::default()
     }
 
-    /// Returns at most `max_results` queues per page.
-    pub fn with_max_results(mut self, max_results: u32) -> Self {
-        self.max_results = Some(max_results);
-        self
-    }
-
-    /// Continues after the page that returned `next_token`.
-    pub fn with_next_token(mut self, next_token: impl Into<String>) -> Self {
-        self.next_token = Some(next_token.into());
-        self
-    }
-
     /// Lists only the queues on the stream `filter` names.
     pub fn with_stream_filter(mut self, filter: QueueStreamFilter) -> Self {
         self.stream_filter.get_or_insert_with(Vec::new).push(filter);
         self
     }
 }
+page_setters!(ListQueues: "queues");
 
 /// The answer to [`ListQueues`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -623,37 +565,22 @@ pub struct ListQueuesOutput {
     pub next_token: Option<String>,
 }
 
-impl Operation for ListQueues {
-    const NAME: &'static str = "ListQueues";
-    const PLANE: Plane = Plane::Control;
-    type Output = ListQueuesOutput;
-
-    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
-        if let Some(max) = self.max_results {
+operation! {
+    ListQueues: Control -> ListQueuesOutput,
+    validate(op) {
+        if let Some(max) = op.max_results {
             validate::range("MaxResults", max, 1, 10_000)?;
         }
-        support::check_next_token(self.next_token.as_deref())?;
-        if let Some(filters) = &self.stream_filter {
-            support::check_count("StreamFilter", filters.len(), 1, 10_000)?;
-            for (i, f) in filters.iter().enumerate() {
-                support::check_kinesis_arn(
-                    format!("StreamFilter[{i}].StreamARN"),
-                    &f.stream_arn,
-                    &["stream"],
-                )?;
-            }
-        }
+        support::check_next_token(op.next_token.as_deref())?;
+        check_stream_filters(op.stream_filter.as_deref())?;
         Ok(())
-    }
+    },
 }
 
 impl Paginated for ListQueues {
+    /// The same request with the answer's `NextToken`, while it has one.
     fn next_page(&self, output: &Self::Output) -> Option<Self> {
-        let token = output.next_token.as_deref().filter(|t| !t.is_empty())?;
-        Some(ListQueues {
-            next_token: Some(token.to_owned()),
-            ..self.clone()
-        })
+        support::follow_next_token(self, &output.next_token, |op| &mut op.next_token)
     }
 }
 
@@ -714,7 +641,7 @@ pub struct ReceiveQueueRecordsOutput {
 macro_rules! receive_op {
     (
         $(#[$meta:meta])*
-        $name:ident, $wire:literal
+        $name:ident
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -766,17 +693,14 @@ macro_rules! receive_op {
             }
         }
 
-        impl Operation for $name {
-            const NAME: &'static str = $wire;
-            const PLANE: Plane = Plane::Data;
-            type Output = ReceiveQueueRecordsOutput;
-
-            fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
-                check_queue_arn(&self.queue_arn)?;
-                if let Some(limit) = self.limit {
+        operation! {
+            $name: Data -> ReceiveQueueRecordsOutput,
+            validate(op) {
+                check_queue_arn(&op.queue_arn)?;
+                if let Some(limit) = op.limit {
                     validate::range("Limit", limit, 1, MAX_BATCH as u32)?;
                 }
-                if let Some(seconds) = self.visibility_timeout_seconds {
+                if let Some(seconds) = op.visibility_timeout_seconds {
                     validate::range(
                         "VisibilityTimeoutSeconds",
                         seconds,
@@ -785,11 +709,8 @@ macro_rules! receive_op {
                     )?;
                 }
                 Ok(())
-            }
-
-            fn resource_arn(&self) -> Option<&str> {
-                Some(&self.queue_arn)
-            }
+            },
+            resource_arn(op) { Some(&op.queue_arn) },
         }
     };
 }
@@ -806,7 +727,7 @@ receive_op! {
     ///     .with_wait_time_seconds(20);
     /// assert_eq!(op.limit, Some(10));
     /// ```
-    ReceiveQueueRecords, "ReceiveQueueRecords"
+    ReceiveQueueRecords
 }
 
 receive_op! {
@@ -819,7 +740,7 @@ receive_op! {
     /// let op = ReceiveDeadLetterQueueRecords::new("arn:aws:kinesis:us-east-1:123456789012:queue/q-1a2b3c").with_limit(5);
     /// assert_eq!(op.limit, Some(5));
     /// ```
-    ReceiveDeadLetterQueueRecords, "ReceiveDeadLetterQueueRecords"
+    ReceiveDeadLetterQueueRecords
 }
 
 /// One record of a batch, named by its receipt handle.
@@ -908,7 +829,7 @@ fn check_handles<'a>(handles: impl ExactSizeIterator<Item = &'a str>) -> Result<
 macro_rules! handle_batch_op {
     (
         $(#[$meta:meta])*
-        $name:ident, $wire:literal
+        $name:ident
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -935,19 +856,13 @@ macro_rules! handle_batch_op {
             }
         }
 
-        impl Operation for $name {
-            const NAME: &'static str = $wire;
-            const PLANE: Plane = Plane::Data;
-            type Output = ReceiptHandleBatchOutput;
-
-            fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
-                check_queue_arn(&self.queue_arn)?;
-                check_handles(self.entries.iter().map(|e| e.receipt_handle.as_str()))
-            }
-
-            fn resource_arn(&self) -> Option<&str> {
-                Some(&self.queue_arn)
-            }
+        operation! {
+            $name: Data -> ReceiptHandleBatchOutput,
+            validate(op) {
+                check_queue_arn(&op.queue_arn)?;
+                check_handles(op.entries.iter().map(|e| e.receipt_handle.as_str()))
+            },
+            resource_arn(op) { Some(&op.queue_arn) },
         }
     };
 }
@@ -961,7 +876,7 @@ handle_batch_op! {
     /// let op = AcknowledgeQueueRecords::new("arn:aws:kinesis:us-east-1:123456789012:queue/q-1a2b3c", ["rh-1", "rh-2"]);
     /// assert_eq!(op.entries.len(), 2);
     /// ```
-    AcknowledgeQueueRecords, "AcknowledgeQueueRecords"
+    AcknowledgeQueueRecords
 }
 
 handle_batch_op! {
@@ -972,7 +887,7 @@ handle_batch_op! {
     /// let op = AcknowledgeDeadLetterQueueRecords::new("arn:aws:kinesis:us-east-1:123456789012:queue/q-1a2b3c", ["rh-1"]);
     /// assert_eq!(op.entries[0].receipt_handle, "rh-1");
     /// ```
-    AcknowledgeDeadLetterQueueRecords, "AcknowledgeDeadLetterQueueRecords"
+    AcknowledgeDeadLetterQueueRecords
 }
 
 handle_batch_op! {
@@ -984,13 +899,13 @@ handle_batch_op! {
     /// let op = RestoreDeadLetterQueueRecords::new("arn:aws:kinesis:us-east-1:123456789012:queue/q-1a2b3c", ["rh-1"]);
     /// assert_eq!(op.entries.len(), 1);
     /// ```
-    RestoreDeadLetterQueueRecords, "RestoreDeadLetterQueueRecords"
+    RestoreDeadLetterQueueRecords
 }
 
 macro_rules! visibility_batch_op {
     (
         $(#[$meta:meta])*
-        $name:ident, $wire:literal
+        $name:ident
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -1014,15 +929,12 @@ macro_rules! visibility_batch_op {
             }
         }
 
-        impl Operation for $name {
-            const NAME: &'static str = $wire;
-            const PLANE: Plane = Plane::Data;
-            type Output = ReceiptHandleBatchOutput;
-
-            fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
-                check_queue_arn(&self.queue_arn)?;
-                check_handles(self.entries.iter().map(|e| e.receipt_handle.as_str()))?;
-                for (i, entry) in self.entries.iter().enumerate() {
+        operation! {
+            $name: Data -> ReceiptHandleBatchOutput,
+            validate(op) {
+                check_queue_arn(&op.queue_arn)?;
+                check_handles(op.entries.iter().map(|e| e.receipt_handle.as_str()))?;
+                for (i, entry) in op.entries.iter().enumerate() {
                     validate::range(
                         format!("Entries[{i}].VisibilityTimeoutSeconds"),
                         entry.visibility_timeout_seconds,
@@ -1031,11 +943,8 @@ macro_rules! visibility_batch_op {
                     )?;
                 }
                 Ok(())
-            }
-
-            fn resource_arn(&self) -> Option<&str> {
-                Some(&self.queue_arn)
-            }
+            },
+            resource_arn(op) { Some(&op.queue_arn) },
         }
     };
 }
@@ -1053,7 +962,7 @@ visibility_batch_op! {
     /// );
     /// assert_eq!(op.entries[0].visibility_timeout_seconds, 300);
     /// ```
-    UpdateQueueRecordsVisibility, "UpdateQueueRecordsVisibility"
+    UpdateQueueRecordsVisibility
 }
 
 visibility_batch_op! {
@@ -1068,28 +977,19 @@ visibility_batch_op! {
     /// );
     /// assert_eq!(op.entries.len(), 1);
     /// ```
-    UpdateDeadLetterQueueRecordsVisibility, "UpdateDeadLetterQueueRecordsVisibility"
+    UpdateDeadLetterQueueRecordsVisibility
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // a test that unwraps fails, which is the point
 mod tests {
     use super::*;
+    use crate::operation::{Operation, Plane};
+    use crate::Limits;
+    use crate::ops::test_support::{json_body as body, field_of, STREAM};
     use serde_json::json;
 
-    const STREAM: &str = "arn:aws:kinesis:us-east-1:123456789012:stream/orders";
     const QUEUE: &str = "arn:aws:kinesis:us-east-1:123456789012:queue/q-1a2b3c";
-
-    fn body<O: Operation>(op: &O) -> serde_json::Value {
-        serde_json::from_slice(&op.to_body().unwrap()).unwrap()
-    }
-
-    fn field_of<O: Operation>(op: &O) -> String {
-        op.validate(&Limits::default())
-            .unwrap_err()
-            .field
-            .into_owned()
-    }
 
     #[test]
     fn create_serializes_stream_position_attributes_and_tags() {

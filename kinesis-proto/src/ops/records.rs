@@ -13,6 +13,7 @@ use serde::ser::SerializeStruct;
 use serde::{Deserialize, Serialize, Serializer};
 use time::OffsetDateTime;
 
+use super::support::{operation, with_stream_arn};
 use crate::error::{ErrorCode, UsageError};
 use crate::operation::{Operation, Plane};
 use crate::ops::shards::ChildShard;
@@ -174,12 +175,6 @@ impl PutRecord {
         Ok(PutRecord::new(stream_name, partition_key, encode_data(value, encoder)?))
     }
 
-    /// Addresses the stream by ARN instead of by name.
-    pub fn with_stream_arn(mut self, stream_arn: impl Into<String>) -> Self {
-        self.stream_arn = Some(stream_arn.into());
-        self.stream_name = None;
-        self
-    }
 
     /// Sets the explicit hash key.
     pub fn with_explicit_hash_key(mut self, hash_key: u128) -> Self {
@@ -193,6 +188,7 @@ impl PutRecord {
         self
     }
 }
+with_stream_arn!(PutRecord);
 
 /// The answer to [`PutRecord`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -358,12 +354,6 @@ impl PutRecords {
         }
     }
 
-    /// Addresses the stream by ARN instead of by name.
-    pub fn with_stream_arn(mut self, stream_arn: impl Into<String>) -> Self {
-        self.stream_arn = Some(stream_arn.into());
-        self.stream_name = None;
-        self
-    }
 
     /// The batch to send again after `output`: the same stream, only the
     /// entries that failed, in their original order. `None` when every
@@ -399,6 +389,7 @@ impl PutRecords {
         })
     }
 }
+with_stream_arn!(PutRecords);
 
 impl Operation for PutRecords {
     const NAME: &'static str = "PutRecords";
@@ -691,14 +682,8 @@ impl GetShardIterator {
             shard_iterator_type,
         }
     }
-
-    /// Addresses the stream by ARN instead of by name.
-    pub fn with_stream_arn(mut self, stream_arn: impl Into<String>) -> Self {
-        self.stream_arn = Some(stream_arn.into());
-        self.stream_name = None;
-        self
-    }
 }
+with_stream_arn!(GetShardIterator);
 
 impl Serialize for GetShardIterator {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -735,20 +720,14 @@ pub struct GetShardIteratorOutput {
     pub shard_iterator: Option<String>,
 }
 
-impl Operation for GetShardIterator {
-    const NAME: &'static str = "GetShardIterator";
-    const PLANE: Plane = Plane::Data;
-    type Output = GetShardIteratorOutput;
-
-    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
-        validate::stream_locator(self.stream_name.as_deref(), self.stream_arn.as_deref())?;
-        validate::shard_id("ShardId", &self.shard_id)?;
-        self.shard_iterator_type.validate("", "StartingSequenceNumber")
-    }
-
-    fn resource_arn(&self) -> Option<&str> {
-        self.stream_arn.as_deref()
-    }
+operation! {
+    GetShardIterator: Data -> GetShardIteratorOutput,
+    validate(op) {
+        validate::stream_locator(op.stream_name.as_deref(), op.stream_arn.as_deref())?;
+        validate::shard_id("ShardId", &op.shard_id)?;
+        op.shard_iterator_type.validate("", "StartingSequenceNumber")
+    },
+    resource_arn(op) { op.stream_arn.as_deref() },
 }
 
 // --------------------------------------------------------------- GetRecords
@@ -909,37 +888,34 @@ pub struct GetRecordsOutput {
     pub millis_behind_latest: Option<u64>,
     /// The shards that follow this one, sent when the end of a closed shard
     /// is reached.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub child_shards: Vec<ChildShard>,
 }
 
-impl Operation for GetRecords {
-    const NAME: &'static str = "GetRecords";
-    const PLANE: Plane = Plane::Data;
-    type Output = GetRecordsOutput;
+/// A list sent as `null` reads as empty (kinesis-mock sends
+/// `"ChildShards": null` in every GetRecords answer).
+fn null_as_empty<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
+}
 
-    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
-        validate::shard_iterator("ShardIterator", &self.shard_iterator)?;
-        if let Some(limit) = self.limit {
+operation! {
+    GetRecords: Data -> GetRecordsOutput,
+    validate(op) {
+        validate::shard_iterator("ShardIterator", &op.shard_iterator)?;
+        if let Some(limit) = op.limit {
             validate::get_records_limit(limit)?;
         }
-        validate::optional_arn("StreamARN", self.stream_arn.as_deref())
-    }
-
-    fn resource_arn(&self) -> Option<&str> {
-        self.stream_arn.as_deref()
-    }
+        validate::optional_arn("StreamARN", op.stream_arn.as_deref())
+    },
+    resource_arn(op) { op.stream_arn.as_deref() },
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ops::test_support::text_body as body;
 
     const ARN: &str = "arn:aws:kinesis:us-east-1:123456789012:stream/s";
-
-    fn body<O: Operation>(op: &O) -> String {
-        String::from_utf8(op.to_body().expect("serializes")).expect("utf-8")
-    }
 
     #[test]
     fn put_record_body_matches_serde() {
@@ -1132,5 +1108,15 @@ mod tests {
         // Round trip through Serialize.
         let text = serde_json::to_string(&out).expect("serializes");
         assert_eq!(serde_json::from_str::<PutRecordsOutput>(&text).expect("parses"), out);
+    }
+
+    #[test]
+    fn get_records_takes_null_child_shards() {
+        // What kinesis-mock sends for every page of an open shard.
+        let out: GetRecordsOutput =
+            serde_json::from_str(r#"{"ChildShards":null,"MillisBehindLatest":0,"NextShardIterator":"it","Records":[]}"#)
+                .expect("parses");
+        assert!(out.child_shards.is_empty());
+        assert_eq!(out.millis_behind_latest, Some(0));
     }
 }

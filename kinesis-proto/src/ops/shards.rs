@@ -5,11 +5,11 @@ use serde::ser::SerializeStruct;
 use serde::{Deserialize, Serialize, Serializer};
 use time::OffsetDateTime;
 
+use super::support::{operation, with_stream_arn};
 use crate::error::UsageError;
-use crate::operation::{Empty, Operation, Paginated, Plane};
+use crate::operation::{Empty, Paginated};
 use crate::validate;
 use crate::wire::{self, string_enum};
-use crate::Limits;
 
 /// The inclusive range of hash keys a shard owns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -229,12 +229,6 @@ impl ListShards {
             ..ListShards::new("")
         }
     }
-    /// Addresses the stream by ARN instead of by name.
-    pub fn with_stream_arn(mut self, stream_arn: impl Into<String>) -> Self {
-        self.stream_arn = Some(stream_arn.into());
-        self.stream_name = None;
-        self
-    }
     /// Lists only the shards `filter` selects.
     pub fn with_shard_filter(mut self, filter: ShardFilter) -> Self {
         self.shard_filter = Some(filter);
@@ -246,6 +240,7 @@ impl ListShards {
         self
     }
 }
+with_stream_arn!(ListShards);
 
 /// A page of [`ListShards`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -260,19 +255,16 @@ pub struct ListShardsOutput {
     pub next_token: Option<String>,
 }
 
-impl Operation for ListShards {
-    const NAME: &'static str = "ListShards";
-    const PLANE: Plane = Plane::Control;
-    type Output = ListShardsOutput;
-
-    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
-        if let Some(token) = &self.next_token {
+operation! {
+    ListShards: Control -> ListShardsOutput,
+    validate(op) {
+        if let Some(token) = &op.next_token {
             validate::required_text("NextToken", token)?;
-            let conflict = if self.stream_name.is_some() {
+            let conflict = if op.stream_name.is_some() {
                 Some("StreamName")
-            } else if self.exclusive_start_shard_id.is_some() {
+            } else if op.exclusive_start_shard_id.is_some() {
                 Some("ExclusiveStartShardId")
-            } else if self.stream_creation_timestamp.is_some() {
+            } else if op.stream_creation_timestamp.is_some() {
                 Some("StreamCreationTimestamp")
             } else {
                 None
@@ -280,28 +272,25 @@ impl Operation for ListShards {
             if let Some(field) = conflict {
                 return Err(UsageError::new(field, "must not be given with NextToken"));
             }
-            validate::optional_arn("StreamARN", self.stream_arn.as_deref())?;
+            validate::optional_arn("StreamARN", op.stream_arn.as_deref())?;
         } else {
-            validate::stream_locator(self.stream_name.as_deref(), self.stream_arn.as_deref())?;
-            if let Some(id) = &self.exclusive_start_shard_id {
+            validate::stream_locator(op.stream_name.as_deref(), op.stream_arn.as_deref())?;
+            if let Some(id) = &op.exclusive_start_shard_id {
                 validate::shard_id("ExclusiveStartShardId", id)?;
             }
-            if let Some(t) = &self.stream_creation_timestamp {
+            if let Some(t) = &op.stream_creation_timestamp {
                 validate::timestamp_not_before_epoch("StreamCreationTimestamp", t)?;
             }
         }
-        if let Some(n) = self.max_results {
+        if let Some(n) = op.max_results {
             validate::range("MaxResults", n, 1, 10_000)?;
         }
-        if let Some(filter) = &self.shard_filter {
+        if let Some(filter) = &op.shard_filter {
             filter.validate()?;
         }
         Ok(())
-    }
-
-    fn resource_arn(&self) -> Option<&str> {
-        self.stream_arn.as_deref()
-    }
+    },
+    resource_arn(op) { op.stream_arn.as_deref() },
 }
 
 impl Paginated for ListShards {
@@ -354,27 +343,16 @@ impl SplitShard {
             new_starting_hash_key,
         }
     }
-    /// Addresses the stream by ARN instead of by name.
-    pub fn with_stream_arn(mut self, stream_arn: impl Into<String>) -> Self {
-        self.stream_arn = Some(stream_arn.into());
-        self.stream_name = None;
-        self
-    }
 }
+with_stream_arn!(SplitShard);
 
-impl Operation for SplitShard {
-    const NAME: &'static str = "SplitShard";
-    const PLANE: Plane = Plane::Control;
-    type Output = Empty;
-
-    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
-        validate::stream_locator(self.stream_name.as_deref(), self.stream_arn.as_deref())?;
-        validate::shard_id("ShardToSplit", &self.shard_to_split)
-    }
-
-    fn resource_arn(&self) -> Option<&str> {
-        self.stream_arn.as_deref()
-    }
+operation! {
+    SplitShard: Control -> Empty,
+    validate(op) {
+        validate::stream_locator(op.stream_name.as_deref(), op.stream_arn.as_deref())?;
+        validate::shard_id("ShardToSplit", &op.shard_to_split)
+    },
+    resource_arn(op) { op.stream_arn.as_deref() },
 }
 
 // -------------------------------------------------------------- MergeShards
@@ -416,32 +394,21 @@ impl MergeShards {
             adjacent_shard_to_merge: adjacent_shard_to_merge.into(),
         }
     }
-    /// Addresses the stream by ARN instead of by name.
-    pub fn with_stream_arn(mut self, stream_arn: impl Into<String>) -> Self {
-        self.stream_arn = Some(stream_arn.into());
-        self.stream_name = None;
-        self
-    }
 }
+with_stream_arn!(MergeShards);
 
-impl Operation for MergeShards {
-    const NAME: &'static str = "MergeShards";
-    const PLANE: Plane = Plane::Control;
-    type Output = Empty;
-
-    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
-        validate::stream_locator(self.stream_name.as_deref(), self.stream_arn.as_deref())?;
-        validate::shard_id("ShardToMerge", &self.shard_to_merge)?;
-        validate::shard_id("AdjacentShardToMerge", &self.adjacent_shard_to_merge)?;
-        if self.shard_to_merge == self.adjacent_shard_to_merge {
+operation! {
+    MergeShards: Control -> Empty,
+    validate(op) {
+        validate::stream_locator(op.stream_name.as_deref(), op.stream_arn.as_deref())?;
+        validate::shard_id("ShardToMerge", &op.shard_to_merge)?;
+        validate::shard_id("AdjacentShardToMerge", &op.adjacent_shard_to_merge)?;
+        if op.shard_to_merge == op.adjacent_shard_to_merge {
             return Err(UsageError::new("AdjacentShardToMerge", "must differ from ShardToMerge"));
         }
         Ok(())
-    }
-
-    fn resource_arn(&self) -> Option<&str> {
-        self.stream_arn.as_deref()
-    }
+    },
+    resource_arn(op) { op.stream_arn.as_deref() },
 }
 
 // --------------------------------------------------------- UpdateShardCount
@@ -487,13 +454,8 @@ impl UpdateShardCount {
             scaling_type: ScalingType::UniformScaling,
         }
     }
-    /// Addresses the stream by ARN instead of by name.
-    pub fn with_stream_arn(mut self, stream_arn: impl Into<String>) -> Self {
-        self.stream_arn = Some(stream_arn.into());
-        self.stream_name = None;
-        self
-    }
 }
+with_stream_arn!(UpdateShardCount);
 
 /// The answer to [`UpdateShardCount`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -514,30 +476,23 @@ pub struct UpdateShardCountOutput {
     pub stream_arn: Option<String>,
 }
 
-impl Operation for UpdateShardCount {
-    const NAME: &'static str = "UpdateShardCount";
-    const PLANE: Plane = Plane::Control;
-    type Output = UpdateShardCountOutput;
-
-    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
-        validate::stream_locator(self.stream_name.as_deref(), self.stream_arn.as_deref())?;
-        validate::at_least("TargetShardCount", self.target_shard_count, 1)
-    }
-
-    fn resource_arn(&self) -> Option<&str> {
-        self.stream_arn.as_deref()
-    }
+operation! {
+    UpdateShardCount: Control -> UpdateShardCountOutput,
+    validate(op) {
+        validate::stream_locator(op.stream_name.as_deref(), op.stream_arn.as_deref())?;
+        validate::at_least("TargetShardCount", op.target_shard_count, 1)
+    },
+    resource_arn(op) { op.stream_arn.as_deref() },
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::operation::Operation;
+    use crate::Limits;
+    use crate::ops::test_support::text_body as body;
 
     const ARN: &str = "arn:aws:kinesis:us-east-1:123456789012:stream/s";
-
-    fn body<O: Operation>(op: &O) -> String {
-        String::from_utf8(op.to_body().expect("serializes")).expect("utf-8")
-    }
 
     #[test]
     fn list_shards_pages_drop_the_stream() {

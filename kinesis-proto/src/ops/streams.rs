@@ -5,12 +5,11 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::error::UsageError;
-use crate::operation::{Empty, Operation, Paginated, Plane};
+use super::support::{locator, operation, with_stream_arn};
+use crate::operation::{Empty, Paginated};
 use crate::ops::shards::Shard;
 use crate::validate;
 use crate::wire::string_enum;
-use crate::Limits;
 
 /// Shortest retention period, in hours.
 const MIN_RETENTION_HOURS: u32 = 24;
@@ -123,25 +122,6 @@ pub struct WarmThroughput {
     pub current_mibps: Option<u32>,
 }
 
-/// Checks StreamName/StreamARN, for the many inputs that only address a stream.
-fn locator(name: &Option<String>, arn: &Option<String>) -> Result<(), UsageError> {
-    validate::stream_locator(name.as_deref(), arn.as_deref())
-}
-
-/// Defines `with_stream_arn` for an input with `stream_name`/`stream_arn`.
-macro_rules! with_stream_arn {
-    ($ty:ty) => {
-        impl $ty {
-            /// Addresses the stream by ARN instead of by name.
-            pub fn with_stream_arn(mut self, stream_arn: impl Into<String>) -> Self {
-                self.stream_arn = Some(stream_arn.into());
-                self.stream_name = None;
-                self
-            }
-        }
-    };
-}
-
 // ------------------------------------------------------------- CreateStream
 
 /// Creates a stream: provisioned with a shard count, or on-demand.
@@ -208,24 +188,21 @@ impl CreateStream {
     }
 }
 
-impl Operation for CreateStream {
-    const NAME: &'static str = "CreateStream";
-    const PLANE: Plane = Plane::Control;
-    type Output = Empty;
-
-    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
-        validate::stream_name("StreamName", &self.stream_name)?;
-        if let Some(n) = self.shard_count {
+operation! {
+    CreateStream: Control -> Empty,
+    validate(op) {
+        validate::stream_name("StreamName", &op.stream_name)?;
+        if let Some(n) = op.shard_count {
             validate::at_least("ShardCount", n, 1)?;
         }
-        if let Some(tags) = &self.tags {
+        if let Some(tags) = &op.tags {
             validate::tags_to_add("Tags", tags.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
         }
-        if let Some(kib) = self.max_record_size_in_kib {
+        if let Some(kib) = op.max_record_size_in_kib {
             validate::range("MaxRecordSizeInKiB", kib, MAX_RECORD_SIZE_KIB.0, MAX_RECORD_SIZE_KIB.1)?;
         }
         Ok(())
-    }
+    },
 }
 
 // ------------------------------------------------------------- DeleteStream
@@ -269,18 +246,10 @@ impl DeleteStream {
 }
 with_stream_arn!(DeleteStream);
 
-impl Operation for DeleteStream {
-    const NAME: &'static str = "DeleteStream";
-    const PLANE: Plane = Plane::Control;
-    type Output = Empty;
-
-    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
-        locator(&self.stream_name, &self.stream_arn)
-    }
-
-    fn resource_arn(&self) -> Option<&str> {
-        self.stream_arn.as_deref()
-    }
+operation! {
+    DeleteStream: Control -> Empty,
+    validate(op) { locator(&op.stream_name, &op.stream_arn) },
+    resource_arn(op) { op.stream_arn.as_deref() },
 }
 
 // ----------------------------------------------------------- DescribeStream
@@ -375,25 +344,19 @@ pub struct DescribeStreamOutput {
     pub stream_description: StreamDescription,
 }
 
-impl Operation for DescribeStream {
-    const NAME: &'static str = "DescribeStream";
-    const PLANE: Plane = Plane::Control;
-    type Output = DescribeStreamOutput;
-
-    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
-        locator(&self.stream_name, &self.stream_arn)?;
-        if let Some(limit) = self.limit {
+operation! {
+    DescribeStream: Control -> DescribeStreamOutput,
+    validate(op) {
+        locator(&op.stream_name, &op.stream_arn)?;
+        if let Some(limit) = op.limit {
             validate::range("Limit", limit, 1, 10_000)?;
         }
-        if let Some(id) = &self.exclusive_start_shard_id {
+        if let Some(id) = &op.exclusive_start_shard_id {
             validate::shard_id("ExclusiveStartShardId", id)?;
         }
         Ok(())
-    }
-
-    fn resource_arn(&self) -> Option<&str> {
-        self.stream_arn.as_deref()
-    }
+    },
+    resource_arn(op) { op.stream_arn.as_deref() },
 }
 
 impl Paginated for DescribeStream {
@@ -499,18 +462,10 @@ pub struct DescribeStreamSummaryOutput {
     pub stream_description_summary: StreamDescriptionSummary,
 }
 
-impl Operation for DescribeStreamSummary {
-    const NAME: &'static str = "DescribeStreamSummary";
-    const PLANE: Plane = Plane::Control;
-    type Output = DescribeStreamSummaryOutput;
-
-    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
-        locator(&self.stream_name, &self.stream_arn)
-    }
-
-    fn resource_arn(&self) -> Option<&str> {
-        self.stream_arn.as_deref()
-    }
+operation! {
+    DescribeStreamSummary: Control -> DescribeStreamSummaryOutput,
+    validate(op) { locator(&op.stream_name, &op.stream_arn) },
+    resource_arn(op) { op.stream_arn.as_deref() },
 }
 
 // -------------------------------------------------------------- ListStreams
@@ -591,23 +546,20 @@ pub struct ListStreamsOutput {
     pub stream_summaries: Vec<StreamSummary>,
 }
 
-impl Operation for ListStreams {
-    const NAME: &'static str = "ListStreams";
-    const PLANE: Plane = Plane::Control;
-    type Output = ListStreamsOutput;
-
-    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
-        if let Some(limit) = self.limit {
+operation! {
+    ListStreams: Control -> ListStreamsOutput,
+    validate(op) {
+        if let Some(limit) = op.limit {
             validate::range("Limit", limit, 1, 10_000)?;
         }
-        if let Some(name) = &self.exclusive_start_stream_name {
+        if let Some(name) = &op.exclusive_start_stream_name {
             validate::stream_name("ExclusiveStartStreamName", name)?;
         }
-        if let Some(token) = &self.next_token {
+        if let Some(token) = &op.next_token {
             validate::required_text("NextToken", token)?;
         }
         Ok(())
-    }
+    },
 }
 
 impl Paginated for ListStreams {
@@ -667,24 +619,16 @@ impl UpdateStreamMode {
     }
 }
 
-impl Operation for UpdateStreamMode {
-    const NAME: &'static str = "UpdateStreamMode";
-    const PLANE: Plane = Plane::Control;
-    type Output = Empty;
-
-    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
-        validate::arn("StreamARN", &self.stream_arn)
-    }
-
-    fn resource_arn(&self) -> Option<&str> {
-        Some(&self.stream_arn)
-    }
+operation! {
+    UpdateStreamMode: Control -> Empty,
+    validate(op) { validate::arn("StreamARN", &op.stream_arn) },
+    resource_arn(op) { Some(&op.stream_arn) },
 }
 
 // ------------------------------------------------------- retention periods
 
 macro_rules! retention_op {
-    ($(#[$doc:meta])* $name:ident, $wire:literal, $verb:literal) => {
+    ($(#[$doc:meta])* $name:ident, $verb:literal) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
         #[serde(rename_all = "PascalCase")]
@@ -712,24 +656,18 @@ macro_rules! retention_op {
         }
         with_stream_arn!($name);
 
-        impl Operation for $name {
-            const NAME: &'static str = $wire;
-            const PLANE: Plane = Plane::Control;
-            type Output = Empty;
-
-            fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
-                locator(&self.stream_name, &self.stream_arn)?;
+        operation! {
+            $name: Control -> Empty,
+            validate(op) {
+                locator(&op.stream_name, &op.stream_arn)?;
                 validate::range(
                     "RetentionPeriodHours",
-                    self.retention_period_hours,
+                    op.retention_period_hours,
                     MIN_RETENTION_HOURS,
                     MAX_RETENTION_HOURS,
                 )
-            }
-
-            fn resource_arn(&self) -> Option<&str> {
-                self.stream_arn.as_deref()
-            }
+            },
+            resource_arn(op) { op.stream_arn.as_deref() },
         }
     };
 }
@@ -741,7 +679,7 @@ retention_op! {
     /// let op = kinesis_proto::ops::IncreaseStreamRetentionPeriod::new("orders", 168);
     /// # let _ = op;
     /// ```
-    IncreaseStreamRetentionPeriod, "IncreaseStreamRetentionPeriod", "Raises"
+    IncreaseStreamRetentionPeriod, "Raises"
 }
 
 retention_op! {
@@ -752,13 +690,13 @@ retention_op! {
     /// let op = kinesis_proto::ops::DecreaseStreamRetentionPeriod::new("orders", 24);
     /// # let _ = op;
     /// ```
-    DecreaseStreamRetentionPeriod, "DecreaseStreamRetentionPeriod", "Lowers"
+    DecreaseStreamRetentionPeriod, "Lowers"
 }
 
 // ------------------------------------------------------ stream encryption
 
 macro_rules! encryption_op {
-    ($(#[$doc:meta])* $name:ident, $wire:literal) => {
+    ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
         #[serde(rename_all = "PascalCase")]
@@ -790,20 +728,14 @@ macro_rules! encryption_op {
         }
         with_stream_arn!($name);
 
-        impl Operation for $name {
-            const NAME: &'static str = $wire;
-            const PLANE: Plane = Plane::Control;
-            type Output = Empty;
-
-            fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
-                locator(&self.stream_name, &self.stream_arn)?;
-                validate::char_length("KeyId", &self.key_id, 1, 2048)?;
-                validate::no_control_chars("KeyId", &self.key_id)
-            }
-
-            fn resource_arn(&self) -> Option<&str> {
-                self.stream_arn.as_deref()
-            }
+        operation! {
+            $name: Control -> Empty,
+            validate(op) {
+                locator(&op.stream_name, &op.stream_arn)?;
+                validate::char_length("KeyId", &op.key_id, 1, 2048)?;
+                validate::no_control_chars("KeyId", &op.key_id)
+            },
+            resource_arn(op) { op.stream_arn.as_deref() },
         }
     };
 }
@@ -815,7 +747,7 @@ encryption_op! {
     /// let op = kinesis_proto::ops::StartStreamEncryption::new("orders", "alias/aws/kinesis");
     /// # let _ = op;
     /// ```
-    StartStreamEncryption, "StartStreamEncryption"
+    StartStreamEncryption
 }
 
 encryption_op! {
@@ -825,7 +757,7 @@ encryption_op! {
     /// let op = kinesis_proto::ops::StopStreamEncryption::new("orders", "alias/aws/kinesis");
     /// # let _ = op;
     /// ```
-    StopStreamEncryption, "StopStreamEncryption"
+    StopStreamEncryption
 }
 
 // ---------------------------------------------------- enhanced monitoring
@@ -850,7 +782,7 @@ pub struct EnhancedMonitoringOutput {
 }
 
 macro_rules! monitoring_op {
-    ($(#[$doc:meta])* $name:ident, $wire:literal) => {
+    ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
         #[serde(rename_all = "PascalCase")]
@@ -878,19 +810,13 @@ macro_rules! monitoring_op {
         }
         with_stream_arn!($name);
 
-        impl Operation for $name {
-            const NAME: &'static str = $wire;
-            const PLANE: Plane = Plane::Control;
-            type Output = EnhancedMonitoringOutput;
-
-            fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
-                locator(&self.stream_name, &self.stream_arn)?;
-                validate::range("ShardLevelMetrics", self.shard_level_metrics.len(), 1, 7)
-            }
-
-            fn resource_arn(&self) -> Option<&str> {
-                self.stream_arn.as_deref()
-            }
+        operation! {
+            $name: Control -> EnhancedMonitoringOutput,
+            validate(op) {
+                locator(&op.stream_name, &op.stream_arn)?;
+                validate::range("ShardLevelMetrics", op.shard_level_metrics.len(), 1, 7)
+            },
+            resource_arn(op) { op.stream_arn.as_deref() },
         }
     };
 }
@@ -903,7 +829,7 @@ monitoring_op! {
     /// let op = EnableEnhancedMonitoring::new("orders", vec![MetricsName::All]);
     /// # let _ = op;
     /// ```
-    EnableEnhancedMonitoring, "EnableEnhancedMonitoring"
+    EnableEnhancedMonitoring
 }
 
 monitoring_op! {
@@ -914,7 +840,7 @@ monitoring_op! {
     /// let op = DisableEnhancedMonitoring::new("orders", vec![MetricsName::IncomingBytes]);
     /// # let _ = op;
     /// ```
-    DisableEnhancedMonitoring, "DisableEnhancedMonitoring"
+    DisableEnhancedMonitoring
 }
 
 // ------------------------------------------------------ UpdateMaxRecordSize
@@ -951,24 +877,18 @@ impl UpdateMaxRecordSize {
     }
 }
 
-impl Operation for UpdateMaxRecordSize {
-    const NAME: &'static str = "UpdateMaxRecordSize";
-    const PLANE: Plane = Plane::Control;
-    type Output = Empty;
-
-    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
-        validate::arn("StreamARN", &self.stream_arn)?;
+operation! {
+    UpdateMaxRecordSize: Control -> Empty,
+    validate(op) {
+        validate::arn("StreamARN", &op.stream_arn)?;
         validate::range(
             "MaxRecordSizeInKiB",
-            self.max_record_size_in_kib,
+            op.max_record_size_in_kib,
             MAX_RECORD_SIZE_KIB.0,
             MAX_RECORD_SIZE_KIB.1,
         )
-    }
-
-    fn resource_arn(&self) -> Option<&str> {
-        Some(&self.stream_arn)
-    }
+    },
+    resource_arn(op) { Some(&op.stream_arn) },
 }
 
 // ----------------------------------------------- UpdateStreamWarmThroughput
@@ -1022,18 +942,10 @@ pub struct UpdateStreamWarmThroughputOutput {
     pub warm_throughput: Option<WarmThroughput>,
 }
 
-impl Operation for UpdateStreamWarmThroughput {
-    const NAME: &'static str = "UpdateStreamWarmThroughput";
-    const PLANE: Plane = Plane::Control;
-    type Output = UpdateStreamWarmThroughputOutput;
-
-    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
-        locator(&self.stream_name, &self.stream_arn)
-    }
-
-    fn resource_arn(&self) -> Option<&str> {
-        self.stream_arn.as_deref()
-    }
+operation! {
+    UpdateStreamWarmThroughput: Control -> UpdateStreamWarmThroughputOutput,
+    validate(op) { locator(&op.stream_name, &op.stream_arn) },
+    resource_arn(op) { op.stream_arn.as_deref() },
 }
 
 // ----------------------------------- UpdateStreamRecordDistributionStrategy
@@ -1067,29 +979,20 @@ impl UpdateStreamRecordDistributionStrategy {
     }
 }
 
-impl Operation for UpdateStreamRecordDistributionStrategy {
-    const NAME: &'static str = "UpdateStreamRecordDistributionStrategy";
-    const PLANE: Plane = Plane::Control;
-    type Output = Empty;
-
-    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
-        validate::arn("StreamARN", &self.stream_arn)
-    }
-
-    fn resource_arn(&self) -> Option<&str> {
-        Some(&self.stream_arn)
-    }
+operation! {
+    UpdateStreamRecordDistributionStrategy: Control -> Empty,
+    validate(op) { validate::arn("StreamARN", &op.stream_arn) },
+    resource_arn(op) { Some(&op.stream_arn) },
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::operation::Operation;
+    use crate::Limits;
+    use crate::ops::test_support::text_body as body;
 
     const ARN: &str = "arn:aws:kinesis:us-east-1:123456789012:stream/s";
-
-    fn body<O: Operation>(op: &O) -> String {
-        String::from_utf8(op.to_body().expect("serializes")).expect("utf-8")
-    }
 
     #[test]
     fn create_stream_body_and_validation() {

@@ -134,14 +134,116 @@ pub(crate) fn check_next_token(token: Option<&str>) -> Result<(), UsageError> {
     }
 }
 
+/// Checks StreamName/StreamARN, for the inputs that address their stream
+/// either way (exactly one of the two).
+pub(crate) fn locator(name: &Option<String>, arn: &Option<String>) -> Result<(), UsageError> {
+    validate::stream_locator(name.as_deref(), arn.as_deref())
+}
+
+/// The next page of a list that pages by `NextToken` alone: `input` again
+/// with the field `next_token` points at set to the answer's `token`, or
+/// `None` when the answer has no (or an empty) token.
+pub(crate) fn follow_next_token<I: Clone>(
+    input: &I,
+    token: &Option<String>,
+    next_token: impl FnOnce(&mut I) -> &mut Option<String>,
+) -> Option<I> {
+    let token = token.as_deref().filter(|t| !t.is_empty())?;
+    let mut next = input.clone();
+    *next_token(&mut next) = Some(token.to_owned());
+    Some(next)
+}
+
+/// Defines `with_stream_arn` for an input addressing its stream by
+/// `stream_name` or `stream_arn` (both `Option<String>` fields).
+macro_rules! with_stream_arn {
+    ($($input:ident),+ $(,)?) => {
+        $(
+            impl $input {
+                /// Addresses the stream by ARN instead of by name.
+                pub fn with_stream_arn(mut self, stream_arn: impl Into<String>) -> Self {
+                    self.stream_arn = Some(stream_arn.into());
+                    self.stream_name = None;
+                    self
+                }
+            }
+        )+
+    };
+}
+pub(crate) use with_stream_arn;
+
+/// Defines `with_max_results` and `with_next_token` for a list input that
+/// pages with `max_results: Option<u32>` and `next_token: Option<String>`;
+/// `$items` names what it lists, for the docs.
+macro_rules! page_setters {
+    ($($input:ident: $items:literal),+ $(,)?) => {
+        $(
+            impl $input {
+                #[doc = concat!("Returns at most `max_results` ", $items, " per page.")]
+                pub fn with_max_results(mut self, max_results: u32) -> Self {
+                    self.max_results = Some(max_results);
+                    self
+                }
+
+                /// Continues after the page that returned `next_token`.
+                pub fn with_next_token(mut self, next_token: impl Into<String>) -> Self {
+                    self.next_token = Some(next_token.into());
+                    self
+                }
+            }
+        )+
+    };
+}
+pub(crate) use page_setters;
+
+/// Writes `impl Operation` for the common case: `NAME` is the input type's
+/// own name, `validate` does not need the [`Limits`](crate::Limits), and
+/// `resource_arn` (when given) is a plain field read. Operations with a
+/// custom body or limit-dependent checks implement the trait by hand.
+///
+/// Each block gets the input as the name in parentheses:
+///
+/// ```text
+/// operation! {
+///     DeleteQueue: Control -> Empty,
+///     validate(op) { check_queue_arn(&op.queue_arn) },
+///     resource_arn(op) { Some(&op.queue_arn) },
+/// }
+/// ```
+macro_rules! operation {
+    (
+        $input:ident: $plane:ident -> $output:ty,
+        validate($v:ident) $validate:block
+        $(, resource_arn($r:ident) $resource_arn:block)? $(,)?
+    ) => {
+        impl $crate::operation::Operation for $input {
+            const NAME: &'static str = stringify!($input);
+            const PLANE: $crate::operation::Plane = $crate::operation::Plane::$plane;
+            type Output = $output;
+
+            fn validate(
+                &self,
+                _limits: &$crate::Limits,
+            ) -> Result<(), $crate::error::UsageError> {
+                let $v = self;
+                $validate
+            }
+            $(
+                fn resource_arn(&self) -> Option<&str> {
+                    let $r = self;
+                    $resource_arn
+                }
+            )?
+        }
+    };
+}
+pub(crate) use operation;
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // a test that unwraps fails, which is the point
 mod tests {
     use super::*;
-
-    const STREAM: &str = "arn:aws:kinesis:us-east-1:123456789012:stream/orders";
-    const CONSUMER: &str =
-        "arn:aws:kinesis:us-east-1:123456789012:stream/orders/consumer/app:1700000000";
+    use crate::ops::test_support::{STREAM, CONSUMER};
 
     #[test]
     fn arns_are_checked_by_kind_and_account() {

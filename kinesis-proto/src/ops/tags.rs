@@ -6,11 +6,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::support;
-use crate::error::UsageError;
-use crate::operation::{Empty, Operation, Paginated, Plane};
+use super::support::{self, operation, with_stream_arn};
+use crate::operation::{Empty, Paginated};
 use crate::validate;
-use crate::Limits;
 
 /// One tag: a key and an optional value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,21 +30,6 @@ impl Tag {
             value: Some(value.into()),
         }
     }
-}
-
-/// Defines `with_stream_arn` for an input addressing its stream by
-/// `stream_name` or `stream_arn`.
-macro_rules! with_stream_arn {
-    ($name:ident) => {
-        impl $name {
-            /// Addresses the stream by ARN instead of by name.
-            pub fn with_stream_arn(mut self, stream_arn: impl Into<String>) -> Self {
-                self.stream_arn = Some(stream_arn.into());
-                self.stream_name = None;
-                self
-            }
-        }
-    };
 }
 
 /// Adds tags to a stream, or overwrites the values of keys it already has.
@@ -89,19 +72,13 @@ impl AddTagsToStream {
 
 with_stream_arn!(AddTagsToStream);
 
-impl Operation for AddTagsToStream {
-    const NAME: &'static str = "AddTagsToStream";
-    const PLANE: Plane = Plane::Control;
-    type Output = Empty;
-
-    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
-        validate::stream_locator(self.stream_name.as_deref(), self.stream_arn.as_deref())?;
-        support::check_tags("Tags", &self.tags)
-    }
-
-    fn resource_arn(&self) -> Option<&str> {
-        self.stream_arn.as_deref()
-    }
+operation! {
+    AddTagsToStream: Control -> Empty,
+    validate(op) {
+        validate::stream_locator(op.stream_name.as_deref(), op.stream_arn.as_deref())?;
+        support::check_tags("Tags", &op.tags)
+    },
+    resource_arn(op) { op.stream_arn.as_deref() },
 }
 
 /// Removes tags from a stream by key.
@@ -141,19 +118,13 @@ impl RemoveTagsFromStream {
 
 with_stream_arn!(RemoveTagsFromStream);
 
-impl Operation for RemoveTagsFromStream {
-    const NAME: &'static str = "RemoveTagsFromStream";
-    const PLANE: Plane = Plane::Control;
-    type Output = Empty;
-
-    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
-        validate::stream_locator(self.stream_name.as_deref(), self.stream_arn.as_deref())?;
-        validate::tag_keys_to_remove("TagKeys", self.tag_keys.iter().map(String::as_str))
-    }
-
-    fn resource_arn(&self) -> Option<&str> {
-        self.stream_arn.as_deref()
-    }
+operation! {
+    RemoveTagsFromStream: Control -> Empty,
+    validate(op) {
+        validate::stream_locator(op.stream_name.as_deref(), op.stream_arn.as_deref())?;
+        validate::tag_keys_to_remove("TagKeys", op.tag_keys.iter().map(String::as_str))
+    },
+    resource_arn(op) { op.stream_arn.as_deref() },
 }
 
 /// Lists a stream's tags, a page at a time (see [`Paginated`]: the next page
@@ -225,25 +196,19 @@ pub struct ListTagsForStreamOutput {
 
 with_stream_arn!(ListTagsForStream);
 
-impl Operation for ListTagsForStream {
-    const NAME: &'static str = "ListTagsForStream";
-    const PLANE: Plane = Plane::Control;
-    type Output = ListTagsForStreamOutput;
-
-    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
-        validate::stream_locator(self.stream_name.as_deref(), self.stream_arn.as_deref())?;
-        if let Some(key) = &self.exclusive_start_tag_key {
+operation! {
+    ListTagsForStream: Control -> ListTagsForStreamOutput,
+    validate(op) {
+        validate::stream_locator(op.stream_name.as_deref(), op.stream_arn.as_deref())?;
+        if let Some(key) = &op.exclusive_start_tag_key {
             validate::char_length("ExclusiveStartTagKey", key, 1, validate::MAX_TAG_KEY_CHARS)?;
         }
-        if let Some(limit) = self.limit {
+        if let Some(limit) = op.limit {
             validate::range("Limit", limit, 1, 50)?;
         }
         Ok(())
-    }
-
-    fn resource_arn(&self) -> Option<&str> {
-        self.stream_arn.as_deref()
-    }
+    },
+    resource_arn(op) { op.stream_arn.as_deref() },
 }
 
 impl Paginated for ListTagsForStream {
@@ -295,19 +260,13 @@ impl TagResource {
     }
 }
 
-impl Operation for TagResource {
-    const NAME: &'static str = "TagResource";
-    const PLANE: Plane = Plane::Control;
-    type Output = Empty;
-
-    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
-        support::check_resource_arn("ResourceARN", &self.resource_arn)?;
-        support::check_tags("Tags", &self.tags)
-    }
-
-    fn resource_arn(&self) -> Option<&str> {
-        Some(&self.resource_arn)
-    }
+operation! {
+    TagResource: Control -> Empty,
+    validate(op) {
+        support::check_resource_arn("ResourceARN", &op.resource_arn)?;
+        support::check_tags("Tags", &op.tags)
+    },
+    resource_arn(op) { Some(&op.resource_arn) },
 }
 
 /// Removes tags from any Kinesis resource by ARN.
@@ -341,19 +300,13 @@ impl UntagResource {
     }
 }
 
-impl Operation for UntagResource {
-    const NAME: &'static str = "UntagResource";
-    const PLANE: Plane = Plane::Control;
-    type Output = Empty;
-
-    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
-        support::check_resource_arn("ResourceARN", &self.resource_arn)?;
-        validate::tag_keys_to_remove("TagKeys", self.tag_keys.iter().map(String::as_str))
-    }
-
-    fn resource_arn(&self) -> Option<&str> {
-        Some(&self.resource_arn)
-    }
+operation! {
+    UntagResource: Control -> Empty,
+    validate(op) {
+        support::check_resource_arn("ResourceARN", &op.resource_arn)?;
+        validate::tag_keys_to_remove("TagKeys", op.tag_keys.iter().map(String::as_str))
+    },
+    resource_arn(op) { Some(&op.resource_arn) },
 }
 
 /// Lists every tag of any Kinesis resource by ARN (one answer, not paginated).
@@ -390,38 +343,20 @@ pub struct ListTagsForResourceOutput {
     pub tags: Vec<Tag>,
 }
 
-impl Operation for ListTagsForResource {
-    const NAME: &'static str = "ListTagsForResource";
-    const PLANE: Plane = Plane::Control;
-    type Output = ListTagsForResourceOutput;
-
-    fn validate(&self, _limits: &Limits) -> Result<(), UsageError> {
-        support::check_resource_arn("ResourceARN", &self.resource_arn)
-    }
-
-    fn resource_arn(&self) -> Option<&str> {
-        Some(&self.resource_arn)
-    }
+operation! {
+    ListTagsForResource: Control -> ListTagsForResourceOutput,
+    validate(op) { support::check_resource_arn("ResourceARN", &op.resource_arn) },
+    resource_arn(op) { Some(&op.resource_arn) },
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // a test that unwraps fails, which is the point
 mod tests {
     use super::*;
+    use crate::operation::Operation;
+    use crate::Limits;
+    use crate::ops::test_support::{json_body as body, field_of, STREAM};
     use serde_json::json;
-
-    const STREAM: &str = "arn:aws:kinesis:us-east-1:123456789012:stream/orders";
-
-    fn body<O: Operation>(op: &O) -> serde_json::Value {
-        serde_json::from_slice(&op.to_body().unwrap()).unwrap()
-    }
-
-    fn field_of<O: Operation>(op: &O) -> String {
-        op.validate(&Limits::default())
-            .unwrap_err()
-            .field
-            .into_owned()
-    }
 
     #[test]
     fn add_and_remove_serialize_by_name_or_arn() {

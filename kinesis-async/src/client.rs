@@ -1,0 +1,334 @@
+//! The client: settings in, one async call loop for every operation.
+
+use std::fmt;
+use std::sync::Arc;
+
+use async_std::future::timeout;
+use kinesis_proto::call::{Action, Call, CallError, TransportError};
+use kinesis_proto::{Config, Operation, Settings};
+use time::OffsetDateTime;
+
+use crate::transport::{self, Transport, TransportOptions};
+use crate::Error;
+
+/// An async Kinesis Data Streams client on async-std.
+///
+/// Cheap to clone (clones share one connection pool) and safe to share
+/// between tasks; many calls may be in flight on one client at once. Every
+/// operation has an `async fn` of its own (see the list below);
+/// [`Client::call`] sends any of them.
+///
+/// ```no_run
+/// use kinesis_async::{ops::PutRecord, Client};
+///
+/// # async_std::task::block_on(async {
+/// let client = Client::from_env()?;
+/// let put = client.put_record(&PutRecord::new("my-stream", "user-42", b"hello".to_vec())).await?;
+/// println!("stored in {} as {}", put.shard_id, put.sequence_number);
+/// # Ok::<(), kinesis_async::Error>(())
+/// # });
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+/// What every clone shares: the settings as given, the core client they
+/// describe (its retry quota and clock offset are per client) and the pool.
+struct Inner {
+    settings: Settings,
+    proto: kinesis_proto::Client,
+    transport: Transport,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Settings print their credentials redacted.
+        f.debug_tuple("Client").field(&self.inner.settings).finish()
+    }
+}
+
+impl Client {
+    /// A client for `settings`, with the default connection pool.
+    ///
+    /// Fails with [`Error::Usage`] only when an extra root certificate is
+    /// not a PEM certificate. Nothing is sent until the first call.
+    ///
+    /// ```
+    /// use kinesis_async::{Client, Config, Credentials, Settings};
+    ///
+    /// let config = Config::new("us-east-1").with_endpoint_url("http://127.0.0.1:4568")?;
+    /// let client = Client::new(Settings::new(config, Credentials::new("AKID", "SECRET", None)))?;
+    /// assert_eq!(client.config().region(), "us-east-1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(settings: Settings) -> Result<Client, Error> {
+        Client::with_transport_options(settings, TransportOptions::default())
+    }
+
+    /// A client for `settings` whose connection pool follows `options`.
+    ///
+    /// ```
+    /// use kinesis_async::{Client, Config, Credentials, Settings, TransportOptions};
+    ///
+    /// let settings = Settings::new(Config::new("eu-west-1"), Credentials::new("AKID", "SECRET", None));
+    /// let mut options = TransportOptions::default();
+    /// options.max_connections_per_host = 4;
+    /// let client = Client::with_transport_options(settings, options)?;
+    /// # let _ = client;
+    /// # Ok::<(), kinesis_async::Error>(())
+    /// ```
+    pub fn with_transport_options(
+        settings: Settings,
+        options: TransportOptions,
+    ) -> Result<Client, Error> {
+        let transport = Transport::new(&settings, options).map_err(CallError::Usage)?;
+        let proto = settings.proto_client();
+        log::debug!(
+            "async kinesis client: region {}, endpoint {}",
+            settings.config.region(),
+            settings
+                .config
+                .endpoint_url()
+                .map_or("(AWS)".to_owned(), ToString::to_string)
+        );
+        let inner = Inner {
+            settings,
+            proto,
+            transport,
+        };
+        Ok(Client {
+            inner: Arc::new(inner),
+        })
+    }
+
+    /// A client set up as the AWS CLI and SDKs would be: region,
+    /// credentials, endpoint and retry settings from `AWS_*` variables and
+    /// the profile files they point to (`~/.aws/config` and
+    /// `~/.aws/credentials` by default; `AWS_PROFILE` picks the profile).
+    /// The precedence rules are [`Settings::from_sources`]'.
+    ///
+    /// ```no_run
+    /// let client = kinesis_async::Client::from_env()?;
+    /// # let _ = client;
+    /// # Ok::<(), kinesis_async::Error>(())
+    /// ```
+    pub fn from_env() -> Result<Client, Error> {
+        Client::new(crate::env::settings().map_err(CallError::Usage)?)
+    }
+
+    /// Region, endpoint, limits and retry settings of this client.
+    pub fn config(&self) -> &Config {
+        self.inner.proto.config()
+    }
+
+    /// The settings this client was made with.
+    pub fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+
+    /// Sends any operation and waits for its output, retrying as the
+    /// retry settings allow, within the call time limit if one is set.
+    ///
+    /// Every operation method of this client is this call with a fixed
+    /// input type. Input the service would refuse fails with
+    /// [`Error::Usage`] before anything is sent. Dropping the future
+    /// cancels the call; the client stays usable.
+    ///
+    /// ```no_run
+    /// use kinesis_async::{ops::DescribeStreamSummary, Client, Error};
+    ///
+    /// # async_std::task::block_on(async {
+    /// let client = Client::from_env()?;
+    /// match client.call(&DescribeStreamSummary::new("my-stream")).await {
+    ///     Ok(summary) => println!("{summary:?}"),
+    ///     Err(Error::Service(e)) => println!("the service said no: {e}"),
+    ///     Err(e) => return Err(e),
+    /// }
+    /// # Ok::<(), kinesis_async::Error>(())
+    /// # });
+    /// ```
+    pub async fn call<O: Operation>(&self, op: &O) -> Result<O::Output, Error> {
+        let inner = &*self.inner;
+        match inner.settings.timeouts.call {
+            None => inner.drive(op).await,
+            Some(limit) => match timeout(limit, inner.drive(op)).await {
+                Ok(result) => result,
+                Err(_) => {
+                    let what = format!("the {} call", O::NAME);
+                    log::debug!("{what} ran out of time ({limit:?})");
+                    Err(CallError::Transport(transport::timeout(&what, limit)))
+                }
+            },
+        }
+    }
+}
+
+impl Inner {
+    /// Runs kinesis-proto's call state machine: it decides, this sends and
+    /// sleeps.
+    async fn drive<O: Operation>(&self, op: &O) -> Result<O::Output, Error> {
+        let mut call = Call::new(&self.proto, op, &self.settings.credentials);
+        loop {
+            match call.poll(OffsetDateTime::now_utc(), fastrand::f64()) {
+                Action::Send(request) => match self.attempt(request).await {
+                    Ok(response) => call.handle_response(response, OffsetDateTime::now_utc()),
+                    Err(e) => call.handle_transport_error(e),
+                },
+                Action::Sleep(pause) => async_std::task::sleep(pause).await,
+                Action::Done(result) => return result,
+            }
+        }
+    }
+
+    /// One exchange, within the per-attempt time limit.
+    async fn attempt(
+        &self,
+        request: http::Request<Vec<u8>>,
+    ) -> Result<http::Response<Vec<u8>>, TransportError> {
+        match self.settings.timeouts.attempt {
+            None => self.transport.send(request).await,
+            Some(limit) => timeout(limit, self.transport.send(request))
+                .await
+                .unwrap_or_else(|_| Err(transport::timeout("the attempt", limit))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kinesis_proto::call::TransportErrorKind;
+    use kinesis_proto::ops::PutRecord;
+    use kinesis_proto::Credentials;
+    use std::time::Duration;
+
+    fn settings(url: &str) -> Settings {
+        let config = Config::new("us-east-1")
+            .with_endpoint_url(url)
+            .expect("a valid endpoint");
+        Settings::new(config, Credentials::new("AKID", "SECRET", None))
+    }
+
+    #[test]
+    fn client_and_its_calls_go_anywhere_a_task_goes() {
+        fn shared_between_tasks<T: Send + Sync + Clone + 'static>(_: &T) {}
+        fn spawnable<T: Send>(_: &T) {}
+        let client = Client::new(settings("http://127.0.0.1:9")).expect("a client");
+        shared_between_tasks(&client);
+        let put = PutRecord::new("s", "k", b"x".to_vec());
+        spawnable(&client.call(&put));
+        spawnable(&client.put_record(&put));
+    }
+
+    #[test]
+    fn debug_shows_settings_without_secrets() {
+        let client = Client::new(settings("http://127.0.0.1:9")).expect("a client");
+        let text = format!("{client:?}");
+        assert!(text.contains("us-east-1"), "{text}");
+        assert!(!text.contains("SECRET"), "{text}");
+    }
+
+    #[test]
+    fn bad_input_is_a_usage_error() {
+        let client = Client::new(settings("http://127.0.0.1:9")).expect("a client");
+        let put = PutRecord::new("s", "", b"x".to_vec());
+        let err = async_std::task::block_on(client.call(&put)).expect_err("empty partition key");
+        assert!(matches!(err, Error::Usage(_)), "{err:?}");
+    }
+
+    #[test]
+    fn whole_call_limit_ends_a_call_that_keeps_retrying() {
+        // Nothing listens on a just-closed port: every attempt is refused
+        // and retried until the call limit ends it.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let mut s = settings(&format!("http://127.0.0.1:{port}"));
+        s.timeouts.call = Some(Duration::from_millis(300));
+        s.retry = kinesis_proto::retry::RetryConfig::default().with_max_attempts(1000);
+        let client = Client::new(s).expect("a client");
+        let put = PutRecord::new("s", "k", b"x".to_vec());
+        let started = std::time::Instant::now();
+        let err =
+            async_std::task::block_on(client.call(&put)).expect_err("refused, then out of time");
+        match err {
+            Error::Transport(e) => {
+                assert_eq!(e.kind, TransportErrorKind::Timeout, "{e}");
+                assert_eq!(e.message, "the PutRecord call took longer than 300ms");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(started.elapsed() < Duration::from_secs(5));
+    }
+
+    /// A server on 127.0.0.1 that accepts connections and never answers;
+    /// the connections stay open until the process exits.
+    fn silent_server() -> u16 {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+        let port = listener.local_addr().expect("bound").port();
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            while let Ok((stream, _)) = listener.accept() {
+                held.push(stream);
+            }
+        });
+        port
+    }
+
+    #[test]
+    fn attempt_limit_ends_an_attempt_that_gets_no_answer() {
+        let mut s = settings(&format!("http://127.0.0.1:{}", silent_server()));
+        s.timeouts.attempt = Some(Duration::from_millis(200));
+        s.retry = kinesis_proto::retry::RetryConfig::default().with_max_attempts(1);
+        let client = Client::new(s).expect("a client");
+        let err = async_std::task::block_on(client.call(&PutRecord::new("s", "k", b"x".to_vec())))
+            .expect_err("no answer");
+        match err {
+            Error::Transport(e) => {
+                assert_eq!(e.kind, TransportErrorKind::Timeout, "{e}");
+                assert_eq!(e.message, "the attempt took longer than 200ms");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn connect_limit_covers_the_tls_handshake() {
+        let port = silent_server();
+        let mut s = settings(&format!("https://127.0.0.1:{port}"));
+        s.timeouts.connect = Some(Duration::from_millis(200));
+        s.retry = kinesis_proto::retry::RetryConfig::default().with_max_attempts(1);
+        let client = Client::new(s).expect("a client");
+        let err = async_std::task::block_on(client.call(&PutRecord::new("s", "k", b"x".to_vec())))
+            .expect_err("no TLS answer");
+        match err {
+            Error::Transport(e) => {
+                assert_eq!(e.kind, TransportErrorKind::Timeout, "{e}");
+                assert_eq!(
+                    e.message,
+                    format!("connecting to https://127.0.0.1:{port} took longer than 200ms")
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn refused_connection_is_a_connect_error() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let mut s = settings(&format!("http://127.0.0.1:{port}"));
+        s.retry = kinesis_proto::retry::RetryConfig::default().with_max_attempts(1);
+        let client = Client::new(s).expect("a client");
+        let err = async_std::task::block_on(client.call(&PutRecord::new("s", "k", b"x".to_vec())))
+            .expect_err("nothing listens");
+        match err {
+            Error::Transport(e) => assert_eq!(e.kind, TransportErrorKind::Connect, "{e}"),
+            other => panic!("{other:?}"),
+        }
+    }
+}
