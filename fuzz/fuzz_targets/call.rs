@@ -5,11 +5,11 @@
 //! Each call must end within `max_attempts` sends; nothing may panic.
 use std::time::Duration;
 
+use arbitrary::Arbitrary;
 use kinesis_proto::call::{Action, Call, TransportError, TransportErrorKind};
 use kinesis_proto::http::{self, Response};
 use kinesis_proto::retry::{RetryConfig, RetryMode};
 use kinesis_proto::{ops::PutRecord, Client, Config, Credentials};
-use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use time::OffsetDateTime;
 
@@ -57,7 +57,13 @@ fn http_date(t: OffsetDateTime) -> String {
     )
 }
 
-fn response(status: u16, date: &Option<Result<i32, String>>, error_type: &Option<String>, body: &[u8], now: OffsetDateTime) -> Option<Response<Vec<u8>>> {
+fn response(
+    status: u16,
+    date: &Option<Result<i32, String>>,
+    error_type: &Option<String>,
+    body: &[u8],
+    now: OffsetDateTime,
+) -> Option<Response<Vec<u8>>> {
     let mut builder = Response::builder().status(100 + status % 500);
     match date {
         Some(Ok(offset)) => {
@@ -81,7 +87,11 @@ fn transport_error(kind: u8) -> TransportError {
 
 fuzz_target!(|s: Script| {
     let retry = RetryConfig::default()
-        .with_mode(if s.adaptive { RetryMode::Adaptive } else { RetryMode::Standard })
+        .with_mode(if s.adaptive {
+            RetryMode::Adaptive
+        } else {
+            RetryMode::Standard
+        })
         .with_max_attempts(u32::from(s.max_attempts % 8))
         .with_base_delay(Duration::from_millis(s.base_ms.into()))
         .with_max_backoff(Duration::from_millis(s.max_backoff_ms.into()));
@@ -102,7 +112,13 @@ fuzz_target!(|s: Script| {
                     sends += 1;
                     assert!(sends <= retry.attempts(), "{sends} sends: {call:?}");
                     match script.next() {
-                        Some(Answer::Http { status, date, error_type, body, twice }) => {
+                        Some(Answer::Http {
+                            status,
+                            date,
+                            error_type,
+                            body,
+                            twice,
+                        }) => {
                             let Some(r) = response(*status, date, error_type, body, clock) else {
                                 call.handle_transport_error(transport_error(0));
                                 continue;
@@ -112,11 +128,17 @@ fuzz_target!(|s: Script| {
                             }
                             call.handle_response(r, clock);
                         }
-                        Some(Answer::Transport(kind)) => call.handle_transport_error(transport_error(*kind)),
+                        Some(Answer::Transport(kind)) => {
+                            call.handle_transport_error(transport_error(*kind))
+                        }
                         None => call.handle_transport_error(transport_error(2)),
                     }
                 }
-                Action::Sleep(d) => clock = clock.checked_add(d.try_into().unwrap_or(time::Duration::MAX)).unwrap_or(clock),
+                Action::Sleep(d) => {
+                    clock = clock
+                        .checked_add(d.try_into().unwrap_or(time::Duration::MAX))
+                        .unwrap_or(clock)
+                }
                 Action::Done(_) => break,
             }
         }

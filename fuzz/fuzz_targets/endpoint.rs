@@ -21,15 +21,23 @@ fuzz_target!(|input: Input<'_>| {
     if let Some(Ok(arn)) = input.arn.map(Arn::parse) {
         assert_eq!(Arn::parse(&arn.to_string()).as_ref(), Ok(&arn));
     }
-    let mut config = Config::new(input.region).with_fips(input.fips).with_dual_stack(input.dual_stack);
+    let mut config = Config::new(input.region)
+        .with_fips(input.fips)
+        .with_dual_stack(input.dual_stack);
     if let Some(url) = input.endpoint_url {
         config = match config.with_endpoint_url(url) {
             Ok(config) => config,
             Err(_) => return,
         };
     }
-    let plane = if input.data_plane { Plane::Data } else { Plane::Control };
+    let plane = if input.data_plane {
+        Plane::Data
+    } else {
+        Plane::Control
+    };
     if let Ok(endpoint) = resolve(&config, plane, input.arn) {
-        endpoint.host_header().expect("a resolved endpoint has a valid Host");
+        endpoint
+            .host_header()
+            .expect("a resolved endpoint has a valid Host");
     }
 });

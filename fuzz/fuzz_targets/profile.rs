@@ -8,10 +8,22 @@ use kinesis_proto::{Credentials, Settings};
 use libfuzzer_sys::fuzz_target;
 
 const VARS: &[&str] = &[
-    "AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_KINESIS", "AWS_MAX_ATTEMPTS",
-    "AWS_RETRY_MODE", "AWS_USE_FIPS_ENDPOINT", "AWS_USE_DUALSTACK_ENDPOINT",
-    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "HOME",
+    "AWS_PROFILE",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_KINESIS",
+    "AWS_MAX_ATTEMPTS",
+    "AWS_RETRY_MODE",
+    "AWS_USE_FIPS_ENDPOINT",
+    "AWS_USE_DUALSTACK_ENDPOINT",
+    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+    "AWS_CONFIG_FILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+    "HOME",
 ];
 
 #[derive(Arbitrary, Debug)]
@@ -29,7 +41,10 @@ fuzz_target!(|input: Input<'_>| {
             let _ = set.endpoint_url(name, "kinesis");
         }
     }
-    let env: Vec<(&str, &str)> =
-        input.env.iter().map(|(k, v)| (VARS[*k as usize % VARS.len()], *v)).collect();
+    let env: Vec<(&str, &str)> = input
+        .env
+        .iter()
+        .map(|(k, v)| (VARS[*k as usize % VARS.len()], *v))
+        .collect();
     let _ = Settings::from_sources(env.as_slice(), input.config, input.credentials);
 });

@@ -21,7 +21,11 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     let parse = PARSERS[data[0] as usize % PARSERS.len()];
-    let status = if data[1] < 200 { 200 } else { 100 + u16::from(data[1]) };
+    let status = if data[1] < 200 {
+        200
+    } else {
+        100 + u16::from(data[1])
+    };
     if let Ok(response) = Response::builder().status(status).body(&data[2..]) {
         parse(&response);
     }

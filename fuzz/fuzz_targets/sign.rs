@@ -4,7 +4,9 @@
 //! is untouched; with and without the key cache the signature is the same.
 use arbitrary::Arbitrary;
 use kinesis_proto::http::{HeaderName, HeaderValue, Method, Request, Uri};
-use kinesis_proto::sigv4::{self, PayloadHash, SessionTokenMode, SigningKeyCache, SigningParams, UriEncoding};
+use kinesis_proto::sigv4::{
+    self, PayloadHash, SessionTokenMode, SigningKeyCache, SigningParams, UriEncoding,
+};
 use kinesis_proto::Credentials;
 use libfuzzer_sys::fuzz_target;
 
@@ -29,7 +31,9 @@ fuzz_target!(|input: Input<'_>| {
     *request.method_mut() = method;
     *request.uri_mut() = uri;
     for (name, value) in &input.headers {
-        if let (Ok(name), Ok(value)) = (HeaderName::from_bytes(name), HeaderValue::from_bytes(value)) {
+        if let (Ok(name), Ok(value)) =
+            (HeaderName::from_bytes(name), HeaderValue::from_bytes(value))
+        {
             request.headers_mut().append(name, value);
         }
     }
@@ -41,21 +45,41 @@ fuzz_target!(|input: Input<'_>| {
     let (normalize, single, unsigned, sha_header, token_unsigned, expires_in) = input.settings;
     let mut settings = sigv4::SigningSettings::default();
     settings.normalize_path = normalize;
-    settings.uri_encoding = if single { UriEncoding::Single } else { UriEncoding::Double };
-    settings.payload = if unsigned { PayloadHash::Unsigned } else { PayloadHash::Sha256 };
+    settings.uri_encoding = if single {
+        UriEncoding::Single
+    } else {
+        UriEncoding::Double
+    };
+    settings.payload = if unsigned {
+        PayloadHash::Unsigned
+    } else {
+        PayloadHash::Sha256
+    };
     settings.content_sha256_header = sha_header;
-    settings.session_token = if token_unsigned { SessionTokenMode::Unsigned } else { SessionTokenMode::Signed };
+    settings.session_token = if token_unsigned {
+        SessionTokenMode::Unsigned
+    } else {
+        SessionTokenMode::Signed
+    };
     settings.expires_in = expires_in;
     let cache = SigningKeyCache::default();
-    let params = SigningParams::new(&credentials, input.scope.0, input.scope.1, time).with_settings(settings);
+    let params = SigningParams::new(&credentials, input.scope.0, input.scope.1, time)
+        .with_settings(settings);
     let sign = |r: &mut Request<Vec<u8>>, p: &SigningParams<'_>| {
-        if input.query_form { sigv4::presign(r, p) } else { sigv4::sign(r, p) }
+        if input.query_form {
+            sigv4::presign(r, p)
+        } else {
+            sigv4::sign(r, p)
+        }
     };
     let mut signed = request.clone();
     match sign(&mut signed, &params) {
         Ok(signature) => {
             let mut again = request.clone();
-            assert_eq!(sign(&mut again, &params.with_key_cache(&cache)).ok(), Some(signature));
+            assert_eq!(
+                sign(&mut again, &params.with_key_cache(&cache)).ok(),
+                Some(signature)
+            );
             assert_eq!(again.uri(), signed.uri());
             assert_eq!(again.headers(), signed.headers());
         }
