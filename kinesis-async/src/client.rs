@@ -114,7 +114,13 @@ impl Client {
     /// # Ok::<(), kinesis_async::Error>(())
     /// ```
     pub fn from_env() -> Result<Client, Error> {
-        Client::new(crate::env::settings().map_err(CallError::Usage)?)
+        Client::new(
+            Settings::from_env_with(
+                &|name: &str| std::env::var(name).ok(),
+                |path: &std::path::Path| std::fs::read_to_string(path),
+            )
+            .map_err(CallError::Usage)?,
+        )
     }
 
     /// Region, endpoint, limits and retry settings of this client.

@@ -97,7 +97,6 @@ pub use kinesis_proto::call::{CallError as Error, TransportError, TransportError
 pub use kinesis_proto::{ErrorCode, ServiceError, UsageError};
 
 mod client;
-mod env;
 mod operations;
 mod transport;
 

@@ -97,7 +97,13 @@ impl Client {
     /// # Ok::<(), kinesis_blocking::Error>(())
     /// ```
     pub fn from_env() -> Result<Client, Error> {
-        Client::new(crate::env::settings_from_env().map_err(CallError::Usage)?)
+        Client::new(
+            Settings::from_env_with(
+                &|name: &str| std::env::var(name).ok(),
+                |path: &std::path::Path| std::fs::read_to_string(path),
+            )
+            .map_err(CallError::Usage)?,
+        )
     }
 
     /// Region, endpoint and limits of this client.

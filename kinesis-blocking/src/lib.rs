@@ -71,7 +71,6 @@ pub use kinesis_proto::{
 };
 
 mod client;
-mod env;
 mod operations;
 mod transport;
 

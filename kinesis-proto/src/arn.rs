@@ -200,7 +200,10 @@ mod tests {
             ("arn:aws:kinesis:us-east-1:1", ArnError::TooFewComponents),
             ("urn:aws:kinesis:us-east-1:1:stream/s", ArnError::NotArn),
             ("ARN:aws:kinesis:us-east-1:1:stream/s", ArnError::NotArn),
-            ("arn::kinesis:us-west-2:1:stream/s", ArnError::EmptyPartition),
+            (
+                "arn::kinesis:us-west-2:1:stream/s",
+                ArnError::EmptyPartition,
+            ),
             ("arn:aws::us-west-2:1:stream/s", ArnError::EmptyService),
             ("arn:aws:kinesis:us-west-2:1:", ArnError::EmptyResource),
         ];

@@ -139,20 +139,35 @@ mod tests {
 
     #[test]
     fn from_env_cases() {
-        type Want = Result<Option<(&'static str, &'static str, Option<&'static str>)>, &'static str>;
+        type Want =
+            Result<Option<(&'static str, &'static str, Option<&'static str>)>, &'static str>;
         let cases: [(&[(&str, &str)], Want); 7] = [
             (&[], Ok(None)),
-            (&[("AWS_ACCESS_KEY_ID", "A"), ("AWS_SECRET_ACCESS_KEY", "S")], Ok(Some(("A", "S", None)))),
             (
-                &[("AWS_ACCESS_KEY_ID", " A\n"), ("AWS_SECRET_ACCESS_KEY", "S"), ("AWS_SESSION_TOKEN", "T")],
+                &[("AWS_ACCESS_KEY_ID", "A"), ("AWS_SECRET_ACCESS_KEY", "S")],
+                Ok(Some(("A", "S", None))),
+            ),
+            (
+                &[
+                    ("AWS_ACCESS_KEY_ID", " A\n"),
+                    ("AWS_SECRET_ACCESS_KEY", "S"),
+                    ("AWS_SESSION_TOKEN", "T"),
+                ],
                 Ok(Some(("A", "S", Some("T")))),
             ),
             (
-                &[("AWS_ACCESS_KEY_ID", "A"), ("AWS_SECRET_ACCESS_KEY", "S"), ("AWS_SESSION_TOKEN", "")],
+                &[
+                    ("AWS_ACCESS_KEY_ID", "A"),
+                    ("AWS_SECRET_ACCESS_KEY", "S"),
+                    ("AWS_SESSION_TOKEN", ""),
+                ],
                 Ok(Some(("A", "S", None))),
             ),
             (&[("AWS_SESSION_TOKEN", "T")], Ok(None)),
-            (&[("AWS_ACCESS_KEY_ID", "A"), ("AWS_SECRET_ACCESS_KEY", "  ")], Err("AWS_SECRET_ACCESS_KEY")),
+            (
+                &[("AWS_ACCESS_KEY_ID", "A"), ("AWS_SECRET_ACCESS_KEY", "  ")],
+                Err("AWS_SECRET_ACCESS_KEY"),
+            ),
             (&[("AWS_SECRET_ACCESS_KEY", "S")], Err("AWS_ACCESS_KEY_ID")),
         ];
         for (env, want) in cases {
@@ -194,7 +209,8 @@ aws_secret_access_key =
 aws_secret_access_key = S
 ";
         let set = ProfileSet::parse(None, Some(credentials)).expect("parses");
-        type Want = Result<Option<(&'static str, &'static str, Option<&'static str>)>, &'static str>;
+        type Want =
+            Result<Option<(&'static str, &'static str, Option<&'static str>)>, &'static str>;
         let cases: [(&str, Want); 7] = [
             ("full", Ok(Some(("A", "S", Some("T"))))),
             ("legacy_token", Ok(Some(("A", "S", Some("L"))))),
@@ -226,6 +242,9 @@ aws_secret_access_key = S
         let c = Credentials::new("AKID", "very-secret", Some("session-token".into()));
         let shown = format!("{c:?}");
         assert!(shown.contains("AKID"));
-        assert!(!shown.contains("very-secret") && !shown.contains("session-token"), "{shown}");
+        assert!(
+            !shown.contains("very-secret") && !shown.contains("session-token"),
+            "{shown}"
+        );
     }
 }

@@ -97,18 +97,30 @@ pub(crate) fn parse_endpoint_url(url: &str) -> Result<http::Uri, UsageError> {
         .map_err(|e| bad(&format!("is not a URL ({e})")))?;
     match uri.scheme_str() {
         Some("http") | Some("https") => {}
-        Some(other) => return Err(bad(&format!("has scheme {other:?}; use http:// or https://"))),
-        None => return Err(bad("has no scheme; write it as http://host:port or https://host")),
+        Some(other) => {
+            return Err(bad(&format!(
+                "has scheme {other:?}; use http:// or https://"
+            )))
+        }
+        None => {
+            return Err(bad(
+                "has no scheme; write it as http://host:port or https://host",
+            ))
+        }
     }
     let authority = uri.authority().ok_or_else(|| bad("has no host"))?;
     if authority.as_str().contains('@') {
-        return Err(bad("has user info; credentials go in Credentials, not the URL"));
+        return Err(bad(
+            "has user info; credentials go in Credentials, not the URL",
+        ));
     }
     if authority.host().is_empty() {
         return Err(bad("has no host"));
     }
     if uri.query().is_some() {
-        return Err(bad("has a query string; give scheme, host, port and path only"));
+        return Err(bad(
+            "has a query string; give scheme, host, port and path only",
+        ));
     }
     let path = uri.path().trim_end_matches('/');
     let scheme = uri.scheme_str().unwrap_or("https");
@@ -251,7 +263,9 @@ fn is_host_label(label: &str) -> bool {
     !label.is_empty()
         && label.len() <= 63
         && label.as_bytes()[0].is_ascii_alphanumeric()
-        && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && label
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
 /// Checks that `region` can name a region: one lower-case host label.
@@ -311,7 +325,8 @@ fn resource_label<'a>(
 ) -> Result<&'a str, UsageError> {
     let field = arn_field(arn_text);
     let bad = |problem: String| UsageError::new(field, problem);
-    let arn = ArnRef::parse(arn_text).map_err(|e| bad(format!("{arn_text:?} is not an ARN: {e}")))?;
+    let arn =
+        ArnRef::parse(arn_text).map_err(|e| bad(format!("{arn_text:?} is not an ARN: {e}")))?;
     if !is_host_label(arn.account_id) {
         return Err(bad(format!(
             "{arn_text:?} has an invalid account id {:?}",

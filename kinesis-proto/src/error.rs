@@ -137,7 +137,12 @@ impl ServiceError {
 
 impl fmt::Display for ServiceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "service error {} (HTTP {})", self.code, self.status.as_u16())?;
+        write!(
+            f,
+            "service error {} (HTTP {})",
+            self.code,
+            self.status.as_u16()
+        )?;
         if let Some(m) = &self.message {
             write!(f, ": {m}")?;
         }
@@ -429,14 +434,18 @@ mod tests {
         for (k, v) in headers {
             b = b.header(*k, *v);
         }
-        b.body(body.as_bytes().to_vec()).expect("valid test response")
+        b.body(body.as_bytes().to_vec())
+            .expect("valid test response")
     }
 
     #[test]
     fn header_code_wins_and_is_sanitized() {
         let r = resp(
             400,
-            &[("X-Amzn-ErrorType", "LimitExceededException:http://internal.amazon.com/")],
+            &[(
+                "X-Amzn-ErrorType",
+                "LimitExceededException:http://internal.amazon.com/",
+            )],
             r#"{"__type":"com.amazon#InvalidArgumentException"}"#,
         );
         let e = parse_service_error(&r);
@@ -484,7 +493,13 @@ mod tests {
         assert!(ErrorCode::from_code("InternalFailure").is_transient());
         assert!(ErrorCode::from_code("RequestTimeTooSkewed").is_clock_skew());
         assert!(!ErrorCode::ResourceNotFound.is_retryable());
-        assert_eq!(ErrorCode::ResourceNotFound.as_str(), "ResourceNotFoundException");
-        assert_eq!(ErrorCode::from_code("ResourceNotFoundException"), ErrorCode::ResourceNotFound);
+        assert_eq!(
+            ErrorCode::ResourceNotFound.as_str(),
+            "ResourceNotFoundException"
+        );
+        assert_eq!(
+            ErrorCode::from_code("ResourceNotFoundException"),
+            ErrorCode::ResourceNotFound
+        );
     }
 }

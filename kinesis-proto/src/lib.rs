@@ -79,11 +79,11 @@
 pub use http;
 
 pub mod arn;
+pub mod call;
 pub mod credentials;
 pub mod endpoint;
 pub mod error;
 pub mod ops;
-pub mod call;
 pub mod profile;
 pub mod retry;
 pub mod settings;

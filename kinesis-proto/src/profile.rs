@@ -123,13 +123,19 @@ impl ProfileSet {
     /// Parses the texts of the config and credentials files (either may be
     /// absent) and merges them; the credentials file wins where both set a
     /// key. Fails on the first line that does not parse.
-    pub fn parse(config: Option<&str>, credentials: Option<&str>) -> Result<ProfileSet, ParseError> {
+    pub fn parse(
+        config: Option<&str>,
+        credentials: Option<&str>,
+    ) -> Result<ProfileSet, ParseError> {
         let mut set = ProfileSet::default();
         if let Some(text) = config {
             set.merge(FileKind::Config, parse_file(FileKind::Config, text)?);
         }
         if let Some(text) = credentials {
-            set.merge(FileKind::Credentials, parse_file(FileKind::Credentials, text)?);
+            set.merge(
+                FileKind::Credentials,
+                parse_file(FileKind::Credentials, text)?,
+            );
         }
         Ok(set)
     }
@@ -187,7 +193,9 @@ impl ProfileSet {
             let profile = match (kind, prefix) {
                 (FileKind::Config, None) if name == "default" => {
                     if has_profile_default {
-                        log::warn!("{kind}: [default] ignored because [profile default] takes priority");
+                        log::warn!(
+                            "{kind}: [default] ignored because [profile default] takes priority"
+                        );
                         continue;
                     }
                     name
@@ -238,7 +246,9 @@ impl ProfileSet {
                 if is_identifier(&key) {
                     entry.properties.insert(key, value);
                 } else {
-                    log::warn!("{kind}: key {key:?} in profile {profile} ignored; it is not an identifier");
+                    log::warn!(
+                        "{kind}: key {key:?} in profile {profile} ignored; it is not an identifier"
+                    );
                 }
             }
         }
@@ -288,9 +298,7 @@ fn strip_comment(line: &str, comment_needs_space: bool) -> &str {
 
 /// Splits `key = value` (comment already stripped); the key in lower case.
 fn split_property(line: &str) -> Result<(String, &str), &'static str> {
-    let (k, v) = line
-        .split_once('=')
-        .ok_or("expected `key = value`")?;
+    let (k, v) = line.split_once('=').ok_or("expected `key = value`")?;
     let k = k.trim_matches(WHITESPACE);
     if k.is_empty() {
         return Err("the property has no name before '='");
@@ -328,14 +336,13 @@ fn parse_file(file: FileKind, text: &str) -> Result<Vec<RawSection>, ParseError>
             last_was_parent = false;
             continue;
         }
-        let section = sections
-            .last_mut()
-            .ok_or_else(|| err("expected a section header such as [default] before any property"))?;
+        let section = sections.last_mut().ok_or_else(|| {
+            err("expected a section header such as [default] before any property")
+        })?;
         if line.starts_with(WHITESPACE) {
-            let (_, value) = section
-                .properties
-                .last_mut()
-                .ok_or_else(|| err("an indented line continues a property, but there is none above it"))?;
+            let (_, value) = section.properties.last_mut().ok_or_else(|| {
+                err("an indented line continues a property, but there is none above it")
+            })?;
             let content = strip_comment(line, true);
             if last_was_parent {
                 split_property(content).map_err(|why| err(&format!("in a sub-property: {why}")))?;
@@ -389,7 +396,13 @@ pub fn profile_file_paths<E: Environment + ?Sized>(
 pub fn home_dir<E: Environment + ?Sized>(env: &E) -> Option<PathBuf> {
     lookup(env, "HOME")
         .or_else(|| lookup(env, "USERPROFILE"))
-        .or_else(|| Some(format!("{}{}", lookup(env, "HOMEDRIVE")?, lookup(env, "HOMEPATH")?)))
+        .or_else(|| {
+            Some(format!(
+                "{}{}",
+                lookup(env, "HOMEDRIVE")?,
+                lookup(env, "HOMEPATH")?
+            ))
+        })
         .map(PathBuf::from)
 }
 

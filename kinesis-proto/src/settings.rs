@@ -259,6 +259,49 @@ impl Settings {
         Sources::new(env, config_file, credentials_file)?.settings()
     }
 
+    /// Settings from the environment and the two profile files it points
+    /// to (`AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`, else under the
+    /// home directory), read through the caller's `read_file`: this crate
+    /// reads nothing itself. A missing file counts as absent; one that
+    /// cannot be read is logged and counts as absent, as the AWS tools do.
+    /// This is all a transport's `from_env` does.
+    ///
+    /// ```
+    /// use std::{io, path::Path};
+    /// use kinesis_proto::Settings;
+    /// let env = [("HOME", "/home/me"), ("AWS_PROFILE", "dev")];
+    /// let files = |path: &Path| match path.to_str() {
+    ///     Some("/home/me/.aws/config") => Ok("[profile dev]\nregion = eu-west-1\n".to_owned()),
+    ///     Some("/home/me/.aws/credentials") => {
+    ///         Ok("[dev]\naws_access_key_id = AKID\naws_secret_access_key = SECRET\n".to_owned())
+    ///     }
+    ///     _ => Err(io::Error::from(io::ErrorKind::NotFound)),
+    /// };
+    /// let settings = Settings::from_env_with(&env, files).unwrap();
+    /// assert_eq!(settings.config.region(), "eu-west-1");
+    /// assert_eq!(settings.credentials.access_key_id(), "AKID");
+    /// ```
+    pub fn from_env_with<E, R>(env: &E, read_file: R) -> Result<Settings, UsageError>
+    where
+        E: Environment + ?Sized,
+        R: Fn(&Path) -> std::io::Result<String>,
+    {
+        let (config, credentials) =
+            profile::profile_file_paths(env, profile::home_dir(env).as_deref());
+        let read = |path: Option<std::path::PathBuf>| -> Option<String> {
+            let path = path?;
+            match read_file(&path) {
+                Ok(text) => Some(text),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(e) => {
+                    log::warn!("ignoring AWS profile file {}: {e}", path.display());
+                    None
+                }
+            }
+        };
+        Settings::from_sources(env, read(config).as_deref(), read(credentials).as_deref())
+    }
+
     /// Replaces the region, endpoint and limits.
     pub fn with_config(mut self, config: Config) -> Self {
         self.config = config;
@@ -442,7 +485,10 @@ impl<'e, E: Environment + ?Sized> Sources<'e, E> {
             ));
         };
         validate_region(&region).map_err(|e| {
-            UsageError::new(e.field, format!("{} (from {})", e.problem, self.field(&origin)))
+            UsageError::new(
+                e.field,
+                format!("{} (from {})", e.problem, self.field(&origin)),
+            )
         })?;
         Ok(region)
     }

@@ -72,10 +72,16 @@ pub(crate) fn char_length(
         if min == 1 {
             return Err(error(field, "must not be empty"));
         }
-        return Err(error(field, format!("must be at least {min} characters, is {chars}")));
+        return Err(error(
+            field,
+            format!("must be at least {min} characters, is {chars}"),
+        ));
     }
     if chars > max {
-        return Err(error(field, format!("must be at most {max} characters, is {chars}")));
+        return Err(error(
+            field,
+            format!("must be at most {max} characters, is {chars}"),
+        ));
     }
     Ok(())
 }
@@ -89,7 +95,10 @@ fn simple_name(field: impl Into<Field>, value: &str) -> Result<(), UsageError> {
     if value.len() > MAX_NAME_CHARS {
         return Err(error(
             field,
-            format!("must be at most {MAX_NAME_CHARS} characters, is {}", value.chars().count()),
+            format!(
+                "must be at most {MAX_NAME_CHARS} characters, is {}",
+                value.chars().count()
+            ),
         ));
     }
     if let Some(bad) = value
@@ -146,7 +155,10 @@ pub(crate) fn arn(field: impl Into<Field>, arn: &str) -> Result<(), UsageError> 
 
 /// A stream addressed by `StreamName` or `StreamARN`: exactly one of the two,
 /// each valid. Field names are `StreamName` and `StreamARN`.
-pub(crate) fn stream_locator(name: Option<&str>, stream_arn: Option<&str>) -> Result<(), UsageError> {
+pub(crate) fn stream_locator(
+    name: Option<&str>,
+    stream_arn: Option<&str>,
+) -> Result<(), UsageError> {
     match (name, stream_arn) {
         (Some(_), Some(_)) => Err(error(
             "StreamName",
@@ -213,7 +225,11 @@ pub(crate) fn put_records_count(count: usize, limits: &Limits) -> Result<(), Usa
 
 /// The total size of one PutRecords request (data plus partition keys of
 /// every entry). `index` is the entry that crossed the limit.
-pub(crate) fn put_records_size(total: usize, index: usize, limits: &Limits) -> Result<(), UsageError> {
+pub(crate) fn put_records_size(
+    total: usize,
+    index: usize,
+    limits: &Limits,
+) -> Result<(), UsageError> {
     if total > limits.max_put_records_request_bytes {
         return Err(error(
             format!("Records[{index}].Data"),
@@ -291,7 +307,10 @@ pub(crate) fn tags_to_add<'a>(
     if tags.len() > MAX_TAGS_PER_CALL {
         return Err(error(
             field,
-            format!("holds {} tags, the limit is {MAX_TAGS_PER_CALL} per call", tags.len()),
+            format!(
+                "holds {} tags, the limit is {MAX_TAGS_PER_CALL} per call",
+                tags.len()
+            ),
         ));
     }
     for (key, value) in tags {
@@ -313,7 +332,10 @@ pub(crate) fn tag_keys_to_remove<'a>(
     if keys.len() > MAX_TAG_KEYS_PER_CALL {
         return Err(error(
             field,
-            format!("holds {} keys, the limit is {MAX_TAG_KEYS_PER_CALL} per call", keys.len()),
+            format!(
+                "holds {} keys, the limit is {MAX_TAG_KEYS_PER_CALL} per call",
+                keys.len()
+            ),
         ));
     }
     for (i, key) in keys.enumerate() {
@@ -413,11 +435,17 @@ mod tests {
         assert!(stream_name("StreamName", "my-stream_1.0").is_ok());
         assert!(stream_name("StreamName", &"a".repeat(128)).is_ok());
         assert_eq!(field_of(stream_name("StreamName", "")), "StreamName");
-        assert_eq!(field_of(stream_name("StreamName", &"a".repeat(129))), "StreamName");
+        assert_eq!(
+            field_of(stream_name("StreamName", &"a".repeat(129))),
+            "StreamName"
+        );
         let e = stream_name("StreamName", "my stream").expect_err("space");
         assert!(e.problem.contains("' '"), "{}", e.problem);
         assert!(stream_name("StreamName", "strëam").is_err());
-        assert_eq!(field_of(consumer_name("ConsumerName", "a/b")), "ConsumerName");
+        assert_eq!(
+            field_of(consumer_name("ConsumerName", "a/b")),
+            "ConsumerName"
+        );
         assert!(shard_id("ShardId", "shardId-000000000001").is_ok());
     }
 
@@ -425,7 +453,11 @@ mod tests {
     fn arns() {
         let good = "arn:aws:kinesis:us-east-1:123456789012:stream/my-stream";
         assert!(arn("StreamARN", good).is_ok());
-        assert!(arn("StreamARN", "arn:aws-cn:kinesis:cn-north-1:123456789012:stream/s").is_ok());
+        assert!(arn(
+            "StreamARN",
+            "arn:aws-cn:kinesis:cn-north-1:123456789012:stream/s"
+        )
+        .is_ok());
         for bad in [
             "",
             "aws:kinesis:us-east-1:123456789012:stream/s",
@@ -437,19 +469,35 @@ mod tests {
         ] {
             assert_eq!(field_of(arn("StreamARN", bad)), "StreamARN", "{bad:?}");
         }
-        let long = format!("arn:aws:kinesis:us-east-1:123456789012:stream/{}", "s".repeat(2048));
-        assert!(arn("StreamARN", &long).expect_err("long").problem.contains("2048"));
+        let long = format!(
+            "arn:aws:kinesis:us-east-1:123456789012:stream/{}",
+            "s".repeat(2048)
+        );
+        assert!(arn("StreamARN", &long)
+            .expect_err("long")
+            .problem
+            .contains("2048"));
     }
 
     #[test]
     fn stream_locators() {
         assert!(stream_locator(Some("s"), None).is_ok());
-        assert!(stream_locator(None, Some("arn:aws:kinesis:us-east-1:123456789012:stream/s")).is_ok());
-        let both = stream_locator(Some("s"), Some("arn:aws:kinesis:us-east-1:123456789012:stream/s"));
+        assert!(stream_locator(
+            None,
+            Some("arn:aws:kinesis:us-east-1:123456789012:stream/s")
+        )
+        .is_ok());
+        let both = stream_locator(
+            Some("s"),
+            Some("arn:aws:kinesis:us-east-1:123456789012:stream/s"),
+        );
         assert!(both.expect_err("both").problem.contains("not both"));
         assert_eq!(field_of(stream_locator(None, None)), "StreamName");
         assert_eq!(field_of(stream_locator(None, Some("nope"))), "StreamARN");
-        assert_eq!(field_of(stream_locator(Some("bad name"), None)), "StreamName");
+        assert_eq!(
+            field_of(stream_locator(Some("bad name"), None)),
+            "StreamName"
+        );
     }
 
     #[test]
@@ -471,14 +519,20 @@ mod tests {
         assert!(record_size("Data", &mib[..1024 * 1024 - 1], "k", &limits).is_ok());
         let e = record_size("Data", &mib, "k", &limits).expect_err("over");
         assert!(e.problem.contains("1048577"), "{}", e.problem);
-        let big = Limits { max_record_bytes: 10 * 1024 * 1024, ..Limits::default() };
+        let big = Limits {
+            max_record_bytes: 10 * 1024 * 1024,
+            ..Limits::default()
+        };
         assert!(record_size("Data", &mib, "k", &big).is_ok());
         assert!(put_records_count(1, &limits).is_ok());
         assert!(put_records_count(500, &limits).is_ok());
         assert_eq!(field_of(put_records_count(0, &limits)), "Records");
         assert_eq!(field_of(put_records_count(501, &limits)), "Records");
         assert!(put_records_size(5 * 1024 * 1024, 9, &limits).is_ok());
-        assert_eq!(field_of(put_records_size(5 * 1024 * 1024 + 1, 9, &limits)), "Records[9].Data");
+        assert_eq!(
+            field_of(put_records_size(5 * 1024 * 1024 + 1, 9, &limits)),
+            "Records[9].Data"
+        );
     }
 
     #[test]
@@ -486,7 +540,10 @@ mod tests {
         assert!(get_records_limit(1).is_ok());
         assert!(get_records_limit(10_000).is_ok());
         assert_eq!(field_of(get_records_limit(0)), "Limit");
-        assert!(get_records_limit(10_001).expect_err("big").problem.contains("1 to 10000"));
+        assert!(get_records_limit(10_001)
+            .expect_err("big")
+            .problem
+            .contains("1 to 10000"));
         assert!(at_least("ShardCount", 1u32, 1).is_ok());
         assert!(at_least("ShardCount", 0u32, 1).is_err());
     }
@@ -494,7 +551,11 @@ mod tests {
     #[test]
     fn sequence_numbers() {
         assert!(sequence_number("S", "0").is_ok());
-        assert!(sequence_number("S", "49590338271490256608559692538361571095921575989136588898").is_ok());
+        assert!(sequence_number(
+            "S",
+            "49590338271490256608559692538361571095921575989136588898"
+        )
+        .is_ok());
         assert!(sequence_number("S", &"9".repeat(129)).is_ok());
         for bad in ["", "01", "12a", "-1", " 1", &"9".repeat(130)] {
             assert!(sequence_number("S", bad).is_err(), "{bad:?}");
@@ -505,8 +566,10 @@ mod tests {
     fn tags() {
         let ok = [("env", "prod"), ("team", "")];
         assert!(tags_to_add("Tags", ok.iter().copied()).is_ok());
-        let many: Vec<(String, String)> = (0..51).map(|i| (format!("k{i}"), String::new())).collect();
-        let e = tags_to_add("Tags", many.iter().map(|(k, v)| (k.as_str(), v.as_str()))).expect_err("51");
+        let many: Vec<(String, String)> =
+            (0..51).map(|i| (format!("k{i}"), String::new())).collect();
+        let e = tags_to_add("Tags", many.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .expect_err("51");
         assert!(e.problem.contains("51"), "{}", e.problem);
         let long_key = "k".repeat(129);
         assert!(tags_to_add("Tags", [(long_key.as_str(), "v")].into_iter()).is_err());
@@ -518,30 +581,74 @@ mod tests {
         assert!(tag_keys_to_remove("TagKeys", std::iter::empty()).is_err());
         let keys: Vec<String> = (0..51).map(|i| format!("k{i}")).collect();
         assert!(tag_keys_to_remove("TagKeys", keys.iter().map(String::as_str)).is_err());
-        assert_eq!(field_of(tag_keys_to_remove("TagKeys", ["a", ""].into_iter())), "TagKeys[1]");
+        assert_eq!(
+            field_of(tag_keys_to_remove("TagKeys", ["a", ""].into_iter())),
+            "TagKeys[1]"
+        );
     }
 
     #[test]
     fn iterator_positions() {
         let t = OffsetDateTime::UNIX_EPOCH;
         let seq = "49590338271490256608559692538361571095921575989136588898";
-        assert!(iterator_position("", "StartingSequenceNumber", "AT_SEQUENCE_NUMBER", Some(seq), None).is_ok());
-        assert!(iterator_position("", "StartingSequenceNumber", "TRIM_HORIZON", None, None).is_ok());
-        assert!(iterator_position("", "StartingSequenceNumber", "AT_TIMESTAMP", None, Some(&t)).is_ok());
+        assert!(iterator_position(
+            "",
+            "StartingSequenceNumber",
+            "AT_SEQUENCE_NUMBER",
+            Some(seq),
+            None
+        )
+        .is_ok());
+        assert!(
+            iterator_position("", "StartingSequenceNumber", "TRIM_HORIZON", None, None).is_ok()
+        );
+        assert!(
+            iterator_position("", "StartingSequenceNumber", "AT_TIMESTAMP", None, Some(&t)).is_ok()
+        );
         assert_eq!(
-            field_of(iterator_position("", "StartingSequenceNumber", "AFTER_SEQUENCE_NUMBER", None, None)),
+            field_of(iterator_position(
+                "",
+                "StartingSequenceNumber",
+                "AFTER_SEQUENCE_NUMBER",
+                None,
+                None
+            )),
             "StartingSequenceNumber"
         );
         assert_eq!(
-            field_of(iterator_position("StartingPosition.", "SequenceNumber", "AT_TIMESTAMP", None, None)),
+            field_of(iterator_position(
+                "StartingPosition.",
+                "SequenceNumber",
+                "AT_TIMESTAMP",
+                None,
+                None
+            )),
             "StartingPosition.Timestamp"
         );
         assert_eq!(
-            field_of(iterator_position("", "StartingSequenceNumber", "LATEST", Some(seq), None)),
+            field_of(iterator_position(
+                "",
+                "StartingSequenceNumber",
+                "LATEST",
+                Some(seq),
+                None
+            )),
             "StartingSequenceNumber"
         );
-        assert_eq!(field_of(iterator_position("", "S", "LATEST", None, Some(&t))), "Timestamp");
-        assert_eq!(field_of(iterator_position("", "S", "AT_SEQUENCE_NUMBER", Some("x1"), None)), "S");
+        assert_eq!(
+            field_of(iterator_position("", "S", "LATEST", None, Some(&t))),
+            "Timestamp"
+        );
+        assert_eq!(
+            field_of(iterator_position(
+                "",
+                "S",
+                "AT_SEQUENCE_NUMBER",
+                Some("x1"),
+                None
+            )),
+            "S"
+        );
         let early = OffsetDateTime::from_unix_timestamp(-1).expect("valid");
         assert!(iterator_position("", "S", "AT_TIMESTAMP", None, Some(&early)).is_err());
     }
@@ -549,10 +656,16 @@ mod tests {
     #[test]
     fn control_characters() {
         assert!(no_control_chars("F", "plain text ü").is_ok());
-        assert!(no_control_chars("F", "a\nb").expect_err("newline").problem.contains("position 1"));
+        assert!(no_control_chars("F", "a\nb")
+            .expect_err("newline")
+            .problem
+            .contains("position 1"));
         assert!(no_control_chars("F", "\u{7f}").is_err());
         assert!(required_text("KeyId", "").is_err());
         assert!(required_text("KeyId", "alias/aws/kinesis").is_ok());
-        assert!(char_length("F", "ab", 3, 5).expect_err("short").problem.contains("at least 3"));
+        assert!(char_length("F", "ab", 3, 5)
+            .expect_err("short")
+            .problem
+            .contains("at least 3"));
     }
 }

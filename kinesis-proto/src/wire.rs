@@ -231,7 +231,8 @@ pub(crate) mod timestamp {
     use super::*;
 
     pub(crate) fn serialize<S: Serializer>(t: &OffsetDateTime, s: S) -> Result<S::Ok, S::Error> {
-        let raw = RawValue::from_string(format_epoch_seconds(t)).map_err(serde::ser::Error::custom)?;
+        let raw =
+            RawValue::from_string(format_epoch_seconds(t)).map_err(serde::ser::Error::custom)?;
         raw.serialize(s)
     }
 
@@ -246,7 +247,10 @@ pub(crate) mod timestamp {
 pub(crate) mod opt_timestamp {
     use super::*;
 
-    pub(crate) fn serialize<S: Serializer>(t: &Option<OffsetDateTime>, s: S) -> Result<S::Ok, S::Error> {
+    pub(crate) fn serialize<S: Serializer>(
+        t: &Option<OffsetDateTime>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
         match t {
             Some(t) => super::timestamp::serialize(t, s),
             None => s.serialize_none(),
@@ -430,11 +434,19 @@ mod tests {
         data: Vec<u8>,
         #[serde(with = "timestamp")]
         at: OffsetDateTime,
-        #[serde(default, with = "opt_timestamp", skip_serializing_if = "Option::is_none")]
+        #[serde(
+            default,
+            with = "opt_timestamp",
+            skip_serializing_if = "Option::is_none"
+        )]
         maybe_at: Option<OffsetDateTime>,
         #[serde(with = "hash_key")]
         key: u128,
-        #[serde(default, with = "opt_hash_key", skip_serializing_if = "Option::is_none")]
+        #[serde(
+            default,
+            with = "opt_hash_key",
+            skip_serializing_if = "Option::is_none"
+        )]
         maybe_key: Option<u128>,
     }
 
@@ -459,19 +471,38 @@ mod tests {
 
     #[test]
     fn integers_fractions_and_truncation() {
-        assert_eq!(ts("1441215410").expect("valid").unix_timestamp(), 1_441_215_410);
+        assert_eq!(
+            ts("1441215410").expect("valid").unix_timestamp(),
+            1_441_215_410
+        );
         assert_eq!(ts("0").expect("valid"), OffsetDateTime::UNIX_EPOCH);
         assert_eq!(ts("-0").expect("valid"), OffsetDateTime::UNIX_EPOCH);
-        assert_eq!(ts("0e999999999999").expect("valid"), OffsetDateTime::UNIX_EPOCH);
+        assert_eq!(
+            ts("0e999999999999").expect("valid"),
+            OffsetDateTime::UNIX_EPOCH
+        );
         assert_eq!(ts("1e-10").expect("valid"), OffsetDateTime::UNIX_EPOCH);
         let t = ts("1.1234567899").expect("valid");
-        assert_eq!(t.unix_timestamp_nanos(), 1_123_456_789, "sub-nanosecond digits dropped");
+        assert_eq!(
+            t.unix_timestamp_nanos(),
+            1_123_456_789,
+            "sub-nanosecond digits dropped"
+        );
         assert_eq!(ts("1E3").expect("valid").unix_timestamp(), 1000);
-        assert_eq!(ts("1.5e0").expect("valid").unix_timestamp_nanos(), 1_500_000_000);
+        assert_eq!(
+            ts("1.5e0").expect("valid").unix_timestamp_nanos(),
+            1_500_000_000
+        );
         let max = ts("253402300799.999999999").expect("valid");
-        assert_eq!((max.year(), max.unix_timestamp_nanos()), (9999, 253_402_300_799_999_999_999));
+        assert_eq!(
+            (max.year(), max.unix_timestamp_nanos()),
+            (9999, 253_402_300_799_999_999_999)
+        );
         let long = format!("1700000000.{}", "1".repeat(200));
-        assert_eq!(ts(&long).expect("valid").unix_timestamp_nanos(), 1_700_000_000_111_111_111);
+        assert_eq!(
+            ts(&long).expect("valid").unix_timestamp_nanos(),
+            1_700_000_000_111_111_111
+        );
         let zeros = format!("{}1700000000", "0".repeat(100));
         assert_eq!(ts(&zeros).expect("valid").unix_timestamp(), 1_700_000_000);
     }
@@ -479,23 +510,36 @@ mod tests {
     #[test]
     fn bad_timestamps_are_clean_errors() {
         for bad in [
-            "", "-", "1.", ".5", "1e", "1e+", "abc", "1x", "1.5.5", "--1", "+1", "1 ", "NaN", "1E3.5",
+            "", "-", "1.", ".5", "1e", "1e+", "abc", "1x", "1.5.5", "--1", "+1", "1 ", "NaN",
+            "1E3.5",
         ] {
             assert!(ts(bad).is_err(), "{bad:?} must not parse");
         }
         assert!(ts("-1").expect_err("negative").contains("before 1970"));
         assert!(ts("-1.441215410867E9").is_err());
         for huge in [
-            "253402300800", "1e12", "1e999999999999999999999", "99999999999999999999999999999999999999999999",
-            "1.7e308", "1e400",
+            "253402300800",
+            "1e12",
+            "1e999999999999999999999",
+            "99999999999999999999999999999999999999999999",
+            "1.7e308",
+            "1e400",
         ] {
-            assert!(ts(huge).expect_err("huge").contains("out of range"), "{huge}");
+            assert!(
+                ts(huge).expect_err("huge").contains("out of range"),
+                "{huge}"
+            );
         }
     }
 
     #[test]
     fn timestamp_format() {
-        assert_eq!(format_epoch_seconds(&OffsetDateTime::from_unix_timestamp(1_441_215_410).expect("in range")), "1441215410");
+        assert_eq!(
+            format_epoch_seconds(
+                &OffsetDateTime::from_unix_timestamp(1_441_215_410).expect("in range")
+            ),
+            "1441215410"
+        );
         let t = ts("1.441215410867E9").expect("valid");
         assert_eq!(format_epoch_seconds(&t), "1441215410.867");
         assert_eq!(format_epoch_seconds(&OffsetDateTime::UNIX_EPOCH), "0");
@@ -537,7 +581,10 @@ mod tests {
         let doc: Doc = serde_json::from_str(r#"{"data":"","at":1,"key":"1"}"#).expect("parses");
         assert_eq!(doc.maybe_at, None);
         assert_eq!(doc.maybe_key, None);
-        assert_eq!(serde_json::to_string(&doc).expect("ok"), r#"{"data":"","at":1,"key":"1"}"#);
+        assert_eq!(
+            serde_json::to_string(&doc).expect("ok"),
+            r#"{"data":"","at":1,"key":"1"}"#
+        );
     }
 
     #[test]
@@ -548,11 +595,14 @@ mod tests {
         assert!(blob::decode(b"!!!!").is_err());
         assert!(blob::decode(b"aGk=aGk=").is_err());
         // An escaped solidus still decodes (serde_json unescapes into a scratch buffer).
-        let doc: Doc = serde_json::from_str(r#"{"data":"\/w==","at":0,"key":"0"}"#).expect("parses");
+        let doc: Doc =
+            serde_json::from_str(r#"{"data":"\/w==","at":0,"key":"0"}"#).expect("parses");
         assert_eq!(doc.data, vec![0xff]);
-        let err = serde_json::from_str::<Doc>(r#"{"data":"%%","at":0,"key":"0"}"#).expect_err("bad base64");
+        let err = serde_json::from_str::<Doc>(r#"{"data":"%%","at":0,"key":"0"}"#)
+            .expect_err("bad base64");
         assert!(err.to_string().contains("base64"), "{err}");
-        let err = serde_json::from_str::<Doc>(r#"{"data":5,"at":0,"key":"0"}"#).expect_err("not a string");
+        let err = serde_json::from_str::<Doc>(r#"{"data":5,"at":0,"key":"0"}"#)
+            .expect_err("not a string");
         assert!(err.to_string().contains("base64"), "{err}");
     }
 
@@ -567,7 +617,8 @@ mod tests {
         ] {
             assert!(serde_json::from_str::<Doc>(body).is_err(), "{body}");
         }
-        let doc: Doc = serde_json::from_str(r#"{"data":"","at":"1441215410.5","key":"0"}"#).expect("quoted number");
+        let doc: Doc = serde_json::from_str(r#"{"data":"","at":"1441215410.5","key":"0"}"#)
+            .expect("quoted number");
         assert_eq!(doc.at.unix_timestamp_nanos(), 1_441_215_410_500_000_000);
     }
 
@@ -583,9 +634,20 @@ mod tests {
 
     #[test]
     fn string_enums_keep_unknown_values() {
-        let colors: Vec<Color> = serde_json::from_str(r#"["RED","DARK_BLUE","ULTRAVIOLET"]"#).expect("parses");
-        assert_eq!(colors, vec![Color::Red, Color::DarkBlue, Color::Unknown("ULTRAVIOLET".into())]);
-        assert_eq!(serde_json::to_string(&colors).expect("ok"), r#"["RED","DARK_BLUE","ULTRAVIOLET"]"#);
+        let colors: Vec<Color> =
+            serde_json::from_str(r#"["RED","DARK_BLUE","ULTRAVIOLET"]"#).expect("parses");
+        assert_eq!(
+            colors,
+            vec![
+                Color::Red,
+                Color::DarkBlue,
+                Color::Unknown("ULTRAVIOLET".into())
+            ]
+        );
+        assert_eq!(
+            serde_json::to_string(&colors).expect("ok"),
+            r#"["RED","DARK_BLUE","ULTRAVIOLET"]"#
+        );
         assert_eq!(Color::DarkBlue.to_string(), "DARK_BLUE");
         assert!(serde_json::from_str::<Color>("5").is_err());
         assert_eq!(format!("{:?}", Payload(b"secret")), "<6 bytes>");
@@ -594,7 +656,10 @@ mod tests {
     #[test]
     fn hash_keys() {
         assert_eq!(parse_hash_key("0"), Ok(0));
-        assert_eq!(parse_hash_key("340282366920938463463374607431768211455"), Ok(u128::MAX));
+        assert_eq!(
+            parse_hash_key("340282366920938463463374607431768211455"),
+            Ok(u128::MAX)
+        );
         let err = parse_hash_key("340282366920938463463374607431768211456").expect_err("2^128");
         assert!(err.contains("larger than 2^128 - 1"), "{err}");
         for bad in ["", "+1", "-1", "1.0", " 1", "0x10", "١"] {
@@ -605,7 +670,8 @@ mod tests {
         )
         .expect_err("too big");
         assert!(err.to_string().contains("2^128"), "{err}");
-        let doc: Doc = serde_json::from_str(r#"{"data":"","at":0,"key":"42","maybe_key":"7"}"#).expect("ok");
+        let doc: Doc =
+            serde_json::from_str(r#"{"data":"","at":0,"key":"42","maybe_key":"7"}"#).expect("ok");
         assert_eq!((doc.key, doc.maybe_key), (42, Some(7)));
     }
 

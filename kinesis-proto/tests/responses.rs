@@ -138,7 +138,8 @@ fn normalize(value: Value) -> Value {
 fn run_vector(name: &str) {
     let path = vectors_dir().join(format!("{name}.json"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let case: Case = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: bad case file: {e}"));
+    let case: Case =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: bad case file: {e}"));
 
     let body: Vec<u8> = match (&case.body, &case.body_json) {
         (Some(text), None) => text.clone().into_bytes(),
@@ -148,10 +149,14 @@ fn run_vector(name: &str) {
     };
     let mut builder = http::Response::builder().status(case.status);
     for (header, value) in &case.headers {
-        let value = value.as_str().unwrap_or_else(|| panic!("{name}: header {header} is not a string"));
+        let value = value
+            .as_str()
+            .unwrap_or_else(|| panic!("{name}: header {header} is not a string"));
         builder = builder.header(header.as_str(), value);
     }
-    let response = builder.body(body).unwrap_or_else(|e| panic!("{name}: bad response: {e}"));
+    let response = builder
+        .body(body)
+        .unwrap_or_else(|e| panic!("{name}: bad response: {e}"));
 
     let parsed = parse_as(&case.operation, &response)
         .unwrap_or_else(|| panic!("{name}: operation {} is not in the table", case.operation));
@@ -181,7 +186,10 @@ fn run_vector(name: &str) {
             serde_json::to_string_pretty(&want).unwrap_or_default()
         );
         for snippet in &expect.output_text_contains {
-            assert!(got_text.contains(snippet.as_str()), "{name}: output text lacks {snippet:?}: {got_text}");
+            assert!(
+                got_text.contains(snippet.as_str()),
+                "{name}: output text lacks {snippet:?}: {got_text}"
+            );
         }
     } else if let Some(want) = &expect.service_error {
         let e = match parsed {
@@ -201,7 +209,11 @@ fn run_vector(name: &str) {
         };
         assert_eq!(e.status.as_u16(), case.status, "{name}: status");
         if let Some(part) = &want.reason_contains {
-            assert!(e.reason.contains(part.as_str()), "{name}: reason {:?} lacks {part:?}", e.reason);
+            assert!(
+                e.reason.contains(part.as_str()),
+                "{name}: reason {:?} lacks {part:?}",
+                e.reason
+            );
         }
         assert!(
             e.reason.starts_with(&case.operation),
@@ -301,13 +313,30 @@ fn every_vector_file_is_listed() {
         .expect("vectors directory")
         .map(|entry| entry.expect("directory entry").path())
         .filter(|path| path.extension().is_some_and(|e| e == "json"))
-        .map(|path| path.file_stem().expect("file name").to_string_lossy().into_owned())
+        .map(|path| {
+            path.file_stem()
+                .expect("file name")
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
     on_disk.sort();
-    let unlisted: Vec<&String> = on_disk.iter().filter(|f| !LISTED.contains(&f.as_str())).collect();
-    assert!(unlisted.is_empty(), "vector files not listed in vectors!: {unlisted:?}");
-    let missing: Vec<&&str> = LISTED.iter().filter(|l| !on_disk.iter().any(|f| f == *l)).collect();
-    assert!(missing.is_empty(), "listed vectors without a file: {missing:?}");
+    let unlisted: Vec<&String> = on_disk
+        .iter()
+        .filter(|f| !LISTED.contains(&f.as_str()))
+        .collect();
+    assert!(
+        unlisted.is_empty(),
+        "vector files not listed in vectors!: {unlisted:?}"
+    );
+    let missing: Vec<&&str> = LISTED
+        .iter()
+        .filter(|l| !on_disk.iter().any(|f| f == *l))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "listed vectors without a file: {missing:?}"
+    );
 }
 
 #[test]
@@ -318,7 +347,9 @@ fn the_harness_can_fail() {
         .status(200)
         .body(br#"{"ShardId":"shardId-000000000000","SequenceNumber":"1"}"#.to_vec())
         .expect("valid response");
-    let (got, _) = parse_as("PutRecord", &response).expect("known operation").expect("parses");
+    let (got, _) = parse_as("PutRecord", &response)
+        .expect("known operation")
+        .expect("parses");
     let wrong = serde_json::json!({"ShardId": "shardId-000000000001", "SequenceNumber": "1"});
     assert_ne!(normalize(got), normalize(wrong));
     assert!(parse_as("NoSuchOperation", &response).is_none());

@@ -19,6 +19,12 @@ pub mod scenarios;
 pub mod steps;
 
 pub use driver::{Connect, Driver, Harness};
+
+/// The README's code blocks, compiled as doc tests so they cannot drift
+/// from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
 pub use listener::CountingListener;
 pub use mock::{KinesisMock, MockError};
 

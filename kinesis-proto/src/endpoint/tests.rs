@@ -78,7 +78,10 @@ fn run(case: &Case) -> Result<(), String> {
                 }
             }
             if !e.problem.contains(&want.contains) {
-                return Err(format!("expected an error containing {:?}, got {e}", want.contains));
+                return Err(format!(
+                    "expected an error containing {:?}, got {e}",
+                    want.contains
+                ));
             }
             Ok(())
         }
@@ -141,7 +144,16 @@ fn region_validation() {
         assert!(validate_region(ok).is_ok(), "{ok}");
     }
     let too_long = "a".repeat(64);
-    for bad in ["", " ", "us east 1", "us_east_1", "-x", "a.b", "é", &too_long] {
+    for bad in [
+        "",
+        " ",
+        "us east 1",
+        "us_east_1",
+        "-x",
+        "a.b",
+        "é",
+        &too_long,
+    ] {
         let e = validate_region(bad).expect_err(bad);
         assert_eq!(e.field, "region", "{bad}");
     }
@@ -183,7 +195,10 @@ fn custom_endpoint_urls() {
 #[test]
 fn host_headers() {
     let cases = [
-        ("https://kinesis.us-east-1.amazonaws.com/", "kinesis.us-east-1.amazonaws.com"),
+        (
+            "https://kinesis.us-east-1.amazonaws.com/",
+            "kinesis.us-east-1.amazonaws.com",
+        ),
         ("https://example.com:443/", "example.com"),
         ("https://example.com:8443/", "example.com:8443"),
         ("http://example.com:80/", "example.com"),
@@ -203,7 +218,10 @@ fn host_headers() {
 fn arn_errors_name_the_likely_field() {
     let cases = [
         ("arn:aws:kinesis:us-east-1:1:stream/s", "StreamARN"),
-        ("arn:aws:kinesis:us-east-1:1:stream/s/consumer/c:1", "ConsumerARN"),
+        (
+            "arn:aws:kinesis:us-east-1:1:stream/s/consumer/c:1",
+            "ConsumerARN",
+        ),
         ("arn:aws:kinesis:us-east-1:1:channel/c", "ChannelARN"),
         ("nonsense", "ResourceARN"),
     ];
@@ -215,13 +233,25 @@ fn arn_errors_name_the_likely_field() {
 #[test]
 fn never_panics_on_odd_arns() {
     let config = Config::new("us-east-1");
-    for arn in ["", ":", ":::::", "arn:aws:kinesis:us-east-1:1:/", "arn:aws:kinesis:us-east-1:1:channel/", "arn:a:kinesis:r:1:stream"] {
+    for arn in [
+        "",
+        ":",
+        ":::::",
+        "arn:aws:kinesis:us-east-1:1:/",
+        "arn:aws:kinesis:us-east-1:1:channel/",
+        "arn:a:kinesis:r:1:stream",
+    ] {
         for plane in [Plane::Data, Plane::Control] {
             let _ = resolve(&config, plane, Some(arn));
         }
     }
     // `stream` alone names the account's stream endpoint, as the SDK does.
-    let e = resolve(&config, Plane::Data, Some("arn:aws:kinesis:us-east-1:1:stream")).expect("resolves");
+    let e = resolve(
+        &config,
+        Plane::Data,
+        Some("arn:aws:kinesis:us-east-1:1:stream"),
+    )
+    .expect("resolves");
     assert_eq!(e.uri, "https://1.data-kinesis.us-east-1.amazonaws.com/");
 }
 
@@ -231,8 +261,26 @@ mod properties {
 
     fn arn_text() -> impl Strategy<Value = String> {
         let piece = prop::sample::select(vec![
-            "arn", ":", "aws", "aws-cn", "aws-iso", "kinesis", "s3", "us-east-1", "cn-north-1", "123", "",
-            "stream", "/", "channel", "consumer", "-", ".", " ", "é", "a",
+            "arn",
+            ":",
+            "aws",
+            "aws-cn",
+            "aws-iso",
+            "kinesis",
+            "s3",
+            "us-east-1",
+            "cn-north-1",
+            "123",
+            "",
+            "stream",
+            "/",
+            "channel",
+            "consumer",
+            "-",
+            ".",
+            " ",
+            "é",
+            "a",
         ]);
         prop::collection::vec(piece, 0..14).prop_map(|pieces| pieces.concat())
     }

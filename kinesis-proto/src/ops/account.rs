@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::support::{operation};
+use super::support::operation;
 use crate::error::UsageError;
 use crate::wire::string_enum;
 

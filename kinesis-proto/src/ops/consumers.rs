@@ -449,8 +449,8 @@ operation! {
 mod tests {
     use super::*;
     use crate::operation::{Operation, Plane};
+    use crate::ops::test_support::{field_of, json_body as body, STREAM};
     use crate::Limits;
-    use crate::ops::test_support::{json_body as body, field_of, STREAM};
     use serde_json::json;
 
     const CONSUMER: &str =

@@ -11,9 +11,9 @@ pub mod records;
 pub mod shards;
 pub mod streams;
 mod support;
+pub mod tags;
 #[cfg(test)]
 mod test_support;
-pub mod tags;
 
 pub use account::*;
 pub use channels::*;

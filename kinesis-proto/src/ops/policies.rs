@@ -128,8 +128,8 @@ operation! {
 #[allow(clippy::unwrap_used)] // a test that unwraps fails, which is the point
 mod tests {
     use super::*;
-    use crate::ops::test_support::{STREAM, CONSUMER};
     use crate::operation::Operation;
+    use crate::ops::test_support::{CONSUMER, STREAM};
     use crate::Limits;
 
     #[test]

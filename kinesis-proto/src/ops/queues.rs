@@ -985,8 +985,8 @@ visibility_batch_op! {
 mod tests {
     use super::*;
     use crate::operation::{Operation, Plane};
+    use crate::ops::test_support::{field_of, json_body as body, STREAM};
     use crate::Limits;
-    use crate::ops::test_support::{json_body as body, field_of, STREAM};
     use serde_json::json;
 
     const QUEUE: &str = "arn:aws:kinesis:us-east-1:123456789012:queue/q-1a2b3c";

@@ -24,7 +24,8 @@ use crate::Limits;
 
 /// Encodes `value` as JSON record data, as a usage error on failure.
 fn json_data<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, UsageError> {
-    serde_json::to_vec(value).map_err(|e| UsageError::new("Data", format!("JSON encoding failed: {e}")))
+    serde_json::to_vec(value)
+        .map_err(|e| UsageError::new("Data", format!("JSON encoding failed: {e}")))
 }
 
 /// Runs a user's encoder, as a usage error on failure.
@@ -57,7 +58,11 @@ fn push_blob(out: &mut Vec<u8>, data: &[u8]) -> Result<(), UsageError> {
 }
 
 /// Writes the `StreamName`/`StreamARN` members (each preceded by a comma).
-fn push_locator(out: &mut Vec<u8>, name: Option<&str>, arn: Option<&str>) -> Result<(), UsageError> {
+fn push_locator(
+    out: &mut Vec<u8>,
+    name: Option<&str>,
+    arn: Option<&str>,
+) -> Result<(), UsageError> {
     if let Some(name) = name {
         out.extend_from_slice(b",\"StreamName\":");
         push_json_str(out, name)?;
@@ -101,7 +106,10 @@ pub struct PutRecord {
     pub partition_key: String,
     /// Puts the record on the shard whose hash-key range holds this value,
     /// instead of the partition key's hash.
-    #[serde(with = "crate::wire::opt_hash_key", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        with = "crate::wire::opt_hash_key",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub explicit_hash_key: Option<u128>,
     /// The sequence number of the previous record put with the same
     /// partition key by this client, for strictly increasing sequence
@@ -124,14 +132,21 @@ impl fmt::Debug for PutRecord {
             .field("data", &Payload(&self.data))
             .field("partition_key", &self.partition_key)
             .field("explicit_hash_key", &self.explicit_hash_key)
-            .field("sequence_number_for_ordering", &self.sequence_number_for_ordering)
+            .field(
+                "sequence_number_for_ordering",
+                &self.sequence_number_for_ordering,
+            )
             .finish()
     }
 }
 
 impl PutRecord {
     /// A record of raw bytes for the stream named `stream_name`.
-    pub fn new(stream_name: impl Into<String>, partition_key: impl Into<String>, data: Vec<u8>) -> Self {
+    pub fn new(
+        stream_name: impl Into<String>,
+        partition_key: impl Into<String>,
+        data: Vec<u8>,
+    ) -> Self {
         PutRecord {
             stream_name: Some(stream_name.into()),
             stream_arn: None,
@@ -151,7 +166,11 @@ impl PutRecord {
         partition_key: impl Into<String>,
         value: &T,
     ) -> Result<Self, UsageError> {
-        Ok(PutRecord::new(stream_name, partition_key, json_data(value)?))
+        Ok(PutRecord::new(
+            stream_name,
+            partition_key,
+            json_data(value)?,
+        ))
     }
 
     /// A record whose data is `value` encoded by `encoder` (any format:
@@ -172,9 +191,12 @@ impl PutRecord {
         value: &T,
         encoder: impl FnOnce(&T) -> Result<Vec<u8>, E>,
     ) -> Result<Self, UsageError> {
-        Ok(PutRecord::new(stream_name, partition_key, encode_data(value, encoder)?))
+        Ok(PutRecord::new(
+            stream_name,
+            partition_key,
+            encode_data(value, encoder)?,
+        ))
     }
-
 
     /// Sets the explicit hash key.
     pub fn with_explicit_hash_key(mut self, hash_key: u128) -> Self {
@@ -243,7 +265,11 @@ impl Operation for PutRecord {
             out.extend_from_slice(b",\"SequenceNumberForOrdering\":");
             push_json_str(&mut out, seq)?;
         }
-        push_locator(&mut out, self.stream_name.as_deref(), self.stream_arn.as_deref())?;
+        push_locator(
+            &mut out,
+            self.stream_name.as_deref(),
+            self.stream_arn.as_deref(),
+        )?;
         out.push(b'}');
         Ok(out)
     }
@@ -271,7 +297,10 @@ pub struct PutRecordsRequestEntry {
     /// Unicode characters.
     pub partition_key: String,
     /// Puts the record on the shard whose hash-key range holds this value.
-    #[serde(with = "crate::wire::opt_hash_key", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        with = "crate::wire::opt_hash_key",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub explicit_hash_key: Option<u128>,
 }
 
@@ -296,8 +325,14 @@ impl PutRecordsRequestEntry {
     }
 
     /// An entry whose data is `value` encoded as JSON.
-    pub fn json<T: Serialize + ?Sized>(partition_key: impl Into<String>, value: &T) -> Result<Self, UsageError> {
-        Ok(PutRecordsRequestEntry::new(partition_key, json_data(value)?))
+    pub fn json<T: Serialize + ?Sized>(
+        partition_key: impl Into<String>,
+        value: &T,
+    ) -> Result<Self, UsageError> {
+        Ok(PutRecordsRequestEntry::new(
+            partition_key,
+            json_data(value)?,
+        ))
     }
 
     /// An entry whose data is `value` encoded by `encoder`.
@@ -306,7 +341,10 @@ impl PutRecordsRequestEntry {
         value: &T,
         encoder: impl FnOnce(&T) -> Result<Vec<u8>, E>,
     ) -> Result<Self, UsageError> {
-        Ok(PutRecordsRequestEntry::new(partition_key, encode_data(value, encoder)?))
+        Ok(PutRecordsRequestEntry::new(
+            partition_key,
+            encode_data(value, encoder)?,
+        ))
     }
 
     /// Sets the explicit hash key.
@@ -353,7 +391,6 @@ impl PutRecords {
             stream_arn: None,
         }
     }
-
 
     /// The batch to send again after `output`: the same stream, only the
     /// entries that failed, in their original order. `None` when every
@@ -425,7 +462,9 @@ impl Operation for PutRecords {
             .records
             .iter()
             .map(|e| {
-                base64::encoded_len(e.data.len(), true).unwrap_or(0) + e.partition_key.len() + ENTRY_OVERHEAD
+                base64::encoded_len(e.data.len(), true).unwrap_or(0)
+                    + e.partition_key.len()
+                    + ENTRY_OVERHEAD
             })
             .sum::<usize>()
             + ENTRY_OVERHEAD
@@ -447,7 +486,11 @@ impl Operation for PutRecords {
             out.push(b'}');
         }
         out.push(b']');
-        push_locator(&mut out, self.stream_name.as_deref(), self.stream_arn.as_deref())?;
+        push_locator(
+            &mut out,
+            self.stream_name.as_deref(),
+            self.stream_arn.as_deref(),
+        )?;
         out.push(b'}');
         Ok(out)
     }
@@ -491,7 +534,9 @@ impl PutRecordsResultEntry {
     /// The record's sequence number, when it was written.
     pub fn sequence_number(&self) -> Option<&str> {
         match self {
-            PutRecordsResultEntry::Success { sequence_number, .. } => Some(sequence_number),
+            PutRecordsResultEntry::Success {
+                sequence_number, ..
+            } => Some(sequence_number),
             _ => None,
         }
     }
@@ -535,7 +580,10 @@ impl TryFrom<WireResultEntry> for PutRecordsResultEntry {
                 shard_id,
                 sequence_number,
             }),
-            _ => Err("a PutRecords result entry has neither ErrorCode nor SequenceNumber and ShardId".into()),
+            _ => Err(
+                "a PutRecords result entry has neither ErrorCode nor SequenceNumber and ShardId"
+                    .into(),
+            ),
         }
     }
 }
@@ -543,13 +591,19 @@ impl TryFrom<WireResultEntry> for PutRecordsResultEntry {
 impl From<PutRecordsResultEntry> for WireResultEntry {
     fn from(e: PutRecordsResultEntry) -> Self {
         match e {
-            PutRecordsResultEntry::Success { shard_id, sequence_number } => WireResultEntry {
+            PutRecordsResultEntry::Success {
+                shard_id,
+                sequence_number,
+            } => WireResultEntry {
                 sequence_number: Some(sequence_number),
                 shard_id: Some(shard_id),
                 error_code: None,
                 error_message: None,
             },
-            PutRecordsResultEntry::Failure { error_code, error_message } => WireResultEntry {
+            PutRecordsResultEntry::Failure {
+                error_code,
+                error_message,
+            } => WireResultEntry {
                 sequence_number: None,
                 shard_id: None,
                 error_code: Some(error_code.as_str().to_owned()),
@@ -577,7 +631,10 @@ pub struct PutRecordsOutput {
 impl PutRecordsOutput {
     /// The entries that failed, with their index in the request.
     pub fn failures(&self) -> impl Iterator<Item = (usize, &PutRecordsResultEntry)> {
-        self.records.iter().enumerate().filter(|(_, r)| !r.is_success())
+        self.records
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| !r.is_success())
     }
 }
 
@@ -621,7 +678,9 @@ impl ShardIteratorType {
     /// The sequence number the position carries.
     pub fn sequence_number(&self) -> Option<&str> {
         match self {
-            ShardIteratorType::AtSequenceNumber(s) | ShardIteratorType::AfterSequenceNumber(s) => Some(s),
+            ShardIteratorType::AtSequenceNumber(s) | ShardIteratorType::AfterSequenceNumber(s) => {
+                Some(s)
+            }
             _ => None,
         }
     }
@@ -635,7 +694,11 @@ impl ShardIteratorType {
     /// Checks the carried value; `prefix` and `sequence_field` name the
     /// wire fields (`""`/`"StartingSequenceNumber"` for GetShardIterator,
     /// `"StartingPosition."`/`"SequenceNumber"` for SubscribeToShard).
-    pub(crate) fn validate(&self, prefix: &'static str, sequence_field: &'static str) -> Result<(), UsageError> {
+    pub(crate) fn validate(
+        &self,
+        prefix: &'static str,
+        sequence_field: &'static str,
+    ) -> Result<(), UsageError> {
         validate::iterator_position(
             prefix,
             sequence_field,
@@ -703,7 +766,9 @@ impl Serialize for GetShardIterator {
             None => st.skip_field("StartingSequenceNumber")?,
         }
         match &self.shard_iterator_type {
-            ShardIteratorType::AtTimestamp(t) => st.serialize_field("Timestamp", &wire::EpochSeconds(t))?,
+            ShardIteratorType::AtTimestamp(t) => {
+                st.serialize_field("Timestamp", &wire::EpochSeconds(t))?
+            }
             _ => st.skip_field("Timestamp")?,
         }
         st.end()
@@ -783,7 +848,11 @@ pub struct Record {
     /// The record's position in its shard.
     pub sequence_number: String,
     /// When the record arrived, roughly.
-    #[serde(default, with = "crate::wire::opt_timestamp", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "crate::wire::opt_timestamp",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub approximate_arrival_timestamp: Option<OffsetDateTime>,
     /// The record's data, decoded from base64.
     #[serde(with = "crate::wire::blob")]
@@ -799,7 +868,10 @@ impl fmt::Debug for Record {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Record")
             .field("sequence_number", &self.sequence_number)
-            .field("approximate_arrival_timestamp", &self.approximate_arrival_timestamp)
+            .field(
+                "approximate_arrival_timestamp",
+                &self.approximate_arrival_timestamp,
+            )
             .field("data", &Payload(&self.data))
             .field("partition_key", &self.partition_key)
             .field("encryption_type", &self.encryption_type)
@@ -820,7 +892,8 @@ impl Record {
     /// assert_eq!(click.page, "/home");
     /// ```
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, DecodeError> {
-        serde_json::from_slice(&self.data).map_err(|e| DecodeError::new(self, format!("not the expected JSON: {e}")))
+        serde_json::from_slice(&self.data)
+            .map_err(|e| DecodeError::new(self, format!("not the expected JSON: {e}")))
     }
 
     /// Decodes the data with `decoder` (any format).
@@ -833,7 +906,8 @@ impl Record {
 
     /// The data as UTF-8 text.
     pub fn text(&self) -> Result<&str, DecodeError> {
-        std::str::from_utf8(&self.data).map_err(|e| DecodeError::new(self, format!("not UTF-8: {e}")))
+        std::str::from_utf8(&self.data)
+            .map_err(|e| DecodeError::new(self, format!("not UTF-8: {e}")))
     }
 }
 
@@ -894,7 +968,9 @@ pub struct GetRecordsOutput {
 
 /// A list sent as `null` reads as empty (kinesis-mock sends
 /// `"ChildShards": null` in every GetRecords answer).
-fn null_as_empty<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+fn null_as_empty<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Vec<T>, D::Error> {
     Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
 }
 
@@ -929,7 +1005,10 @@ mod tests {
             r#"{"Data":"aGVsbG8A/w==","PartitionKey":"k\"\u0001é","ExplicitHashKey":"340282366920938463463374607431768211455","SequenceNumberForOrdering":"42","StreamName":"s"}"#
         );
         let by_arn = PutRecord::new("s", "k", Vec::new()).with_stream_arn(ARN);
-        assert_eq!(body(&by_arn), format!(r#"{{"Data":"","PartitionKey":"k","StreamARN":"{ARN}"}}"#));
+        assert_eq!(
+            body(&by_arn),
+            format!(r#"{{"Data":"","PartitionKey":"k","StreamARN":"{ARN}"}}"#)
+        );
         assert_eq!(by_arn.resource_arn(), Some(ARN));
     }
 
@@ -939,7 +1018,11 @@ mod tests {
             let entries = (0..n)
                 .map(|i| {
                     let e = PutRecordsRequestEntry::new(format!("key-{i}"), vec![i as u8; i * 7]);
-                    if i % 2 == 1 { e.with_explicit_hash_key(i as u128) } else { e }
+                    if i % 2 == 1 {
+                        e.with_explicit_hash_key(i as u128)
+                    } else {
+                        e
+                    }
                 })
                 .collect();
             let batch = PutRecords::new("stream", entries);
@@ -952,23 +1035,39 @@ mod tests {
     #[test]
     fn put_record_validation() {
         let limits = Limits::default();
-        assert!(PutRecord::new("s", "k", vec![0; 100]).validate(&limits).is_ok());
-        let e = PutRecord::new("s", "", vec![]).validate(&limits).expect_err("empty key");
+        assert!(PutRecord::new("s", "k", vec![0; 100])
+            .validate(&limits)
+            .is_ok());
+        let e = PutRecord::new("s", "", vec![])
+            .validate(&limits)
+            .expect_err("empty key");
         assert_eq!(e.field, "PartitionKey");
-        let e = PutRecord::new("s", "k".repeat(257), vec![]).validate(&limits).expect_err("long key");
+        let e = PutRecord::new("s", "k".repeat(257), vec![])
+            .validate(&limits)
+            .expect_err("long key");
         assert_eq!(e.field, "PartitionKey");
-        let e = PutRecord::new("s", "k", vec![0; 1024 * 1024]).validate(&limits).expect_err("big");
+        let e = PutRecord::new("s", "k", vec![0; 1024 * 1024])
+            .validate(&limits)
+            .expect_err("big");
         assert_eq!(e.field, "Data");
         let mut both = PutRecord::new("s", "k", vec![]);
         both.stream_arn = Some(ARN.into());
-        assert_eq!(both.validate(&limits).expect_err("both").field, "StreamName");
+        assert_eq!(
+            both.validate(&limits).expect_err("both").field,
+            "StreamName"
+        );
         let e = PutRecord::new("s", "k", vec![])
             .with_sequence_number_for_ordering("abc")
             .validate(&limits)
             .expect_err("seq");
         assert_eq!(e.field, "SequenceNumberForOrdering");
-        let big = Limits { max_record_bytes: 10 * 1024 * 1024, ..Limits::default() };
-        assert!(PutRecord::new("s", "k", vec![0; 1024 * 1024]).validate(&big).is_ok());
+        let big = Limits {
+            max_record_bytes: 10 * 1024 * 1024,
+            ..Limits::default()
+        };
+        assert!(PutRecord::new("s", "k", vec![0; 1024 * 1024])
+            .validate(&big)
+            .is_ok());
     }
 
     #[test]
@@ -976,15 +1075,27 @@ mod tests {
         let limits = Limits::default();
         let entry = |key: &str, len: usize| PutRecordsRequestEntry::new(key, vec![0; len]);
         assert_eq!(
-            PutRecords::new("s", vec![]).validate(&limits).expect_err("empty").field,
+            PutRecords::new("s", vec![])
+                .validate(&limits)
+                .expect_err("empty")
+                .field,
             "Records"
         );
         let many = PutRecords::new("s", (0..501).map(|_| entry("k", 1)).collect());
         assert_eq!(many.validate(&limits).expect_err("501").field, "Records");
-        let bad_key = PutRecords::new("s", vec![entry("a", 1), entry("b", 1), entry("c", 1), entry("", 1)]);
-        assert_eq!(bad_key.validate(&limits).expect_err("key").field, "Records[3].PartitionKey");
+        let bad_key = PutRecords::new(
+            "s",
+            vec![entry("a", 1), entry("b", 1), entry("c", 1), entry("", 1)],
+        );
+        assert_eq!(
+            bad_key.validate(&limits).expect_err("key").field,
+            "Records[3].PartitionKey"
+        );
         let too_big = PutRecords::new("s", vec![entry("a", 1), entry("b", 1024 * 1024)]);
-        assert_eq!(too_big.validate(&limits).expect_err("record").field, "Records[1].Data");
+        assert_eq!(
+            too_big.validate(&limits).expect_err("record").field,
+            "Records[1].Data"
+        );
         // Six records just under 1 MiB each cross 5 MiB at the sixth.
         let heavy = PutRecords::new("s", (0..6).map(|_| entry("k", 1024 * 1024 - 1)).collect());
         let e = heavy.validate(&limits).expect_err("request");
@@ -1001,7 +1112,10 @@ mod tests {
             id: u32,
             item: String,
         }
-        let order = Order { id: 7, item: "tea".into() };
+        let order = Order {
+            id: 7,
+            item: "tea".into(),
+        };
         let put = PutRecord::json("s", "k", &order).expect("encodes");
         assert_eq!(put.data, br#"{"id":7,"item":"tea"}"#);
         let mut bad = std::collections::HashMap::new();
@@ -1012,8 +1126,10 @@ mod tests {
             .expect_err("encoder fails");
         assert_eq!(e.field, "Data");
         assert!(e.problem.contains("disk on fire"));
-        let entry = PutRecordsRequestEntry::encoded("k", &order, |o| Ok::<_, String>(o.item.clone().into_bytes()))
-            .expect("encodes");
+        let entry = PutRecordsRequestEntry::encoded("k", &order, |o| {
+            Ok::<_, String>(o.item.clone().into_bytes())
+        })
+        .expect("encodes");
         assert_eq!(entry.data, b"tea");
 
         let record = Record {
@@ -1028,9 +1144,13 @@ mod tests {
         assert_eq!(e.sequence_number, "1");
         assert!(e.to_string().contains("did not decode"), "{e}");
         assert_eq!(record.text().expect("utf-8"), r#"{"id":7,"item":"tea"}"#);
-        let n = record.decode_with(|b| Ok::<_, String>(b.len())).expect("decodes");
+        let n = record
+            .decode_with(|b| Ok::<_, String>(b.len()))
+            .expect("decodes");
         assert_eq!(n, 21);
-        let e = record.decode_with(|_| Err::<(), _>("nope")).expect_err("fails");
+        let e = record
+            .decode_with(|_| Err::<(), _>("nope"))
+            .expect_err("fails");
         assert_eq!(e.reason, "nope");
     }
 
@@ -1057,31 +1177,68 @@ mod tests {
                 r#"{{"StreamARN":"{ARN}","ShardId":"shardId-000000000001","ShardIteratorType":"AFTER_SEQUENCE_NUMBER","StartingSequenceNumber":"123"}}"#
             )
         );
-        let t = OffsetDateTime::from_unix_timestamp_nanos(1_459_799_926_480_000_000).expect("valid");
+        let t =
+            OffsetDateTime::from_unix_timestamp_nanos(1_459_799_926_480_000_000).expect("valid");
         assert_eq!(
             body(&op(ShardIteratorType::AtTimestamp(t))),
             r#"{"StreamName":"s","ShardId":"shardId-000000000001","ShardIteratorType":"AT_TIMESTAMP","Timestamp":1459799926.48}"#
         );
         let limits = Limits::default();
-        assert!(op(ShardIteratorType::AtSequenceNumber("123".into())).validate(&limits).is_ok());
-        let e = op(ShardIteratorType::AtSequenceNumber(String::new())).validate(&limits).expect_err("empty");
+        assert!(op(ShardIteratorType::AtSequenceNumber("123".into()))
+            .validate(&limits)
+            .is_ok());
+        let e = op(ShardIteratorType::AtSequenceNumber(String::new()))
+            .validate(&limits)
+            .expect_err("empty");
         assert_eq!(e.field, "StartingSequenceNumber");
-        let e = GetShardIterator::new("s", "", ShardIteratorType::Latest).validate(&limits).expect_err("shard");
+        let e = GetShardIterator::new("s", "", ShardIteratorType::Latest)
+            .validate(&limits)
+            .expect_err("shard");
         assert_eq!(e.field, "ShardId");
     }
 
     #[test]
     fn get_records_validation() {
         let limits = Limits::default();
-        assert!(GetRecords::new("it").with_limit(10_000).validate(&limits).is_ok());
-        assert_eq!(GetRecords::new("it").with_limit(0).validate(&limits).expect_err("0").field, "Limit");
-        assert_eq!(GetRecords::new("it").with_limit(10_001).validate(&limits).expect_err("big").field, "Limit");
-        assert_eq!(GetRecords::new("").validate(&limits).expect_err("empty").field, "ShardIterator");
+        assert!(GetRecords::new("it")
+            .with_limit(10_000)
+            .validate(&limits)
+            .is_ok());
         assert_eq!(
-            GetRecords::new("it").with_stream_arn("x").validate(&limits).expect_err("arn").field,
+            GetRecords::new("it")
+                .with_limit(0)
+                .validate(&limits)
+                .expect_err("0")
+                .field,
+            "Limit"
+        );
+        assert_eq!(
+            GetRecords::new("it")
+                .with_limit(10_001)
+                .validate(&limits)
+                .expect_err("big")
+                .field,
+            "Limit"
+        );
+        assert_eq!(
+            GetRecords::new("")
+                .validate(&limits)
+                .expect_err("empty")
+                .field,
+            "ShardIterator"
+        );
+        assert_eq!(
+            GetRecords::new("it")
+                .with_stream_arn("x")
+                .validate(&limits)
+                .expect_err("arn")
+                .field,
             "StreamARN"
         );
-        assert_eq!(body(&GetRecords::new("it").with_limit(5)), r#"{"ShardIterator":"it","Limit":5}"#);
+        assert_eq!(
+            body(&GetRecords::new("it").with_limit(5)),
+            r#"{"ShardIterator":"it","Limit":5}"#
+        );
     }
 
     #[test]
@@ -1100,22 +1257,33 @@ mod tests {
         assert!(out.records[1].is_retryable());
         assert!(out.records[2].is_retryable());
         assert!(!out.records[3].is_retryable());
-        assert_eq!(out.records[3].error_code(), Some(&ErrorCode::Other("SomethingNew".into())));
-        assert_eq!(out.failures().map(|(i, _)| i).collect::<Vec<_>>(), vec![1, 2, 3]);
+        assert_eq!(
+            out.records[3].error_code(),
+            Some(&ErrorCode::Other("SomethingNew".into()))
+        );
+        assert_eq!(
+            out.failures().map(|(i, _)| i).collect::<Vec<_>>(),
+            vec![1, 2, 3]
+        );
         assert_eq!(out.encryption_type, Some(EncryptionType::Kms));
-        let err = serde_json::from_str::<PutRecordsOutput>(r#"{"Records":[{"ShardId":"x"}]}"#).expect_err("neither");
+        let err = serde_json::from_str::<PutRecordsOutput>(r#"{"Records":[{"ShardId":"x"}]}"#)
+            .expect_err("neither");
         assert!(err.to_string().contains("neither"), "{err}");
         // Round trip through Serialize.
         let text = serde_json::to_string(&out).expect("serializes");
-        assert_eq!(serde_json::from_str::<PutRecordsOutput>(&text).expect("parses"), out);
+        assert_eq!(
+            serde_json::from_str::<PutRecordsOutput>(&text).expect("parses"),
+            out
+        );
     }
 
     #[test]
     fn get_records_takes_null_child_shards() {
         // What kinesis-mock sends for every page of an open shard.
-        let out: GetRecordsOutput =
-            serde_json::from_str(r#"{"ChildShards":null,"MillisBehindLatest":0,"NextShardIterator":"it","Records":[]}"#)
-                .expect("parses");
+        let out: GetRecordsOutput = serde_json::from_str(
+            r#"{"ChildShards":null,"MillisBehindLatest":0,"NextShardIterator":"it","Records":[]}"#,
+        )
+        .expect("parses");
         assert!(out.child_shards.is_empty());
         assert_eq!(out.millis_behind_latest, Some(0));
     }

@@ -201,7 +201,10 @@ pub struct ListShards {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_results: Option<u32>,
     /// Tells apart streams that had the same name (first page only).
-    #[serde(with = "crate::wire::opt_timestamp", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        with = "crate::wire::opt_timestamp",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub stream_creation_timestamp: Option<OffsetDateTime>,
     /// Which shards to list.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -335,7 +338,11 @@ pub struct SplitShard {
 
 impl SplitShard {
     /// Splits `shard_to_split` of the stream named `stream_name`.
-    pub fn new(stream_name: impl Into<String>, shard_to_split: impl Into<String>, new_starting_hash_key: u128) -> Self {
+    pub fn new(
+        stream_name: impl Into<String>,
+        shard_to_split: impl Into<String>,
+        new_starting_hash_key: u128,
+    ) -> Self {
         SplitShard {
             stream_name: Some(stream_name.into()),
             stream_arn: None,
@@ -489,8 +496,8 @@ operation! {
 mod tests {
     use super::*;
     use crate::operation::Operation;
-    use crate::Limits;
     use crate::ops::test_support::text_body as body;
+    use crate::Limits;
 
     const ARN: &str = "arn:aws:kinesis:us-east-1:123456789012:stream/s";
 
@@ -507,13 +514,22 @@ mod tests {
             r#"{"StreamName":"s","ExclusiveStartShardId":"shardId-000000000003","MaxResults":100,"StreamCreationTimestamp":1700000000,"ShardFilter":{"Type":"FROM_TIMESTAMP","Timestamp":1700000000}}"#
         );
         assert!(first.validate(&Limits::default()).is_ok());
-        let page = ListShardsOutput { shards: vec![], next_token: Some("tok".into()) };
+        let page = ListShardsOutput {
+            shards: vec![],
+            next_token: Some("tok".into()),
+        };
         let next = first.next_page(&page).expect("more");
         assert_eq!(body(&next), r#"{"NextToken":"tok","MaxResults":100}"#);
         assert!(next.validate(&Limits::default()).is_ok());
-        let last = ListShardsOutput { shards: vec![], next_token: None };
+        let last = ListShardsOutput {
+            shards: vec![],
+            next_token: None,
+        };
         assert_eq!(next.next_page(&last), None);
-        let empty_token = ListShardsOutput { shards: vec![], next_token: Some(String::new()) };
+        let empty_token = ListShardsOutput {
+            shards: vec![],
+            next_token: Some(String::new()),
+        };
         assert_eq!(next.next_page(&empty_token), None);
         let by_arn = ListShards::new("s").with_stream_arn(ARN);
         assert_eq!(by_arn.next_page(&page).expect("more").stream_arn, None);
@@ -524,16 +540,35 @@ mod tests {
         let limits = Limits::default();
         let mut bad = ListShards::from_next_token("tok");
         bad.stream_name = Some("s".into());
-        assert_eq!(bad.validate(&limits).expect_err("name+token").field, "StreamName");
+        assert_eq!(
+            bad.validate(&limits).expect_err("name+token").field,
+            "StreamName"
+        );
         let mut bad = ListShards::from_next_token("tok");
         bad.exclusive_start_shard_id = Some("x".into());
-        assert_eq!(bad.validate(&limits).expect_err("start+token").field, "ExclusiveStartShardId");
-        assert_eq!(ListShards::from_next_token("").validate(&limits).expect_err("empty").field, "NextToken");
+        assert_eq!(
+            bad.validate(&limits).expect_err("start+token").field,
+            "ExclusiveStartShardId"
+        );
+        assert_eq!(
+            ListShards::from_next_token("")
+                .validate(&limits)
+                .expect_err("empty")
+                .field,
+            "NextToken"
+        );
         let mut neither = ListShards::new("s");
         neither.stream_name = None;
-        assert_eq!(neither.validate(&limits).expect_err("neither").field, "StreamName");
         assert_eq!(
-            ListShards::new("s").with_max_results(0).validate(&limits).expect_err("0").field,
+            neither.validate(&limits).expect_err("neither").field,
+            "StreamName"
+        );
+        assert_eq!(
+            ListShards::new("s")
+                .with_max_results(0)
+                .validate(&limits)
+                .expect_err("0")
+                .field,
             "MaxResults"
         );
         assert_eq!(
@@ -555,8 +590,12 @@ mod tests {
             text(ShardFilter::AfterShardId("shardId-1".into())),
             r#"{"Type":"AFTER_SHARD_ID","ShardId":"shardId-1"}"#
         );
-        let t = OffsetDateTime::from_unix_timestamp_nanos(1_500_000_000_250_000_000).expect("valid");
-        assert_eq!(text(ShardFilter::AtTimestamp(t)), r#"{"Type":"AT_TIMESTAMP","Timestamp":1500000000.25}"#);
+        let t =
+            OffsetDateTime::from_unix_timestamp_nanos(1_500_000_000_250_000_000).expect("valid");
+        assert_eq!(
+            text(ShardFilter::AtTimestamp(t)),
+            r#"{"Type":"AT_TIMESTAMP","Timestamp":1500000000.25}"#
+        );
     }
 
     #[test]
@@ -575,14 +614,26 @@ mod tests {
         );
         let limits = Limits::default();
         assert_eq!(
-            MergeShards::new("s", "a", "a").validate(&limits).expect_err("same").field,
+            MergeShards::new("s", "a", "a")
+                .validate(&limits)
+                .expect_err("same")
+                .field,
             "AdjacentShardToMerge"
         );
         assert_eq!(
-            UpdateShardCount::new("s", 0).validate(&limits).expect_err("zero").field,
+            UpdateShardCount::new("s", 0)
+                .validate(&limits)
+                .expect_err("zero")
+                .field,
             "TargetShardCount"
         );
-        assert_eq!(SplitShard::new("s", "", 1).validate(&limits).expect_err("shard").field, "ShardToSplit");
+        assert_eq!(
+            SplitShard::new("s", "", 1)
+                .validate(&limits)
+                .expect_err("shard")
+                .field,
+            "ShardToSplit"
+        );
     }
 
     #[test]
@@ -595,7 +646,10 @@ mod tests {
         )
         .expect("parses");
         assert!(shard.is_open());
-        assert_eq!(shard.parents().collect::<Vec<_>>(), vec!["shardId-000000000000", "shardId-000000000001"]);
+        assert_eq!(
+            shard.parents().collect::<Vec<_>>(),
+            vec!["shardId-000000000000", "shardId-000000000001"]
+        );
         assert!(shard.hash_key_range.contains(u128::MAX));
         assert!(HashKeyRange::new(5, 10).contains(10));
         assert!(!HashKeyRange::new(5, 10).contains(11));

@@ -148,7 +148,10 @@ pub struct CreateStream {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<BTreeMap<String, String>>,
     /// Warm throughput of an on-demand stream, in MiB/s.
-    #[serde(rename = "WarmThroughputMiBps", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "WarmThroughputMiBps",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub warm_throughput_mibps: Option<u32>,
     /// Largest record the stream takes, in KiB (1024–10240).
     #[serde(rename = "MaxRecordSizeInKiB", skip_serializing_if = "Option::is_none")]
@@ -183,7 +186,9 @@ impl CreateStream {
     }
     /// Adds a tag.
     pub fn with_tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.tags.get_or_insert_with(BTreeMap::new).insert(key.into(), value.into());
+        self.tags
+            .get_or_insert_with(BTreeMap::new)
+            .insert(key.into(), value.into());
         self
     }
 }
@@ -604,7 +609,10 @@ pub struct UpdateStreamMode {
     /// The new mode.
     pub stream_mode_details: StreamModeDetails,
     /// Warm throughput when switching to on-demand, in MiB/s.
-    #[serde(rename = "WarmThroughputMiBps", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "WarmThroughputMiBps",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub warm_throughput_mibps: Option<u32>,
 }
 
@@ -989,8 +997,8 @@ operation! {
 mod tests {
     use super::*;
     use crate::operation::Operation;
-    use crate::Limits;
     use crate::ops::test_support::text_body as body;
+    use crate::Limits;
 
     const ARN: &str = "arn:aws:kinesis:us-east-1:123456789012:stream/s";
 
@@ -1014,13 +1022,26 @@ mod tests {
         );
         let limits = Limits::default();
         assert!(full.validate(&limits).is_ok());
-        assert_eq!(CreateStream::new("a b").validate(&limits).expect_err("name").field, "StreamName");
         assert_eq!(
-            CreateStream::new("s").with_shard_count(0).validate(&limits).expect_err("0").field,
+            CreateStream::new("a b")
+                .validate(&limits)
+                .expect_err("name")
+                .field,
+            "StreamName"
+        );
+        assert_eq!(
+            CreateStream::new("s")
+                .with_shard_count(0)
+                .validate(&limits)
+                .expect_err("0")
+                .field,
             "ShardCount"
         );
         full.max_record_size_in_kib = Some(1023);
-        assert_eq!(full.validate(&limits).expect_err("size").field, "MaxRecordSizeInKiB");
+        assert_eq!(
+            full.validate(&limits).expect_err("size").field,
+            "MaxRecordSizeInKiB"
+        );
         let mut tagged = CreateStream::new("s");
         for i in 0..51 {
             tagged = tagged.with_tag(format!("k{i}"), "v");
@@ -1034,10 +1055,15 @@ mod tests {
             body(&DeleteStream::new("s").with_enforce_consumer_deletion(true)),
             r#"{"StreamName":"s","EnforceConsumerDeletion":true}"#
         );
-        assert_eq!(body(&DescribeStreamSummary::new("s").with_stream_arn(ARN)), format!(r#"{{"StreamARN":"{ARN}"}}"#));
+        assert_eq!(
+            body(&DescribeStreamSummary::new("s").with_stream_arn(ARN)),
+            format!(r#"{{"StreamARN":"{ARN}"}}"#)
+        );
         assert_eq!(
             body(&UpdateStreamMode::new(ARN, StreamMode::Provisioned)),
-            format!(r#"{{"StreamARN":"{ARN}","StreamModeDetails":{{"StreamMode":"PROVISIONED"}}}}"#)
+            format!(
+                r#"{{"StreamARN":"{ARN}","StreamModeDetails":{{"StreamMode":"PROVISIONED"}}}}"#
+            )
         );
         assert_eq!(
             body(&IncreaseStreamRetentionPeriod::new("s", 48)),
@@ -1048,7 +1074,10 @@ mod tests {
             r#"{"StreamName":"s","EncryptionType":"KMS","KeyId":"alias/aws/kinesis"}"#
         );
         assert_eq!(
-            body(&EnableEnhancedMonitoring::new("s", vec![MetricsName::IncomingBytes, MetricsName::All])),
+            body(&EnableEnhancedMonitoring::new(
+                "s",
+                vec![MetricsName::IncomingBytes, MetricsName::All]
+            )),
             r#"{"StreamName":"s","ShardLevelMetrics":["IncomingBytes","ALL"]}"#
         );
         assert_eq!(
@@ -1060,7 +1089,10 @@ mod tests {
             r#"{"StreamName":"s","WarmThroughputMiBps":10}"#
         );
         assert_eq!(
-            body(&UpdateStreamRecordDistributionStrategy::new(ARN, RecordDistributionStrategy::UserPartitionKey)),
+            body(&UpdateStreamRecordDistributionStrategy::new(
+                ARN,
+                RecordDistributionStrategy::UserPartitionKey
+            )),
             format!(r#"{{"StreamARN":"{ARN}","RecordDistributionStrategy":"USER_PARTITION_KEY"}}"#)
         );
         assert_eq!(body(&ListStreams::new()), "{}");
@@ -1070,21 +1102,66 @@ mod tests {
     fn control_validation() {
         let limits = Limits::default();
         assert_eq!(
-            IncreaseStreamRetentionPeriod::new("s", 23).validate(&limits).expect_err("23").field,
+            IncreaseStreamRetentionPeriod::new("s", 23)
+                .validate(&limits)
+                .expect_err("23")
+                .field,
             "RetentionPeriodHours"
         );
-        assert!(DecreaseStreamRetentionPeriod::new("s", 8760).validate(&limits).is_ok());
-        assert!(DecreaseStreamRetentionPeriod::new("s", 8761).validate(&limits).is_err());
-        assert_eq!(StartStreamEncryption::new("s", "").validate(&limits).expect_err("key").field, "KeyId");
+        assert!(DecreaseStreamRetentionPeriod::new("s", 8760)
+            .validate(&limits)
+            .is_ok());
+        assert!(DecreaseStreamRetentionPeriod::new("s", 8761)
+            .validate(&limits)
+            .is_err());
         assert_eq!(
-            EnableEnhancedMonitoring::new("s", vec![]).validate(&limits).expect_err("none").field,
+            StartStreamEncryption::new("s", "")
+                .validate(&limits)
+                .expect_err("key")
+                .field,
+            "KeyId"
+        );
+        assert_eq!(
+            EnableEnhancedMonitoring::new("s", vec![])
+                .validate(&limits)
+                .expect_err("none")
+                .field,
             "ShardLevelMetrics"
         );
-        assert_eq!(UpdateMaxRecordSize::new(ARN, 10241).validate(&limits).expect_err("big").field, "MaxRecordSizeInKiB");
-        assert_eq!(UpdateMaxRecordSize::new("s", 2048).validate(&limits).expect_err("arn").field, "StreamARN");
-        assert_eq!(UpdateStreamMode::new("s", StreamMode::OnDemand).resource_arn(), Some("s"));
-        assert_eq!(ListStreams::new().with_limit(0).validate(&limits).expect_err("0").field, "Limit");
-        assert_eq!(DescribeStream::new("s").with_limit(10_001).validate(&limits).expect_err("big").field, "Limit");
+        assert_eq!(
+            UpdateMaxRecordSize::new(ARN, 10241)
+                .validate(&limits)
+                .expect_err("big")
+                .field,
+            "MaxRecordSizeInKiB"
+        );
+        assert_eq!(
+            UpdateMaxRecordSize::new("s", 2048)
+                .validate(&limits)
+                .expect_err("arn")
+                .field,
+            "StreamARN"
+        );
+        assert_eq!(
+            UpdateStreamMode::new("s", StreamMode::OnDemand).resource_arn(),
+            Some("s")
+        );
+        assert_eq!(
+            ListStreams::new()
+                .with_limit(0)
+                .validate(&limits)
+                .expect_err("0")
+                .field,
+            "Limit"
+        );
+        assert_eq!(
+            DescribeStream::new("s")
+                .with_limit(10_001)
+                .validate(&limits)
+                .expect_err("big")
+                .field,
+            "Limit"
+        );
         let mut both = DeleteStream::new("s");
         both.stream_arn = Some(ARN.into());
         assert!(both.validate(&limits).is_err());
@@ -1102,7 +1179,10 @@ mod tests {
         )
         .expect("parses");
         let next = first.next_page(&page).expect("more");
-        assert_eq!(next.exclusive_start_shard_id.as_deref(), Some("shardId-000000000001"));
+        assert_eq!(
+            next.exclusive_start_shard_id.as_deref(),
+            Some("shardId-000000000001")
+        );
         assert_eq!(next.limit, Some(2));
         assert_eq!(next.stream_name.as_deref(), Some("s"));
         let mut last = page.clone();
@@ -1123,12 +1203,25 @@ mod tests {
             stream_summaries: vec![],
         };
         let next = first.next_page(&by_token).expect("more");
-        assert_eq!((next.next_token.as_deref(), next.exclusive_start_stream_name.as_deref()), (Some("t"), None));
+        assert_eq!(
+            (
+                next.next_token.as_deref(),
+                next.exclusive_start_stream_name.as_deref()
+            ),
+            (Some("t"), None)
+        );
         assert_eq!(body(&next), r#"{"Limit":2,"NextToken":"t"}"#);
-        let legacy = ListStreamsOutput { next_token: None, ..by_token.clone() };
+        let legacy = ListStreamsOutput {
+            next_token: None,
+            ..by_token.clone()
+        };
         let next = first.next_page(&legacy).expect("more");
         assert_eq!(next.exclusive_start_stream_name.as_deref(), Some("b"));
-        let done = ListStreamsOutput { next_token: None, has_more_streams: false, ..by_token };
+        let done = ListStreamsOutput {
+            next_token: None,
+            has_more_streams: false,
+            ..by_token
+        };
         assert_eq!(first.next_page(&done), None);
     }
 
@@ -1144,10 +1237,19 @@ mod tests {
         .expect("parses");
         let s = out.stream_description_summary;
         assert_eq!(s.stream_status, StreamStatus::Unknown("ARCHIVING".into()));
-        assert_eq!(s.stream_creation_timestamp.unix_timestamp_nanos(), 1_441_215_410_867_000_000);
-        assert_eq!(s.enhanced_monitoring[0].shard_level_metrics[1], MetricsName::Unknown("NewMetric".into()));
+        assert_eq!(
+            s.stream_creation_timestamp.unix_timestamp_nanos(),
+            1_441_215_410_867_000_000
+        );
+        assert_eq!(
+            s.enhanced_monitoring[0].shard_level_metrics[1],
+            MetricsName::Unknown("NewMetric".into())
+        );
         assert_eq!(s.warm_throughput.and_then(|w| w.target_mibps), Some(20));
-        assert_eq!(s.record_distribution_strategy, Some(RecordDistributionStrategy::Auto));
+        assert_eq!(
+            s.record_distribution_strategy,
+            Some(RecordDistributionStrategy::Auto)
+        );
         assert_eq!(s.open_shard_count, 4);
     }
 }

@@ -243,7 +243,7 @@ pub(crate) use operation;
 #[allow(clippy::unwrap_used)] // a test that unwraps fails, which is the point
 mod tests {
     use super::*;
-    use crate::ops::test_support::{STREAM, CONSUMER};
+    use crate::ops::test_support::{CONSUMER, STREAM};
 
     #[test]
     fn arns_are_checked_by_kind_and_account() {

@@ -94,7 +94,11 @@ aws_access_key_id = D
 ";
     let set = parse(None, Some(credentials));
     assert_eq!(get(&set, "default", "aws_access_key_id"), Some("A"));
-    assert_eq!(set.profile("dev"), None, "[profile x] is not a credentials-file section");
+    assert_eq!(
+        set.profile("dev"),
+        None,
+        "[profile x] is not a credentials-file section"
+    );
     assert_eq!(get(&set, "ops", "aws_access_key_id"), Some("C"));
     assert_eq!(set.profile("bad!name"), None);
 }
@@ -104,7 +108,10 @@ fn credentials_file_wins_and_files_merge() {
     let config = "[profile dev]\nregion = eu-west-1\naws_access_key_id = FROM_CONFIG\n[profile dev]\nregion = eu-west-2\n";
     let credentials = "[dev]\naws_access_key_id = FROM_CREDENTIALS\n";
     let set = parse(Some(config), Some(credentials));
-    assert_eq!(get(&set, "dev", "aws_access_key_id"), Some("FROM_CREDENTIALS"));
+    assert_eq!(
+        get(&set, "dev", "aws_access_key_id"),
+        Some("FROM_CREDENTIALS")
+    );
     // Repeated sections merge; the later value wins.
     assert_eq!(get(&set, "dev", "region"), Some("eu-west-2"));
     assert!(set.in_config_file("dev"));
@@ -139,13 +146,28 @@ endpoint_url = https://plain.example.com
         get(&set, "dev", "s3"),
         Some("\nmax_concurrent_requests = 20\naddressing_style = path")
     );
-    assert_eq!(set.service_setting("local", "kinesis", "endpoint_url"), Some("http://127.0.0.1:4567"));
-    assert_eq!(set.service_setting("local", "KINESIS", "other_key"), Some("x"));
+    assert_eq!(
+        set.service_setting("local", "kinesis", "endpoint_url"),
+        Some("http://127.0.0.1:4567")
+    );
+    assert_eq!(
+        set.service_setting("local", "KINESIS", "other_key"),
+        Some("x")
+    );
     assert_eq!(set.service_setting("local", "kinesis", "missing"), None);
     assert_eq!(set.service_setting("nope", "kinesis", "endpoint_url"), None);
-    assert_eq!(set.endpoint_url("dev", "kinesis"), Some("http://127.0.0.1:4567"));
-    assert_eq!(set.endpoint_url("dev", "s3"), Some("https://profile.example.com"));
-    assert_eq!(set.endpoint_url("plain", "kinesis"), Some("https://plain.example.com"));
+    assert_eq!(
+        set.endpoint_url("dev", "kinesis"),
+        Some("http://127.0.0.1:4567")
+    );
+    assert_eq!(
+        set.endpoint_url("dev", "s3"),
+        Some("https://profile.example.com")
+    );
+    assert_eq!(
+        set.endpoint_url("plain", "kinesis"),
+        Some("https://plain.example.com")
+    );
     assert_eq!(set.endpoint_url("missing", "kinesis"), None);
 }
 
@@ -160,12 +182,37 @@ fn line_endings_and_bom() {
 #[test]
 fn parse_errors_name_file_and_line() {
     let cases = [
-        (FileKind::Config, "region = us-east-1\n", 1, "section header"),
-        (FileKind::Config, "# c\n\n[default\nregion = x\n", 3, "must end with ']'"),
-        (FileKind::Credentials, "[default]\nregion us-east-1\n", 2, "key = value"),
+        (
+            FileKind::Config,
+            "region = us-east-1\n",
+            1,
+            "section header",
+        ),
+        (
+            FileKind::Config,
+            "# c\n\n[default\nregion = x\n",
+            3,
+            "must end with ']'",
+        ),
+        (
+            FileKind::Credentials,
+            "[default]\nregion us-east-1\n",
+            2,
+            "key = value",
+        ),
         (FileKind::Credentials, "[default]\n= x\n", 2, "no name"),
-        (FileKind::Credentials, "[default]\n  continued\n", 2, "continues a property"),
-        (FileKind::Config, "[default]\ns3 =\n  nonsense\n", 3, "sub-property"),
+        (
+            FileKind::Credentials,
+            "[default]\n  continued\n",
+            2,
+            "continues a property",
+        ),
+        (
+            FileKind::Config,
+            "[default]\ns3 =\n  nonsense\n",
+            3,
+            "sub-property",
+        ),
         (FileKind::Config, "  x = 1\n", 1, "section header"),
     ];
     for (kind, text, line, problem) in cases {
@@ -183,7 +230,10 @@ fn parse_errors_name_file_and_line() {
 #[test]
 fn invalid_keys_are_skipped() {
     let set = parse(None, Some("[default]\nbad key = 1\nok.key-1/@:+% = 2\n"));
-    let keys: Vec<&str> = set.profile("default").map(|p| p.keys().collect()).unwrap_or_default();
+    let keys: Vec<&str> = set
+        .profile("default")
+        .map(|p| p.keys().collect())
+        .unwrap_or_default();
     assert_eq!(keys, ["ok.key-1/@:+%"]);
 }
 
@@ -204,16 +254,37 @@ fn file_paths() {
     // (environment, home, expected config path, expected credentials path)
     type Case<'a> = (Pairs, Option<&'a Path>, Option<&'a str>, Option<&'a str>);
     let cases: [Case<'_>; 5] = [
-        (&[], Some(home), Some("/home/ana/.aws/config"), Some("/home/ana/.aws/credentials")),
+        (
+            &[],
+            Some(home),
+            Some("/home/ana/.aws/config"),
+            Some("/home/ana/.aws/credentials"),
+        ),
         (&[], None, None, None),
         (
-            &[("AWS_CONFIG_FILE", "/etc/aws/config"), ("AWS_SHARED_CREDENTIALS_FILE", "~/creds")],
+            &[
+                ("AWS_CONFIG_FILE", "/etc/aws/config"),
+                ("AWS_SHARED_CREDENTIALS_FILE", "~/creds"),
+            ],
             Some(home),
             Some("/etc/aws/config"),
             Some("/home/ana/creds"),
         ),
-        (&[("AWS_CONFIG_FILE", "~")], Some(home), Some("/home/ana"), Some("/home/ana/.aws/credentials")),
-        (&[("AWS_CONFIG_FILE", "~other/x"), ("AWS_SHARED_CREDENTIALS_FILE", "  ")], None, Some("~other/x"), None),
+        (
+            &[("AWS_CONFIG_FILE", "~")],
+            Some(home),
+            Some("/home/ana"),
+            Some("/home/ana/.aws/credentials"),
+        ),
+        (
+            &[
+                ("AWS_CONFIG_FILE", "~other/x"),
+                ("AWS_SHARED_CREDENTIALS_FILE", "  "),
+            ],
+            None,
+            Some("~other/x"),
+            None,
+        ),
     ];
     for (env, home, config, credentials) in cases {
         let (c, k) = profile_file_paths(env, home);
@@ -225,9 +296,15 @@ fn file_paths() {
 #[test]
 fn home_directories() {
     let cases: [(Pairs, Option<&str>); 4] = [
-        (&[("HOME", "/home/ana"), ("USERPROFILE", "C:\\Users\\ana")], Some("/home/ana")),
+        (
+            &[("HOME", "/home/ana"), ("USERPROFILE", "C:\\Users\\ana")],
+            Some("/home/ana"),
+        ),
         (&[("USERPROFILE", "C:\\Users\\ana")], Some("C:\\Users\\ana")),
-        (&[("HOMEDRIVE", "D:"), ("HOMEPATH", "\\ana")], Some("D:\\ana")),
+        (
+            &[("HOMEDRIVE", "D:"), ("HOMEPATH", "\\ana")],
+            Some("D:\\ana"),
+        ),
         (&[("HOMEDRIVE", "D:")], None),
     ];
     for (env, want) in cases {
@@ -243,8 +320,30 @@ mod properties {
     /// generated files reach every branch of the parser.
     fn profile_text() -> impl Strategy<Value = String> {
         let piece = prop::sample::select(vec![
-            "[", "]", "profile ", "services ", "default", "dev", "kinesis", "endpoint_url", "region", "=", " = ",
-            " ", "\t", "#", " #", ";", " ;", "\n", "\r\n", "\n  ", "a", "é", "\u{feff}", "s3 =\n  x = 1",
+            "[",
+            "]",
+            "profile ",
+            "services ",
+            "default",
+            "dev",
+            "kinesis",
+            "endpoint_url",
+            "region",
+            "=",
+            " = ",
+            " ",
+            "\t",
+            "#",
+            " #",
+            ";",
+            " ;",
+            "\n",
+            "\r\n",
+            "\n  ",
+            "a",
+            "é",
+            "\u{feff}",
+            "s3 =\n  x = 1",
         ]);
         prop::collection::vec(piece, 0..40).prop_map(|pieces| pieces.concat())
     }

@@ -14,11 +14,20 @@ fn env(pairs: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static st
     all
 }
 
-fn ok(pairs: &[(&'static str, &'static str)], config: Option<&str>, credentials: Option<&str>) -> Settings {
-    Settings::from_sources(env(pairs).as_slice(), config, credentials).unwrap_or_else(|e| panic!("{e}"))
+fn ok(
+    pairs: &[(&'static str, &'static str)],
+    config: Option<&str>,
+    credentials: Option<&str>,
+) -> Settings {
+    Settings::from_sources(env(pairs).as_slice(), config, credentials)
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
-fn err(pairs: &[(&'static str, &'static str)], config: Option<&str>, credentials: Option<&str>) -> UsageError {
+fn err(
+    pairs: &[(&'static str, &'static str)],
+    config: Option<&str>,
+    credentials: Option<&str>,
+) -> UsageError {
     match Settings::from_sources(env(pairs).as_slice(), config, credentials) {
         Ok(s) => panic!("expected an error, got {s:?}"),
         Err(e) => e,
@@ -62,9 +71,21 @@ fn region_precedence() {
     let cases: [(Pairs, &str); 5] = [
         (&[], "eu-west-1"),
         (&[("AWS_PROFILE", "dev")], "us-west-2"),
-        (&[("AWS_DEFAULT_REGION", "ap-south-1"), ("AWS_PROFILE", "dev")], "ap-south-1"),
-        (&[("AWS_REGION", "sa-east-1"), ("AWS_DEFAULT_REGION", "ap-south-1")], "sa-east-1"),
-        (&[("AWS_REGION", "  "), ("AWS_DEFAULT_REGION", "ap-south-1")], "ap-south-1"),
+        (
+            &[("AWS_DEFAULT_REGION", "ap-south-1"), ("AWS_PROFILE", "dev")],
+            "ap-south-1",
+        ),
+        (
+            &[
+                ("AWS_REGION", "sa-east-1"),
+                ("AWS_DEFAULT_REGION", "ap-south-1"),
+            ],
+            "sa-east-1",
+        ),
+        (
+            &[("AWS_REGION", "  "), ("AWS_DEFAULT_REGION", "ap-south-1")],
+            "ap-south-1",
+        ),
     ];
     for (pairs, region) in cases {
         let s = ok(pairs, Some(CONFIG), Some(CREDENTIALS));
@@ -79,7 +100,11 @@ fn credentials_precedence() {
         // The credentials file wins over the config file's keys.
         (&[("AWS_PROFILE", "dev")], "DEV_KEY", Some("DEV_TOKEN")),
         (&[("AWS_PROFILE", "dev"), KEYS[0], KEYS[1]], "ENV_KEY", None),
-        (&[KEYS[0], KEYS[1], ("AWS_SESSION_TOKEN", "ENV_TOKEN")], "ENV_KEY", Some("ENV_TOKEN")),
+        (
+            &[KEYS[0], KEYS[1], ("AWS_SESSION_TOKEN", "ENV_TOKEN")],
+            "ENV_KEY",
+            Some("ENV_TOKEN"),
+        ),
     ];
     for (pairs, key, token) in cases {
         let s = ok(pairs, Some(CONFIG), Some(CREDENTIALS));
@@ -96,17 +121,39 @@ fn endpoint_precedence() {
     let cases: [(Pairs, Option<&str>); 7] = [
         (&[], None),
         (&[("AWS_PROFILE", "dev")], Some("http://127.0.0.1:4567/")),
-        (&[("AWS_PROFILE", "plain-endpoint")], Some("https://profile.example.com/")),
-        (&[("AWS_PROFILE", "dev"), ("AWS_ENDPOINT_URL", "http://global:1")], Some("http://global:1/")),
         (
-            &[("AWS_ENDPOINT_URL", "http://global:1"), ("AWS_ENDPOINT_URL_KINESIS", "http://kinesis:2")],
+            &[("AWS_PROFILE", "plain-endpoint")],
+            Some("https://profile.example.com/"),
+        ),
+        (
+            &[
+                ("AWS_PROFILE", "dev"),
+                ("AWS_ENDPOINT_URL", "http://global:1"),
+            ],
+            Some("http://global:1/"),
+        ),
+        (
+            &[
+                ("AWS_ENDPOINT_URL", "http://global:1"),
+                ("AWS_ENDPOINT_URL_KINESIS", "http://kinesis:2"),
+            ],
             Some("http://kinesis:2/"),
         ),
         (
-            &[("AWS_PROFILE", "dev"), ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true"), ("AWS_ENDPOINT_URL", "http://g:1")],
+            &[
+                ("AWS_PROFILE", "dev"),
+                ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true"),
+                ("AWS_ENDPOINT_URL", "http://g:1"),
+            ],
             None,
         ),
-        (&[("AWS_ENDPOINT_URL_KINESIS", ""), ("AWS_ENDPOINT_URL", "http://g:1")], Some("http://g:1/")),
+        (
+            &[
+                ("AWS_ENDPOINT_URL_KINESIS", ""),
+                ("AWS_ENDPOINT_URL", "http://g:1"),
+            ],
+            Some("http://g:1/"),
+        ),
     ];
     for (pairs, want) in cases {
         // FIPS from profile `dev` would clash with nothing: custom endpoints override it.
@@ -123,14 +170,26 @@ fn flags_and_retry() {
     let expected = crate::endpoint::resolve(&s.config, crate::Plane::Data, None).expect("resolves");
     assert_eq!(expected.uri, "https://kinesis.eu-west-1.amazonaws.com/");
 
-    let s = ok(&[("AWS_PROFILE", "dev"), ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "TRUE")], Some(CONFIG), Some(CREDENTIALS));
+    let s = ok(
+        &[
+            ("AWS_PROFILE", "dev"),
+            ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "TRUE"),
+        ],
+        Some(CONFIG),
+        Some(CREDENTIALS),
+    );
     assert_eq!(s.retry.max_attempts, 7);
     assert_eq!(s.retry.mode, RetryMode::Adaptive);
     let e = crate::endpoint::resolve(&s.config, crate::Plane::Data, None).expect("resolves");
     assert_eq!(e.uri, "https://kinesis-fips.us-west-2.amazonaws.com/");
 
     let s = ok(
-        &[("AWS_USE_DUALSTACK_ENDPOINT", "true"), ("AWS_USE_FIPS_ENDPOINT", "False"), ("AWS_MAX_ATTEMPTS", "1"), ("AWS_RETRY_MODE", "legacy")],
+        &[
+            ("AWS_USE_DUALSTACK_ENDPOINT", "true"),
+            ("AWS_USE_FIPS_ENDPOINT", "False"),
+            ("AWS_MAX_ATTEMPTS", "1"),
+            ("AWS_RETRY_MODE", "legacy"),
+        ],
         Some(CONFIG),
         Some(CREDENTIALS),
     );
@@ -140,21 +199,64 @@ fn flags_and_retry() {
     assert_eq!(e.uri, "https://kinesis.eu-west-1.api.aws/");
 
     // The environment wins over the profile for these too.
-    let s = ok(&[("AWS_PROFILE", "dev"), ("AWS_MAX_ATTEMPTS", "2"), ("AWS_RETRY_MODE", "Standard")], Some(CONFIG), Some(CREDENTIALS));
-    assert_eq!((s.retry.max_attempts, s.retry.mode), (2, RetryMode::Standard));
+    let s = ok(
+        &[
+            ("AWS_PROFILE", "dev"),
+            ("AWS_MAX_ATTEMPTS", "2"),
+            ("AWS_RETRY_MODE", "Standard"),
+        ],
+        Some(CONFIG),
+        Some(CREDENTIALS),
+    );
+    assert_eq!(
+        (s.retry.max_attempts, s.retry.mode),
+        (2, RetryMode::Standard)
+    );
 }
 
 #[test]
 fn malformed_values_name_their_source() {
     let cases: [(Pairs, &str, &str); 8] = [
-        (&[("AWS_USE_FIPS_ENDPOINT", "yes")], "AWS_USE_FIPS_ENDPOINT", "neither true nor false"),
-        (&[("AWS_USE_DUALSTACK_ENDPOINT", "1")], "AWS_USE_DUALSTACK_ENDPOINT", "neither true nor false"),
-        (&[("AWS_MAX_ATTEMPTS", "0")], "AWS_MAX_ATTEMPTS", "1 or more"),
-        (&[("AWS_MAX_ATTEMPTS", "three")], "AWS_MAX_ATTEMPTS", "1 or more"),
-        (&[("AWS_RETRY_MODE", "aggressive")], "AWS_RETRY_MODE", "not a retry mode"),
-        (&[("AWS_ENDPOINT_URL_KINESIS", "localhost:4567")], "AWS_ENDPOINT_URL_KINESIS", "no scheme"),
-        (&[("AWS_REGION", "US-EAST-1")], "region", "(from AWS_REGION)"),
-        (&[("AWS_PROFILE", "bad")], "max_attempts (profile \"bad\")", "1 or more"),
+        (
+            &[("AWS_USE_FIPS_ENDPOINT", "yes")],
+            "AWS_USE_FIPS_ENDPOINT",
+            "neither true nor false",
+        ),
+        (
+            &[("AWS_USE_DUALSTACK_ENDPOINT", "1")],
+            "AWS_USE_DUALSTACK_ENDPOINT",
+            "neither true nor false",
+        ),
+        (
+            &[("AWS_MAX_ATTEMPTS", "0")],
+            "AWS_MAX_ATTEMPTS",
+            "1 or more",
+        ),
+        (
+            &[("AWS_MAX_ATTEMPTS", "three")],
+            "AWS_MAX_ATTEMPTS",
+            "1 or more",
+        ),
+        (
+            &[("AWS_RETRY_MODE", "aggressive")],
+            "AWS_RETRY_MODE",
+            "not a retry mode",
+        ),
+        (
+            &[("AWS_ENDPOINT_URL_KINESIS", "localhost:4567")],
+            "AWS_ENDPOINT_URL_KINESIS",
+            "no scheme",
+        ),
+        (
+            &[("AWS_REGION", "US-EAST-1")],
+            "region",
+            "(from AWS_REGION)",
+        ),
+        (
+            &[("AWS_PROFILE", "bad")],
+            "max_attempts (profile \"bad\")",
+            "1 or more",
+        ),
     ];
     let config = format!("{CONFIG}[profile bad]\nregion = us-east-1\nmax_attempts = -1\n");
     for (pairs, field, problem) in cases {
@@ -168,9 +270,21 @@ fn malformed_values_name_their_source() {
 fn missing_region_says_where_it_looked() {
     let cases: [(Pairs, Option<&str>, &str); 4] = [
         (&[], None, "/home/ana/.aws/config (no such file)"),
-        (&[("AWS_CONFIG_FILE", "/etc/aws.ini")], None, "/etc/aws.ini (no such file)"),
-        (&[("AWS_PROFILE", "nope")], Some(CONFIG), "/home/ana/.aws/config (no profile \"nope\")"),
-        (&[("AWS_PROFILE", "keys-only")], Some("[profile keys-only]\nx = 1\n"), "profile \"keys-only\" in /home/ana/.aws/config"),
+        (
+            &[("AWS_CONFIG_FILE", "/etc/aws.ini")],
+            None,
+            "/etc/aws.ini (no such file)",
+        ),
+        (
+            &[("AWS_PROFILE", "nope")],
+            Some(CONFIG),
+            "/home/ana/.aws/config (no profile \"nope\")",
+        ),
+        (
+            &[("AWS_PROFILE", "keys-only")],
+            Some("[profile keys-only]\nx = 1\n"),
+            "profile \"keys-only\" in /home/ana/.aws/config",
+        ),
     ];
     for (pairs, config, place) in cases {
         let e = err(&[pairs, &KEYS].concat(), config, None);
@@ -184,14 +298,29 @@ fn missing_region_says_where_it_looked() {
 fn missing_credentials_say_where_they_looked() {
     let e = err(&[("AWS_REGION", "us-east-1")], None, None);
     assert_eq!(e.field, "credentials");
-    assert!(e.problem.contains("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"), "{e}");
-    assert!(e.problem.contains("/home/ana/.aws/credentials (no such file)"), "{e}");
-    assert!(e.problem.contains("/home/ana/.aws/config (no such file)"), "{e}");
+    assert!(
+        e.problem
+            .contains("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"),
+        "{e}"
+    );
+    assert!(
+        e.problem
+            .contains("/home/ana/.aws/credentials (no such file)"),
+        "{e}"
+    );
+    assert!(
+        e.problem.contains("/home/ana/.aws/config (no such file)"),
+        "{e}"
+    );
 
     let e = err(&[("AWS_PROFILE", "ghost")], Some(CONFIG), Some(CREDENTIALS));
     // The region comes first: the profile is missing, so is its region.
     assert_eq!(e.field, "region");
-    let e = err(&[("AWS_PROFILE", "ghost"), ("AWS_REGION", "us-east-1")], Some(CONFIG), Some(CREDENTIALS));
+    let e = err(
+        &[("AWS_PROFILE", "ghost"), ("AWS_REGION", "us-east-1")],
+        Some(CONFIG),
+        Some(CREDENTIALS),
+    );
     assert_eq!(e.field, "credentials");
     assert!(e.problem.contains("(no profile \"ghost\")"), "{e}");
 
@@ -201,11 +330,22 @@ fn missing_credentials_say_where_they_looked() {
     assert!(e.problem.contains("`role_arn`"), "{e}");
 
     let half = "[h]\naws_access_key_id = A\n";
-    let e = err(&[("AWS_PROFILE", "h"), ("AWS_REGION", "us-east-1")], None, Some(half));
+    let e = err(
+        &[("AWS_PROFILE", "h"), ("AWS_REGION", "us-east-1")],
+        None,
+        Some(half),
+    );
     assert_eq!(e.field, "aws_secret_access_key (profile \"h\")");
 
-    let e = err(&[("AWS_REGION", "us-east-1"), ("AWS_ACCESS_KEY_ID", "A")], None, Some(CREDENTIALS));
-    assert_eq!(e.field, "AWS_SECRET_ACCESS_KEY", "half-set environment keys are an error, not a fallback");
+    let e = err(
+        &[("AWS_REGION", "us-east-1"), ("AWS_ACCESS_KEY_ID", "A")],
+        None,
+        Some(CREDENTIALS),
+    );
+    assert_eq!(
+        e.field, "AWS_SECRET_ACCESS_KEY",
+        "half-set environment keys are an error, not a fallback"
+    );
 }
 
 #[test]
@@ -213,7 +353,11 @@ fn parse_errors_name_the_file_path_and_line() {
     let e = err(&[], Some("[default]\nregion\n"), None);
     assert_eq!(e.field, "/home/ana/.aws/config");
     assert_eq!(e.problem, "line 2: expected `key = value`");
-    let e = err(&[("AWS_SHARED_CREDENTIALS_FILE", "/run/creds")], None, Some("oops\n"));
+    let e = err(
+        &[("AWS_SHARED_CREDENTIALS_FILE", "/run/creds")],
+        None,
+        Some("oops\n"),
+    );
     assert_eq!(e.field, "/run/creds");
     assert!(e.problem.starts_with("line 1:"), "{e}");
 }
@@ -227,7 +371,9 @@ fn environment_sources() {
     let from_map = Settings::from_sources(&map, None, None).expect("map");
     let closure = |name: &str| map.get(name).cloned();
     let from_closure = Settings::from_sources(&closure, None, None).expect("closure");
-    let btree: BTreeMap<&str, &str> = [("AWS_REGION", "us-east-1"), KEYS[0], KEYS[1]].into_iter().collect();
+    let btree: BTreeMap<&str, &str> = [("AWS_REGION", "us-east-1"), KEYS[0], KEYS[1]]
+        .into_iter()
+        .collect();
     let from_btree = Settings::from_sources(&btree, None, None).expect("btree");
     assert_eq!(from_map.config, from_closure.config);
     assert_eq!(from_btree.config.region(), "us-east-1");
@@ -259,8 +405,14 @@ fn builders() {
             .with_call(Some(Duration::from_secs(30)))
     );
     assert_eq!(s.retry.max_attempts, 1);
-    assert_eq!(s.extra_root_certificates_pem, [b"pem-1".to_vec(), b"pem-2".to_vec()]);
-    assert_eq!(s.config.endpoint_url().map(ToString::to_string).as_deref(), Some("http://localhost:4567/"));
+    assert_eq!(
+        s.extra_root_certificates_pem,
+        [b"pem-1".to_vec(), b"pem-2".to_vec()]
+    );
+    assert_eq!(
+        s.config.endpoint_url().map(ToString::to_string).as_deref(),
+        Some("http://localhost:4567/")
+    );
     let s = base
         .with_timeouts(Timeouts::NONE)
         .with_retry(RetryConfig::default())
@@ -269,7 +421,82 @@ fn builders() {
     assert_eq!(s.timeouts, Timeouts::NONE);
     assert_eq!(s.credentials.access_key_id(), "X");
     assert_eq!(s.config.region(), "ap-east-1");
-    assert!(Settings::new(Config::new("x"), Credentials::new("a", "b", None))
-        .with_endpoint_url("ftp://x")
-        .is_err());
+    assert!(
+        Settings::new(Config::new("x"), Credentials::new("a", "b", None))
+            .with_endpoint_url("ftp://x")
+            .is_err()
+    );
+}
+
+/// A file system of a few files, for `from_env_with`.
+fn files(
+    entries: &'static [(&'static str, &'static str)],
+) -> impl Fn(&Path) -> std::io::Result<String> {
+    move |path: &Path| {
+        if path.to_str() == Some("/home/me/.aws/unreadable") {
+            return Err(std::io::Error::from(std::io::ErrorKind::PermissionDenied));
+        }
+        entries
+            .iter()
+            .find(|(p, _)| path.to_str() == Some(*p))
+            .map(|(_, text)| (*text).to_owned())
+            .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))
+    }
+}
+
+#[test]
+fn from_env_reads_both_files_under_home() {
+    let fs = files(&[
+        (
+            "/home/me/.aws/config",
+            "[profile dev]\nregion = eu-west-1\n",
+        ),
+        (
+            "/home/me/.aws/credentials",
+            "[dev]\naws_access_key_id = AKIDFILE\naws_secret_access_key = SECRET\n",
+        ),
+    ]);
+    let s = Settings::from_env_with(&[("HOME", "/home/me"), ("AWS_PROFILE", "dev")][..], fs)
+        .expect("settings from the files");
+    assert_eq!(s.config.region(), "eu-west-1");
+    assert_eq!(s.credentials.access_key_id(), "AKIDFILE");
+}
+
+#[test]
+fn from_env_file_variables_override_home_and_env_wins_over_files() {
+    let fs = files(&[("/etc/aws-config", "[default]\nregion = ap-south-1\n")]);
+    let s = Settings::from_env_with(
+        &[
+            ("HOME", "/home/me"),
+            ("AWS_CONFIG_FILE", "/etc/aws-config"),
+            ("AWS_ACCESS_KEY_ID", "AKIDENV"),
+            ("AWS_SECRET_ACCESS_KEY", "SECRET"),
+            ("AWS_ENDPOINT_URL_KINESIS", "http://127.0.0.1:4568"),
+        ][..],
+        fs,
+    )
+    .expect("settings");
+    assert_eq!(s.config.region(), "ap-south-1");
+    assert_eq!(s.credentials.access_key_id(), "AKIDENV");
+    assert_eq!(
+        s.config.endpoint_url().map(ToString::to_string).as_deref(),
+        Some("http://127.0.0.1:4568/")
+    );
+}
+
+#[test]
+fn from_env_missing_and_unreadable_files_count_as_absent() {
+    let e = Settings::from_env_with(&[("HOME", "/home/me")][..], files(&[]))
+        .expect_err("no region anywhere");
+    assert_eq!(e.field, "region");
+    let e = Settings::from_env_with(
+        &[
+            ("HOME", "/home/me"),
+            ("AWS_CONFIG_FILE", "/home/me/.aws/unreadable"),
+            ("AWS_REGION", "us-east-1"),
+        ][..],
+        files(&[]),
+    )
+    .expect_err("no credentials anywhere");
+    assert_eq!(e.field, "credentials");
 }
