@@ -323,6 +323,9 @@ impl RetryState {
     }
 }
 
+/// The shortest wait the rate limiter asks for.
+const MIN_RATE_LIMIT_WAIT: Duration = Duration::from_millis(1);
+
 /// Seconds since the Unix epoch, as the rate limiter counts time.
 pub(crate) fn unix_seconds(t: OffsetDateTime) -> f64 {
     t.unix_timestamp_nanos() as f64 / 1e9
@@ -452,8 +455,15 @@ impl RateLimiter {
         }
         let wait = (1.0 - inner.capacity) / inner.fill_rate;
         // A fill rate is never below MIN_FILL_RATE, so `wait` is at most 2 s;
-        // the fallback only guards against a NaN from a broken clock.
-        Some(Duration::try_from_secs_f64(wait).unwrap_or(Duration::from_secs(2)))
+        // the fallback only guards against a NaN from a broken clock. The
+        // floor of one millisecond keeps a wait shorter than the clock's
+        // resolution (a nanosecond, or ~240 ns for an f64 of epoch seconds)
+        // from being a sleep that refills nothing, asked for forever.
+        Some(
+            Duration::try_from_secs_f64(wait)
+                .unwrap_or(Duration::from_secs(2))
+                .max(MIN_RATE_LIMIT_WAIT),
+        )
     }
 
     /// Feeds the outcome of one attempt that ended at `now`.

@@ -631,10 +631,9 @@ fn seeds_are_valid_answers() {
 }
 
 // ---------------------------------------------------------------------------
-// Reproducer of a bug found by the `call` fuzz target, in code this file
-// does not own (kinesis-proto/src/retry.rs, adaptive rate limiter). Ignored
-// so the suite stays green until it is fixed; run it with
-// `cargo test -p kinesis-proto --test no_panic -- --ignored`.
+// Regression test of a bug found by the `call` fuzz target in the adaptive
+// rate limiter (kinesis-proto/src/retry.rs), fixed by a 1 ms floor on its
+// waits.
 //
 // After a throttle, `RateLimiter::acquire` can find the bucket short of one
 // token by more than its 1e-9 tolerance but by less than one nanosecond's
@@ -644,7 +643,6 @@ fn seeds_are_valid_answers() {
 // `Sleep(0ns)` forever.
 // ---------------------------------------------------------------------------
 #[test]
-#[ignore = "livelock in retry::RateLimiter::acquire (Sleep(0ns) forever); reported to the lead"]
 fn adaptive_call_never_sleeps_zero_forever() {
     use kinesis_proto::call::{Action, Call, TransportError, TransportErrorKind as Kind};
     use kinesis_proto::retry::RetryConfig;
