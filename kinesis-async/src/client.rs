@@ -114,13 +114,9 @@ impl Client {
     /// # Ok::<(), kinesis_async::Error>(())
     /// ```
     pub fn from_env() -> Result<Client, Error> {
-        Client::new(
-            Settings::from_env_with(
-                &|name: &str| std::env::var(name).ok(),
-                |path: &std::path::Path| std::fs::read_to_string(path),
-            )
-            .map_err(CallError::Usage)?,
-        )
+        let settings =
+            Settings::from_env_with(|v| std::env::var(v).ok(), |f| std::fs::read_to_string(f));
+        Client::new(settings.map_err(CallError::Usage)?)
     }
 
     /// Region, endpoint, limits and retry settings of this client.

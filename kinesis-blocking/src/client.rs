@@ -97,13 +97,9 @@ impl Client {
     /// # Ok::<(), kinesis_blocking::Error>(())
     /// ```
     pub fn from_env() -> Result<Client, Error> {
-        Client::new(
-            Settings::from_env_with(
-                &|name: &str| std::env::var(name).ok(),
-                |path: &std::path::Path| std::fs::read_to_string(path),
-            )
-            .map_err(CallError::Usage)?,
-        )
+        let settings =
+            Settings::from_env_with(|v| std::env::var(v).ok(), |f| std::fs::read_to_string(f));
+        Client::new(settings.map_err(CallError::Usage)?)
     }
 
     /// Region, endpoint and limits of this client.

@@ -269,7 +269,11 @@ impl Settings {
     /// ```
     /// use std::{io, path::Path};
     /// use kinesis_proto::Settings;
-    /// let env = [("HOME", "/home/me"), ("AWS_PROFILE", "dev")];
+    /// let env = |name: &str| match name {
+    ///     "HOME" => Some("/home/me".to_owned()),
+    ///     "AWS_PROFILE" => Some("dev".to_owned()),
+    ///     _ => None,
+    /// };
     /// let files = |path: &Path| match path.to_str() {
     ///     Some("/home/me/.aws/config") => Ok("[profile dev]\nregion = eu-west-1\n".to_owned()),
     ///     Some("/home/me/.aws/credentials") => {
@@ -277,15 +281,16 @@ impl Settings {
     ///     }
     ///     _ => Err(io::Error::from(io::ErrorKind::NotFound)),
     /// };
-    /// let settings = Settings::from_env_with(&env, files).unwrap();
+    /// let settings = Settings::from_env_with(env, files).unwrap();
     /// assert_eq!(settings.config.region(), "eu-west-1");
     /// assert_eq!(settings.credentials.access_key_id(), "AKID");
     /// ```
-    pub fn from_env_with<E, R>(env: &E, read_file: R) -> Result<Settings, UsageError>
+    pub fn from_env_with<V, R>(var: V, read_file: R) -> Result<Settings, UsageError>
     where
-        E: Environment + ?Sized,
+        V: Fn(&str) -> Option<String>,
         R: Fn(&Path) -> std::io::Result<String>,
     {
+        let env = &var;
         let (config, credentials) =
             profile::profile_file_paths(env, profile::home_dir(env).as_deref());
         let read = |path: Option<std::path::PathBuf>| -> Option<String> {

@@ -428,6 +428,16 @@ fn builders() {
     );
 }
 
+/// An environment of a few variables, as the closure `from_env_with` takes.
+fn vars(pairs: Pairs) -> impl Fn(&str) -> Option<String> {
+    move |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| (*v).to_owned())
+    }
+}
+
 /// A file system of a few files, for `from_env_with`.
 fn files(
     entries: &'static [(&'static str, &'static str)],
@@ -456,7 +466,7 @@ fn from_env_reads_both_files_under_home() {
             "[dev]\naws_access_key_id = AKIDFILE\naws_secret_access_key = SECRET\n",
         ),
     ]);
-    let s = Settings::from_env_with(&[("HOME", "/home/me"), ("AWS_PROFILE", "dev")][..], fs)
+    let s = Settings::from_env_with(vars(&[("HOME", "/home/me"), ("AWS_PROFILE", "dev")]), fs)
         .expect("settings from the files");
     assert_eq!(s.config.region(), "eu-west-1");
     assert_eq!(s.credentials.access_key_id(), "AKIDFILE");
@@ -466,13 +476,13 @@ fn from_env_reads_both_files_under_home() {
 fn from_env_file_variables_override_home_and_env_wins_over_files() {
     let fs = files(&[("/etc/aws-config", "[default]\nregion = ap-south-1\n")]);
     let s = Settings::from_env_with(
-        &[
+        vars(&[
             ("HOME", "/home/me"),
             ("AWS_CONFIG_FILE", "/etc/aws-config"),
             ("AWS_ACCESS_KEY_ID", "AKIDENV"),
             ("AWS_SECRET_ACCESS_KEY", "SECRET"),
             ("AWS_ENDPOINT_URL_KINESIS", "http://127.0.0.1:4568"),
-        ][..],
+        ]),
         fs,
     )
     .expect("settings");
@@ -486,15 +496,15 @@ fn from_env_file_variables_override_home_and_env_wins_over_files() {
 
 #[test]
 fn from_env_missing_and_unreadable_files_count_as_absent() {
-    let e = Settings::from_env_with(&[("HOME", "/home/me")][..], files(&[]))
+    let e = Settings::from_env_with(vars(&[("HOME", "/home/me")]), files(&[]))
         .expect_err("no region anywhere");
     assert_eq!(e.field, "region");
     let e = Settings::from_env_with(
-        &[
+        vars(&[
             ("HOME", "/home/me"),
             ("AWS_CONFIG_FILE", "/home/me/.aws/unreadable"),
             ("AWS_REGION", "us-east-1"),
-        ][..],
+        ]),
         files(&[]),
     )
     .expect_err("no credentials anywhere");
