@@ -20,6 +20,12 @@ use time::OffsetDateTime;
 /// from the borrowed input into the output vector. Encoding writes the
 /// base64 text as a raw JSON value, so the serializer does not scan it for
 /// characters to escape (base64 has none).
+///
+/// Both directions run `base64-simd` (SIMD where the CPU has it). Decoding
+/// accepts exactly what the `base64` crate's [`ENGINE`] accepts (checked by
+/// a differential property test): canonical trailing bits, padding that is
+/// complete or absent. On failure the text is decoded again by [`ENGINE`],
+/// whose error names the offending byte and offset.
 pub(crate) mod blob {
     use super::*;
     use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
@@ -36,11 +42,22 @@ pub(crate) mod blob {
 
     /// `data` as base64 text in JSON quotes: a complete JSON string value.
     pub(crate) fn quoted(data: &[u8]) -> String {
-        let mut text = String::with_capacity(data.len().div_ceil(3) * 4 + 2);
+        let mut text = String::with_capacity(base64_simd::STANDARD.encoded_length(data.len()) + 2);
         text.push('"');
-        ENGINE.encode_string(data, &mut text);
+        base64_simd::STANDARD.encode_append(data, &mut text);
         text.push('"');
         text
+    }
+
+    /// Appends `data` as padded base64 text to `out`.
+    ///
+    /// (`encoded_length` asserts `len <= usize::MAX / 2`, which every slice
+    /// meets: none is longer than `isize::MAX` bytes.)
+    pub(crate) fn encode_into(data: &[u8], out: &mut Vec<u8>) {
+        // Amortized growth: `encode_append` alone reserves exactly, which
+        // would reallocate on every record of an under-sized body.
+        out.reserve(base64_simd::STANDARD.encoded_length(data.len()));
+        base64_simd::STANDARD.encode_append(data, out);
     }
 
     pub(crate) fn serialize<S: Serializer>(data: &[u8], s: S) -> Result<S::Ok, S::Error> {
@@ -56,6 +73,22 @@ pub(crate) mod blob {
 
     /// Decodes base64 text, naming the problem on failure.
     pub(crate) fn decode(text: &[u8]) -> Result<Vec<u8>, String> {
+        // Text whose length is a multiple of 4 may end in padding (or need
+        // none); any other length is unpadded or invalid.
+        let simd = if text.len() % 4 == 0 {
+            base64_simd::STANDARD
+        } else {
+            base64_simd::STANDARD_NO_PAD
+        };
+        match simd.decode_to_vec(text) {
+            Ok(data) => Ok(data),
+            Err(_) => decode_slow(text),
+        }
+    }
+
+    /// The `base64` crate's verdict, for its error message.
+    #[cold]
+    fn decode_slow(text: &[u8]) -> Result<Vec<u8>, String> {
         ENGINE
             .decode(text)
             .map_err(|e| format!("invalid base64 data: {e}"))
@@ -677,7 +710,11 @@ mod tests {
 
     mod properties {
         use super::super::*;
+        use base64::Engine as _;
         use proptest::prelude::*;
+
+        const ALPHABET: &[u8; 64] =
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
         const MAX_NANOS: i128 = (MAX_UNIX_SECONDS as i128 + 1) * 1_000_000_000 - 1;
 
@@ -715,6 +752,48 @@ mod tests {
             fn blobs_round_trip(data in proptest::collection::vec(any::<u8>(), 0..300)) {
                 let text = blob::quoted(&data);
                 prop_assert_eq!(blob::decode(text.trim_matches('"').as_bytes()), Ok(data));
+            }
+
+            #[test]
+            fn blob_decoding_agrees_with_the_base64_crate(
+                text in "[A-Za-z0-9+/=]{0,120}",
+                junk in proptest::option::of((0usize..120, any::<u8>())),
+            ) {
+                let mut text = text.into_bytes();
+                if let Some((at, byte)) = junk {
+                    let at = at.min(text.len());
+                    text.insert(at, byte);
+                }
+                let reference = blob::ENGINE.decode(&text).map_err(|e| format!("invalid base64 data: {e}"));
+                prop_assert_eq!(blob::decode(&text), reference);
+            }
+
+            #[test]
+            fn blob_decoding_agrees_on_near_canonical_text(
+                data in proptest::collection::vec(any::<u8>(), 0..100),
+                cut in 0usize..3,
+                flip in any::<u8>(),
+            ) {
+                // Valid text, then with padding cut off, and with its last
+                // symbol changed (non-canonical trailing bits and the like).
+                let mut text = blob::ENGINE.encode(&data).into_bytes();
+                let keep = text.len() - cut.min(text.iter().filter(|b| **b == b'=').count());
+                text.truncate(keep);
+                let reference = blob::ENGINE.decode(&text).map_err(|e| format!("invalid base64 data: {e}"));
+                prop_assert_eq!(blob::decode(&text), reference);
+                if let Some(last) = text.iter().rposition(|b| *b != b'=') {
+                    text[last] = ALPHABET[usize::from(flip % 64)];
+                    let reference = blob::ENGINE.decode(&text).map_err(|e| format!("invalid base64 data: {e}"));
+                    prop_assert_eq!(blob::decode(&text), reference);
+                }
+            }
+
+            #[test]
+            fn blob_encoding_agrees_with_the_base64_crate(data in proptest::collection::vec(any::<u8>(), 0..300)) {
+                let mut out = b"x".to_vec();
+                blob::encode_into(&data, &mut out);
+                let expected = blob::ENGINE.encode(&data);
+                prop_assert_eq!(&out[1..], expected.as_bytes());
             }
 
             #[test]
