@@ -121,6 +121,12 @@ const NANOS_PER_SECOND: i128 = 1_000_000_000;
 /// `1441215410.867`, `1.441215410867E9`) exactly, without going through a
 /// float. Digits past the nanosecond are dropped. Negative times and times
 /// past year 9999 are errors.
+///
+/// One pass over the text: the first [`KEPT_DIGITS`] significant digits of
+/// the mantissa go into an integer, with the power of ten that scales it
+/// (the digits after them are past the nanosecond of any time in range).
+/// Runs once per record, so the common case (a mantissa of up to 19
+/// digits) splits seconds and nanoseconds with `u64` arithmetic only.
 pub(crate) fn parse_epoch_seconds(text: &str) -> Result<OffsetDateTime, String> {
     let bad = || format!("invalid epoch-seconds timestamp {text:?}");
     let bytes = text.as_bytes();
@@ -129,29 +135,49 @@ pub(crate) fn parse_epoch_seconds(text: &str) -> Result<OffsetDateTime, String> 
     if negative {
         i += 1;
     }
-    // Significant digits of the mantissa (integer then fraction part).
-    let int_start = i;
-    while i < bytes.len() && bytes[i].is_ascii_digit() {
+    // The mantissa is `kept` × 10^`scale` (plus dropped digits).
+    let mut kept: u128 = 0;
+    let mut kept_digits: u32 = 0;
+    let mut scale: i64 = 0;
+    let start = i;
+    while let Some(&b) = bytes.get(i) {
+        if !b.is_ascii_digit() {
+            break;
+        }
+        if kept_digits < KEPT_DIGITS {
+            if kept != 0 || b != b'0' {
+                kept = kept * 10 + u128::from(b - b'0');
+                kept_digits += 1;
+            }
+        } else {
+            scale += 1;
+        }
         i += 1;
     }
-    let int_digits = &bytes[int_start..i];
-    if int_digits.is_empty() {
+    if i == start {
         return Err(bad());
     }
-    let mut frac_digits: &[u8] = &[];
     if bytes.get(i) == Some(&b'.') {
         i += 1;
         let start = i;
-        while i < bytes.len() && bytes[i].is_ascii_digit() {
+        while let Some(&b) = bytes.get(i) {
+            if !b.is_ascii_digit() {
+                break;
+            }
+            if kept_digits < KEPT_DIGITS {
+                if kept != 0 || b != b'0' {
+                    kept = kept * 10 + u128::from(b - b'0');
+                    kept_digits += 1;
+                }
+                scale -= 1;
+            }
             i += 1;
         }
-        frac_digits = &bytes[start..i];
-        if frac_digits.is_empty() {
+        if i == start {
             return Err(bad());
         }
     }
     // Decimal exponent, saturated well beyond any meaningful range.
-    let mut exponent: i64 = 0;
     if matches!(bytes.get(i), Some(b'e' | b'E')) {
         i += 1;
         let exp_negative = match bytes.get(i) {
@@ -166,73 +192,87 @@ pub(crate) fn parse_epoch_seconds(text: &str) -> Result<OffsetDateTime, String> 
             _ => false,
         };
         let start = i;
-        while i < bytes.len() && bytes[i].is_ascii_digit() {
-            exponent = (exponent * 10 + i64::from(bytes[i] - b'0')).min(1_000_000_000);
+        let mut exponent: i64 = 0;
+        while let Some(&b) = bytes.get(i) {
+            if !b.is_ascii_digit() {
+                break;
+            }
+            exponent = (exponent * 10 + i64::from(b - b'0')).min(1_000_000_000);
             i += 1;
         }
         if i == start {
             return Err(bad());
         }
-        if exp_negative {
-            exponent = -exponent;
-        }
+        scale += if exp_negative { -exponent } else { exponent };
     }
     if i != bytes.len() {
         return Err(bad());
     }
-
-    // The mantissa's digits, integer then fraction part, read as one digit
-    // string with the decimal point after `point` digits (moved by the
-    // exponent). Seconds are the digits before the point, nanoseconds the
-    // nine after it; digits past the nanosecond are dropped. No allocation
-    // and no wide division: this runs once per record.
-    let digit = |k: i64| -> u64 {
-        let k = match usize::try_from(k) {
-            Ok(k) => k,
-            Err(_) => return 0,
-        };
-        let d = if k < int_digits.len() {
-            int_digits[k]
-        } else {
-            match frac_digits.get(k - int_digits.len()) {
-                Some(d) => *d,
-                None => return 0,
-            }
-        };
-        u64::from(d - b'0')
-    };
-    let len = (int_digits.len() + frac_digits.len()) as i64;
-    let leading_zeros = int_digits
-        .iter()
-        .chain(frac_digits)
-        .take_while(|d| **d == b'0')
-        .count() as i64;
-    if leading_zeros == len {
+    if kept == 0 {
         return Ok(OffsetDateTime::UNIX_EPOCH);
     }
     if negative {
         return Err(format!("timestamp {text:?} is before 1970"));
     }
     let out_of_range = || format!("timestamp {text:?} is out of range");
-    let point = int_digits.len() as i64 + exponent;
-    // More than 12 significant digits before the point is past year 9999.
-    if point - leading_zeros > 12 {
+    let (seconds, nanos) = split_seconds(kept, scale).ok_or_else(out_of_range)?;
+    if seconds > MAX_UNIX_SECONDS as u64 {
         return Err(out_of_range());
     }
-    let mut seconds: i64 = 0;
-    for k in leading_zeros..point {
-        seconds = seconds * 10 + digit(k) as i64;
-    }
-    let mut nanos: u32 = 0;
-    for k in point..point + 9 {
-        nanos = nanos * 10 + digit(k) as u32;
-    }
-    if seconds > MAX_UNIX_SECONDS {
-        return Err(out_of_range());
-    }
-    OffsetDateTime::from_unix_timestamp(seconds)
+    // In range: `seconds` ≤ MAX_UNIX_SECONDS, `nanos` < 10^9.
+    OffsetDateTime::from_unix_timestamp(seconds as i64)
         .and_then(|t| t.replace_nanosecond(nanos))
         .map_err(|_| out_of_range())
+}
+
+/// Significant mantissa digits [`parse_epoch_seconds`] keeps: with 38, the
+/// last kept digit of a time before year 10000 (< 10^12 s) is at 10^-26 s,
+/// and `kept` < 10^38 fits a `u128`.
+const KEPT_DIGITS: u32 = 38;
+
+/// 10^0 ..= 10^38.
+const POW10: [u128; 39] = {
+    let mut table = [1u128; 39];
+    let mut k = 1;
+    while k < 39 {
+        table[k] = table[k - 1] * 10;
+        k += 1;
+    }
+    table
+};
+
+/// Whole seconds and nanoseconds of `kept` × 10^`scale` seconds,
+/// truncated; `None` when the seconds overflow a `u64` (out of range).
+fn split_seconds(kept: u128, scale: i64) -> Option<(u64, u32)> {
+    // kept × 10^p nanoseconds.
+    let p = scale + 9;
+    if p >= 9 {
+        // Whole seconds only.
+        let e = usize::try_from(p - 9).ok().filter(|e| *e < POW10.len())?;
+        let seconds = kept.checked_mul(POW10[e])?;
+        return Some((u64::try_from(seconds).ok()?, 0));
+    }
+    if p >= 0 {
+        // 10^(9-p) nanosecond units make a second; `p` < 9 so both fit.
+        let per_second = POW10[(9 - p) as usize] as u64;
+        let unit = POW10[p as usize] as u32;
+        return Some(match u64::try_from(kept) {
+            Ok(k) => (k / per_second, (k % per_second) as u32 * unit),
+            Err(_) => {
+                let per_second = u128::from(per_second);
+                let seconds = u64::try_from(kept / per_second).ok()?;
+                (seconds, (kept % per_second) as u32 * unit)
+            }
+        });
+    }
+    // Finer than a nanosecond: drop the digits past it first.
+    let drop = usize::try_from(-p).ok().filter(|d| *d < POW10.len());
+    let total = match drop {
+        Some(d) => kept / POW10[d],
+        None => 0, // kept < 10^38 ≤ 10^-p
+    };
+    let seconds = u64::try_from(total / 1_000_000_000).ok()?;
+    Some((seconds, (total % 1_000_000_000) as u32))
 }
 
 /// Writes epoch seconds as JSON number text: an integer for whole seconds,
@@ -487,6 +527,123 @@ mod tests {
         parse_epoch_seconds(text)
     }
 
+        /// The two-pass parser this module had before, kept as the oracle of
+        /// the differential property test.
+        #[allow(clippy::all)]
+        fn previous_parse_epoch_seconds(text: &str) -> Result<OffsetDateTime, String> {
+        let bad = || format!("invalid epoch-seconds timestamp {text:?}");
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        let negative = bytes.first() == Some(&b'-');
+        if negative {
+            i += 1;
+        }
+        // Significant digits of the mantissa (integer then fraction part).
+        let int_start = i;
+        while i < bytes.len() && bytes[i].is_ascii_digit() {
+            i += 1;
+        }
+        let int_digits = &bytes[int_start..i];
+        if int_digits.is_empty() {
+            return Err(bad());
+        }
+        let mut frac_digits: &[u8] = &[];
+        if bytes.get(i) == Some(&b'.') {
+            i += 1;
+            let start = i;
+            while i < bytes.len() && bytes[i].is_ascii_digit() {
+                i += 1;
+            }
+            frac_digits = &bytes[start..i];
+            if frac_digits.is_empty() {
+                return Err(bad());
+            }
+        }
+        // Decimal exponent, saturated well beyond any meaningful range.
+        let mut exponent: i64 = 0;
+        if matches!(bytes.get(i), Some(b'e' | b'E')) {
+            i += 1;
+            let exp_negative = match bytes.get(i) {
+                Some(b'-') => {
+                    i += 1;
+                    true
+                }
+                Some(b'+') => {
+                    i += 1;
+                    false
+                }
+                _ => false,
+            };
+            let start = i;
+            while i < bytes.len() && bytes[i].is_ascii_digit() {
+                exponent = (exponent * 10 + i64::from(bytes[i] - b'0')).min(1_000_000_000);
+                i += 1;
+            }
+            if i == start {
+                return Err(bad());
+            }
+            if exp_negative {
+                exponent = -exponent;
+            }
+        }
+        if i != bytes.len() {
+            return Err(bad());
+        }
+
+        // The mantissa's digits, integer then fraction part, read as one digit
+        // string with the decimal point after `point` digits (moved by the
+        // exponent). Seconds are the digits before the point, nanoseconds the
+        // nine after it; digits past the nanosecond are dropped. No allocation
+        // and no wide division: this runs once per record.
+        let digit = |k: i64| -> u64 {
+            let k = match usize::try_from(k) {
+                Ok(k) => k,
+                Err(_) => return 0,
+            };
+            let d = if k < int_digits.len() {
+                int_digits[k]
+            } else {
+                match frac_digits.get(k - int_digits.len()) {
+                    Some(d) => *d,
+                    None => return 0,
+                }
+            };
+            u64::from(d - b'0')
+        };
+        let len = (int_digits.len() + frac_digits.len()) as i64;
+        let leading_zeros = int_digits
+            .iter()
+            .chain(frac_digits)
+            .take_while(|d| **d == b'0')
+            .count() as i64;
+        if leading_zeros == len {
+            return Ok(OffsetDateTime::UNIX_EPOCH);
+        }
+        if negative {
+            return Err(format!("timestamp {text:?} is before 1970"));
+        }
+        let out_of_range = || format!("timestamp {text:?} is out of range");
+        let point = int_digits.len() as i64 + exponent;
+        // More than 12 significant digits before the point is past year 9999.
+        if point - leading_zeros > 12 {
+            return Err(out_of_range());
+        }
+        let mut seconds: i64 = 0;
+        for k in leading_zeros..point {
+            seconds = seconds * 10 + digit(k) as i64;
+        }
+        let mut nanos: u32 = 0;
+        for k in point..point + 9 {
+            nanos = nanos * 10 + digit(k) as u32;
+        }
+        if seconds > MAX_UNIX_SECONDS {
+            return Err(out_of_range());
+        }
+        OffsetDateTime::from_unix_timestamp(seconds)
+            .and_then(|t| t.replace_nanosecond(nanos))
+            .map_err(|_| out_of_range())
+    }
+
     #[test]
     fn exact_decimal_exponent_forms() {
         let t = ts("1.700000000123E9").expect("valid");
@@ -727,6 +884,34 @@ mod tests {
             #[test]
             fn number_like_text_never_panics(text in "-?[0-9]{0,30}(\\.[0-9]{0,30})?([eE][+-]?[0-9]{0,25})?") {
                 let _ = parse_epoch_seconds(&text);
+            }
+
+            #[test]
+            fn timestamp_parse_agrees_with_the_two_pass_parser(
+                text in "-?0{0,3}[0-9]{0,25}(\\.[0-9]{0,45})?([eE][+-]?0{0,2}[0-9]{0,3})?",
+            ) {
+                prop_assert_eq!(parse_epoch_seconds(&text), super::previous_parse_epoch_seconds(&text));
+            }
+
+            #[test]
+            fn timestamp_parse_agrees_on_service_shapes(
+                seconds in 0u64..=300_000_000_000,
+                fraction in "[0-9]{0,24}",
+                shift in -30i64..30,
+            ) {
+                // d.ddd…E{n} and plain forms around the real range, with
+                // the point moved by `shift` through the exponent.
+                let digits = format!("{seconds}{fraction}");
+                let (head, tail) = digits.split_at(1);
+                let exp = (seconds.to_string().len() as i64 - 1) + shift;
+                for text in [
+                    format!("{head}.{tail}E{exp}"),
+                    format!("{head}.{tail}e{exp}"),
+                    format!("{seconds}.{fraction}0"),
+                    format!("{digits}E-{}", fraction.len()),
+                ] {
+                    prop_assert_eq!(parse_epoch_seconds(&text), super::previous_parse_epoch_seconds(&text), "{}", text);
+                }
             }
 
             #[test]
