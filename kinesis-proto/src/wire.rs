@@ -67,8 +67,13 @@ pub(crate) mod blob {
         raw.serialize(s)
     }
 
+    /// Asks for bytes, not a `str`: serde_json then hands over the string's
+    /// text (unescaped) without checking that it is UTF-8, which the base64
+    /// decoder checks anyway (every byte must be one of its 65). Text that
+    /// is not UTF-8 fails as invalid base64 instead of as invalid JSON.
+    /// Deserializers without bytes (`serde_json::Value`) call `visit_str`.
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
-        d.deserialize_str(BlobVisitor)
+        d.deserialize_bytes(BlobVisitor)
     }
 
     /// Decodes base64 text, naming the problem on failure.
@@ -794,6 +799,29 @@ mod tests {
         let err = serde_json::from_str::<Doc>(r#"{"data":5,"at":0,"key":"0"}"#)
             .expect_err("not a string");
         assert!(err.to_string().contains("base64"), "{err}");
+        for not_a_string in [r#"[1,2]"#, "{}", "null", "true"] {
+            let body = format!(r#"{{"data":{not_a_string},"at":0,"key":"0"}}"#);
+            let err = serde_json::from_str::<Doc>(&body).expect_err("not a string");
+            assert!(err.to_string().contains("base64"), "{body}: {err}");
+        }
+        // Text that is not UTF-8, or a lone surrogate escape: invalid base64.
+        let err = serde_json::from_slice::<Doc>(b"{\"data\":\"aG\xffk\",\"at\":0,\"key\":\"0\"}")
+            .expect_err("not UTF-8");
+        assert!(err.to_string().contains("invalid base64"), "{err}");
+        let err = serde_json::from_str::<Doc>(r#"{"data":"aGk\ud800","at":0,"key":"0"}"#)
+            .expect_err("lone surrogate");
+        assert!(err.to_string().contains("base64"), "{err}");
+        // Through a `Value` (no bytes there: `visit_str`).
+        #[derive(Deserialize)]
+        struct Blob {
+            #[serde(with = "blob")]
+            data: Vec<u8>,
+        }
+        let value: serde_json::Value = serde_json::from_str(r#"{"data":"aGk="}"#).expect("JSON");
+        assert_eq!(Blob::deserialize(&value).expect("from &Value").data, b"hi");
+        assert_eq!(Blob::deserialize(value).expect("from Value").data, b"hi");
+        let value: serde_json::Value = serde_json::from_str(r#"{"data":[1]}"#).expect("JSON");
+        assert!(Blob::deserialize(value).is_err());
     }
 
     #[test]
