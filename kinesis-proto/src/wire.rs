@@ -3,10 +3,10 @@
 //! Used through `#[serde(with = "crate::wire::…")]`.
 //!
 //! Timestamps and blobs read their text straight from the input (borrowed
-//! `str` / [`RawValue`]), so they deserialize from `serde_json::from_slice`
-//! and `from_str`, which is how every response is parsed. Timestamps do not
-//! deserialize from a `serde_json::Value` (the exact decimal text is gone by
-//! then).
+//! bytes / [`RawValue`]), so they deserialize from `serde_json::from_slice`
+//! and `from_str`, which is how every response is parsed. Blobs also
+//! deserialize from a `serde_json::Value`; timestamps do not (the exact
+//! decimal text is gone by then).
 
 use serde::de::{self, Deserialize, Deserializer, Visitor};
 use serde::ser::{Serialize, Serializer};
