@@ -1,13 +1,14 @@
 //! The client: configuration in, signed requests out.
 
+use std::marker::PhantomData;
 use std::sync::{Mutex, MutexGuard};
 
-use http::header::{HeaderValue, CONTENT_TYPE, HOST};
+use http::header::{HeaderName, HeaderValue, CONTENT_TYPE, HOST};
 use time::OffsetDateTime;
 
 use crate::endpoint::{self, EndpointConfig};
 use crate::error::{Error, UsageError};
-use crate::operation::{Expect, Operation};
+use crate::operation::{Expect, Operation, Plane};
 use crate::retry::{RetryConfig, RetryState};
 use crate::sigv4::{self, SigningKeyCache};
 use crate::{Credentials, Limits};
@@ -18,6 +19,81 @@ const TARGET_PREFIX: &str = "Kinesis_20131202.";
 const CONTENT_TYPE_JSON: &str = "application/x-amz-json-1.1";
 /// The service name in the signing scope.
 pub(crate) const SIGNING_SERVICE: &str = "kinesis";
+/// The header naming the operation.
+const X_AMZ_TARGET: HeaderName = HeaderName::from_static("x-amz-target");
+
+/// Longest `X-Amz-Target` value [`Target`] can build (the longest today,
+/// `Kinesis_20131202.DeregisterStreamConsumer`, is 41 bytes).
+const MAX_TARGET_LEN: usize = 96;
+
+/// `Kinesis_20131202.{name}` in a fixed buffer, and its length; built at
+/// compile time (a name that does not fit fails the build, not a call).
+const fn target_bytes(name: &str) -> ([u8; MAX_TARGET_LEN], usize) {
+    let prefix = TARGET_PREFIX.as_bytes();
+    let name = name.as_bytes();
+    assert!(
+        prefix.len() + name.len() <= MAX_TARGET_LEN,
+        "operation name too long for X-Amz-Target"
+    );
+    let mut out = [0u8; MAX_TARGET_LEN];
+    let mut i = 0;
+    while i < prefix.len() {
+        out[i] = prefix[i];
+        i += 1;
+    }
+    let mut j = 0;
+    while j < name.len() {
+        out[i + j] = name[j];
+        j += 1;
+    }
+    (out, i + j)
+}
+
+/// The `X-Amz-Target` header value of operation `O`, a compile-time
+/// constant: no formatting or allocation per call.
+struct Target<O>(PhantomData<O>);
+
+impl<O: Operation> Target<O> {
+    const BYTES: &'static ([u8; MAX_TARGET_LEN], usize) = &target_bytes(O::NAME);
+    const TEXT: &'static str = match std::str::from_utf8(Self::BYTES.0.split_at(Self::BYTES.1).0)
+    {
+        Ok(text) => text,
+        Err(_) => panic!("operation names are ASCII"),
+    };
+    /// Checked when the constant is built: `from_static` refuses bytes a
+    /// header value cannot hold at compile time.
+    const VALUE: HeaderValue = HeaderValue::from_static(Self::TEXT);
+}
+
+/// Where a request goes, its `Host` header and signing region. The one
+/// for requests without an ARN is resolved once in [`Client::new`] (the
+/// config cannot change afterwards).
+#[derive(Debug, Clone)]
+struct ResolvedEndpoint {
+    uri: http::Uri,
+    host: HeaderValue,
+    signing_region: String,
+}
+
+impl ResolvedEndpoint {
+    fn resolve(config: &Config) -> Result<Self, UsageError> {
+        // Without an ARN the plane does not change the endpoint.
+        Self::from_endpoint(endpoint::resolve(config, Plane::Data, None)?)
+    }
+
+    /// The endpoint of a request naming `arn`, resolved per call.
+    fn resolve_arn(config: &Config, plane: Plane, arn: &str) -> Result<Self, UsageError> {
+        Self::from_endpoint(endpoint::resolve(config, plane, Some(arn))?)
+    }
+
+    fn from_endpoint(endpoint: endpoint::Endpoint) -> Result<Self, UsageError> {
+        Ok(ResolvedEndpoint {
+            host: endpoint.host_header()?,
+            uri: endpoint.uri,
+            signing_region: endpoint.signing_region,
+        })
+    }
+}
 
 /// Where requests go and what validation allows.
 ///
@@ -110,6 +186,8 @@ impl Config {
 #[derive(Debug)]
 pub struct Client {
     config: Config,
+    /// The endpoint of requests that name no ARN, or why there is none.
+    default_endpoint: Result<ResolvedEndpoint, UsageError>,
     keys: SigningKeyCache,
     retry: Mutex<RetryState>,
 }
@@ -118,6 +196,7 @@ impl Client {
     /// A client for `config`.
     pub fn new(config: Config) -> Self {
         Client {
+            default_endpoint: ResolvedEndpoint::resolve(&config),
             config,
             keys: SigningKeyCache::default(),
             retry: Mutex::new(RetryState::default()),
@@ -166,19 +245,23 @@ impl Client {
     ) -> Result<(http::Request<Vec<u8>>, Expect<O>), Error> {
         op.validate(&self.config.limits)?;
         let body = op.to_body()?;
-        let endpoint = endpoint::resolve(&self.config, O::PLANE, op.resource_arn())?;
+        // An ARN picks an account-scoped host, resolved per call; every
+        // other request goes to the endpoint resolved in `new`.
+        let per_call;
+        let endpoint = match op.resource_arn() {
+            None => self.default_endpoint.as_ref().map_err(Clone::clone)?,
+            Some(arn) => {
+                per_call = ResolvedEndpoint::resolve_arn(&self.config, O::PLANE, arn)?;
+                &per_call
+            }
+        };
         let mut request = http::Request::new(body);
         *request.method_mut() = http::Method::POST;
-        let host = endpoint.host_header()?;
-        *request.uri_mut() = endpoint.uri;
+        *request.uri_mut() = endpoint.uri.clone();
         let headers = request.headers_mut();
-        headers.insert(HOST, host);
+        headers.insert(HOST, endpoint.host.clone());
         headers.insert(CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE_JSON));
-        headers.insert(
-            "x-amz-target",
-            HeaderValue::from_str(&format!("{TARGET_PREFIX}{}", O::NAME))
-                .map_err(|_| UsageError::new("operation", "name is not a header value"))?,
-        );
+        headers.insert(X_AMZ_TARGET, Target::<O>::VALUE);
         sigv4::sign_request(
             &mut request,
             credentials,
@@ -194,5 +277,76 @@ impl Client {
             request.body().len()
         );
         Ok((request, Expect::new()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The compile-time `X-Amz-Target` of every operation is the prefix
+    /// and its name, as a header value.
+    #[test]
+    fn target_constants_match_the_operation_names() {
+        macro_rules! check {
+            ($([$method:ident, $input:ident, $summary:literal, $example:literal]),* $(,)?) => {{
+                let mut n = 0;
+                $(
+                    assert_eq!(
+                        Target::<crate::ops::$input>::TEXT,
+                        format!("{TARGET_PREFIX}{}", <crate::ops::$input as Operation>::NAME)
+                    );
+                    assert_eq!(
+                        Target::<crate::ops::$input>::VALUE,
+                        Target::<crate::ops::$input>::TEXT
+                    );
+                    n += 1;
+                )*
+                n
+            }};
+        }
+        let checked = crate::for_each_operation!(check);
+        assert!(checked >= 30, "{checked} operations");
+    }
+
+    /// Requests with and without an ARN go where `endpoint::resolve` says,
+    /// and a config that resolves nowhere fails every prepare the same way.
+    #[test]
+    fn cached_endpoint_matches_per_call_resolution() {
+        use crate::ops::PutRecord;
+        let creds = Credentials::new("AKID", "SECRET", None);
+        let now = OffsetDateTime::UNIX_EPOCH;
+        let config = Config::new("eu-west-1").with_fips(true);
+        let client = Client::new(config.clone());
+        let (request, _) = client
+            .prepare(&PutRecord::new("s", "k", b"x".to_vec()), &creds, now)
+            .expect("valid");
+        let expected = endpoint::resolve(&config, Plane::Data, None).expect("resolves");
+        assert_eq!(request.uri(), &expected.uri);
+        assert_eq!(
+            request.headers()[HOST],
+            expected.host_header().expect("host")
+        );
+        let arn = "arn:aws:kinesis:eu-west-1:123456789012:stream/s";
+        let mut put = PutRecord::new("s", "k", b"x".to_vec());
+        put.stream_name = None;
+        put.stream_arn = Some(arn.into());
+        let (request, _) = client.prepare(&put, &creds, now).expect("valid");
+        assert_eq!(
+            request.uri(),
+            "https://123456789012.data-kinesis-fips.eu-west-1.amazonaws.com/"
+        );
+        assert_eq!(
+            request.headers()[HOST],
+            "123456789012.data-kinesis-fips.eu-west-1.amazonaws.com"
+        );
+
+        let bad = Client::new(Config::new("EU-WEST-1"));
+        for _ in 0..2 {
+            match bad.prepare(&PutRecord::new("s", "k", b"x".to_vec()), &creds, now) {
+                Err(Error::Usage(e)) => assert_eq!(e.field, "region"),
+                other => panic!("{other:?}"),
+            }
+        }
     }
 }

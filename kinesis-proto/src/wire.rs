@@ -3,10 +3,10 @@
 //! Used through `#[serde(with = "crate::wire::…")]`.
 //!
 //! Timestamps and blobs read their text straight from the input (borrowed
-//! `str` / [`RawValue`]), so they deserialize from `serde_json::from_slice`
-//! and `from_str`, which is how every response is parsed. Timestamps do not
-//! deserialize from a `serde_json::Value` (the exact decimal text is gone by
-//! then).
+//! bytes / [`RawValue`]), so they deserialize from `serde_json::from_slice`
+//! and `from_str`, which is how every response is parsed. Blobs also
+//! deserialize from a `serde_json::Value`; timestamps do not (the exact
+//! decimal text is gone by then).
 
 use serde::de::{self, Deserialize, Deserializer, Visitor};
 use serde::ser::{Serialize, Serializer};
@@ -20,6 +20,12 @@ use time::OffsetDateTime;
 /// from the borrowed input into the output vector. Encoding writes the
 /// base64 text as a raw JSON value, so the serializer does not scan it for
 /// characters to escape (base64 has none).
+///
+/// Both directions run `base64-simd` (SIMD where the CPU has it). Decoding
+/// accepts exactly what the `base64` crate's [`ENGINE`] accepts (checked by
+/// a differential property test): canonical trailing bits, padding that is
+/// complete or absent. On failure the text is decoded again by [`ENGINE`],
+/// whose error names the offending byte and offset.
 pub(crate) mod blob {
     use super::*;
     use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
@@ -36,11 +42,22 @@ pub(crate) mod blob {
 
     /// `data` as base64 text in JSON quotes: a complete JSON string value.
     pub(crate) fn quoted(data: &[u8]) -> String {
-        let mut text = String::with_capacity(data.len().div_ceil(3) * 4 + 2);
+        let mut text = String::with_capacity(base64_simd::STANDARD.encoded_length(data.len()) + 2);
         text.push('"');
-        ENGINE.encode_string(data, &mut text);
+        base64_simd::STANDARD.encode_append(data, &mut text);
         text.push('"');
         text
+    }
+
+    /// Appends `data` as padded base64 text to `out`.
+    ///
+    /// (`encoded_length` asserts `len <= usize::MAX / 2`, which every slice
+    /// meets: none is longer than `isize::MAX` bytes.)
+    pub(crate) fn encode_into(data: &[u8], out: &mut Vec<u8>) {
+        // Amortized growth: `encode_append` alone reserves exactly, which
+        // would reallocate on every record of an under-sized body.
+        out.reserve(base64_simd::STANDARD.encoded_length(data.len()));
+        base64_simd::STANDARD.encode_append(data, out);
     }
 
     pub(crate) fn serialize<S: Serializer>(data: &[u8], s: S) -> Result<S::Ok, S::Error> {
@@ -50,12 +67,33 @@ pub(crate) mod blob {
         raw.serialize(s)
     }
 
+    /// Asks for bytes, not a `str`: serde_json then hands over the string's
+    /// text (unescaped) without checking that it is UTF-8, which the base64
+    /// decoder checks anyway (every byte must be one of its 65). Text that
+    /// is not UTF-8 fails as invalid base64 instead of as invalid JSON.
+    /// Deserializers without bytes (`serde_json::Value`) call `visit_str`.
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
-        d.deserialize_str(BlobVisitor)
+        d.deserialize_bytes(BlobVisitor)
     }
 
     /// Decodes base64 text, naming the problem on failure.
     pub(crate) fn decode(text: &[u8]) -> Result<Vec<u8>, String> {
+        // Text whose length is a multiple of 4 may end in padding (or need
+        // none); any other length is unpadded or invalid.
+        let simd = if text.len() % 4 == 0 {
+            base64_simd::STANDARD
+        } else {
+            base64_simd::STANDARD_NO_PAD
+        };
+        match simd.decode_to_vec(text) {
+            Ok(data) => Ok(data),
+            Err(_) => decode_slow(text),
+        }
+    }
+
+    /// The `base64` crate's verdict, for its error message.
+    #[cold]
+    fn decode_slow(text: &[u8]) -> Result<Vec<u8>, String> {
         ENGINE
             .decode(text)
             .map_err(|e| format!("invalid base64 data: {e}"))
@@ -88,6 +126,12 @@ const NANOS_PER_SECOND: i128 = 1_000_000_000;
 /// `1441215410.867`, `1.441215410867E9`) exactly, without going through a
 /// float. Digits past the nanosecond are dropped. Negative times and times
 /// past year 9999 are errors.
+///
+/// One pass over the text: the first [`KEPT_DIGITS`] significant digits of
+/// the mantissa go into an integer, with the power of ten that scales it
+/// (the digits after them are past the nanosecond of any time in range).
+/// Runs once per record, so the common case (a mantissa of up to 19
+/// digits) splits seconds and nanoseconds with `u64` arithmetic only.
 pub(crate) fn parse_epoch_seconds(text: &str) -> Result<OffsetDateTime, String> {
     let bad = || format!("invalid epoch-seconds timestamp {text:?}");
     let bytes = text.as_bytes();
@@ -96,29 +140,49 @@ pub(crate) fn parse_epoch_seconds(text: &str) -> Result<OffsetDateTime, String> 
     if negative {
         i += 1;
     }
-    // Significant digits of the mantissa (integer then fraction part).
-    let int_start = i;
-    while i < bytes.len() && bytes[i].is_ascii_digit() {
+    // The mantissa is `kept` × 10^`scale` (plus dropped digits).
+    let mut kept: u128 = 0;
+    let mut kept_digits: u32 = 0;
+    let mut scale: i64 = 0;
+    let start = i;
+    while let Some(&b) = bytes.get(i) {
+        if !b.is_ascii_digit() {
+            break;
+        }
+        if kept_digits < KEPT_DIGITS {
+            if kept != 0 || b != b'0' {
+                kept = kept * 10 + u128::from(b - b'0');
+                kept_digits += 1;
+            }
+        } else {
+            scale += 1;
+        }
         i += 1;
     }
-    let int_digits = &bytes[int_start..i];
-    if int_digits.is_empty() {
+    if i == start {
         return Err(bad());
     }
-    let mut frac_digits: &[u8] = &[];
     if bytes.get(i) == Some(&b'.') {
         i += 1;
         let start = i;
-        while i < bytes.len() && bytes[i].is_ascii_digit() {
+        while let Some(&b) = bytes.get(i) {
+            if !b.is_ascii_digit() {
+                break;
+            }
+            if kept_digits < KEPT_DIGITS {
+                if kept != 0 || b != b'0' {
+                    kept = kept * 10 + u128::from(b - b'0');
+                    kept_digits += 1;
+                }
+                scale -= 1;
+            }
             i += 1;
         }
-        frac_digits = &bytes[start..i];
-        if frac_digits.is_empty() {
+        if i == start {
             return Err(bad());
         }
     }
     // Decimal exponent, saturated well beyond any meaningful range.
-    let mut exponent: i64 = 0;
     if matches!(bytes.get(i), Some(b'e' | b'E')) {
         i += 1;
         let exp_negative = match bytes.get(i) {
@@ -133,73 +197,87 @@ pub(crate) fn parse_epoch_seconds(text: &str) -> Result<OffsetDateTime, String> 
             _ => false,
         };
         let start = i;
-        while i < bytes.len() && bytes[i].is_ascii_digit() {
-            exponent = (exponent * 10 + i64::from(bytes[i] - b'0')).min(1_000_000_000);
+        let mut exponent: i64 = 0;
+        while let Some(&b) = bytes.get(i) {
+            if !b.is_ascii_digit() {
+                break;
+            }
+            exponent = (exponent * 10 + i64::from(b - b'0')).min(1_000_000_000);
             i += 1;
         }
         if i == start {
             return Err(bad());
         }
-        if exp_negative {
-            exponent = -exponent;
-        }
+        scale += if exp_negative { -exponent } else { exponent };
     }
     if i != bytes.len() {
         return Err(bad());
     }
-
-    // The mantissa's digits, integer then fraction part, read as one digit
-    // string with the decimal point after `point` digits (moved by the
-    // exponent). Seconds are the digits before the point, nanoseconds the
-    // nine after it; digits past the nanosecond are dropped. No allocation
-    // and no wide division: this runs once per record.
-    let digit = |k: i64| -> u64 {
-        let k = match usize::try_from(k) {
-            Ok(k) => k,
-            Err(_) => return 0,
-        };
-        let d = if k < int_digits.len() {
-            int_digits[k]
-        } else {
-            match frac_digits.get(k - int_digits.len()) {
-                Some(d) => *d,
-                None => return 0,
-            }
-        };
-        u64::from(d - b'0')
-    };
-    let len = (int_digits.len() + frac_digits.len()) as i64;
-    let leading_zeros = int_digits
-        .iter()
-        .chain(frac_digits)
-        .take_while(|d| **d == b'0')
-        .count() as i64;
-    if leading_zeros == len {
+    if kept == 0 {
         return Ok(OffsetDateTime::UNIX_EPOCH);
     }
     if negative {
         return Err(format!("timestamp {text:?} is before 1970"));
     }
     let out_of_range = || format!("timestamp {text:?} is out of range");
-    let point = int_digits.len() as i64 + exponent;
-    // More than 12 significant digits before the point is past year 9999.
-    if point - leading_zeros > 12 {
+    let (seconds, nanos) = split_seconds(kept, scale).ok_or_else(out_of_range)?;
+    if seconds > MAX_UNIX_SECONDS as u64 {
         return Err(out_of_range());
     }
-    let mut seconds: i64 = 0;
-    for k in leading_zeros..point {
-        seconds = seconds * 10 + digit(k) as i64;
-    }
-    let mut nanos: u32 = 0;
-    for k in point..point + 9 {
-        nanos = nanos * 10 + digit(k) as u32;
-    }
-    if seconds > MAX_UNIX_SECONDS {
-        return Err(out_of_range());
-    }
-    OffsetDateTime::from_unix_timestamp(seconds)
+    // In range: `seconds` ≤ MAX_UNIX_SECONDS, `nanos` < 10^9.
+    OffsetDateTime::from_unix_timestamp(seconds as i64)
         .and_then(|t| t.replace_nanosecond(nanos))
         .map_err(|_| out_of_range())
+}
+
+/// Significant mantissa digits [`parse_epoch_seconds`] keeps: with 38, the
+/// last kept digit of a time before year 10000 (< 10^12 s) is at 10^-26 s,
+/// and `kept` < 10^38 fits a `u128`.
+const KEPT_DIGITS: u32 = 38;
+
+/// 10^0 ..= 10^38.
+const POW10: [u128; 39] = {
+    let mut table = [1u128; 39];
+    let mut k = 1;
+    while k < 39 {
+        table[k] = table[k - 1] * 10;
+        k += 1;
+    }
+    table
+};
+
+/// Whole seconds and nanoseconds of `kept` × 10^`scale` seconds,
+/// truncated; `None` when the seconds overflow a `u64` (out of range).
+fn split_seconds(kept: u128, scale: i64) -> Option<(u64, u32)> {
+    // kept × 10^p nanoseconds.
+    let p = scale + 9;
+    if p >= 9 {
+        // Whole seconds only.
+        let e = usize::try_from(p - 9).ok().filter(|e| *e < POW10.len())?;
+        let seconds = kept.checked_mul(POW10[e])?;
+        return Some((u64::try_from(seconds).ok()?, 0));
+    }
+    if p >= 0 {
+        // 10^(9-p) nanosecond units make a second; `p` < 9 so both fit.
+        let per_second = POW10[(9 - p) as usize] as u64;
+        let unit = POW10[p as usize] as u32;
+        return Some(match u64::try_from(kept) {
+            Ok(k) => (k / per_second, (k % per_second) as u32 * unit),
+            Err(_) => {
+                let per_second = u128::from(per_second);
+                let seconds = u64::try_from(kept / per_second).ok()?;
+                (seconds, (kept % per_second) as u32 * unit)
+            }
+        });
+    }
+    // Finer than a nanosecond: drop the digits past it first.
+    let drop = usize::try_from(-p).ok().filter(|d| *d < POW10.len());
+    let total = match drop {
+        Some(d) => kept / POW10[d],
+        None => 0, // kept < 10^38 ≤ 10^-p
+    };
+    let seconds = u64::try_from(total / 1_000_000_000).ok()?;
+    Some((seconds, (total % 1_000_000_000) as u32))
 }
 
 /// Writes epoch seconds as JSON number text: an integer for whole seconds,
@@ -454,6 +532,123 @@ mod tests {
         parse_epoch_seconds(text)
     }
 
+        /// The two-pass parser this module had before, kept as the oracle of
+        /// the differential property test.
+        #[allow(clippy::all)]
+        fn previous_parse_epoch_seconds(text: &str) -> Result<OffsetDateTime, String> {
+        let bad = || format!("invalid epoch-seconds timestamp {text:?}");
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        let negative = bytes.first() == Some(&b'-');
+        if negative {
+            i += 1;
+        }
+        // Significant digits of the mantissa (integer then fraction part).
+        let int_start = i;
+        while i < bytes.len() && bytes[i].is_ascii_digit() {
+            i += 1;
+        }
+        let int_digits = &bytes[int_start..i];
+        if int_digits.is_empty() {
+            return Err(bad());
+        }
+        let mut frac_digits: &[u8] = &[];
+        if bytes.get(i) == Some(&b'.') {
+            i += 1;
+            let start = i;
+            while i < bytes.len() && bytes[i].is_ascii_digit() {
+                i += 1;
+            }
+            frac_digits = &bytes[start..i];
+            if frac_digits.is_empty() {
+                return Err(bad());
+            }
+        }
+        // Decimal exponent, saturated well beyond any meaningful range.
+        let mut exponent: i64 = 0;
+        if matches!(bytes.get(i), Some(b'e' | b'E')) {
+            i += 1;
+            let exp_negative = match bytes.get(i) {
+                Some(b'-') => {
+                    i += 1;
+                    true
+                }
+                Some(b'+') => {
+                    i += 1;
+                    false
+                }
+                _ => false,
+            };
+            let start = i;
+            while i < bytes.len() && bytes[i].is_ascii_digit() {
+                exponent = (exponent * 10 + i64::from(bytes[i] - b'0')).min(1_000_000_000);
+                i += 1;
+            }
+            if i == start {
+                return Err(bad());
+            }
+            if exp_negative {
+                exponent = -exponent;
+            }
+        }
+        if i != bytes.len() {
+            return Err(bad());
+        }
+
+        // The mantissa's digits, integer then fraction part, read as one digit
+        // string with the decimal point after `point` digits (moved by the
+        // exponent). Seconds are the digits before the point, nanoseconds the
+        // nine after it; digits past the nanosecond are dropped. No allocation
+        // and no wide division: this runs once per record.
+        let digit = |k: i64| -> u64 {
+            let k = match usize::try_from(k) {
+                Ok(k) => k,
+                Err(_) => return 0,
+            };
+            let d = if k < int_digits.len() {
+                int_digits[k]
+            } else {
+                match frac_digits.get(k - int_digits.len()) {
+                    Some(d) => *d,
+                    None => return 0,
+                }
+            };
+            u64::from(d - b'0')
+        };
+        let len = (int_digits.len() + frac_digits.len()) as i64;
+        let leading_zeros = int_digits
+            .iter()
+            .chain(frac_digits)
+            .take_while(|d| **d == b'0')
+            .count() as i64;
+        if leading_zeros == len {
+            return Ok(OffsetDateTime::UNIX_EPOCH);
+        }
+        if negative {
+            return Err(format!("timestamp {text:?} is before 1970"));
+        }
+        let out_of_range = || format!("timestamp {text:?} is out of range");
+        let point = int_digits.len() as i64 + exponent;
+        // More than 12 significant digits before the point is past year 9999.
+        if point - leading_zeros > 12 {
+            return Err(out_of_range());
+        }
+        let mut seconds: i64 = 0;
+        for k in leading_zeros..point {
+            seconds = seconds * 10 + digit(k) as i64;
+        }
+        let mut nanos: u32 = 0;
+        for k in point..point + 9 {
+            nanos = nanos * 10 + digit(k) as u32;
+        }
+        if seconds > MAX_UNIX_SECONDS {
+            return Err(out_of_range());
+        }
+        OffsetDateTime::from_unix_timestamp(seconds)
+            .and_then(|t| t.replace_nanosecond(nanos))
+            .map_err(|_| out_of_range())
+    }
+
     #[test]
     fn exact_decimal_exponent_forms() {
         let t = ts("1.700000000123E9").expect("valid");
@@ -604,6 +799,29 @@ mod tests {
         let err = serde_json::from_str::<Doc>(r#"{"data":5,"at":0,"key":"0"}"#)
             .expect_err("not a string");
         assert!(err.to_string().contains("base64"), "{err}");
+        for not_a_string in [r#"[1,2]"#, "{}", "null", "true"] {
+            let body = format!(r#"{{"data":{not_a_string},"at":0,"key":"0"}}"#);
+            let err = serde_json::from_str::<Doc>(&body).expect_err("not a string");
+            assert!(err.to_string().contains("base64"), "{body}: {err}");
+        }
+        // Text that is not UTF-8, or a lone surrogate escape: invalid base64.
+        let err = serde_json::from_slice::<Doc>(b"{\"data\":\"aG\xffk\",\"at\":0,\"key\":\"0\"}")
+            .expect_err("not UTF-8");
+        assert!(err.to_string().contains("invalid base64"), "{err}");
+        let err = serde_json::from_str::<Doc>(r#"{"data":"aGk\ud800","at":0,"key":"0"}"#)
+            .expect_err("lone surrogate");
+        assert!(err.to_string().contains("base64"), "{err}");
+        // Through a `Value` (no bytes there: `visit_str`).
+        #[derive(Deserialize)]
+        struct Blob {
+            #[serde(with = "blob")]
+            data: Vec<u8>,
+        }
+        let value: serde_json::Value = serde_json::from_str(r#"{"data":"aGk="}"#).expect("JSON");
+        assert_eq!(Blob::deserialize(&value).expect("from &Value").data, b"hi");
+        assert_eq!(Blob::deserialize(value).expect("from Value").data, b"hi");
+        let value: serde_json::Value = serde_json::from_str(r#"{"data":[1]}"#).expect("JSON");
+        assert!(Blob::deserialize(value).is_err());
     }
 
     #[test]
@@ -677,7 +895,11 @@ mod tests {
 
     mod properties {
         use super::super::*;
+        use base64::Engine as _;
         use proptest::prelude::*;
+
+        const ALPHABET: &[u8; 64] =
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
         const MAX_NANOS: i128 = (MAX_UNIX_SECONDS as i128 + 1) * 1_000_000_000 - 1;
 
@@ -690,6 +912,34 @@ mod tests {
             #[test]
             fn number_like_text_never_panics(text in "-?[0-9]{0,30}(\\.[0-9]{0,30})?([eE][+-]?[0-9]{0,25})?") {
                 let _ = parse_epoch_seconds(&text);
+            }
+
+            #[test]
+            fn timestamp_parse_agrees_with_the_two_pass_parser(
+                text in "-?0{0,3}[0-9]{0,25}(\\.[0-9]{0,45})?([eE][+-]?0{0,2}[0-9]{0,3})?",
+            ) {
+                prop_assert_eq!(parse_epoch_seconds(&text), super::previous_parse_epoch_seconds(&text));
+            }
+
+            #[test]
+            fn timestamp_parse_agrees_on_service_shapes(
+                seconds in 0u64..=300_000_000_000,
+                fraction in "[0-9]{0,24}",
+                shift in -30i64..30,
+            ) {
+                // d.ddd…E{n} and plain forms around the real range, with
+                // the point moved by `shift` through the exponent.
+                let digits = format!("{seconds}{fraction}");
+                let (head, tail) = digits.split_at(1);
+                let exp = (seconds.to_string().len() as i64 - 1) + shift;
+                for text in [
+                    format!("{head}.{tail}E{exp}"),
+                    format!("{head}.{tail}e{exp}"),
+                    format!("{seconds}.{fraction}0"),
+                    format!("{digits}E-{}", fraction.len()),
+                ] {
+                    prop_assert_eq!(parse_epoch_seconds(&text), super::previous_parse_epoch_seconds(&text), "{}", text);
+                }
             }
 
             #[test]
@@ -715,6 +965,48 @@ mod tests {
             fn blobs_round_trip(data in proptest::collection::vec(any::<u8>(), 0..300)) {
                 let text = blob::quoted(&data);
                 prop_assert_eq!(blob::decode(text.trim_matches('"').as_bytes()), Ok(data));
+            }
+
+            #[test]
+            fn blob_decoding_agrees_with_the_base64_crate(
+                text in "[A-Za-z0-9+/=]{0,120}",
+                junk in proptest::option::of((0usize..120, any::<u8>())),
+            ) {
+                let mut text = text.into_bytes();
+                if let Some((at, byte)) = junk {
+                    let at = at.min(text.len());
+                    text.insert(at, byte);
+                }
+                let reference = blob::ENGINE.decode(&text).map_err(|e| format!("invalid base64 data: {e}"));
+                prop_assert_eq!(blob::decode(&text), reference);
+            }
+
+            #[test]
+            fn blob_decoding_agrees_on_near_canonical_text(
+                data in proptest::collection::vec(any::<u8>(), 0..100),
+                cut in 0usize..3,
+                flip in any::<u8>(),
+            ) {
+                // Valid text, then with padding cut off, and with its last
+                // symbol changed (non-canonical trailing bits and the like).
+                let mut text = blob::ENGINE.encode(&data).into_bytes();
+                let keep = text.len() - cut.min(text.iter().filter(|b| **b == b'=').count());
+                text.truncate(keep);
+                let reference = blob::ENGINE.decode(&text).map_err(|e| format!("invalid base64 data: {e}"));
+                prop_assert_eq!(blob::decode(&text), reference);
+                if let Some(last) = text.iter().rposition(|b| *b != b'=') {
+                    text[last] = ALPHABET[usize::from(flip % 64)];
+                    let reference = blob::ENGINE.decode(&text).map_err(|e| format!("invalid base64 data: {e}"));
+                    prop_assert_eq!(blob::decode(&text), reference);
+                }
+            }
+
+            #[test]
+            fn blob_encoding_agrees_with_the_base64_crate(data in proptest::collection::vec(any::<u8>(), 0..300)) {
+                let mut out = b"x".to_vec();
+                blob::encode_into(&data, &mut out);
+                let expected = blob::ENGINE.encode(&data);
+                prop_assert_eq!(&out[1..], expected.as_bytes());
             }
 
             #[test]

@@ -43,16 +43,11 @@ fn push_json_str(out: &mut Vec<u8>, text: &str) -> Result<(), UsageError> {
 
 /// Writes `data` as a quoted base64 string straight into `out`.
 fn push_blob(out: &mut Vec<u8>, data: &[u8]) -> Result<(), UsageError> {
-    use base64::Engine as _;
+    if base64::encoded_len(data.len(), true).is_none() {
+        return Err(UsageError::new("Data", "too large to encode"));
+    }
     out.push(b'"');
-    let start = out.len();
-    let len = base64::encoded_len(data.len(), true)
-        .ok_or_else(|| UsageError::new("Data", "too large to encode"))?;
-    out.resize(start + len, 0);
-    let written = wire::blob::ENGINE
-        .encode_slice(data, &mut out[start..])
-        .map_err(|e| UsageError::new("Data", e.to_string()))?;
-    out.truncate(start + written);
+    wire::blob::encode_into(data, out);
     out.push(b'"');
     Ok(())
 }
