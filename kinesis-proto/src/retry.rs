@@ -575,38 +575,29 @@ mod tests {
             .with_base_delay(Duration::from_millis(100))
             .with_throttling_base_delay(Duration::from_millis(400))
             .with_max_backoff(Duration::from_secs(2));
-        assert_eq!(
-            c.backoff(FailureClass::Transient, 1, 0.5),
-            Duration::from_millis(50)
-        );
-        assert_eq!(
-            c.backoff(FailureClass::Transient, 2, 0.5),
-            Duration::from_millis(100)
-        );
-        assert_eq!(
-            c.backoff(FailureClass::Timeout, 3, 0.25),
-            Duration::from_millis(100)
-        );
-        assert_eq!(
-            c.backoff(FailureClass::Throttling, 1, 0.5),
-            Duration::from_millis(200)
-        );
-        assert_eq!(
-            c.backoff(FailureClass::Throttling, 4, 0.5),
-            Duration::from_millis(1600)
-        );
-        // 0.5 × 400 ms × 2^4 = 3.2 s, capped at 2 s.
-        assert_eq!(
-            c.backoff(FailureClass::Throttling, 5, 0.5),
-            Duration::from_secs(2)
-        );
-        assert_eq!(
-            c.backoff(FailureClass::Throttling, u32::MAX, 0.999),
-            Duration::from_secs(2)
-        );
-        assert_eq!(c.backoff(FailureClass::Transient, 3, 0.0), Duration::ZERO);
-        assert_eq!(c.backoff(FailureClass::ClockSkew, 3, 0.9), Duration::ZERO);
-        assert_eq!(c.backoff(FailureClass::Final, 3, 0.9), Duration::ZERO);
+        use FailureClass::{ClockSkew, Final, Throttling, Timeout, Transient};
+        let ms = Duration::from_millis;
+        // (class, attempt, jitter, expected delay)
+        let cases = [
+            (Transient, 1, 0.5, ms(50)),
+            (Transient, 2, 0.5, ms(100)),
+            (Timeout, 3, 0.25, ms(100)),
+            (Throttling, 1, 0.5, ms(200)),
+            (Throttling, 4, 0.5, ms(1600)),
+            // 0.5 × 400 ms × 2^4 = 3.2 s, capped at 2 s.
+            (Throttling, 5, 0.5, ms(2000)),
+            (Throttling, u32::MAX, 0.999, ms(2000)),
+            (Transient, 3, 0.0, Duration::ZERO),
+            (ClockSkew, 3, 0.9, Duration::ZERO),
+            (Final, 3, 0.9, Duration::ZERO),
+        ];
+        for (class, attempt, jitter, expected) in cases {
+            assert_eq!(
+                c.backoff(class, attempt, jitter),
+                expected,
+                "{class:?} attempt {attempt} jitter {jitter}"
+            );
+        }
     }
 
     #[test]
