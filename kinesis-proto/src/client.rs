@@ -55,8 +55,7 @@ struct Target<O>(PhantomData<O>);
 
 impl<O: Operation> Target<O> {
     const BYTES: &'static ([u8; MAX_TARGET_LEN], usize) = &target_bytes(O::NAME);
-    const TEXT: &'static str = match std::str::from_utf8(Self::BYTES.0.split_at(Self::BYTES.1).0)
-    {
+    const TEXT: &'static str = match std::str::from_utf8(Self::BYTES.0.split_at(Self::BYTES.1).0) {
         Ok(text) => text,
         Err(_) => panic!("operation names are ASCII"),
     };

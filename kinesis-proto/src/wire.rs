@@ -532,10 +532,10 @@ mod tests {
         parse_epoch_seconds(text)
     }
 
-        /// The two-pass parser this module had before, kept as the oracle of
-        /// the differential property test.
-        #[allow(clippy::all)]
-        fn previous_parse_epoch_seconds(text: &str) -> Result<OffsetDateTime, String> {
+    /// The two-pass parser this module had before, kept as the oracle of
+    /// the differential property test.
+    #[allow(clippy::all)]
+    fn previous_parse_epoch_seconds(text: &str) -> Result<OffsetDateTime, String> {
         let bad = || format!("invalid epoch-seconds timestamp {text:?}");
         let bytes = text.as_bytes();
         let mut i = 0;
