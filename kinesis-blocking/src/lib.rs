@@ -70,11 +70,18 @@ pub use kinesis_proto::{
     ServiceError, Settings, Timeouts, UsageError,
 };
 
+pub use kinesis_proto::waiter::{
+    ChannelActive, Condition, ConsumerActive, StreamActive, StreamGone, WaitError, WaiterConfig,
+};
+
 mod client;
 mod operations;
+mod paginate;
 mod transport;
+mod waiter;
 
 #[cfg(test)]
 mod test_server;
 
 pub use client::Client;
+pub use paginate::Pages;

@@ -37,6 +37,36 @@
 //! # Ok::<(), kinesis_proto::Error>(())
 //! ```
 
+/// The paginated operations: the one list drivers generate their page
+/// methods from (`client.list_shards_pages(first)`…).
+///
+/// Calls `$callback!` with one entry per operation that implements
+/// [`Paginated`]: `[method_name, InputType, "what the pages hold",
+/// "example first request"]`. The example uses only names from
+/// `kinesis_proto::ops`. A unit test fails when an operation implements
+/// [`Paginated`] and is missing here.
+#[macro_export]
+macro_rules! for_each_paginated_operation {
+    ($callback:ident) => {
+        $callback! {
+            [describe_stream_pages, DescribeStream, "a stream's description, with its shards a page at a time",
+                r#"DescribeStream::new("my-stream")"#],
+            [list_streams_pages, ListStreams, "the account's streams",
+                r#"ListStreams::new().with_limit(100)"#],
+            [list_shards_pages, ListShards, "a stream's shards",
+                r#"ListShards::new("my-stream")"#],
+            [list_stream_consumers_pages, ListStreamConsumers, "the consumers registered with a stream",
+                r#"ListStreamConsumers::new("arn:aws:kinesis:us-east-1:123456789012:stream/my-stream")"#],
+            [list_tags_for_stream_pages, ListTagsForStream, "a stream's tags",
+                r#"ListTagsForStream::new("my-stream")"#],
+            [list_channels_pages, ListChannels, "the account's channels",
+                r#"ListChannels::new()"#],
+            [list_queues_pages, ListQueues, "the account's queues",
+                r#"ListQueues::new()"#],
+        }
+    };
+}
+
 use crate::error::{Error, ResponseError};
 use crate::operation::Paginated;
 
@@ -202,6 +232,44 @@ mod tests {
         assert!(pages.next_request().is_some());
         pages.handle_error();
         assert_eq!(pages.next_request(), None);
+    }
+
+    /// The input types `for_each_paginated_operation!` lists.
+    macro_rules! listed {
+        ($( [$method:ident, $input:ident, $what:literal, $example:literal] ),* $(,)?) => {
+            vec![$(stringify!($input)),*]
+        };
+    }
+
+    #[test]
+    fn every_paginated_operation_is_in_the_list() {
+        // Every source file under ops/, whatever its layout.
+        fn sources(dir: &std::path::Path, out: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    sources(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    out.push(std::fs::read_to_string(&path).unwrap());
+                }
+            }
+        }
+        let mut texts = Vec::new();
+        sources(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/ops"),
+            &mut texts,
+        );
+        let mut implemented: Vec<&str> = texts
+            .iter()
+            .flat_map(|s| s.lines())
+            .filter_map(|l| l.trim().strip_prefix("impl Paginated for "))
+            .filter_map(|l| l.split_whitespace().next())
+            .collect();
+        let mut listed: Vec<&str> = crate::for_each_paginated_operation!(listed);
+        implemented.sort_unstable();
+        listed.sort_unstable();
+        assert_eq!(implemented.len(), 7, "{implemented:?}");
+        assert_eq!(listed, implemented);
     }
 
     #[test]
