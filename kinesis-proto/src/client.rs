@@ -120,7 +120,7 @@ impl Config {
             retry: RetryConfig::default(),
         }
     }
-    /// Sends every request to `url` (`http://` or `https://`, any port),
+    /// Sends every request to `url` (`http://` or `https://`, a port of 1-65535),
     /// whatever the region, FIPS or dual-stack settings say.
     pub fn with_endpoint_url(mut self, url: &str) -> Result<Self, UsageError> {
         self.endpoint.custom = Some(endpoint::parse_endpoint_url(url)?);

@@ -84,8 +84,8 @@ impl Endpoint {
     }
 }
 
-/// Parses a custom endpoint URL: `http` or `https`, a host, any port, an
-/// optional base path; no user info, query or fragment.
+/// Parses a custom endpoint URL: `http` or `https`, a host, a port of
+/// 1-65535 if any, an optional base path; no user info, query or fragment.
 pub(crate) fn parse_endpoint_url(url: &str) -> Result<http::Uri, UsageError> {
     let bad = |why: &str| UsageError::new("endpoint", format!("{url:?} {why}"));
     let trimmed = url.trim();
@@ -116,6 +116,21 @@ pub(crate) fn parse_endpoint_url(url: &str) -> Result<http::Uri, UsageError> {
     }
     if authority.host().is_empty() {
         return Err(bad("has no host"));
+    }
+    // `http::Uri` keeps a port it cannot read as a `u16` and then reports
+    // none, so the request would go to the scheme's default port.
+    let text = authority.as_str();
+    let after_host = text.rfind(']').map_or(text, |end| &text[end + 1..]);
+    if let Some((_, port)) = after_host.rsplit_once(':') {
+        match port.parse::<u16>() {
+            Ok(1..) => {}
+            _ if port.is_empty() => {
+                return Err(bad(
+                    "has an empty port; write host:port with a port of 1-65535",
+                ))
+            }
+            _ => return Err(bad(&format!("has port {port}, which is not 1-65535"))),
+        }
     }
     if uri.query().is_some() {
         return Err(bad(

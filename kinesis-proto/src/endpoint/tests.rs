@@ -169,6 +169,9 @@ fn custom_endpoint_urls() {
         ("http://[::1]:4567", "http://[::1]:4567/"),
         ("https://example.com/base", "https://example.com/base/"),
         ("https://example.com/base/", "https://example.com/base/"),
+        ("http://localhost:65535", "http://localhost:65535/"),
+        ("http://localhost:1", "http://localhost:1/"),
+        ("http://[::1]", "http://[::1]/"),
     ];
     for (url, want) in accepted {
         let uri = parse_endpoint_url(url).unwrap_or_else(|e| panic!("{url}: {e}"));
@@ -184,6 +187,13 @@ fn custom_endpoint_urls() {
         ("https://example.com/#x", "fragment"),
         ("", "not a URL"),
         ("not a url", "not a URL"),
+        // Ports outside 1-65535 would otherwise be sent to the default port.
+        ("http://localhost:99999", "port"),
+        ("http://localhost:65536", "port"),
+        ("http://localhost:0", "port"),
+        ("https://example.com:/", "port"),
+        ("http://[::1]:70000", "port"),
+        ("http://localhost:4567x", "port"),
     ];
     for (url, why) in refused {
         let e = parse_endpoint_url(url).expect_err(url);
