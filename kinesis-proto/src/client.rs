@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 
 use crate::endpoint::{self, EndpointConfig};
 use crate::error::{Error, UsageError};
-use crate::operation::{Expect, Operation, Plane};
+use crate::operation::{Expect, Family, Operation, Plane};
 use crate::retry::{RetryConfig, RetryState};
 use crate::sigv4::{self, SigningKeyCache};
 use crate::{Credentials, Limits};
@@ -80,9 +80,15 @@ impl ResolvedEndpoint {
         Self::from_endpoint(endpoint::resolve(config, Plane::Data, None)?)
     }
 
-    /// The endpoint of a request naming `arn`, resolved per call.
-    fn resolve_arn(config: &Config, plane: Plane, arn: &str) -> Result<Self, UsageError> {
-        Self::from_endpoint(endpoint::resolve(config, plane, Some(arn))?)
+    /// The endpoint of a request naming `arn` or of another family,
+    /// resolved per call.
+    fn resolve_arn(
+        config: &Config,
+        family: Family,
+        plane: Plane,
+        arn: Option<&str>,
+    ) -> Result<Self, UsageError> {
+        Self::from_endpoint(endpoint::resolve_family(config, family, plane, arn)?)
     }
 
     fn from_endpoint(endpoint: endpoint::Endpoint) -> Result<Self, UsageError> {
@@ -247,10 +253,10 @@ impl Client {
         // An ARN picks an account-scoped host, resolved per call; every
         // other request goes to the endpoint resolved in `new`.
         let per_call;
-        let endpoint = match op.resource_arn() {
-            None => self.default_endpoint.as_ref().map_err(Clone::clone)?,
-            Some(arn) => {
-                per_call = ResolvedEndpoint::resolve_arn(&self.config, O::PLANE, arn)?;
+        let endpoint = match (op.resource_arn(), O::FAMILY) {
+            (None, Family::Kinesis) => self.default_endpoint.as_ref().map_err(Clone::clone)?,
+            (arn, family) => {
+                per_call = ResolvedEndpoint::resolve_arn(&self.config, family, O::PLANE, arn)?;
                 &per_call
             }
         };
