@@ -114,6 +114,9 @@ pub struct Config {
     pub(crate) endpoint: EndpointConfig,
     pub(crate) limits: Limits,
     pub(crate) retry: RetryConfig,
+    /// Whether [`Config::with_retry`] chose `retry` (then it wins over
+    /// retry settings from the environment, see [`crate::Settings`]).
+    pub(crate) retry_set: bool,
 }
 
 impl Config {
@@ -124,6 +127,7 @@ impl Config {
             endpoint: EndpointConfig::default(),
             limits: Limits::default(),
             retry: RetryConfig::default(),
+            retry_set: false,
         }
     }
     /// Sends every request to `url` (`http://` or `https://`, a port of 1-65535),
@@ -150,6 +154,7 @@ impl Config {
     /// Replaces the retry settings [`crate::call::Call`] follows.
     pub fn with_retry(mut self, retry: RetryConfig) -> Self {
         self.retry = retry;
+        self.retry_set = true;
         self
     }
     /// The retry settings.
