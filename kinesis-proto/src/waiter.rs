@@ -50,8 +50,7 @@
 //! ## In virtual time
 //! ```
 //! use std::time::{Duration, Instant};
-//! use kinesis_proto::call::CallError;
-//! use kinesis_proto::ops::{DescribeStreamSummary, DescribeStreamSummaryOutput, StreamStatus};
+//! //! use kinesis_proto::ops::{DescribeStreamSummary, DescribeStreamSummaryOutput, StreamStatus};
 //! use kinesis_proto::waiter::{StreamActive, WaitError, Waiter, WaiterAction, WaiterConfig};
 //!
 //! fn summary(status: &str) -> DescribeStreamSummaryOutput {
@@ -71,7 +70,7 @@
 //!     match waiter.poll(now) {
 //!         WaiterAction::Call(op) => {
 //!             assert_eq!(op.stream_name.as_deref(), Some("s"));
-//!             let answer: Result<_, CallError> = Ok(answers.next().unwrap());
+//!             let answer: Result<_, kinesis_proto::Error> = Ok(answers.next().unwrap());
 //!             waiter.handle_output(answer, now, 0.0); // jitter 0: the shortest pause
 //!         }
 //!         WaiterAction::Wait(until) => now = until, // a real driver sleeps here
@@ -87,8 +86,7 @@
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use crate::call::CallError;
-use crate::error::ErrorCode;
+use crate::error::{Error, ErrorCode};
 use crate::operation::Operation;
 use crate::ops::{
     ChannelDescription, ChannelStatus, ConsumerDescription, ConsumerStatus, DescribeChannel,
@@ -207,7 +205,7 @@ pub enum WaitError {
     },
     /// A describe call failed in a way that says nothing about the state
     /// (access denied, a transport failure after every retry…).
-    Call(CallError),
+    Call(Error),
 }
 
 impl fmt::Display for WaitError {
@@ -256,7 +254,7 @@ pub enum Check<T> {
     /// A state the resource will not leave for the one waited for.
     Failure(String),
     /// A failed call that says nothing about the state.
-    Error(CallError),
+    Error(Error),
 }
 
 /// One kind of wait: which call it repeats and what each answer means.
@@ -275,15 +273,13 @@ pub trait Condition {
     fn request(&self) -> &Self::Op;
 
     /// What an answer to [`Condition::request`] means.
-    fn check(
-        &self,
-        answer: Result<<Self::Op as Operation>::Output, CallError>,
-    ) -> Check<Self::Success>;
+    fn check(&self, answer: Result<<Self::Op as Operation>::Output, Error>)
+        -> Check<Self::Success>;
 }
 
 /// Whether `e` is the service saying the resource does not exist.
-fn not_found(e: &CallError) -> bool {
-    matches!(e, CallError::Service(s) if s.code == ErrorCode::ResourceNotFound)
+fn not_found(e: &Error) -> bool {
+    matches!(e, Error::Service(s) if s.code == ErrorCode::ResourceNotFound)
 }
 
 /// The state name [`WaitError::TimedOut`] reports for ResourceNotFound.
@@ -322,7 +318,7 @@ impl Condition for StreamActive {
 
     fn check(
         &self,
-        answer: Result<crate::ops::DescribeStreamSummaryOutput, CallError>,
+        answer: Result<crate::ops::DescribeStreamSummaryOutput, Error>,
     ) -> Check<StreamDescriptionSummary> {
         match answer {
             Ok(out) => {
@@ -369,10 +365,7 @@ impl Condition for StreamGone {
         &self.request
     }
 
-    fn check(
-        &self,
-        answer: Result<crate::ops::DescribeStreamSummaryOutput, CallError>,
-    ) -> Check<()> {
+    fn check(&self, answer: Result<crate::ops::DescribeStreamSummaryOutput, Error>) -> Check<()> {
         match answer {
             Ok(out) => Check::Retry(out.stream_description_summary.stream_status.to_string()),
             Err(e) if not_found(&e) => Check::Success(()),
@@ -415,7 +408,7 @@ impl Condition for ConsumerActive {
 
     fn check(
         &self,
-        answer: Result<crate::ops::DescribeStreamConsumerOutput, CallError>,
+        answer: Result<crate::ops::DescribeStreamConsumerOutput, Error>,
     ) -> Check<ConsumerDescription> {
         match answer {
             Ok(out) => {
@@ -468,7 +461,7 @@ impl Condition for ChannelActive {
 
     fn check(
         &self,
-        answer: Result<crate::ops::ChannelDescriptionOutput, CallError>,
+        answer: Result<crate::ops::ChannelDescriptionOutput, Error>,
     ) -> Check<ChannelDescription> {
         match answer {
             Ok(out) => {
@@ -577,7 +570,7 @@ impl<C: Condition> Waiter<C> {
     /// ignored.
     pub fn handle_output(
         &mut self,
-        result: Result<<C::Op as Operation>::Output, CallError>,
+        result: Result<<C::Op as Operation>::Output, Error>,
         now: Instant,
         jitter: f64,
     ) {

@@ -9,14 +9,13 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use kinesis_proto::call::CallError;
 use kinesis_proto::ops::{
     ConsumerDescription, CreateStream, DeleteStream, DescribeStream, DescribeStreamConsumer,
     DescribeStreamSummary, ListShards, ListShardsOutput, ListStreams, RegisterStreamConsumer,
     Shard, SplitShard, StreamDescriptionSummary, StreamStatus,
 };
 use kinesis_proto::waiter::{WaitError, WaiterConfig};
-use kinesis_proto::{ErrorCode, Paginated};
+use kinesis_proto::{Error, ErrorCode, Paginated};
 
 use crate::driver::{Driver, Harness};
 use crate::steps::{ok, TestStream};
@@ -24,16 +23,16 @@ use crate::steps::{ok, TestStream};
 /// What the surface scenarios need of a client, beside single calls.
 pub trait Surface: Driver {
     /// Every page of `first`, as the client's `pages` yields them.
-    fn all_pages<O>(&self, first: O) -> Vec<Result<O::Output, CallError>>
+    fn all_pages<O>(&self, first: O) -> Vec<Result<O::Output, Error>>
     where
         O: Paginated + PartialEq + Clone + Send + Sync + Unpin + 'static,
         O::Output: Send + 'static;
     /// The client's `list_shards_pages`, collected.
-    fn list_shards_pages(&self, first: ListShards) -> Vec<Result<ListShardsOutput, CallError>>;
+    fn list_shards_pages(&self, first: ListShards) -> Vec<Result<ListShardsOutput, Error>>;
     /// The client's `list_all_shards`.
-    fn list_all_shards(&self, stream: &str) -> Result<Vec<Shard>, CallError>;
+    fn list_all_shards(&self, stream: &str) -> Result<Vec<Shard>, Error>;
     /// The client's `list_all_shards_with`.
-    fn list_all_shards_with(&self, first: ListShards) -> Result<Vec<Shard>, CallError>;
+    fn list_all_shards_with(&self, first: ListShards) -> Result<Vec<Shard>, Error>;
     /// The client's `wait_for_stream_active`.
     fn wait_for_stream_active(
         &self,
@@ -51,20 +50,20 @@ pub trait Surface: Driver {
 }
 
 impl Surface for kinesis_blocking::Client {
-    fn all_pages<O>(&self, first: O) -> Vec<Result<O::Output, CallError>>
+    fn all_pages<O>(&self, first: O) -> Vec<Result<O::Output, Error>>
     where
         O: Paginated + PartialEq + Clone + Send + Sync + Unpin + 'static,
         O::Output: Send + 'static,
     {
         self.pages(first).collect()
     }
-    fn list_shards_pages(&self, first: ListShards) -> Vec<Result<ListShardsOutput, CallError>> {
+    fn list_shards_pages(&self, first: ListShards) -> Vec<Result<ListShardsOutput, Error>> {
         kinesis_blocking::Client::list_shards_pages(self, first).collect()
     }
-    fn list_all_shards(&self, stream: &str) -> Result<Vec<Shard>, CallError> {
+    fn list_all_shards(&self, stream: &str) -> Result<Vec<Shard>, Error> {
         kinesis_blocking::Client::list_all_shards(self, stream)
     }
-    fn list_all_shards_with(&self, first: ListShards) -> Result<Vec<Shard>, CallError> {
+    fn list_all_shards_with(&self, first: ListShards) -> Result<Vec<Shard>, Error> {
         kinesis_blocking::Client::list_all_shards_with(self, first)
     }
     fn wait_for_stream_active(
@@ -267,7 +266,7 @@ pub fn delete_then_wait_for_gone<D: Surface>(h: &Harness<D>) {
         .wait_for_stream_gone(&name, quick(Duration::from_secs(30)))
         .unwrap_or_else(|e| panic!("{e}"));
     match client.call(&DescribeStreamSummary::new(name.as_str())) {
-        Err(CallError::Service(e)) => assert_eq!(e.code, ErrorCode::ResourceNotFound),
+        Err(Error::Service(e)) => assert_eq!(e.code, ErrorCode::ResourceNotFound),
         other => panic!("the stream is still there: {other:?}"),
     }
     // Waiting for a stream that is already gone succeeds at once.
@@ -309,7 +308,7 @@ pub fn a_call_error_ends_the_wait<D: Surface>(h: &Harness<D>) {
     let client = h.client();
     let started = Instant::now();
     match client.wait_for_stream_gone("not a valid name!", quick(Duration::from_secs(30))) {
-        Err(WaitError::Call(CallError::Usage(e))) => assert_eq!(e.field, "StreamName"),
+        Err(WaitError::Call(Error::Usage(e))) => assert_eq!(e.field, "StreamName"),
         other => panic!("{other:?}"),
     }
     assert!(started.elapsed() < Duration::from_secs(5));

@@ -6,13 +6,12 @@
 use async_std::stream::StreamExt;
 use async_std::task;
 use kinesis_async::Client;
-use kinesis_proto::call::CallError;
 use kinesis_proto::ops::{
     ConsumerDescription, DescribeStreamConsumer, ListShards, ListShardsOutput, Shard,
     StreamDescriptionSummary,
 };
 use kinesis_proto::waiter::{WaitError, WaiterConfig};
-use kinesis_proto::{Operation, Paginated, Settings};
+use kinesis_proto::{Error, Operation, Paginated, Settings};
 use kinesis_tests::surface::Surface;
 use kinesis_tests::Driver;
 
@@ -21,26 +20,26 @@ use kinesis_tests::Driver;
 pub struct AsyncClient(Client);
 
 impl Driver for AsyncClient {
-    fn call<O: Operation>(&self, op: &O) -> Result<O::Output, CallError> {
+    fn call<O: Operation>(&self, op: &O) -> Result<O::Output, Error> {
         task::block_on(self.0.call(op))
     }
 }
 
 impl Surface for AsyncClient {
-    fn all_pages<O>(&self, first: O) -> Vec<Result<O::Output, CallError>>
+    fn all_pages<O>(&self, first: O) -> Vec<Result<O::Output, Error>>
     where
         O: Paginated + PartialEq + Clone + Send + Sync + Unpin + 'static,
         O::Output: Send + 'static,
     {
         task::block_on(collect(self.0.pages(first)))
     }
-    fn list_shards_pages(&self, first: ListShards) -> Vec<Result<ListShardsOutput, CallError>> {
+    fn list_shards_pages(&self, first: ListShards) -> Vec<Result<ListShardsOutput, Error>> {
         task::block_on(collect(self.0.list_shards_pages(first)))
     }
-    fn list_all_shards(&self, stream: &str) -> Result<Vec<Shard>, CallError> {
+    fn list_all_shards(&self, stream: &str) -> Result<Vec<Shard>, Error> {
         task::block_on(self.0.list_all_shards(stream))
     }
-    fn list_all_shards_with(&self, first: ListShards) -> Result<Vec<Shard>, CallError> {
+    fn list_all_shards_with(&self, first: ListShards) -> Result<Vec<Shard>, Error> {
         task::block_on(self.0.list_all_shards_with(first))
     }
     fn wait_for_stream_active(
@@ -71,7 +70,7 @@ async fn collect<S: async_std::stream::Stream + Unpin>(mut stream: S) -> Vec<S::
     items
 }
 
-fn connect_async(settings: Settings) -> Result<AsyncClient, CallError> {
+fn connect_async(settings: Settings) -> Result<AsyncClient, Error> {
     Client::new(settings).map(AsyncClient)
 }
 

@@ -4,15 +4,15 @@
 use std::collections::VecDeque;
 
 use super::*;
-use crate::call::{TransportError, TransportErrorKind};
 use crate::error::ServiceError;
+use crate::error::{TransportError, TransportErrorKind};
 use crate::ops::{
     ChannelDescriptionOutput, DescribeStreamConsumerOutput, DescribeStreamSummaryOutput,
 };
 
 const S: Duration = Duration::from_secs(1);
 
-fn summary(status: &str) -> Result<DescribeStreamSummaryOutput, CallError> {
+fn summary(status: &str) -> Result<DescribeStreamSummaryOutput, Error> {
     Ok(serde_json::from_str(&format!(
         r#"{{"StreamDescriptionSummary":{{"StreamName":"s",
         "StreamARN":"arn:aws:kinesis:us-east-1:123456789012:stream/s",
@@ -22,7 +22,7 @@ fn summary(status: &str) -> Result<DescribeStreamSummaryOutput, CallError> {
     .unwrap())
 }
 
-fn consumer(status: &str) -> Result<DescribeStreamConsumerOutput, CallError> {
+fn consumer(status: &str) -> Result<DescribeStreamConsumerOutput, Error> {
     Ok(serde_json::from_str(&format!(
         r#"{{"ConsumerDescription":{{"ConsumerName":"c",
         "ConsumerARN":"arn:aws:kinesis:us-east-1:123456789012:stream/s/consumer/c:1",
@@ -32,7 +32,7 @@ fn consumer(status: &str) -> Result<DescribeStreamConsumerOutput, CallError> {
     .unwrap())
 }
 
-fn channel(status: &str, reason: Option<&str>) -> Result<ChannelDescriptionOutput, CallError> {
+fn channel(status: &str, reason: Option<&str>) -> Result<ChannelDescriptionOutput, Error> {
     let reason = reason.map_or(String::new(), |r| {
         format!(r#","ChannelStatusReason":"{r}""#)
     });
@@ -46,8 +46,8 @@ fn channel(status: &str, reason: Option<&str>) -> Result<ChannelDescriptionOutpu
     .unwrap())
 }
 
-fn service(code: ErrorCode, status: u16) -> CallError {
-    CallError::Service(ServiceError {
+fn service(code: ErrorCode, status: u16) -> Error {
+    Error::Service(ServiceError {
         code,
         message: Some("scripted".into()),
         status: http::StatusCode::from_u16(status).unwrap(),
@@ -55,7 +55,7 @@ fn service(code: ErrorCode, status: u16) -> CallError {
     })
 }
 
-fn not_found_error() -> CallError {
+fn not_found_error() -> Error {
     service(ErrorCode::ResourceNotFound, 400)
 }
 
@@ -84,7 +84,7 @@ struct Trace<T> {
 fn run<C: Condition>(
     mut waiter: Waiter<C>,
     start: Instant,
-    answers: Vec<Result<<C::Op as Operation>::Output, CallError>>,
+    answers: Vec<Result<<C::Op as Operation>::Output, Error>>,
     jitter: f64,
 ) -> Trace<C::Success>
 where
@@ -311,7 +311,7 @@ fn other_errors_end_the_wait_at_once() {
         assert_eq!(trace.calls.len(), 2);
     }
     let waiter = Waiter::new(StreamGone::new(stream()), config(60), start);
-    let refused = CallError::Transport(TransportError::new(TransportErrorKind::Connect, "refused"));
+    let refused = Error::Transport(TransportError::new(TransportErrorKind::Connect, "refused"));
     let trace = run(waiter, start, vec![Err(refused.clone())], 0.0);
     assert_eq!(trace.result.unwrap_err(), WaitError::Call(refused));
     assert_eq!(trace.ended, Duration::ZERO);
