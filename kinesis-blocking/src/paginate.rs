@@ -40,7 +40,7 @@ impl<O: Paginated + PartialEq> Iterator for Pages<O> {
         match self.client.call(request) {
             Ok(page) => match self.paginator.handle_page(&page) {
                 Ok(()) => Some(Ok(page)),
-                Err(e) => Some(Err(e.into())),
+                Err(e) => Some(Err(e)),
             },
             Err(e) => {
                 log::debug!(

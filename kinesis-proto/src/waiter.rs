@@ -50,8 +50,8 @@
 //! ## In virtual time
 //! ```
 //! use std::time::{Duration, Instant};
-//! //! use kinesis_proto::ops::{DescribeStreamSummary, DescribeStreamSummaryOutput, StreamStatus};
-//! use kinesis_proto::waiter::{StreamActive, WaitError, Waiter, WaiterAction, WaiterConfig};
+//! use kinesis_proto::ops::{DescribeStreamSummary, DescribeStreamSummaryOutput, StreamStatus};
+//! use kinesis_proto::waiter::{StreamActive, Waiter, WaiterAction, WaiterConfig};
 //!
 //! fn summary(status: &str) -> DescribeStreamSummaryOutput {
 //!     serde_json::from_str(&format!(
@@ -80,7 +80,6 @@
 //! assert_eq!(result.unwrap().stream_status, StreamStatus::Active);
 //! assert_eq!(waiter.attempts(), 3);
 //! assert_eq!(now - start, Duration::from_secs(20)); // two pauses of min_delay
-//! # let _: Option<WaitError> = None;
 //! ```
 
 use std::fmt;
