@@ -179,6 +179,18 @@ impl From<Duration> for WaiterConfig {
 }
 
 /// Why a wait ended without reaching the state it waited for.
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use kinesis_proto::waiter::WaitError;
+/// # fn wait_for_stream_active(_: &str, _: Duration) -> Result<(), WaitError> { Ok(()) }
+/// match wait_for_stream_active("my-stream", Duration::from_secs(300)) {
+///     Ok(()) => println!("ready"),
+///     Err(WaitError::TimedOut { last_state, .. }) => println!("still {last_state:?}"),
+///     Err(WaitError::Failed { state, .. }) => println!("it became {state}"),
+///     Err(e) => println!("{e}"),
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum WaitError {
@@ -512,6 +524,29 @@ enum State<T> {
 ///
 /// `'static + Send` when its condition is, so it can live inside another
 /// state machine.
+///
+/// ```
+/// use std::time::{Duration, Instant};
+/// use kinesis_proto::ops::DescribeStreamSummary;
+/// use kinesis_proto::error::parse_service_error;
+/// use kinesis_proto::waiter::{StreamGone, Waiter, WaiterAction};
+/// use kinesis_proto::Error;
+///
+/// let start = Instant::now();
+/// let mut waiter = Waiter::new(StreamGone::new(DescribeStreamSummary::new("s")), Duration::from_secs(60), start);
+/// let WaiterAction::Call(describe) = waiter.poll(start) else { panic!("the first step calls") };
+/// assert_eq!(describe.stream_name.as_deref(), Some("s"));
+/// assert_eq!(waiter.poll_timeout(), Some(waiter.deadline())); // the answer is awaited
+///
+/// // The service says the stream does not exist: the wait is over.
+/// let answer = http::Response::builder()
+///     .status(400)
+///     .body(r#"{"__type":"ResourceNotFoundException"}"#)
+///     .unwrap();
+/// let gone = Err(Error::Service(parse_service_error(&answer)));
+/// waiter.handle_output(gone, start, 0.5);
+/// assert!(matches!(waiter.poll(start), WaiterAction::Done(Ok(()))));
+/// ```
 #[derive(Debug)]
 pub struct Waiter<C: Condition> {
     condition: C,
