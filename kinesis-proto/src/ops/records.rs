@@ -208,13 +208,15 @@ impl PutRecord {
 with_stream_arn!(PutRecord);
 
 /// The answer to [`PutRecord`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct PutRecordOutput {
     /// The shard the record went to.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub shard_id: String,
     /// The record's sequence number in that shard.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub sequence_number: String,
     /// Whether the record is encrypted at rest.
     #[serde(default)]
@@ -609,14 +611,15 @@ impl From<PutRecordsResultEntry> for WireResultEntry {
 }
 
 /// The answer to [`PutRecords`]: one entry per record, in request order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct PutRecordsOutput {
     /// How many records failed.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub failed_record_count: u32,
     /// Each record's fate, in request order.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub records: Vec<PutRecordsResultEntry>,
     /// Whether the records are encrypted at rest.
     #[serde(default)]
@@ -771,7 +774,7 @@ impl Serialize for GetShardIterator {
 }
 
 /// The answer to [`GetShardIterator`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct GetShardIteratorOutput {
@@ -836,11 +839,12 @@ impl GetRecords {
 }
 
 /// One data record of a stream.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct Record {
     /// The record's position in its shard.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub sequence_number: String,
     /// When the record arrived, roughly.
     #[serde(
@@ -850,9 +854,10 @@ pub struct Record {
     )]
     pub approximate_arrival_timestamp: Option<OffsetDateTime>,
     /// The record's data, decoded from base64.
-    #[serde(with = "crate::wire::blob")]
+    #[serde(default, with = "crate::wire::blob")]
     pub data: Vec<u8>,
     /// The partition key it was written with.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub partition_key: String,
     /// Whether it was encrypted at rest.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -941,11 +946,12 @@ impl fmt::Display for DecodeError {
 impl std::error::Error for DecodeError {}
 
 /// The answer to [`GetRecords`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct GetRecordsOutput {
     /// The records, in shard order.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub records: Vec<Record>,
     /// Where to read next; `None` once the shard is closed and read to its
     /// end (then see `child_shards`).
@@ -957,16 +963,8 @@ pub struct GetRecordsOutput {
     pub millis_behind_latest: Option<u64>,
     /// The shards that follow this one, sent when the end of a closed shard
     /// is reached.
-    #[serde(default, deserialize_with = "null_as_empty")]
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub child_shards: Vec<ChildShard>,
-}
-
-/// A list sent as `null` reads as empty (kinesis-mock sends
-/// `"ChildShards": null` in every GetRecords answer).
-fn null_as_empty<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> Result<Vec<T>, D::Error> {
-    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
 }
 
 operation! {
