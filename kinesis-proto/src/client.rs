@@ -275,7 +275,7 @@ impl Client {
             request.uri(),
             request.body().len()
         );
-        Ok((request, Expect::new()))
+        Ok((request, Expect::new(op)))
     }
 }
 

@@ -99,5 +99,5 @@ pub use client::{Client, Config};
 pub use credentials::Credentials;
 pub use error::{Error, ErrorCode, ResponseError, ServiceError, UsageError};
 pub use limits::Limits;
-pub use operation::{parse_response, Empty, Expect, Operation, Paginated, Plane};
+pub use operation::{parse_response, Empty, Expect, Operation, Paginated, Plane, Sent};
 pub use settings::{Settings, Timeouts};

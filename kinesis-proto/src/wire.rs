@@ -876,7 +876,8 @@ mod tests {
             assert!(err.to_string().contains("base64"), "{body}: {err}");
         }
         // `null` is no bytes (a member sent as null reads as absent).
-        let doc: Doc = serde_json::from_str(r#"{"data":null,"at":null,"key":null}"#).expect("nulls");
+        let doc: Doc =
+            serde_json::from_str(r#"{"data":null,"at":null,"key":null}"#).expect("nulls");
         assert_eq!(
             (doc.data.len(), doc.at, doc.key),
             (0, OffsetDateTime::UNIX_EPOCH, 0)

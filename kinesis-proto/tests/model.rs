@@ -45,6 +45,13 @@ static MODEL: LazyLock<Model> = LazyLock::new(|| {
     }
 });
 
+/// Operations whose answer must carry some member error correction would
+/// fill, and why.
+const NO_EMPTY_ANSWER: &[(&str, &str)] = &[(
+    "PutRecord",
+    "without a sequence number the answer does not say the record was written",
+)];
+
 /// Which members a generated answer carries.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Fill {
@@ -354,6 +361,18 @@ impl Check for ErrorCorrection {
         let Some(shape) = output_shape::<O>() else {
             return;
         };
+        if let Some((_, why)) = NO_EMPTY_ANSWER.iter().find(|(name, _)| *name == O::NAME) {
+            // Must fail instead, as a Response error.
+            match parse_response::<O, _>(&ok_response("{}")) {
+                Err(Error::Response(_)) => {}
+                Ok(_) => self.0.push(format!("{}: {{}} must fail ({why})", O::NAME)),
+                Err(e) => self.0.push(format!(
+                    "{}: {{}} must fail as a Response error: {e}",
+                    O::NAME
+                )),
+            }
+            return;
+        }
         parses::<O>(&json!({}), "an empty object", &mut self.0);
         // Every member of the top level `null`, required ones too.
         let members = MODEL.shape(shape)["members"].as_object().expect("members");
@@ -386,7 +405,7 @@ fn answers_that_are_not_the_shape_still_fail() {
         "\"x\"",
         "5",
         "null",
-        r#"{"StreamDescription":[]}"#,
+        r#"{"StreamDescription":5}"#,
         r#"{"StreamDescription":{"Shards":{}}}"#,
     ] {
         let parsed = parse_response::<ops::DescribeStream, _>(&ok_response(body));

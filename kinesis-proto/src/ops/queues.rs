@@ -1275,7 +1275,8 @@ mod tests {
             shown.contains("<5 bytes>") && !shown.contains("hello"),
             "{shown}"
         );
-        let none: ReceiveQueueRecordsOutput = serde_json::from_str(r#"{"QueueRecords":[]}"#).unwrap();
+        let none: ReceiveQueueRecordsOutput =
+            serde_json::from_str(r#"{"QueueRecords":[]}"#).unwrap();
         assert!(none.records.is_empty());
     }
 
