@@ -78,3 +78,4 @@ mod transport;
 mod test_server;
 
 pub use client::Client;
+pub use transport::TransportOptions;
