@@ -84,8 +84,7 @@ fn server() -> u16 {
                     answer.len()
                 );
                 let stream = reader.get_mut();
-                if stream.write_all(head.as_bytes()).is_err() || stream.write_all(answer).is_err()
-                {
+                if stream.write_all(head.as_bytes()).is_err() || stream.write_all(answer).is_err() {
                     return;
                 }
             }
@@ -154,7 +153,11 @@ fn at_trace_level_only_the_documented_target_dumps_secrets() {
     // (ureq writes it undumped) nor the secret key (never sent).
     let dumped = String::from_utf8_lossy(&dumped);
     let answer = r#"{"ShardId":"shardId-000000000001","SequenceNumber":"49"}"#;
-    for sent in ["x-amz-security-token: TOKEN-TRACETEST", "Signature=", answer] {
+    for sent in [
+        "x-amz-security-token: TOKEN-TRACETEST",
+        "Signature=",
+        answer,
+    ] {
         assert!(
             dumped.contains(sent),
             "{DUMP_TARGET} no longer dumps {sent:?}; update the logging docs:\n{dumped}"
