@@ -363,7 +363,7 @@ impl CreateQueue {
 }
 
 operation! {
-    CreateQueue: Control -> QueueDescriptionOutput,
+    CreateQueue: Control in Queues -> QueueDescriptionOutput,
     validate(op) {
         support::check_name("QueueName", &op.queue_name)?;
         support::check_count(
@@ -430,7 +430,7 @@ impl DescribeQueue {
 }
 
 operation! {
-    DescribeQueue: Control -> QueueDescriptionOutput,
+    DescribeQueue: Control in Queues -> QueueDescriptionOutput,
     validate(op) { check_queue_arn(&op.queue_arn) },
     resource_arn(op) { Some(&op.queue_arn) },
 }
@@ -468,7 +468,7 @@ impl UpdateQueue {
 }
 
 operation! {
-    UpdateQueue: Control -> QueueDescriptionOutput,
+    UpdateQueue: Control in Queues -> QueueDescriptionOutput,
     validate(op) {
         check_queue_arn(&op.queue_arn)?;
         if op.queue_attributes == QueueAttributes::default() {
@@ -505,7 +505,7 @@ impl DeleteQueue {
 }
 
 operation! {
-    DeleteQueue: Control -> Empty,
+    DeleteQueue: Control in Queues -> Empty,
     validate(op) { check_queue_arn(&op.queue_arn) },
     resource_arn(op) { Some(&op.queue_arn) },
 }
@@ -566,7 +566,7 @@ pub struct ListQueuesOutput {
 }
 
 operation! {
-    ListQueues: Control -> ListQueuesOutput,
+    ListQueues: Control in Queues -> ListQueuesOutput,
     validate(op) {
         if let Some(max) = op.max_results {
             validate::range("MaxResults", max, 1, 10_000)?;
@@ -694,7 +694,7 @@ macro_rules! receive_op {
         }
 
         operation! {
-            $name: Data -> ReceiveQueueRecordsOutput,
+            $name: Data in Queues -> ReceiveQueueRecordsOutput,
             validate(op) {
                 check_queue_arn(&op.queue_arn)?;
                 if let Some(limit) = op.limit {
@@ -857,7 +857,7 @@ macro_rules! handle_batch_op {
         }
 
         operation! {
-            $name: Data -> ReceiptHandleBatchOutput,
+            $name: Data in Queues -> ReceiptHandleBatchOutput,
             validate(op) {
                 check_queue_arn(&op.queue_arn)?;
                 check_handles(op.entries.iter().map(|e| e.receipt_handle.as_str()))
@@ -930,7 +930,7 @@ macro_rules! visibility_batch_op {
         }
 
         operation! {
-            $name: Data -> ReceiptHandleBatchOutput,
+            $name: Data in Queues -> ReceiptHandleBatchOutput,
             validate(op) {
                 check_queue_arn(&op.queue_arn)?;
                 check_handles(op.entries.iter().map(|e| e.receipt_handle.as_str()))?;
