@@ -124,9 +124,16 @@ pub use kinesis_proto::{retry::RetryConfig, Config, Credentials, Limits, Setting
 pub use kinesis_proto::{Error, TransportError, TransportErrorKind};
 pub use kinesis_proto::{ErrorCode, ServiceError, UsageError};
 
+pub use kinesis_proto::waiter::{
+    ChannelActive, Condition, ConsumerActive, StreamActive, StreamGone, WaitError, WaiterConfig,
+};
+
 mod client;
 mod operations;
+mod paginate;
 mod transport;
+mod waiter;
 
 pub use client::Client;
+pub use paginate::Pages;
 pub use transport::{Transport, TransportOptions};

@@ -93,12 +93,19 @@ pub use kinesis_proto::{
 };
 pub use kinesis_proto::{Error, TransportError, TransportErrorKind};
 
+pub use kinesis_proto::waiter::{
+    ChannelActive, Condition, ConsumerActive, StreamActive, StreamGone, WaitError, WaiterConfig,
+};
+
 mod client;
 mod operations;
+mod paginate;
 mod transport;
+mod waiter;
 
 #[cfg(test)]
 mod test_server;
 
 pub use client::Client;
 pub use transport::TransportOptions;
+pub use paginate::Pages;

@@ -24,7 +24,10 @@
 //! - Retry decisions, backoff, the retry quota, clock-skew correction and
 //!   adaptive rate limiting ([`retry`]), and one whole call as a state
 //!   machine a transport drives ([`call`]).
-//! - Pagination: [`Paginated::next_page`] builds the next input.
+//! - Pagination: [`Paginated::next_page`] builds the next input, and
+//!   [`paginate::Paginator`] walks every page.
+//! - Waiters ([`waiter`]): a stream ACTIVE or gone, a consumer or channel
+//!   ACTIVE, with the SDKs' backoff and a time limit.
 //!
 //! ## Out of scope
 //! - Sockets, TLS, HTTP framing, timers, threads: the transport's job.
@@ -85,10 +88,12 @@ pub mod credentials;
 pub mod endpoint;
 pub mod error;
 pub mod ops;
+pub mod paginate;
 pub mod profile;
 pub mod retry;
 pub mod settings;
 pub mod sigv4;
+pub mod waiter;
 
 mod client;
 mod limits;
