@@ -107,5 +107,5 @@ pub use error::{
     Error, ErrorCode, ResponseError, ServiceError, TransportError, TransportErrorKind, UsageError,
 };
 pub use limits::Limits;
-pub use operation::{parse_response, Empty, Expect, Family, Operation, Paginated, Plane};
+pub use operation::{parse_response, Empty, Expect, Family, Operation, Paginated, Plane, Sent};
 pub use settings::{Settings, Timeouts};
