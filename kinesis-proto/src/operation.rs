@@ -24,8 +24,9 @@ pub enum Plane {
 /// associated type.
 ///
 /// Implemented by every input type in [`crate::ops`]; users do not implement
-/// it.
-pub trait Operation: Serialize {
+/// it. Inputs are `Clone` so that a driver can hand a
+/// [`Call`](crate::call::Call) its own copy.
+pub trait Operation: Serialize + Clone {
     /// The operation's name in `X-Amz-Target` (`PutRecord`).
     const NAME: &'static str;
     /// Which endpoint family serves it.

@@ -195,8 +195,8 @@ impl Settings {
     }
 
     /// The kinesis-proto [`Client`](crate::Client) these settings describe
-    /// (its configuration with this retry behaviour): what a transport
-    /// drives.
+    /// (its configuration with this retry behaviour and these call and
+    /// attempt time limits): what a transport drives.
     ///
     /// ```
     /// use kinesis_proto::{Config, Credentials, Settings};
@@ -205,7 +205,13 @@ impl Settings {
     /// assert_eq!(settings.proto_client().config().retry().max_attempts, 7);
     /// ```
     pub fn proto_client(&self) -> crate::Client {
-        crate::Client::new(self.config.clone().with_retry(self.retry))
+        crate::Client::new(
+            self.config
+                .clone()
+                .with_retry(self.retry)
+                .with_call_timeout(self.timeouts.call)
+                .with_attempt_timeout(self.timeouts.attempt),
+        )
     }
 
     /// Settings the way the AWS SDKs find them, from the environment and
