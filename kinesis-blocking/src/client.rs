@@ -9,7 +9,7 @@ use kinesis_proto::call::{Action, Call};
 use kinesis_proto::{Config, CredentialsSource, Operation, Settings, Timeouts};
 use time::OffsetDateTime;
 
-use crate::transport::Transport;
+use crate::transport::{Transport, TransportOptions};
 use crate::Error;
 
 /// A blocking Kinesis Data Streams client.
@@ -64,7 +64,26 @@ impl Client {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn new(settings: Settings) -> Result<Client, Error> {
-        let transport = Transport::new(&settings).map_err(Error::Usage)?;
+        Client::with_transport_options(settings, TransportOptions::default())
+    }
+
+    /// A client for `settings` whose connection pool follows `options`.
+    ///
+    /// ```
+    /// use kinesis_blocking::{Client, Config, Credentials, Settings, TransportOptions};
+    ///
+    /// let settings = Settings::new(Config::new("eu-west-1"), Credentials::new("AKID", "SECRET", None));
+    /// let mut options = TransportOptions::default();
+    /// options.max_idle_per_host = 64; // 64 threads share this client
+    /// let client = Client::with_transport_options(settings, options)?;
+    /// # let _ = client;
+    /// # Ok::<(), kinesis_blocking::Error>(())
+    /// ```
+    pub fn with_transport_options(
+        settings: Settings,
+        options: TransportOptions,
+    ) -> Result<Client, Error> {
+        let transport = Transport::new(&settings, &options).map_err(Error::Usage)?;
         let proto = settings.proto_client();
         let Settings {
             credentials,

@@ -25,7 +25,10 @@
 //! - Retry decisions, backoff, the retry quota, clock-skew correction and
 //!   adaptive rate limiting ([`retry`]), and one whole call with its time
 //!   limits as a state machine a transport drives ([`call`]).
-//! - Pagination: [`Paginated::next_page`] builds the next input.
+//! - Pagination: [`Paginated::next_page`] builds the next input, and
+//!   [`paginate::Paginator`] walks every page.
+//! - Waiters ([`waiter`]): a stream ACTIVE or gone, a consumer or channel
+//!   ACTIVE, with the SDKs' backoff and a time limit.
 //!
 //! ## Out of scope
 //! - Sockets, TLS, HTTP framing, timers, threads: the transport's job.
@@ -129,10 +132,12 @@ pub mod credentials;
 pub mod endpoint;
 pub mod error;
 pub mod ops;
+pub mod paginate;
 pub mod profile;
 pub mod retry;
 pub mod settings;
 pub mod sigv4;
+pub mod waiter;
 
 mod client;
 mod limits;
@@ -146,5 +151,5 @@ pub use error::{
     Error, ErrorCode, ResponseError, ServiceError, TransportError, TransportErrorKind, UsageError,
 };
 pub use limits::Limits;
-pub use operation::{parse_response, Empty, Expect, Operation, Paginated, Plane};
+pub use operation::{parse_response, Empty, Expect, Family, Operation, Paginated, Plane, Sent};
 pub use settings::{Settings, Timeouts};
