@@ -119,8 +119,7 @@ fn run() -> Result<(), Box<dyn Error>> {
     }
 
     // Every shard, two per ListShards page to show the paging.
-    let mut list = ListShards::new(STREAM);
-    list.max_results = Some(2);
+    let mut list = ListShards::new(STREAM).with_max_results(2);
     let mut shards = Vec::new();
     let mut pages = 0;
     loop {
