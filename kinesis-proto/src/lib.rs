@@ -99,5 +99,15 @@ pub use client::{Client, Config};
 pub use credentials::Credentials;
 pub use error::{Error, ErrorCode, ResponseError, ServiceError, UsageError};
 pub use limits::Limits;
-pub use operation::{parse_response, Empty, Expect, Operation, Paginated, Plane};
+pub use operation::{Empty, Expect, Operation, Paginated, Plane};
+
+/// Parsing without an [`Expect`] token, for fuzz targets and tests only:
+/// present with the `fuzzing` feature, hidden from the docs, not part of
+/// the API. Everything else parses an answer through the token
+/// [`Client::prepare`] returned with its request.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::operation::parse_response;
+}
 pub use settings::{Settings, Timeouts};
