@@ -93,7 +93,7 @@ pub use kinesis_proto::{self, ops, Operation, Paginated};
 // …the configuration…
 pub use kinesis_proto::{retry::RetryConfig, Config, Credentials, Limits, Settings, Timeouts};
 // …and the error, shared with kinesis-blocking, with what it carries.
-pub use kinesis_proto::call::{CallError as Error, TransportError, TransportErrorKind};
+pub use kinesis_proto::{Error, TransportError, TransportErrorKind};
 pub use kinesis_proto::{ErrorCode, ServiceError, UsageError};
 
 mod client;

@@ -5,8 +5,9 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use kinesis_proto::call::{Action, Call, CallError, TransportError, TransportErrorKind};
+use kinesis_proto::call::{Action, Call};
 use kinesis_proto::{Config, Credentials, Operation, Settings, Timeouts};
+use kinesis_proto::{TransportError, TransportErrorKind};
 use time::OffsetDateTime;
 
 use crate::transport::Transport;
@@ -64,7 +65,7 @@ impl Client {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn new(settings: Settings) -> Result<Client, Error> {
-        let transport = Transport::new(&settings).map_err(CallError::Usage)?;
+        let transport = Transport::new(&settings).map_err(Error::Usage)?;
         let proto = settings.proto_client();
         let Settings {
             credentials,
@@ -99,7 +100,7 @@ impl Client {
     pub fn from_env() -> Result<Client, Error> {
         let settings =
             Settings::from_env_with(|v| std::env::var(v).ok(), |f| std::fs::read_to_string(f));
-        Client::new(settings.map_err(CallError::Usage)?)
+        Client::new(settings.map_err(Error::Usage)?)
     }
 
     /// Region, endpoint and limits of this client.
@@ -198,8 +199,8 @@ fn shortest(a: Option<Duration>, b: Option<Duration>) -> Option<Duration> {
     }
 }
 
-fn call_timeout(name: &str, limit: Option<Duration>) -> CallError {
-    CallError::Transport(TransportError::new(
+fn call_timeout(name: &str, limit: Option<Duration>) -> Error {
+    Error::Transport(TransportError::new(
         TransportErrorKind::Timeout,
         format!("{name} did not finish within the call time limit of {limit:?}"),
     ))

@@ -64,11 +64,11 @@
 //! dumps the raw bytes sent, signatures and record data included: keep
 //! those targets at debug or below outside of local debugging.
 
-pub use kinesis_proto::call::{CallError as Error, TransportError, TransportErrorKind};
 pub use kinesis_proto::{
     self, ops, retry::RetryConfig, Config, Credentials, ErrorCode, Limits, Operation, Paginated,
     ServiceError, Settings, Timeouts, UsageError,
 };
+pub use kinesis_proto::{Error, TransportError, TransportErrorKind};
 
 mod client;
 mod operations;

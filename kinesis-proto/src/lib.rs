@@ -73,8 +73,9 @@
 //! [`Error::Usage`]: called wrong, nothing was built. [`Error::Service`]:
 //! the service said no (an [`ErrorCode`], message, status, request id,
 //! [`ServiceError::is_retryable`]). [`Error::Response`]: the answer did not
-//! parse as what the operation returns. Transports add one variant for
-//! transport failure ([`call::CallError`]).
+//! parse as what the operation returns. [`Error::Transport`]: the request
+//! could not be sent or its answer not received (the transport driving a
+//! [`call::Call`] reports it), or the call ran out of time.
 
 pub use http;
 
@@ -97,9 +98,11 @@ mod wire;
 
 pub use client::{Client, Config};
 pub use credentials::Credentials;
-pub use error::{Error, ErrorCode, ResponseError, ServiceError, UsageError};
+pub use error::{
+    Error, ErrorCode, ResponseError, ServiceError, TransportError, TransportErrorKind, UsageError,
+};
 pub use limits::Limits;
-pub use operation::{Empty, Expect, Operation, Paginated, Plane};
+pub use operation::{Empty, Expect, Family, Operation, Paginated, Plane, Sent};
 
 /// Parsing without an [`Expect`] token, for fuzz targets and tests only:
 /// present with the `fuzzing` feature, hidden from the docs, not part of
