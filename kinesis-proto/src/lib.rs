@@ -15,7 +15,8 @@
 //! - AWS Signature Version 4 ([`sigv4`]): header and presigned-query forms,
 //!   session tokens, a signing-key cache.
 //! - Validation against the service limits before anything is built
-//!   ([`Limits`]); errors that say which field is wrong ([`Error`]).
+//!   ([`Limits`]); errors that say which field is wrong ([`Error`]). ARNs
+//!   are checked for structure by one parser ([`arn::KinesisArn`]).
 //! - Endpoint resolution ([`endpoint`]): partitions, FIPS, dual-stack,
 //!   account-scoped hosts from ARNs, custom endpoints.
 //! - Credentials, the AWS shared `config`/`credentials` files and the

@@ -1,4 +1,7 @@
-//! Service limits that validation checks before any request is built.
+//! Service limits that validation checks before any request is built: the
+//! one home for them. [`Limits`] holds the ones a stream's configuration
+//! changes (record and request sizes); the constants below are fixed by the
+//! service, each named after the model member it bounds.
 
 /// The service limits that validation enforces. The defaults are the
 /// service's defaults; raise them for streams configured for larger records.
@@ -15,12 +18,13 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Limits {
-    /// Largest data blob of one record, before base64 (default 1 MiB).
+    /// Largest record: `Data` (before base64) plus `PartitionKey`, in bytes
+    /// (default 1 MiB; a stream's `MaxRecordSizeInKiB` raises it to 10 MiB).
     pub max_record_bytes: usize,
-    /// Largest PutRecords request: data plus partition keys of every entry
-    /// (default 5 MiB).
+    /// Largest PutRecords request: `Data` plus `PartitionKey` of every
+    /// entry of `Records` (default 5 MiB).
     pub max_put_records_request_bytes: usize,
-    /// Most entries in one PutRecords request (default 500).
+    /// Most entries in `Records` of one PutRecords request (default 500).
     pub max_put_records_entries: usize,
 }
 
