@@ -3,9 +3,9 @@
 
 use std::fmt;
 
+use crate::environment::{lookup, Environment};
 use crate::error::UsageError;
 use crate::profile::Profile;
-use crate::settings::{lookup, Environment};
 
 /// An access key pair, with a session token for temporary credentials.
 ///

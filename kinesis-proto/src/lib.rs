@@ -90,6 +90,7 @@ pub mod settings;
 pub mod sigv4;
 
 mod client;
+mod environment;
 mod limits;
 mod operation;
 mod validate;
