@@ -396,7 +396,8 @@ fn prepared_queue_requests_reach_queue_hosts() {
         );
         assert_eq!(request.headers()["host"], want, "{}", O::NAME);
         let auth = request.headers()["authorization"].to_str().expect("ASCII");
-        assert!(auth.contains("/us-east-1/kinesis/aws4_request"), "{auth}");
+        let scope = format!("/{}/kinesis/aws4_request", client.config().region());
+        assert!(auth.contains(&scope), "{auth}");
     }
     let queue = "arn:aws:kinesis:us-east-1:123456789012:queue/q-1a2b3c";
     let stream = "arn:aws:kinesis:us-east-1:123456789012:stream/s";
@@ -424,6 +425,21 @@ fn prepared_queue_requests_reach_queue_hosts() {
         &fips,
         &ReceiveQueueRecords::new(queue),
         "q-1a2b3c.data-kinesis-queues-fips.us-east-1.amazonaws.com",
+    );
+    // Tag operations with a queue ARN go to the queue's control host.
+    check(
+        &client,
+        &crate::ops::TagResource::new(queue).with_tag("team", "a"),
+        "q-1a2b3c.control-kinesis-queues.us-east-1.amazonaws.com",
+    );
+    check(
+        &Client::new(Config::new("us-iso-east-1")),
+        &crate::ops::ListTagsForResource::new(
+            queue
+                .replace(":aws:", ":aws-iso:")
+                .replace("us-east-1", "us-iso-east-1"),
+        ),
+        "kinesis-queues.us-iso-east-1.c2s.ic.gov",
     );
     // Kinesis operations without an ARN keep the regional Kinesis host.
     check(
