@@ -286,7 +286,7 @@ impl Client {
             request.uri(),
             request.body().len()
         );
-        Ok((request, Expect::new()))
+        Ok((request, Expect::new(op)))
     }
 }
 
