@@ -295,6 +295,9 @@ mod properties {
             "stream",
             "/",
             "channel",
+            "queue",
+            "aws-iso-b",
+            "us-iso-east-1",
             "consumer",
             "-",
             ".",
@@ -313,10 +316,12 @@ mod properties {
             fips: bool,
             dual_stack: bool,
             data: bool,
+            queues: bool,
         ) {
             let config = Config::new(region).with_fips(fips).with_dual_stack(dual_stack);
             let plane = if data { Plane::Data } else { Plane::Control };
-            if let Ok(endpoint) = resolve(&config, plane, arn.as_deref()) {
+            let family = if queues { Family::Queues } else { Family::Kinesis };
+            if let Ok(endpoint) = resolve_family(&config, family, plane, arn.as_deref()) {
                 prop_assert_eq!(endpoint.uri.scheme_str(), Some("https"));
                 prop_assert!(endpoint.host_header().is_ok());
             }
@@ -334,6 +339,20 @@ mod properties {
             if let Ok(uri) = parse_endpoint_url(&url) {
                 let endpoint = Endpoint { uri, signing_region: "us-east-1".into() };
                 prop_assert!(endpoint.host_header().is_ok());
+            }
+        }
+
+        /// An accepted URL's port is the one written, never a default
+        /// standing in for one that does not fit.
+        #[test]
+        fn accepted_ports_are_the_ones_written(port in 0u32..200_000) {
+            let url = format!("http://127.0.0.1:{port}");
+            match parse_endpoint_url(&url) {
+                Ok(uri) => prop_assert_eq!(uri.port_u16().map(u32::from), Some(port)),
+                Err(e) => {
+                    prop_assert!(port == 0 || port > 65_535, "{url}: {e}");
+                    prop_assert_eq!(e.field, "endpoint");
+                }
             }
         }
     }
