@@ -358,42 +358,43 @@ mod properties {
     }
 }
 
-/// The operations the rule set marks `ResourceType: queue` (botocore
-/// 1.44.5's service model) are exactly those of the queues family.
+/// Every operation's plane and family are what the service model's
+/// `staticContextParams` give the endpoint rules (`OperationType`,
+/// `ResourceType`), read from the model checked into the tests (botocore
+/// 1.44.5).
 #[test]
-fn queue_operations_are_the_queues_family() {
-    macro_rules! families {
+fn planes_and_families_follow_the_model() {
+    macro_rules! routes {
         ($([$method:ident, $input:ident, $summary:literal, $example:literal]),* $(,)?) => {
             vec![$((
                 <crate::ops::$input as crate::Operation>::NAME,
+                <crate::ops::$input as crate::Operation>::PLANE,
                 <crate::ops::$input as crate::Operation>::FAMILY,
             )),*]
         };
     }
-    let table: Vec<(&str, Family)> = crate::for_each_operation!(families);
-    let queues: Vec<&str> = table
-        .iter()
-        .filter(|(_, family)| *family == Family::Queues)
-        .map(|(name, _)| *name)
-        .collect();
-    let mut want = vec![
-        "AcknowledgeDeadLetterQueueRecords",
-        "AcknowledgeQueueRecords",
-        "CreateQueue",
-        "DeleteQueue",
-        "DescribeQueue",
-        "ListQueues",
-        "ReceiveDeadLetterQueueRecords",
-        "ReceiveQueueRecords",
-        "RestoreDeadLetterQueueRecords",
-        "UpdateDeadLetterQueueRecordsVisibility",
-        "UpdateQueue",
-        "UpdateQueueRecordsVisibility",
-    ];
-    let mut got = queues.clone();
-    got.sort_unstable();
-    want.sort_unstable();
-    assert_eq!(got, want);
+    let table: Vec<(&str, Plane, Family)> = crate::for_each_operation!(routes);
+    let model: serde_json::Value =
+        serde_json::from_str(include_str!("../../tests/model/service-2.json")).expect("JSON");
+    let mut queues = 0;
+    for (name, plane, family) in &table {
+        let params = &model["operations"][name]["staticContextParams"];
+        let want_plane = match params["OperationType"]["value"].as_str() {
+            Some("data") => Plane::Data,
+            Some("control") => Plane::Control,
+            other => panic!("{name}: OperationType {other:?} in the model"),
+        };
+        let want_family = match params["ResourceType"]["value"].as_str() {
+            None => Family::Kinesis,
+            Some("queue") => Family::Queues,
+            Some(other) => panic!("{name}: ResourceType {other:?} in the model"),
+        };
+        assert_eq!(*plane, want_plane, "{name}");
+        assert_eq!(*family, want_family, "{name}");
+        queues += usize::from(*family == Family::Queues);
+    }
+    assert!(table.len() >= 50, "{} operations", table.len());
+    assert_eq!(queues, 12, "the model's queue operations");
 }
 
 /// Prepared queue requests go to the queue hosts, with a matching `Host`
