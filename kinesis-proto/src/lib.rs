@@ -141,6 +141,7 @@ pub mod sigv4;
 pub mod waiter;
 
 mod client;
+mod environment;
 mod limits;
 mod operation;
 mod validate;

@@ -87,13 +87,13 @@
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use crate::Error;
 use crate::error::ErrorCode;
 use crate::operation::Operation;
 use crate::ops::{
     ChannelDescription, ChannelStatus, ConsumerDescription, ConsumerStatus, DescribeChannel,
     DescribeStreamConsumer, DescribeStreamSummary, StreamDescriptionSummary, StreamStatus,
 };
+use crate::Error;
 
 /// How long a wait may take and how it paces its calls.
 ///
@@ -275,10 +275,8 @@ pub trait Condition {
     fn request(&self) -> &Self::Op;
 
     /// What an answer to [`Condition::request`] means.
-    fn check(
-        &self,
-        answer: Result<<Self::Op as Operation>::Output, Error>,
-    ) -> Check<Self::Success>;
+    fn check(&self, answer: Result<<Self::Op as Operation>::Output, Error>)
+        -> Check<Self::Success>;
 }
 
 /// Whether `e` is the service saying the resource does not exist.
@@ -369,10 +367,7 @@ impl Condition for StreamGone {
         &self.request
     }
 
-    fn check(
-        &self,
-        answer: Result<crate::ops::DescribeStreamSummaryOutput, Error>,
-    ) -> Check<()> {
+    fn check(&self, answer: Result<crate::ops::DescribeStreamSummaryOutput, Error>) -> Check<()> {
         match answer {
             Ok(out) => Check::Retry(out.stream_description_summary.stream_status.to_string()),
             Err(e) if not_found(&e) => Check::Success(()),
