@@ -83,11 +83,7 @@ where
         };
         this.in_flight = None;
         Poll::Ready(Some(match result {
-            Ok(page) => this
-                .paginator
-                .handle_page(&page)
-                .map(|()| page)
-                .map_err(Error::from),
+            Ok(page) => this.paginator.handle_page(&page).map(|()| page),
             Err(e) => {
                 log::debug!(
                     "{} pages end after {} page(s): {e}",
