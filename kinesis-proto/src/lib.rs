@@ -83,6 +83,7 @@ pub mod call;
 pub mod credentials;
 pub mod endpoint;
 pub mod error;
+pub mod kpl;
 pub mod ops;
 pub mod profile;
 pub mod retry;
