@@ -12,9 +12,7 @@ use std::fs;
 use std::path::Path;
 
 use base64::Engine as _;
-use kinesis_proto::kpl::{
-    deaggregate, hash_key_of, Add, AggregationLimits, Aggregator, Contents,
-};
+use kinesis_proto::kpl::{deaggregate, hash_key_of, Add, AggregationLimits, Aggregator, Contents};
 use proptest::prelude::*;
 use serde::Deserialize;
 
@@ -116,12 +114,19 @@ fn run_positive(name: &str) {
             .map(|key| key.parse::<u128>().expect("a decimal hash key"));
         let data = b64(&record.data_b64);
         let predicted = aggregator.size_if_added(&record.partition_key, hash_key, &data);
-        assert_eq!(aggregator.add(&record.partition_key, hash_key, &data), Add::Added);
+        assert_eq!(
+            aggregator.add(&record.partition_key, hash_key, &data),
+            Add::Added
+        );
         assert_eq!(aggregator.size(), predicted);
     }
     let predicted = aggregator.size();
     let aggregate = aggregator.finish().expect("the case has records");
-    assert_eq!(B64.encode(&aggregate.data), case.aggregated_b64, "aggregated bytes");
+    assert_eq!(
+        B64.encode(&aggregate.data),
+        case.aggregated_b64,
+        "aggregated bytes"
+    );
     assert_eq!(aggregate.data.len(), predicted, "predicted size");
     assert_eq!(aggregate.partition_key, case.outer_partition_key);
     assert_eq!(
@@ -142,7 +147,11 @@ fn run_positive(name: &str) {
     assert_eq!(records.len(), case.user_records.len());
     for (i, (got, want)) in records.iter().zip(&case.user_records).enumerate() {
         assert_eq!(got.partition_key, want.partition_key, "record {i}");
-        assert_eq!(got.explicit_hash_key, want.explicit_hash_key.as_deref(), "record {i}");
+        assert_eq!(
+            got.explicit_hash_key,
+            want.explicit_hash_key.as_deref(),
+            "record {i}"
+        );
         assert_eq!(got.data, b64(&want.data_b64), "record {i}");
         assert_eq!(got.sub_sequence_number, i as u64, "record {i}");
         assert!(got.aggregated);
@@ -201,7 +210,10 @@ fn every_case_on_disk_is_run() {
     let mut listed = NOT_AGGREGATED.to_vec();
     on_disk.sort_unstable();
     listed.sort_unstable();
-    assert_eq!(on_disk, listed, "not_aggregated cases in the file vs. the list");
+    assert_eq!(
+        on_disk, listed,
+        "not_aggregated cases in the file vs. the list"
+    );
 }
 
 /// A user record as the property test makes them.
@@ -216,7 +228,12 @@ fn input() -> impl Strategy<Value = Input> {
     (
         // Few distinct keys, so the tables repeat; some non-ASCII.
         prop_oneof!["[a-c]{1,3}", "[ключ鍵]{1,2}", ".{1,40}"],
-        proptest::option::of(prop_oneof![Just(0u128), Just(u128::MAX), any::<u128>(), 0u128..4]),
+        proptest::option::of(prop_oneof![
+            Just(0u128),
+            Just(u128::MAX),
+            any::<u128>(),
+            0u128..4
+        ]),
         proptest::collection::vec(any::<u8>(), 0..400),
     )
         .prop_map(|(partition_key, explicit_hash_key, data)| Input {

@@ -269,10 +269,16 @@ impl Aggregator {
     /// assert_eq!(aggregator.add("k", None, &[0; 200]), Add::TooLarge);
     /// assert_eq!(aggregator.len(), 1);
     /// ```
-    pub fn add(&mut self, partition_key: &str, explicit_hash_key: Option<u128>, data: &[u8]) -> Add {
+    pub fn add(
+        &mut self,
+        partition_key: &str,
+        explicit_hash_key: Option<u128>,
+        data: &[u8],
+    ) -> Add {
         let growth = self.growth(partition_key, explicit_hash_key, data);
         let fits = |count: u64, protobuf_len: usize, growth: usize| {
-            count < self.limits.max_count && OVERHEAD + protobuf_len + growth <= self.limits.max_size
+            count < self.limits.max_count
+                && OVERHEAD + protobuf_len + growth <= self.limits.max_size
         };
         if !fits(self.count, self.protobuf_len(), growth.bytes) {
             if self.is_empty() {
@@ -385,15 +391,14 @@ impl Aggregator {
                 (self.partition_keys.len() as u64, true)
             }
         };
-        let explicit_hash_key = explicit_hash_key.map(|hash_key| {
-            match self.explicit_hash_keys.get(&hash_key) {
+        let explicit_hash_key =
+            explicit_hash_key.map(|hash_key| match self.explicit_hash_keys.get(&hash_key) {
                 Some(&index) => (index, false),
                 None => {
                     bytes += wire::delimited_len(decimal_len(hash_key));
                     (self.explicit_hash_keys.len() as u64, true)
                 }
-            }
-        });
+            });
         let record_len = wire::varint_field_len(partition_key_index)
             + explicit_hash_key.map_or(0, |(index, _)| wire::varint_field_len(index))
             + wire::delimited_len(data.len());
@@ -496,9 +501,15 @@ mod tests {
         assert_eq!(aggregator.add("k", None, &[1; 1_000]), Add::TooLarge);
         // The boundary: exactly the limit alone fits an empty aggregate.
         let alone = |len| Aggregator::new(limits).size_if_added("k", None, &vec![0; len]);
-        let largest = (0..1_000).rev().find(|&len| alone(len) <= 1_000).expect("some fit");
+        let largest = (0..1_000)
+            .rev()
+            .find(|&len| alone(len) <= 1_000)
+            .expect("some fit");
         assert_eq!(aggregator.add("k", None, &vec![0; largest]), Add::Full);
-        assert_eq!(aggregator.add("k", None, &vec![0; largest + 1]), Add::TooLarge);
+        assert_eq!(
+            aggregator.add("k", None, &vec![0; largest + 1]),
+            Add::TooLarge
+        );
         assert_eq!(aggregator.len(), 1);
     }
 
@@ -515,7 +526,10 @@ mod tests {
         assert_eq!(aggregator.add("third", Some(9), b"3"), Add::Added);
         let aggregate = aggregator.finish().expect("one record");
         assert_eq!(aggregate.partition_key, "third");
-        assert_eq!((aggregate.explicit_hash_key, aggregate.hash_key), (Some(9), 9));
+        assert_eq!(
+            (aggregate.explicit_hash_key, aggregate.hash_key),
+            (Some(9), 9)
+        );
     }
 
     #[test]

@@ -534,7 +534,9 @@ mod tests {
             &[0x0a, 1, b'a', 0x1a, 5, 0x08, 1, 0x1a, 1, b'x'][..],
             &[0x0a, 1, b'a', 0x1a, 7, 0x08, 0, 0x10, 0, 0x1a, 1, b'x'][..],
             // index 2^32: Java's (int) cast would make it 0.
-            &[0x0a, 1, b'a', 0x1a, 9, 0x08, 0x80, 0x80, 0x80, 0x80, 0x10, 0x1a, 1, b'x'][..],
+            &[
+                0x0a, 1, b'a', 0x1a, 9, 0x08, 0x80, 0x80, 0x80, 0x80, 0x10, 0x1a, 1, b'x',
+            ][..],
         ] {
             assert_eq!(
                 contents(protobuf),
@@ -551,8 +553,8 @@ mod tests {
         // before the real one; data given twice (the last counts); a tag
         // with key and value.
         let protobuf = [
-            0x1a, 19, 0x0a, 1, b'?', 0x08, 0, 0x1a, 1, b'o', 0x1a, 1, b'n', 0x22, 6, 0x0a, 1,
-            b't', 0x12, 1, b'v', 0x48, 7, 0x0a, 1, b'a',
+            0x1a, 19, 0x0a, 1, b'?', 0x08, 0, 0x1a, 1, b'o', 0x1a, 1, b'n', 0x22, 6, 0x0a, 1, b't',
+            0x12, 1, b'v', 0x48, 7, 0x0a, 1, b'a',
         ];
         let framed = framed(&protobuf);
         let records = deaggregate("outer", &framed);
@@ -562,7 +564,9 @@ mod tests {
         assert!(records.get(1).is_none());
 
         // A tag without its key fails the record.
-        let no_key = [0x0a, 1, b'a', 0x1a, 9, 0x08, 0, 0x1a, 1, b'x', 0x22, 2, 0x12, 0];
+        let no_key = [
+            0x0a, 1, b'a', 0x1a, 9, 0x08, 0, 0x1a, 1, b'x', 0x22, 2, 0x12, 0,
+        ];
         assert_eq!(contents(&no_key), Contents::Plain(NotAggregated::Malformed));
         // Keys must be UTF-8.
         let latin1 = [0x0a, 1, 0xe9, 0x1a, 5, 0x08, 0, 0x1a, 1, b'x'];
@@ -589,7 +593,10 @@ mod tests {
             HashKey::Above
         ));
         for text in ["", "+", "1e3", " 1", "x"] {
-            assert!(matches!(parse_hash_key(text), HashKey::NotANumber), "{text}");
+            assert!(
+                matches!(parse_hash_key(text), HashKey::NotANumber),
+                "{text}"
+            );
         }
     }
 
@@ -611,19 +618,28 @@ mod tests {
         let with_five = build(0);
         assert_eq!(deaggregate("o", &with_five).in_shard(low..=high).len(), 3);
         assert_eq!(
-            deaggregate("o", &with_five).in_shard(low..=high - 1).contents(),
+            deaggregate("o", &with_five)
+                .in_shard(low..=high - 1)
+                .contents(),
             Contents::OutsideShard { user_records: 3 }
         );
         assert_eq!(
-            deaggregate("o", &with_five).in_shard(low + 1..=high).contents(),
+            deaggregate("o", &with_five)
+                .in_shard(low + 1..=high)
+                .contents(),
             Contents::OutsideShard { user_records: 3 }
         );
         // A negative explicit hash key is outside every range.
         let negative = build(1);
-        assert!(deaggregate("o", &negative).in_shard(0..=u128::MAX).is_empty());
+        assert!(deaggregate("o", &negative)
+            .in_shard(0..=u128::MAX)
+            .is_empty());
         // One that is not a number keeps its record.
         let not_a_number = build(2);
-        assert_eq!(deaggregate("o", &not_a_number).in_shard(low..=high).len(), 3);
+        assert_eq!(
+            deaggregate("o", &not_a_number).in_shard(low..=high).len(),
+            3
+        );
         // Plain records pass.
         assert_eq!(deaggregate("o", b"plain").in_shard(0..=0).len(), 1);
     }
@@ -633,6 +649,9 @@ mod tests {
         let framed = framed(ONE);
         let records = deaggregate("outer", &framed);
         let text = format!("{records:?} {:?}", records.get(0));
-        assert!(text.contains("<1 bytes>") && !text.contains("120"), "{text}");
+        assert!(
+            text.contains("<1 bytes>") && !text.contains("120"),
+            "{text}"
+        );
     }
 }

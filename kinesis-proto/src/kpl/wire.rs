@@ -168,7 +168,12 @@ mod tests {
 
     #[test]
     fn reader_refuses_truncation_and_stray_end_groups() {
-        for bytes in [&[0x1a, 0x05, 1, 2][..], &[0x08][..], &[0x0c][..], &[0x00][..]] {
+        for bytes in [
+            &[0x1a, 0x05, 1, 2][..],
+            &[0x08][..],
+            &[0x0c][..],
+            &[0x00][..],
+        ] {
             let mut buf = bytes;
             assert!(next_field(&mut buf).is_err(), "{bytes:?}");
         }
