@@ -132,6 +132,7 @@ pub mod call;
 pub mod credentials;
 pub mod endpoint;
 pub mod error;
+pub mod kpl;
 pub mod ops;
 pub mod paginate;
 pub mod profile;
