@@ -111,7 +111,7 @@ impl Client {
     /// # async_std::task::block_on(async {
     /// let client = Client::from_env()?;
     /// let mut first = ListShards::new("my-stream");
-    /// first.max_results = Some(100);
+    /// first.page.max_results = Some(100);
     /// let mut pages = client.pages(first);
     /// let mut count = 0;
     /// while let Some(page) = pages.next().await {
@@ -157,7 +157,7 @@ impl Client {
     /// # async_std::task::block_on(async {
     /// let client = Client::from_env()?;
     /// let mut first = ListShards::new("my-stream");
-    /// first.max_results = Some(10);
+    /// first.page.max_results = Some(10);
     /// let shards = client.list_all_shards_with(first).await?;
     /// println!("{} shards", shards.len());
     /// # Ok::<(), kinesis_async::Error>(())

@@ -28,14 +28,12 @@ impl Client {
     ///
     /// ```no_run
     /// use std::time::Duration;
-    /// use kinesis_async::{ops::DescribeStreamSummary, Client, StreamActive};
+    /// use kinesis_async::{ops::{DescribeStreamSummary, StreamRef}, Client, StreamActive};
     ///
     /// # async_std::task::block_on(async {
     /// let client = Client::from_env()?;
     /// let arn = "arn:aws:kinesis:us-east-1:123456789012:stream/my-stream";
-    /// let mut describe = DescribeStreamSummary::new("my-stream");
-    /// describe.stream_name = None;
-    /// describe.stream_arn = Some(arn.into());
+    /// let describe = DescribeStreamSummary::new(StreamRef::arn(arn));
     /// let summary = client.wait(StreamActive::new(describe), Duration::from_secs(300)).await?;
     /// println!("{} is {}", summary.stream_name, summary.stream_status);
     /// # Ok::<(), Box<dyn std::error::Error>>(())

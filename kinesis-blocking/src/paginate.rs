@@ -67,7 +67,7 @@ impl Client {
     ///
     /// let client = Client::from_env()?;
     /// let mut first = ListShards::new("my-stream");
-    /// first.max_results = Some(100);
+    /// first.page.max_results = Some(100);
     /// let mut count = 0;
     /// for page in client.pages(first) {
     ///     count += page?.shards.len();
@@ -107,7 +107,7 @@ impl Client {
     ///
     /// let client = Client::from_env()?;
     /// let mut first = ListShards::new("my-stream");
-    /// first.max_results = Some(10);
+    /// first.page.max_results = Some(10);
     /// let shards = client.list_all_shards_with(first)?;
     /// println!("{} shards", shards.len());
     /// # Ok::<(), kinesis_blocking::Error>(())
@@ -192,7 +192,7 @@ mod tests {
         ]);
         let client = client(&server);
         let mut first = ListShards::new("s");
-        first.max_results = Some(2);
+        first.page.max_results = Some(2);
         let pages = client.list_shards_pages(first);
         std::thread::sleep(std::time::Duration::from_millis(50));
         assert!(server.seen().is_empty(), "sent before the first next()");
