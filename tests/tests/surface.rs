@@ -109,7 +109,7 @@ async fn lifecycle_on(client: Client, stream: String, executor: &str) {
         .unwrap_or_else(|e| panic!("{executor}: {e}"));
     assert_eq!(summary.open_shard_count, 3, "{executor}");
     let mut first = ListShards::new(stream.as_str());
-    first.max_results = Some(1);
+    first.page.max_results = Some(1);
     let pages = collect(client.list_shards_pages(first)).await;
     assert_eq!(pages.len(), 3, "{executor}: {pages:?}");
     client
