@@ -163,19 +163,11 @@ impl Client {
 mod tests {
     use std::time::Duration;
 
-    use kinesis_proto::{Config, Credentials, Error, ErrorCode, Settings};
+    use kinesis_proto::{Error, ErrorCode};
 
     use super::*;
-    use crate::test_server::{serve, Reply, Server};
-
-    fn client(server: &Server) -> Client {
-        let config = Config::new("us-east-1")
-            .with_endpoint_url(&server.url())
-            .expect("a local URL");
-        let mut settings = Settings::new(config, Credentials::new("AKID", "SECRET", None));
-        settings.retry.max_attempts = 1;
-        Client::new(settings).expect("valid settings")
-    }
+    use crate::paginate::tests::client;
+    use crate::test_server::{serve, Reply};
 
     fn summary(status: &str) -> Reply {
         Reply::Answer(
