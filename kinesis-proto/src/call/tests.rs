@@ -1210,3 +1210,25 @@ proptest! {
         }
     }
 }
+
+/// A transport's settings reach the call: its time limits come from
+/// `Settings::timeouts` through `Settings::proto_client`.
+#[test]
+fn settings_time_limits_reach_the_call() {
+    let settings = crate::Settings::new(Config::new("us-east-1"), creds())
+        .with_call_timeout(Some(Duration::from_millis(700)))
+        .with_attempt_timeout(Some(Duration::from_millis(300)));
+    let c = settings.proto_client();
+    assert_eq!(c.config().call_timeout(), Some(Duration::from_millis(700)));
+    assert_eq!(
+        c.config().attempt_timeout(),
+        Some(Duration::from_millis(300))
+    );
+    let t = drive(&c, vec![Step::Hang, Step::Hang, ok()], 0.5);
+    let ms = |ms| Some(Duration::from_millis(ms));
+    // 700 − 300 − 25 = 375 left: 300; 375 − 300 − 50 = 25 left: 25.
+    assert_eq!(t.timeouts, [ms(300), ms(300), ms(25)]);
+    t.result
+        .as_ref()
+        .expect("the third attempt answers at once");
+}
