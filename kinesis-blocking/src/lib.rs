@@ -95,6 +95,7 @@ pub use kinesis_proto::{
 
 mod client;
 mod operations;
+mod resolve;
 mod transport;
 
 #[cfg(test)]
