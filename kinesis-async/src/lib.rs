@@ -121,12 +121,19 @@ pub use kinesis_proto::{self, ops, Operation, Paginated};
 // …the configuration…
 pub use kinesis_proto::{retry::RetryConfig, Config, Credentials, Limits, Settings, Timeouts};
 // …and the error, shared with kinesis-blocking, with what it carries.
-pub use kinesis_proto::call::{CallError as Error, TransportError, TransportErrorKind};
+pub use kinesis_proto::{Error, TransportError, TransportErrorKind};
 pub use kinesis_proto::{ErrorCode, ServiceError, UsageError};
+
+pub use kinesis_proto::waiter::{
+    ChannelActive, Condition, ConsumerActive, StreamActive, StreamGone, WaitError, WaiterConfig,
+};
 
 mod client;
 mod operations;
+mod paginate;
 mod transport;
+mod waiter;
 
 pub use client::Client;
+pub use paginate::Pages;
 pub use transport::{Transport, TransportOptions};

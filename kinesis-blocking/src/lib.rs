@@ -87,19 +87,26 @@
 //! that target off, for example with env_logger:
 //! `RUST_LOG=trace,ureq_proto::util=off`.
 //!
-pub use kinesis_proto::call::{CallError as Error, TransportError, TransportErrorKind};
 pub use kinesis_proto::{
     self, ops, retry::RetryConfig, Config, Credentials, ErrorCode, Limits, Operation, Paginated,
     ServiceError, Settings, Timeouts, UsageError,
 };
+pub use kinesis_proto::{Error, TransportError, TransportErrorKind};
+
+pub use kinesis_proto::waiter::{
+    ChannelActive, Condition, ConsumerActive, StreamActive, StreamGone, WaitError, WaiterConfig,
+};
 
 mod client;
 mod operations;
+mod paginate;
 mod resolve;
 mod transport;
+mod waiter;
 
 #[cfg(test)]
 mod test_server;
 
 pub use client::Client;
+pub use paginate::Pages;
 pub use transport::TransportOptions;

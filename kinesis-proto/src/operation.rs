@@ -20,16 +20,31 @@ pub enum Plane {
     Control,
 }
 
+/// Which service's endpoints an operation goes to: the endpoint rules'
+/// `ResourceType` (`kinesis…` hosts, or `kinesis-queues…` for queues).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Family {
+    /// Streams, consumers, channels and account settings.
+    #[default]
+    Kinesis,
+    /// Queues (CreateQueue, ReceiveQueueRecords…).
+    Queues,
+}
+
 /// One Kinesis API operation: its input is the value, its output the
 /// associated type.
 ///
 /// Implemented by every input type in [`crate::ops`]; users do not implement
-/// it.
-pub trait Operation: Serialize {
+/// it. Inputs are `Clone` so that a driver can hand a
+/// [`Call`](crate::call::Call) its own copy.
+pub trait Operation: Serialize + Clone {
     /// The operation's name in `X-Amz-Target` (`PutRecord`).
     const NAME: &'static str;
     /// Which endpoint family serves it.
     const PLANE: Plane;
+    /// Whose endpoints serve it (queue operations go to `kinesis-queues`).
+    const FAMILY: Family = Family::Kinesis;
     /// What a successful answer parses into.
     type Output: DeserializeOwned;
 
@@ -46,6 +61,37 @@ pub trait Operation: Serialize {
     /// Serializes the input as the JSON request body.
     fn to_body(&self) -> Result<Vec<u8>, UsageError> {
         serde_json::to_vec(self).map_err(|e| UsageError::new(Self::NAME, e.to_string()))
+    }
+
+    /// What the answer's check needs to know about this request; the
+    /// [`Expect`] token keeps it.
+    fn sent(&self) -> Sent {
+        Sent::default()
+    }
+
+    /// Checks a parsed answer against the request it answers (PutRecords:
+    /// one result entry per record sent). The error says what is wrong.
+    fn check_output(_output: &Self::Output, _sent: &Sent) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// What an answer is checked against: the facts about its request that
+/// [`Expect`] keeps (it stays `'static`, holding no part of the input).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Sent {
+    /// How many entries the request sent, for answers with one entry per
+    /// entry sent (PutRecords); `None` when unknown or not such an answer.
+    pub entries: Option<usize>,
+}
+
+impl Sent {
+    /// A request of `entries` entries.
+    pub fn entries(entries: usize) -> Self {
+        Sent {
+            entries: Some(entries),
+        }
     }
 }
 
@@ -81,6 +127,7 @@ pub struct Empty {}
 /// ```
 #[must_use = "an Expect is the only way to parse the answer"]
 pub struct Expect<O> {
+    sent: Sent,
     _op: PhantomData<fn() -> O>,
 }
 
@@ -91,21 +138,33 @@ impl<O> std::fmt::Debug for Expect<O> {
 }
 
 impl<O: Operation> Expect<O> {
-    pub(crate) fn new() -> Self {
-        Expect { _op: PhantomData }
+    pub(crate) fn new(op: &O) -> Self {
+        Expect {
+            sent: op.sent(),
+            _op: PhantomData,
+        }
     }
 
     /// Parses the answer to the request this token came with: the
-    /// operation's output on a 2xx status, else the service error.
+    /// operation's output on a 2xx status, else the service error. An
+    /// output that does not fit the request (a PutRecords answer with more
+    /// or fewer entries than records sent) is a `Response` error.
     pub fn parse<B: AsRef<[u8]>>(&self, response: &http::Response<B>) -> Result<O::Output, Error> {
-        parse_response::<O, B>(response)
+        parse_with::<O, B>(response, &self.sent)
     }
 }
 
 /// Parses `response` as an answer to `O`, for drivers that keep no token
-/// (fuzzing, replay).
+/// (fuzzing, replay): every check but those against the request.
 pub fn parse_response<O: Operation, B: AsRef<[u8]>>(
     response: &http::Response<B>,
+) -> Result<O::Output, Error> {
+    parse_with::<O, B>(response, &Sent::default())
+}
+
+fn parse_with<O: Operation, B: AsRef<[u8]>>(
+    response: &http::Response<B>,
+    sent: &Sent,
 ) -> Result<O::Output, Error> {
     let status = response.status();
     if !status.is_success() {
@@ -117,11 +176,19 @@ pub fn parse_response<O: Operation, B: AsRef<[u8]>>(
     } else {
         body
     };
-    serde_json::from_slice(body).map_err(|e| {
+    let fail = |reason: String| {
         Error::Response(ResponseError {
             status,
-            reason: format!("{} output: {e}", O::NAME),
+            reason: format!("{} output: {reason}", O::NAME),
             request_id: error::request_id(response),
         })
-    })
+    };
+    // Every answer is a JSON object. (Without this, `[]` would read as a
+    // structure of defaults: serde takes structures as arrays too.)
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(fail("not a JSON object".to_owned()));
+    }
+    let output: O::Output = serde_json::from_slice(body).map_err(|e| fail(e.to_string()))?;
+    O::check_output(&output, sent).map_err(fail)?;
+    Ok(output)
 }

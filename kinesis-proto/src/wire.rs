@@ -2,6 +2,18 @@
 //! as base64, timestamps as epoch seconds, hash keys as decimal strings.
 //! Used through `#[serde(with = "crate::wire::…")]`.
 //!
+//! Answers are read as botocore reads them and as smithy's client error
+//! correction fills them: a member sent as `null` is absent, and a member
+//! the model requires but the answer lacks (or sends as `null`) takes its
+//! type's default — `""`, `0`, `false`, an empty list or map, the epoch
+//! for a timestamp, empty bytes for a blob, an empty structure (its own
+//! members filled the same way), `Unknown("")` for an enum. Every
+//! non-`Option` output member is `#[serde(default, deserialize_with =
+//! "crate::wire::nullable")]` (or `default` with one of the modules here,
+//! which read `null` the same way); `Option` members are `None` for both.
+//! Bytes that are not the answer's shape (not an object, a string where a
+//! list belongs) still fail the parse.
+//!
 //! Timestamps and blobs read their text straight from the input (borrowed
 //! bytes / [`RawValue`]), so they deserialize from `serde_json::from_slice`
 //! and `from_str`, which is how every response is parsed. Blobs also
@@ -13,6 +25,22 @@ use serde::ser::{Serialize, Serializer};
 use serde_json::value::RawValue;
 use std::fmt;
 use time::OffsetDateTime;
+
+/// Reads a member that may be `null` or (with `#[serde(default)]`)
+/// missing: both give `T::default()`.
+pub(crate) fn nullable<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+/// What a missing or `null` timestamp reads as: the Unix epoch (use with
+/// `#[serde(default = "crate::wire::epoch", with = "crate::wire::timestamp")]`).
+pub(crate) fn epoch() -> OffsetDateTime {
+    OffsetDateTime::UNIX_EPOCH
+}
 
 /// `Vec<u8>` as a base64 string (standard alphabet, padded).
 ///
@@ -72,8 +100,41 @@ pub(crate) mod blob {
     /// decoder checks anyway (every byte must be one of its 65). Text that
     /// is not UTF-8 fails as invalid base64 instead of as invalid JSON.
     /// Deserializers without bytes (`serde_json::Value`) call `visit_str`.
+    /// `null` reads as no bytes.
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
-        d.deserialize_bytes(BlobVisitor)
+        d.deserialize_option(OptionalBlob)
+    }
+
+    /// `null`, or a blob.
+    struct OptionalBlob;
+
+    impl<'de> Visitor<'de> for OptionalBlob {
+        type Value = Vec<u8>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a base64 string")
+        }
+
+        fn visit_none<E: de::Error>(self) -> Result<Vec<u8>, E> {
+            Ok(Vec::new())
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<Vec<u8>, E> {
+            Ok(Vec::new())
+        }
+
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Vec<u8>, D::Error> {
+            d.deserialize_bytes(BlobVisitor)
+        }
+
+        // Deserializers that do not tell options apart (`Value`) come here.
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Vec<u8>, E> {
+            BlobVisitor.visit_str(v)
+        }
+
+        fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Vec<u8>, E> {
+            BlobVisitor.visit_bytes(v)
+        }
     }
 
     /// Decodes base64 text, naming the problem on failure.
@@ -314,9 +375,12 @@ pub(crate) mod timestamp {
         raw.serialize(s)
     }
 
+    /// `null` reads as the epoch (error correction: see the module docs).
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<OffsetDateTime, D::Error> {
-        let raw = <&'de RawValue>::deserialize(d)?;
-        parse_epoch_seconds(timestamp_text(raw)).map_err(de::Error::custom)
+        match Option::<&'de RawValue>::deserialize(d)? {
+            Some(raw) => parse_epoch_seconds(timestamp_text(raw)).map_err(de::Error::custom),
+            None => Ok(epoch()),
+        }
     }
 }
 
@@ -374,8 +438,9 @@ pub(crate) mod hash_key {
         s.collect_str(key)
     }
 
+    /// `null` reads as 0 (error correction: see the module docs).
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u128, D::Error> {
-        d.deserialize_str(HashKeyVisitor)
+        Ok(super::opt_hash_key::deserialize(d)?.unwrap_or_default())
     }
 
     pub(super) struct HashKeyVisitor;
@@ -409,8 +474,6 @@ pub(crate) mod opt_hash_key {
         }
     }
 
-    // For outputs with an optional hash key (none in the API today).
-    #[allow(dead_code)]
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u128>, D::Error> {
         struct Wrap(u128);
         impl<'de> Deserialize<'de> for Wrap {
@@ -457,6 +520,14 @@ macro_rules! string_enum {
                     $( $name::$variant => $wire, )*
                     $name::Unknown(other) => other,
                 }
+            }
+        }
+
+        /// `Unknown("")`: what a required member the answer lacks reads as
+        /// (smithy's client error correction).
+        impl Default for $name {
+            fn default() -> Self {
+                $name::Unknown(String::new())
             }
         }
 
@@ -799,11 +870,18 @@ mod tests {
         let err = serde_json::from_str::<Doc>(r#"{"data":5,"at":0,"key":"0"}"#)
             .expect_err("not a string");
         assert!(err.to_string().contains("base64"), "{err}");
-        for not_a_string in [r#"[1,2]"#, "{}", "null", "true"] {
+        for not_a_string in [r#"[1,2]"#, "{}", "true"] {
             let body = format!(r#"{{"data":{not_a_string},"at":0,"key":"0"}}"#);
             let err = serde_json::from_str::<Doc>(&body).expect_err("not a string");
             assert!(err.to_string().contains("base64"), "{body}: {err}");
         }
+        // `null` is no bytes (a member sent as null reads as absent).
+        let doc: Doc =
+            serde_json::from_str(r#"{"data":null,"at":null,"key":null}"#).expect("nulls");
+        assert_eq!(
+            (doc.data.len(), doc.at, doc.key),
+            (0, OffsetDateTime::UNIX_EPOCH, 0)
+        );
         // Text that is not UTF-8, or a lone surrogate escape: invalid base64.
         let err = serde_json::from_slice::<Doc>(b"{\"data\":\"aG\xffk\",\"at\":0,\"key\":\"0\"}")
             .expect_err("not UTF-8");

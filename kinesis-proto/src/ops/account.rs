@@ -27,13 +27,15 @@ impl DescribeLimits {
 }
 
 /// The answer to [`DescribeLimits`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct DescribeLimitsOutput {
     /// Most shards the account may have open.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub shard_limit: u32,
     /// Shards open now.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub open_shard_count: u32,
     /// On-demand streams the account has.
     #[serde(default)]
@@ -41,6 +43,12 @@ pub struct DescribeLimitsOutput {
     /// Most on-demand streams the account may have.
     #[serde(default)]
     pub on_demand_stream_count_limit: Option<u32>,
+    /// Channels the account has.
+    #[serde(default)]
+    pub channel_count: Option<u32>,
+    /// Most channels the account may have.
+    #[serde(default)]
+    pub channel_count_limit: Option<u32>,
 }
 
 operation! {
@@ -88,11 +96,12 @@ impl MinimumThroughputBillingCommitmentInput {
 }
 
 /// The account's minimum throughput billing commitment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct MinimumThroughputBillingCommitmentOutput {
     /// Its state.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub status: CommitmentStatus,
     /// When it started.
     #[serde(default, with = "crate::wire::opt_timestamp")]
@@ -123,7 +132,7 @@ impl DescribeAccountSettings {
 }
 
 /// The answer to [`DescribeAccountSettings`] and [`UpdateAccountSettings`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct AccountSettingsOutput {

@@ -106,11 +106,12 @@ string_enum! {
 }
 
 /// How the records of a channel's source stream are read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct RecordConfiguration {
     /// The record encoding.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub record_format_type: RecordFormatType,
     /// The Glue Schema Registry schema (needed for S3 Tables destinations).
     #[serde(
@@ -165,13 +166,30 @@ impl ChannelStreamConfiguration {
 #[non_exhaustive]
 pub struct ChannelStreamDescription {
     /// The source stream.
-    #[serde(rename = "StreamARN")]
+    #[serde(
+        rename = "StreamARN",
+        default,
+        deserialize_with = "crate::wire::nullable"
+    )]
     pub stream_arn: String,
     /// When the source stream was created.
-    #[serde(with = "crate::wire::timestamp")]
+    #[serde(default = "crate::wire::epoch", with = "crate::wire::timestamp")]
     pub stream_creation_timestamp: OffsetDateTime,
     /// How its records are encoded.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub record_configuration: RecordConfiguration,
+}
+
+/// Every member at its default, the creation time at the epoch (what
+/// an answer lacking the structure reads as).
+impl Default for ChannelStreamDescription {
+    fn default() -> Self {
+        ChannelStreamDescription {
+            stream_arn: Default::default(),
+            stream_creation_timestamp: crate::wire::epoch(),
+            record_configuration: Default::default(),
+        }
+    }
 }
 
 /// A channel's source stream, as ListChannels reports it.
@@ -180,21 +198,38 @@ pub struct ChannelStreamDescription {
 #[non_exhaustive]
 pub struct ChannelStreamIdentifier {
     /// The source stream.
-    #[serde(rename = "StreamARN")]
+    #[serde(
+        rename = "StreamARN",
+        default,
+        deserialize_with = "crate::wire::nullable"
+    )]
     pub stream_arn: String,
     /// When the source stream was created.
-    #[serde(with = "crate::wire::timestamp")]
+    #[serde(default = "crate::wire::epoch", with = "crate::wire::timestamp")]
     pub stream_creation_timestamp: OffsetDateTime,
 }
 
+/// Every member at its default, the creation time at the epoch (what
+/// an answer lacking the structure reads as).
+impl Default for ChannelStreamIdentifier {
+    fn default() -> Self {
+        ChannelStreamIdentifier {
+            stream_arn: Default::default(),
+            stream_creation_timestamp: crate::wire::epoch(),
+        }
+    }
+}
+
 /// Server-side encryption of what a channel delivers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct ChannelEncryptionConfiguration {
     /// The encryption type (only KMS).
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub encryption_type: ChannelEncryptionType,
     /// The customer managed KMS key (not the `aws/kinesis` service key).
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub key_id: String,
 }
 
@@ -209,11 +244,12 @@ impl ChannelEncryptionConfiguration {
 }
 
 /// CloudWatch Logs settings of a channel.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct CloudWatchLogs {
     /// Whether the channel logs to CloudWatch Logs.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub enabled: bool,
     /// The log group (default `/aws/kinesis/{channelName}/{channelId}`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -248,11 +284,12 @@ impl CloudWatchLogs {
 
 /// A channel's logging configuration (the same shape in CreateChannel,
 /// UpdateChannel and DescribeChannel).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct ChannelLoggingConfiguration {
     /// The CloudWatch Logs settings.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub cloud_watch_logs: CloudWatchLogs,
 }
 
@@ -264,14 +301,19 @@ impl ChannelLoggingConfiguration {
 }
 
 /// Where records that cannot be delivered go.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct DeadLetterQueueS3Configuration {
     /// The bucket.
-    #[serde(rename = "BucketARN")]
+    #[serde(
+        rename = "BucketARN",
+        default,
+        deserialize_with = "crate::wire::nullable"
+    )]
     pub bucket_arn: String,
     /// The account that must own the bucket (12 digits).
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub expected_bucket_owner: String,
     /// The key prefix of error records.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -296,16 +338,22 @@ impl DeadLetterQueueS3Configuration {
 }
 
 /// The bucket of a general purpose S3 destination and how objects are stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct S3StorageConfiguration {
     /// The bucket.
-    #[serde(rename = "BucketARN")]
+    #[serde(
+        rename = "BucketARN",
+        default,
+        deserialize_with = "crate::wire::nullable"
+    )]
     pub bucket_arn: String,
     /// Compression of delivered objects.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub compression_type: S3CompressionType,
     /// The account that must own the bucket (12 digits).
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub expected_bucket_owner: String,
     /// The template of object keys (a default one when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -387,27 +435,35 @@ impl S3DestinationConfiguration {
 }
 
 /// Delivery to a general purpose S3 bucket, as DescribeChannel reports it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct S3DestinationDescription {
     /// Longest time undelivered data waits, in seconds.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub data_freshness_in_seconds: u32,
     /// Where undeliverable records go.
-    #[serde(rename = "DeadLetterQueueS3Configuration")]
+    #[serde(
+        rename = "DeadLetterQueueS3Configuration",
+        default,
+        deserialize_with = "crate::wire::nullable"
+    )]
     pub dead_letter_queue_s3_configuration: DeadLetterQueueS3Configuration,
     /// The bucket and how objects are stored.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub storage_configuration: S3StorageConfiguration,
 }
 
 /// One partition field of a destination table.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct PartitionField {
     /// The source column (of type `timestamptz`).
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub source_name: String,
     /// The transform (only TIME_HOUR).
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub transform: PartitionTransform,
 }
 
@@ -422,11 +478,12 @@ impl PartitionField {
 }
 
 /// How a destination table is partitioned.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct PartitionSpec {
     /// The partition fields.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub partition_fields: Vec<PartitionField>,
 }
 
@@ -438,18 +495,25 @@ impl PartitionSpec {
 }
 
 /// One destination Apache Iceberg table in S3 Tables.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct S3TablesConfiguration {
     /// The table bucket.
-    #[serde(rename = "TableBucketARN")]
+    #[serde(
+        rename = "TableBucketARN",
+        default,
+        deserialize_with = "crate::wire::nullable"
+    )]
     pub table_bucket_arn: String,
     /// The namespace (database) of the table.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub namespace: String,
     /// The table, which the channel creates.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub table_name: String,
     /// Compression of the Parquet data files.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub compression_type: S3TablesCompressionType,
     /// How the table is partitioned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -513,17 +577,22 @@ impl S3TablesDestinationConfiguration {
 }
 
 /// Delivery to Apache Iceberg tables in S3 Tables, as DescribeChannel reports it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct S3TablesDestinationDescription {
     /// Longest time undelivered data waits, in seconds.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub data_freshness_in_seconds: u32,
     /// Where undeliverable records go.
-    #[serde(rename = "DeadLetterQueueS3Configuration")]
+    #[serde(
+        rename = "DeadLetterQueueS3Configuration",
+        default,
+        deserialize_with = "crate::wire::nullable"
+    )]
     pub dead_letter_queue_s3_configuration: DeadLetterQueueS3Configuration,
     /// The destination tables.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub s3_tables_configuration_list: Vec<S3TablesConfiguration>,
 }
 
@@ -533,27 +602,39 @@ pub struct S3TablesDestinationDescription {
 #[non_exhaustive]
 pub struct ChannelDescription {
     /// The channel's ARN.
-    #[serde(rename = "ChannelARN")]
+    #[serde(
+        rename = "ChannelARN",
+        default,
+        deserialize_with = "crate::wire::nullable"
+    )]
     pub channel_arn: String,
     /// Its name.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub channel_name: String,
     /// Its unique identifier.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub channel_id: String,
     /// Where it is in its life.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub channel_status: ChannelStatus,
     /// Why it is `Failed`.
     #[serde(default)]
     pub channel_status_reason: Option<String>,
     /// When it was created.
-    #[serde(with = "crate::wire::timestamp")]
+    #[serde(default = "crate::wire::epoch", with = "crate::wire::timestamp")]
     pub channel_creation_timestamp: OffsetDateTime,
     /// The role Kinesis assumes to write to the destination.
-    #[serde(rename = "ServiceExecutionRoleARN")]
+    #[serde(
+        rename = "ServiceExecutionRoleARN",
+        default,
+        deserialize_with = "crate::wire::nullable"
+    )]
     pub service_execution_role_arn: String,
     /// The source streams.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub stream_configuration_list: Vec<ChannelStreamDescription>,
     /// Its logging configuration.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub logging_configuration: ChannelLoggingConfiguration,
     /// Its encryption, when set.
     #[serde(default)]
@@ -566,39 +647,86 @@ pub struct ChannelDescription {
     pub s3_tables_destination_configuration: Option<S3TablesDestinationDescription>,
 }
 
+/// Every member at its default, the creation time at the epoch (what
+/// an answer lacking the structure reads as).
+impl Default for ChannelDescription {
+    fn default() -> Self {
+        ChannelDescription {
+            channel_arn: Default::default(),
+            channel_name: Default::default(),
+            channel_id: Default::default(),
+            channel_status: Default::default(),
+            channel_status_reason: Default::default(),
+            channel_creation_timestamp: crate::wire::epoch(),
+            service_execution_role_arn: Default::default(),
+            stream_configuration_list: Default::default(),
+            logging_configuration: Default::default(),
+            encryption_configuration: Default::default(),
+            s3_destination_configuration: Default::default(),
+            s3_tables_destination_configuration: Default::default(),
+        }
+    }
+}
+
 /// A channel as ListChannels reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct ChannelSummary {
     /// The channel's ARN.
-    #[serde(rename = "ChannelARN")]
+    #[serde(
+        rename = "ChannelARN",
+        default,
+        deserialize_with = "crate::wire::nullable"
+    )]
     pub channel_arn: String,
     /// Its name.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub channel_name: String,
     /// Its unique identifier.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub channel_id: String,
     /// Where it is in its life.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub channel_status: ChannelStatus,
     /// Why it is `Failed`.
     #[serde(default)]
     pub channel_status_reason: Option<String>,
     /// When it was created.
-    #[serde(with = "crate::wire::timestamp")]
+    #[serde(default = "crate::wire::epoch", with = "crate::wire::timestamp")]
     pub channel_creation_timestamp: OffsetDateTime,
     /// The kind of destination.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub channel_destination_type: ChannelDestinationType,
     /// The source streams.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub streams: Vec<ChannelStreamIdentifier>,
 }
 
+/// Every member at its default, the creation time at the epoch (what
+/// an answer lacking the structure reads as).
+impl Default for ChannelSummary {
+    fn default() -> Self {
+        ChannelSummary {
+            channel_arn: Default::default(),
+            channel_name: Default::default(),
+            channel_id: Default::default(),
+            channel_status: Default::default(),
+            channel_status_reason: Default::default(),
+            channel_creation_timestamp: crate::wire::epoch(),
+            channel_destination_type: Default::default(),
+            streams: Default::default(),
+        }
+    }
+}
+
 /// The answer to CreateChannel, DescribeChannel and UpdateChannel.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct ChannelDescriptionOutput {
     /// The channel.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub channel_description: ChannelDescription,
 }
 
@@ -1100,12 +1228,12 @@ impl ListChannels {
 page_setters!(ListChannels: "channels");
 
 /// The answer to [`ListChannels`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct ListChannelsOutput {
     /// The channels on this page.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub channel_summaries: Vec<ChannelSummary>,
     /// Present when more channels follow.
     #[serde(default)]

@@ -34,16 +34,35 @@ string_enum! {
 #[non_exhaustive]
 pub struct Consumer {
     /// The name chosen at registration, unique within the stream.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub consumer_name: String,
     /// The consumer's ARN (it embeds the registration time, so a consumer
     /// registered again under the same name gets a new ARN).
-    #[serde(rename = "ConsumerARN")]
+    #[serde(
+        rename = "ConsumerARN",
+        default,
+        deserialize_with = "crate::wire::nullable"
+    )]
     pub consumer_arn: String,
     /// Where the consumer is in its life.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub consumer_status: ConsumerStatus,
     /// When it was registered.
-    #[serde(with = "crate::wire::timestamp")]
+    #[serde(default = "crate::wire::epoch", with = "crate::wire::timestamp")]
     pub consumer_creation_timestamp: OffsetDateTime,
+}
+
+/// Every member at its default, the creation time at the epoch (what
+/// an answer lacking the structure reads as).
+impl Default for Consumer {
+    fn default() -> Self {
+        Consumer {
+            consumer_name: Default::default(),
+            consumer_arn: Default::default(),
+            consumer_status: Default::default(),
+            consumer_creation_timestamp: crate::wire::epoch(),
+        }
+    }
 }
 
 /// A registered consumer and its stream, as DescribeStreamConsumer returns it.
@@ -52,18 +71,42 @@ pub struct Consumer {
 #[non_exhaustive]
 pub struct ConsumerDescription {
     /// The name chosen at registration.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub consumer_name: String,
     /// The consumer's ARN.
-    #[serde(rename = "ConsumerARN")]
+    #[serde(
+        rename = "ConsumerARN",
+        default,
+        deserialize_with = "crate::wire::nullable"
+    )]
     pub consumer_arn: String,
     /// Where the consumer is in its life.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub consumer_status: ConsumerStatus,
     /// When it was registered.
-    #[serde(with = "crate::wire::timestamp")]
+    #[serde(default = "crate::wire::epoch", with = "crate::wire::timestamp")]
     pub consumer_creation_timestamp: OffsetDateTime,
     /// The stream it is registered with.
-    #[serde(rename = "StreamARN")]
+    #[serde(
+        rename = "StreamARN",
+        default,
+        deserialize_with = "crate::wire::nullable"
+    )]
     pub stream_arn: String,
+}
+
+/// Every member at its default, the creation time at the epoch (what
+/// an answer lacking the structure reads as).
+impl Default for ConsumerDescription {
+    fn default() -> Self {
+        ConsumerDescription {
+            consumer_name: Default::default(),
+            consumer_arn: Default::default(),
+            consumer_status: Default::default(),
+            consumer_creation_timestamp: crate::wire::epoch(),
+            stream_arn: Default::default(),
+        }
+    }
 }
 
 /// Registers an enhanced fan-out consumer with a stream; the consumer can then
@@ -109,11 +152,12 @@ impl RegisterStreamConsumer {
 }
 
 /// The answer to [`RegisterStreamConsumer`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct RegisterStreamConsumerOutput {
     /// The new consumer, usually still `Creating`.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub consumer: Consumer,
 }
 
@@ -260,11 +304,12 @@ impl DescribeStreamConsumer {
 }
 
 /// The answer to [`DescribeStreamConsumer`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct DescribeStreamConsumerOutput {
     /// The consumer.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub consumer_description: ConsumerDescription,
 }
 
@@ -333,12 +378,12 @@ impl ListStreamConsumers {
 page_setters!(ListStreamConsumers: "consumers");
 
 /// The answer to [`ListStreamConsumers`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct ListStreamConsumersOutput {
     /// The consumers on this page.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub consumers: Vec<Consumer>,
     /// Present when more consumers follow.
     #[serde(default)]

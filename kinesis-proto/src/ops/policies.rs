@@ -76,11 +76,12 @@ impl GetResourcePolicy {
 }
 
 /// The answer to [`GetResourcePolicy`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct GetResourcePolicyOutput {
     /// The policy document, as JSON text (`"{}"` when the resource has none).
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub policy: String,
 }
 

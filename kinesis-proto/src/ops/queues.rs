@@ -64,19 +64,19 @@ string_enum! {
 }
 
 /// Where in the stream a queue starts delivering.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct QueueStartingPosition {
     /// Which position.
-    #[serde(rename = "Type")]
+    #[serde(rename = "Type", default, deserialize_with = "crate::wire::nullable")]
     pub kind: QueueStartingPositionType,
     /// The time, for `AtTimestamp` (in answers: the effective position,
     /// approximate, once the queue is active).
     #[serde(
         default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::wire::opt_timestamp"
+        with = "crate::wire::opt_timestamp",
+        skip_serializing_if = "Option::is_none"
     )]
     pub timestamp: Option<OffsetDateTime>,
 }
@@ -108,12 +108,16 @@ impl QueueStartingPosition {
 }
 
 /// The stream a queue delivers from, and where it starts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct QueueStreamConfiguration {
     /// The stream.
-    #[serde(rename = "StreamARN")]
+    #[serde(
+        rename = "StreamARN",
+        default,
+        deserialize_with = "crate::wire::nullable"
+    )]
     pub stream_arn: String,
     /// Where delivery starts (LATEST when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -142,19 +146,35 @@ impl QueueStreamConfiguration {
 #[non_exhaustive]
 pub struct QueueStreamIdentifier {
     /// The stream.
-    #[serde(rename = "StreamARN")]
+    #[serde(
+        rename = "StreamARN",
+        default,
+        deserialize_with = "crate::wire::nullable"
+    )]
     pub stream_arn: String,
     /// When the stream was created.
-    #[serde(with = "crate::wire::timestamp")]
+    #[serde(default = "crate::wire::epoch", with = "crate::wire::timestamp")]
     pub stream_creation_timestamp: OffsetDateTime,
 }
 
+/// Every member at its default, the creation time at the epoch (what
+/// an answer lacking the structure reads as).
+impl Default for QueueStreamIdentifier {
+    fn default() -> Self {
+        QueueStreamIdentifier {
+            stream_arn: Default::default(),
+            stream_creation_timestamp: crate::wire::epoch(),
+        }
+    }
+}
+
 /// Dead-letter handling of a queue.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct DeadLetterConfiguration {
     /// On (`BuiltIn`) or off (`None`).
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub target_type: DeadLetterTargetType,
     /// Receives without acknowledgement before a record becomes a
     /// dead-letter record (needed with `BuiltIn`; the service default is 6).
@@ -252,21 +272,42 @@ impl QueueAttributes {
 #[non_exhaustive]
 pub struct QueueDescription {
     /// The queue's ARN (its resource id is generated, not the name).
-    #[serde(rename = "QueueARN")]
+    #[serde(
+        rename = "QueueARN",
+        default,
+        deserialize_with = "crate::wire::nullable"
+    )]
     pub queue_arn: String,
     /// Its name.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub queue_name: String,
     /// Where it is in its life.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub queue_status: QueueStatus,
     /// When it was created.
-    #[serde(with = "crate::wire::timestamp")]
+    #[serde(default = "crate::wire::epoch", with = "crate::wire::timestamp")]
     pub queue_creation_timestamp: OffsetDateTime,
     /// The stream it delivers from (exactly one).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub stream_configuration_list: Vec<QueueStreamConfiguration>,
     /// Its settings.
     #[serde(default)]
     pub queue_attributes: Option<QueueAttributes>,
+}
+
+/// Every member at its default, the creation time at the epoch (what
+/// an answer lacking the structure reads as).
+impl Default for QueueDescription {
+    fn default() -> Self {
+        QueueDescription {
+            queue_arn: Default::default(),
+            queue_name: Default::default(),
+            queue_status: Default::default(),
+            queue_creation_timestamp: crate::wire::epoch(),
+            stream_configuration_list: Default::default(),
+            queue_attributes: Default::default(),
+        }
+    }
 }
 
 /// A queue as ListQueues reports it.
@@ -275,26 +316,47 @@ pub struct QueueDescription {
 #[non_exhaustive]
 pub struct QueueSummary {
     /// The queue's ARN.
-    #[serde(rename = "QueueARN")]
+    #[serde(
+        rename = "QueueARN",
+        default,
+        deserialize_with = "crate::wire::nullable"
+    )]
     pub queue_arn: String,
     /// Its name.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub queue_name: String,
     /// Where it is in its life.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub queue_status: QueueStatus,
     /// When it was created.
-    #[serde(with = "crate::wire::timestamp")]
+    #[serde(default = "crate::wire::epoch", with = "crate::wire::timestamp")]
     pub queue_creation_timestamp: OffsetDateTime,
     /// The stream it delivers from.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub streams: Vec<QueueStreamIdentifier>,
 }
 
+/// Every member at its default, the creation time at the epoch (what
+/// an answer lacking the structure reads as).
+impl Default for QueueSummary {
+    fn default() -> Self {
+        QueueSummary {
+            queue_arn: Default::default(),
+            queue_name: Default::default(),
+            queue_status: Default::default(),
+            queue_creation_timestamp: crate::wire::epoch(),
+            streams: Default::default(),
+        }
+    }
+}
+
 /// The answer to CreateQueue, DescribeQueue and UpdateQueue.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct QueueDescriptionOutput {
     /// The queue.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub queue_description: QueueDescription,
 }
 
@@ -363,7 +425,7 @@ impl CreateQueue {
 }
 
 operation! {
-    CreateQueue: Control -> QueueDescriptionOutput,
+    CreateQueue: Control in Queues -> QueueDescriptionOutput,
     validate(op) {
         support::check_name("QueueName", &op.queue_name)?;
         support::check_count(
@@ -430,7 +492,7 @@ impl DescribeQueue {
 }
 
 operation! {
-    DescribeQueue: Control -> QueueDescriptionOutput,
+    DescribeQueue: Control in Queues -> QueueDescriptionOutput,
     validate(op) { check_queue_arn(&op.queue_arn) },
     resource_arn(op) { Some(&op.queue_arn) },
 }
@@ -468,7 +530,7 @@ impl UpdateQueue {
 }
 
 operation! {
-    UpdateQueue: Control -> QueueDescriptionOutput,
+    UpdateQueue: Control in Queues -> QueueDescriptionOutput,
     validate(op) {
         check_queue_arn(&op.queue_arn)?;
         if op.queue_attributes == QueueAttributes::default() {
@@ -505,7 +567,7 @@ impl DeleteQueue {
 }
 
 operation! {
-    DeleteQueue: Control -> Empty,
+    DeleteQueue: Control in Queues -> Empty,
     validate(op) { check_queue_arn(&op.queue_arn) },
     resource_arn(op) { Some(&op.queue_arn) },
 }
@@ -553,12 +615,12 @@ impl ListQueues {
 page_setters!(ListQueues: "queues");
 
 /// The answer to [`ListQueues`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct ListQueuesOutput {
     /// The queues on this page.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub queue_summaries: Vec<QueueSummary>,
     /// Present when more queues may follow.
     #[serde(default)]
@@ -566,7 +628,7 @@ pub struct ListQueuesOutput {
 }
 
 operation! {
-    ListQueues: Control -> ListQueuesOutput,
+    ListQueues: Control in Queues -> ListQueuesOutput,
     validate(op) {
         if let Some(max) = op.max_results {
             validate::range("MaxResults", max, 1, 10_000)?;
@@ -592,23 +654,42 @@ impl Paginated for ListQueues {
 pub struct QueueRecord {
     /// What acknowledges, re-times or restores this delivery (a new one each
     /// time the record is received).
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub receipt_handle: String,
     /// The record's identity, the same on every delivery and in every queue.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub record_id: String,
     /// The partition key it was written with.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub partition_key: String,
     /// The record's data.
-    #[serde(with = "crate::wire::blob")]
+    #[serde(default, with = "crate::wire::blob")]
     pub data: Vec<u8>,
     /// About when it arrived in the stream.
-    #[serde(with = "crate::wire::timestamp")]
+    #[serde(default = "crate::wire::epoch", with = "crate::wire::timestamp")]
     pub approximate_arrival_timestamp: OffsetDateTime,
     /// About when the queue first delivered it.
-    #[serde(with = "crate::wire::timestamp")]
+    #[serde(default = "crate::wire::epoch", with = "crate::wire::timestamp")]
     pub first_receive_timestamp: OffsetDateTime,
     /// How many times it was received without being acknowledged.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub receive_count: u32,
+}
+
+/// Every member at its default, the creation time at the epoch (what
+/// an answer lacking the structure reads as).
+impl Default for QueueRecord {
+    fn default() -> Self {
+        QueueRecord {
+            receipt_handle: Default::default(),
+            record_id: Default::default(),
+            partition_key: Default::default(),
+            data: Default::default(),
+            approximate_arrival_timestamp: crate::wire::epoch(),
+            first_receive_timestamp: crate::wire::epoch(),
+            receive_count: Default::default(),
+        }
+    }
 }
 
 impl fmt::Debug for QueueRecord {
@@ -629,12 +710,17 @@ impl fmt::Debug for QueueRecord {
 }
 
 /// The answer to [`ReceiveQueueRecords`] and [`ReceiveDeadLetterQueueRecords`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct ReceiveQueueRecordsOutput {
-    /// The records received (none when the wait ended first).
-    #[serde(default)]
+    /// The records received (none when the wait ended first); the wire
+    /// member is `QueueRecords`.
+    #[serde(
+        rename = "QueueRecords",
+        default,
+        deserialize_with = "crate::wire::nullable"
+    )]
     pub records: Vec<QueueRecord>,
 }
 
@@ -694,7 +780,7 @@ macro_rules! receive_op {
         }
 
         operation! {
-            $name: Data -> ReceiveQueueRecordsOutput,
+            $name: Data in Queues -> ReceiveQueueRecordsOutput,
             validate(op) {
                 check_queue_arn(&op.queue_arn)?;
                 if let Some(limit) = op.limit {
@@ -744,11 +830,12 @@ receive_op! {
 }
 
 /// One record of a batch, named by its receipt handle.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct ReceiptHandleEntry {
     /// The receipt handle from the receive call.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub receipt_handle: String,
 }
 
@@ -784,14 +871,16 @@ impl VisibilityEntry {
 }
 
 /// One entry of a batch that failed, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct FailedReceiptHandle {
     /// The entry's receipt handle.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub receipt_handle: String,
     /// The failure (`ResourceNotFoundException`, `InvalidArgumentException`,
     /// `ThrottlingException`, `InternalFailureException`…).
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub error_code: String,
     /// A description of the failure.
     #[serde(default)]
@@ -801,15 +890,15 @@ pub struct FailedReceiptHandle {
 /// The answer to every queue batch call (acknowledge, change visibility,
 /// restore): each entry succeeded or failed on its own, so check `failed`
 /// even though the call succeeded.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct ReceiptHandleBatchOutput {
     /// The entries that succeeded.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub successful: Vec<ReceiptHandleEntry>,
     /// The entries that failed.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub failed: Vec<FailedReceiptHandle>,
 }
 
@@ -857,7 +946,7 @@ macro_rules! handle_batch_op {
         }
 
         operation! {
-            $name: Data -> ReceiptHandleBatchOutput,
+            $name: Data in Queues -> ReceiptHandleBatchOutput,
             validate(op) {
                 check_queue_arn(&op.queue_arn)?;
                 check_handles(op.entries.iter().map(|e| e.receipt_handle.as_str()))
@@ -930,7 +1019,7 @@ macro_rules! visibility_batch_op {
         }
 
         operation! {
-            $name: Data -> ReceiptHandleBatchOutput,
+            $name: Data in Queues -> ReceiptHandleBatchOutput,
             validate(op) {
                 check_queue_arn(&op.queue_arn)?;
                 check_handles(op.entries.iter().map(|e| e.receipt_handle.as_str()))?;
@@ -1172,7 +1261,7 @@ mod tests {
         assert_eq!(ReceiveQueueRecords::PLANE, Plane::Data);
         assert_eq!(op.resource_arn(), Some(QUEUE));
         let out: ReceiveQueueRecordsOutput = serde_json::from_str(
-            r#"{"Records":[{"ReceiptHandle":"rh-1","RecordId":"r-1","PartitionKey":"user-7",
+            r#"{"QueueRecords":[{"ReceiptHandle":"rh-1","RecordId":"r-1","PartitionKey":"user-7",
                 "Data":"aGVsbG8=","ApproximateArrivalTimestamp":1700000000.123,
                 "FirstReceiveTimestamp":1700000001,"ReceiveCount":2}]}"#,
         )
@@ -1186,7 +1275,8 @@ mod tests {
             shown.contains("<5 bytes>") && !shown.contains("hello"),
             "{shown}"
         );
-        let none: ReceiveQueueRecordsOutput = serde_json::from_str(r#"{"Records":[]}"#).unwrap();
+        let none: ReceiveQueueRecordsOutput =
+            serde_json::from_str(r#"{"QueueRecords":[]}"#).unwrap();
         assert!(none.records.is_empty());
     }
 

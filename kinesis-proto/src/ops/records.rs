@@ -15,7 +15,7 @@ use time::OffsetDateTime;
 
 use super::support::{operation, with_stream_arn};
 use crate::error::{ErrorCode, UsageError};
-use crate::operation::{Operation, Plane};
+use crate::operation::{Operation, Plane, Sent};
 use crate::ops::shards::ChildShard;
 use crate::ops::streams::EncryptionType;
 use crate::validate::{self, Field};
@@ -208,13 +208,15 @@ impl PutRecord {
 with_stream_arn!(PutRecord);
 
 /// The answer to [`PutRecord`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct PutRecordOutput {
     /// The shard the record went to.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub shard_id: String,
     /// The record's sequence number in that shard.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub sequence_number: String,
     /// Whether the record is encrypted at rest.
     #[serde(default)]
@@ -238,6 +240,17 @@ impl Operation for PutRecord {
 
     fn resource_arn(&self) -> Option<&str> {
         self.stream_arn.as_deref()
+    }
+
+    /// The record was written somewhere: a shard and a sequence number.
+    fn check_output(output: &PutRecordOutput, _sent: &Sent) -> Result<(), String> {
+        if output.sequence_number.is_empty() || output.shard_id.is_empty() {
+            return Err(
+                "no SequenceNumber or ShardId: the answer does not say the record was written"
+                    .into(),
+            );
+        }
+        Ok(())
     }
 
     /// Writes the body by hand: the base64 text goes straight into the body.
@@ -450,6 +463,21 @@ impl Operation for PutRecords {
         self.stream_arn.as_deref()
     }
 
+    fn sent(&self) -> Sent {
+        Sent::entries(self.records.len())
+    }
+
+    /// One result entry per record sent.
+    fn check_output(output: &PutRecordsOutput, sent: &Sent) -> Result<(), String> {
+        match sent.entries {
+            Some(n) if n != output.records.len() => Err(format!(
+                "{} result entries for the {n} records sent",
+                output.records.len()
+            )),
+            _ => Ok(()),
+        }
+    }
+
     /// Writes the body by hand: each record's base64 text goes straight
     /// into the body, which is sized once up front.
     fn to_body(&self) -> Result<Vec<u8>, UsageError> {
@@ -609,18 +637,53 @@ impl From<PutRecordsResultEntry> for WireResultEntry {
 }
 
 /// The answer to [`PutRecords`]: one entry per record, in request order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+///
+/// Parsing checks the answer: `FailedRecordCount`, when sent, must be the
+/// number of entries that failed (when absent, it is counted), and through
+/// [`Expect`](crate::Expect) there must be one entry per record sent.
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", try_from = "WirePutRecordsOutput")]
 #[non_exhaustive]
 pub struct PutRecordsOutput {
     /// How many records failed.
-    #[serde(default)]
     pub failed_record_count: u32,
     /// Each record's fate, in request order.
     pub records: Vec<PutRecordsResultEntry>,
     /// Whether the records are encrypted at rest.
-    #[serde(default)]
     pub encryption_type: Option<EncryptionType>,
+}
+
+/// A PutRecords answer as the wire has it.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct WirePutRecordsOutput {
+    #[serde(default)]
+    failed_record_count: Option<u32>,
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
+    records: Vec<PutRecordsResultEntry>,
+    #[serde(default)]
+    encryption_type: Option<EncryptionType>,
+}
+
+impl TryFrom<WirePutRecordsOutput> for PutRecordsOutput {
+    type Error = String;
+    fn try_from(w: WirePutRecordsOutput) -> Result<Self, String> {
+        let failed = w.records.iter().filter(|r| !r.is_success()).count();
+        if let Some(count) = w.failed_record_count {
+            if usize::try_from(count).ok() != Some(failed) {
+                return Err(format!(
+                    "FailedRecordCount is {count}, but {failed} of its {} entries failed",
+                    w.records.len()
+                ));
+            }
+        }
+        Ok(PutRecordsOutput {
+            // At most the entries' count, which came from a body in memory.
+            failed_record_count: u32::try_from(failed).unwrap_or(u32::MAX),
+            records: w.records,
+            encryption_type: w.encryption_type,
+        })
+    }
 }
 
 impl PutRecordsOutput {
@@ -771,7 +834,7 @@ impl Serialize for GetShardIterator {
 }
 
 /// The answer to [`GetShardIterator`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct GetShardIteratorOutput {
@@ -836,11 +899,12 @@ impl GetRecords {
 }
 
 /// One data record of a stream.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct Record {
     /// The record's position in its shard.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub sequence_number: String,
     /// When the record arrived, roughly.
     #[serde(
@@ -850,9 +914,10 @@ pub struct Record {
     )]
     pub approximate_arrival_timestamp: Option<OffsetDateTime>,
     /// The record's data, decoded from base64.
-    #[serde(with = "crate::wire::blob")]
+    #[serde(default, with = "crate::wire::blob")]
     pub data: Vec<u8>,
     /// The partition key it was written with.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub partition_key: String,
     /// Whether it was encrypted at rest.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -941,11 +1006,12 @@ impl fmt::Display for DecodeError {
 impl std::error::Error for DecodeError {}
 
 /// The answer to [`GetRecords`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct GetRecordsOutput {
     /// The records, in shard order.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub records: Vec<Record>,
     /// Where to read next; `None` once the shard is closed and read to its
     /// end (then see `child_shards`).
@@ -957,16 +1023,8 @@ pub struct GetRecordsOutput {
     pub millis_behind_latest: Option<u64>,
     /// The shards that follow this one, sent when the end of a closed shard
     /// is reached.
-    #[serde(default, deserialize_with = "null_as_empty")]
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub child_shards: Vec<ChildShard>,
-}
-
-/// A list sent as `null` reads as empty (kinesis-mock sends
-/// `"ChildShards": null` in every GetRecords answer).
-fn null_as_empty<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> Result<Vec<T>, D::Error> {
-    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
 }
 
 operation! {
@@ -1239,14 +1297,14 @@ mod tests {
     #[test]
     fn put_records_results() {
         let out: PutRecordsOutput = serde_json::from_str(
-            r#"{"FailedRecordCount":2,"Records":[
+            r#"{"FailedRecordCount":3,"Records":[
                 {"SequenceNumber":"49","ShardId":"shardId-000000000000"},
                 {"ErrorCode":"ProvisionedThroughputExceededException","ErrorMessage":"Rate exceeded"},
                 {"ErrorCode":"InternalFailure","ErrorMessage":"Internal service failure."},
                 {"ErrorCode":"SomethingNew"}],"EncryptionType":"KMS"}"#,
         )
         .expect("parses");
-        assert_eq!(out.failed_record_count, 2);
+        assert_eq!(out.failed_record_count, 3);
         assert_eq!(out.records[0].shard_id(), Some("shardId-000000000000"));
         assert_eq!(out.records[0].sequence_number(), Some("49"));
         assert!(out.records[1].is_retryable());
@@ -1270,6 +1328,71 @@ mod tests {
             serde_json::from_str::<PutRecordsOutput>(&text).expect("parses"),
             out
         );
+    }
+
+    #[test]
+    fn put_records_answers_must_have_one_entry_per_record_sent() {
+        let client = crate::Client::new(crate::Config::new("us-east-1"));
+        let credentials = crate::Credentials::new("AKID", "SECRET", None);
+        let batch = PutRecords::new(
+            "s",
+            vec![
+                PutRecordsRequestEntry::new("a", b"1".to_vec()),
+                PutRecordsRequestEntry::new("b", b"2".to_vec()),
+            ],
+        );
+        let (_, expect) = client
+            .prepare(&batch, &credentials, OffsetDateTime::UNIX_EPOCH)
+            .expect("a valid batch");
+        let entry = r#"{"SequenceNumber":"1","ShardId":"shardId-000000000000"}"#;
+        let answer = |entries: usize| {
+            let list = vec![entry; entries].join(",");
+            let body = format!(r#"{{"FailedRecordCount":0,"Records":[{list}]}}"#);
+            http::Response::builder()
+                .status(200)
+                .body(body)
+                .expect("a response")
+        };
+        assert_eq!(
+            expect.parse(&answer(2)).expect("two for two").records.len(),
+            2
+        );
+        for wrong in [0, 1, 3] {
+            match expect.parse(&answer(wrong)) {
+                Err(crate::Error::Response(e)) => assert!(
+                    e.reason
+                        .contains(&format!("{wrong} result entries for the 2 records sent")),
+                    "{}",
+                    e.reason
+                ),
+                other => panic!("{wrong} entries: {other:?}"),
+            }
+        }
+        // Without a token nothing is known of the request.
+        assert!(crate::parse_response::<PutRecords, _>(&answer(3)).is_ok());
+    }
+
+    #[test]
+    fn put_record_answers_must_name_the_sequence_number() {
+        let answer = |body: &str| {
+            let response = http::Response::builder()
+                .status(200)
+                .body(body.to_owned())
+                .expect("a response");
+            crate::parse_response::<PutRecord, _>(&response)
+        };
+        assert!(answer(r#"{"SequenceNumber":"1","ShardId":"shardId-000000000000"}"#).is_ok());
+        for body in [
+            r#"{"SequenceNumber":"","ShardId":"shardId-000000000000"}"#,
+            r#"{"ShardId":"shardId-000000000000"}"#,
+            r#"{"SequenceNumber":"1","ShardId":null}"#,
+            "{}",
+        ] {
+            assert!(
+                matches!(answer(body), Err(crate::Error::Response(_))),
+                "{body}"
+            );
+        }
     }
 
     #[test]

@@ -12,15 +12,15 @@ use crate::validate;
 use crate::wire::{self, string_enum};
 
 /// The inclusive range of hash keys a shard owns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct HashKeyRange {
     /// The lowest hash key of the range.
-    #[serde(with = "crate::wire::hash_key")]
+    #[serde(default, with = "crate::wire::hash_key")]
     pub starting_hash_key: u128,
     /// The highest hash key of the range (inclusive).
-    #[serde(with = "crate::wire::hash_key")]
+    #[serde(default, with = "crate::wire::hash_key")]
     pub ending_hash_key: u128,
 }
 
@@ -45,11 +45,12 @@ impl HashKeyRange {
 }
 
 /// The sequence numbers a shard holds; an open shard has no end yet.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct SequenceNumberRange {
     /// The first sequence number of the shard.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub starting_sequence_number: String,
     /// The last sequence number, once the shard is closed.
     #[serde(default)]
@@ -57,11 +58,12 @@ pub struct SequenceNumberRange {
 }
 
 /// One shard of a stream.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct Shard {
     /// The shard's id.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub shard_id: String,
     /// The shard it was split from, or one of the two it was merged from.
     #[serde(default)]
@@ -70,8 +72,10 @@ pub struct Shard {
     #[serde(default)]
     pub adjacent_parent_shard_id: Option<String>,
     /// The hash keys it owns.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub hash_key_range: HashKeyRange,
     /// The sequence numbers it holds.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub sequence_number_range: SequenceNumberRange,
 }
 
@@ -91,15 +95,18 @@ impl Shard {
 
 /// A shard that follows a closed one, as GetRecords and SubscribeToShard
 /// report it at the end of the closed shard.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct ChildShard {
     /// The child's id.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub shard_id: String,
     /// Its parents (the closed shard, and for a merge the other parent).
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub parent_shards: Vec<String>,
     /// The hash keys it owns.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub hash_key_range: HashKeyRange,
 }
 
@@ -246,12 +253,12 @@ impl ListShards {
 with_stream_arn!(ListShards);
 
 /// A page of [`ListShards`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct ListShardsOutput {
     /// The shards of this page.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub shards: Vec<Shard>,
     /// The token of the next page (valid for 300 seconds); `None` on the last.
     #[serde(default)]
@@ -465,7 +472,7 @@ impl UpdateShardCount {
 with_stream_arn!(UpdateShardCount);
 
 /// The answer to [`UpdateShardCount`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct UpdateShardCountOutput {

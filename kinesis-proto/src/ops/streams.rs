@@ -85,11 +85,12 @@ string_enum! {
 }
 
 /// A stream's capacity mode, as the API nests it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct StreamModeDetails {
     /// The mode.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub stream_mode: StreamMode,
 }
 
@@ -101,17 +102,17 @@ impl StreamModeDetails {
 }
 
 /// The enhanced (shard-level) metrics a stream has on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct EnhancedMetrics {
     /// The metrics.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub shard_level_metrics: Vec<MetricsName>,
 }
 
 /// An on-demand stream's warm throughput: write capacity ready at once.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct WarmThroughput {
     /// The throughput the stream is scaling to, in MiB/s.
@@ -309,28 +310,35 @@ with_stream_arn!(DescribeStream);
 #[non_exhaustive]
 pub struct StreamDescription {
     /// The stream's name.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub stream_name: String,
     /// The stream's ARN.
-    #[serde(rename = "StreamARN")]
+    #[serde(
+        rename = "StreamARN",
+        default,
+        deserialize_with = "crate::wire::nullable"
+    )]
     pub stream_arn: String,
     /// Where the stream is in its life.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub stream_status: StreamStatus,
     /// Its capacity mode.
     #[serde(default)]
     pub stream_mode_details: Option<StreamModeDetails>,
     /// This page of shards.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub shards: Vec<Shard>,
     /// Whether more shards follow this page.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub has_more_shards: bool,
     /// How long records stay, in hours.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub retention_period_hours: u32,
     /// When the stream was created.
-    #[serde(with = "crate::wire::timestamp")]
+    #[serde(default = "crate::wire::epoch", with = "crate::wire::timestamp")]
     pub stream_creation_timestamp: OffsetDateTime,
     /// The enhanced metrics on.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub enhanced_monitoring: Vec<EnhancedMetrics>,
     /// Server-side encryption.
     #[serde(default)]
@@ -340,12 +348,33 @@ pub struct StreamDescription {
     pub key_id: Option<String>,
 }
 
+/// Every member at its default, the creation time at the epoch (what
+/// an answer lacking the structure reads as).
+impl Default for StreamDescription {
+    fn default() -> Self {
+        StreamDescription {
+            stream_name: Default::default(),
+            stream_arn: Default::default(),
+            stream_status: Default::default(),
+            stream_mode_details: Default::default(),
+            shards: Default::default(),
+            has_more_shards: Default::default(),
+            retention_period_hours: Default::default(),
+            stream_creation_timestamp: crate::wire::epoch(),
+            enhanced_monitoring: Default::default(),
+            encryption_type: Default::default(),
+            key_id: Default::default(),
+        }
+    }
+}
+
 /// The answer to [`DescribeStream`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct DescribeStreamOutput {
     /// The stream.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub stream_description: StreamDescription,
 }
 
@@ -416,22 +445,32 @@ with_stream_arn!(DescribeStreamSummary);
 #[non_exhaustive]
 pub struct StreamDescriptionSummary {
     /// The stream's name.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub stream_name: String,
     /// The stream's ARN.
-    #[serde(rename = "StreamARN")]
+    #[serde(
+        rename = "StreamARN",
+        default,
+        deserialize_with = "crate::wire::nullable"
+    )]
     pub stream_arn: String,
+    /// The stream's ID.
+    #[serde(default)]
+    pub stream_id: Option<String>,
     /// Where the stream is in its life.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub stream_status: StreamStatus,
     /// Its capacity mode.
     #[serde(default)]
     pub stream_mode_details: Option<StreamModeDetails>,
     /// How long records stay, in hours.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub retention_period_hours: u32,
     /// When the stream was created.
-    #[serde(with = "crate::wire::timestamp")]
+    #[serde(default = "crate::wire::epoch", with = "crate::wire::timestamp")]
     pub stream_creation_timestamp: OffsetDateTime,
     /// The enhanced metrics on.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub enhanced_monitoring: Vec<EnhancedMetrics>,
     /// Server-side encryption.
     #[serde(default)]
@@ -440,6 +479,7 @@ pub struct StreamDescriptionSummary {
     #[serde(default)]
     pub key_id: Option<String>,
     /// How many shards are open.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub open_shard_count: u32,
     /// How many enhanced fan-out consumers are registered.
     #[serde(default)]
@@ -453,17 +493,47 @@ pub struct StreamDescriptionSummary {
     /// How many channels the stream has.
     #[serde(default)]
     pub channel_count: Option<u32>,
+    /// How many queues read the stream.
+    #[serde(default)]
+    pub queue_count: Option<u32>,
     /// How an on-demand stream spreads records over shards.
     #[serde(default)]
     pub record_distribution_strategy: Option<RecordDistributionStrategy>,
 }
 
+/// Every member at its default, the creation time at the epoch (what
+/// an answer lacking the structure reads as).
+impl Default for StreamDescriptionSummary {
+    fn default() -> Self {
+        StreamDescriptionSummary {
+            stream_name: Default::default(),
+            stream_arn: Default::default(),
+            stream_id: None,
+            stream_status: Default::default(),
+            stream_mode_details: Default::default(),
+            retention_period_hours: Default::default(),
+            stream_creation_timestamp: crate::wire::epoch(),
+            enhanced_monitoring: Default::default(),
+            encryption_type: Default::default(),
+            key_id: Default::default(),
+            open_shard_count: Default::default(),
+            consumer_count: Default::default(),
+            warm_throughput: Default::default(),
+            max_record_size_in_kib: Default::default(),
+            channel_count: Default::default(),
+            queue_count: None,
+            record_distribution_strategy: Default::default(),
+        }
+    }
+}
+
 /// The answer to [`DescribeStreamSummary`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct DescribeStreamSummaryOutput {
     /// The summary.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub stream_description_summary: StreamDescriptionSummary,
 }
 
@@ -513,16 +583,22 @@ impl ListStreams {
 }
 
 /// A stream as ListStreams lists it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct StreamSummary {
     /// The stream's name.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub stream_name: String,
     /// The stream's ARN.
-    #[serde(rename = "StreamARN")]
+    #[serde(
+        rename = "StreamARN",
+        default,
+        deserialize_with = "crate::wire::nullable"
+    )]
     pub stream_arn: String,
     /// Where the stream is in its life.
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub stream_status: StreamStatus,
     /// Its capacity mode.
     #[serde(default)]
@@ -533,21 +609,21 @@ pub struct StreamSummary {
 }
 
 /// A page of [`ListStreams`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct ListStreamsOutput {
     /// The names of this page's streams.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub stream_names: Vec<String>,
     /// Whether more streams follow.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub has_more_streams: bool,
     /// The token of the next page.
     #[serde(default)]
     pub next_token: Option<String>,
     /// This page's streams with their status and ARN.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub stream_summaries: Vec<StreamSummary>,
 }
 
@@ -771,7 +847,7 @@ encryption_op! {
 // ---------------------------------------------------- enhanced monitoring
 
 /// The answer to [`EnableEnhancedMonitoring`] and [`DisableEnhancedMonitoring`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct EnhancedMonitoringOutput {
@@ -779,10 +855,10 @@ pub struct EnhancedMonitoringOutput {
     #[serde(default)]
     pub stream_name: Option<String>,
     /// The metrics on before the call.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub current_shard_level_metrics: Vec<MetricsName>,
     /// The metrics on after the call.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub desired_shard_level_metrics: Vec<MetricsName>,
     /// The stream's ARN.
     #[serde(rename = "StreamARN", default)]
@@ -935,7 +1011,7 @@ impl UpdateStreamWarmThroughput {
 with_stream_arn!(UpdateStreamWarmThroughput);
 
 /// The answer to [`UpdateStreamWarmThroughput`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct UpdateStreamWarmThroughputOutput {

@@ -11,11 +11,12 @@ use crate::operation::{Empty, Paginated};
 use crate::validate;
 
 /// One tag: a key and an optional value.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct Tag {
     /// The key (1–128 characters).
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub key: String,
     /// The value (up to 256 characters), absent when the tag has none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -182,15 +183,15 @@ impl ListTagsForStream {
 }
 
 /// The answer to [`ListTagsForStream`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct ListTagsForStreamOutput {
     /// The tags on this page.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub tags: Vec<Tag>,
     /// Whether more tags follow.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub has_more_tags: bool,
 }
 
@@ -334,12 +335,12 @@ impl ListTagsForResource {
 }
 
 /// The answer to [`ListTagsForResource`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct ListTagsForResourceOutput {
     /// The resource's tags.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub tags: Vec<Tag>,
 }
 
