@@ -9,13 +9,13 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use kinesis_proto::Error;
 use kinesis_proto::ops::{
     ConsumerDescription, CreateStream, DeleteStream, DescribeStream, DescribeStreamConsumer,
     DescribeStreamSummary, ListShards, ListShardsOutput, ListStreams, RegisterStreamConsumer,
     Shard, SplitShard, StreamDescriptionSummary, StreamStatus,
 };
 use kinesis_proto::waiter::{WaitError, WaiterConfig};
+use kinesis_proto::Error;
 use kinesis_proto::{ErrorCode, Paginated};
 
 use crate::driver::{Driver, Harness};
