@@ -21,7 +21,11 @@
 //! rounds, the cheapest round of each kept, so load from other processes
 //! weighs on both alike) and prints a table with the ratios and the
 //! connections each variant opened; the second 16-thread row keeps ureq's
-//! default pool (3 idle connections per host) for comparison. Under
+//! default pool (3 idle connections per host) for comparison, and the last
+//! two rows are the same exchange written and read as bare bytes on a TCP
+//! connection per thread, no HTTP library, against their own sequential
+//! run: what 16 threads cost on this machine's scheduler and loopback
+//! whatever the client does. Under
 //! `cargo test` (no `--bench` argument) every routine runs a few times and
 //! the connection bound is still checked.
 
@@ -52,15 +56,19 @@ fn main() {
         return;
     }
     let bench = std::env::args().any(|a| a == "--bench");
-    let sequential = Variant::new("sequential (floor)", 1, TransportOptions::default());
-    let threaded = Variant::new("16 threads", THREADS, TransportOptions::default());
-    let mut ureq_default = TransportOptions::default();
+    let options = TransportOptions::default;
+    let sequential = Variant::new("sequential (floor)", 1, options(), false);
+    let threaded = Variant::new("16 threads", THREADS, options(), false);
+    let mut ureq_default = options();
     ureq_default.max_idle_per_host = 3;
     let before = Variant::new(
-        "16 threads, 3 idle per host (ureq's default)",
+        "16 threads, 3 idle per host (ureq's)",
         THREADS,
         ureq_default,
+        false,
     );
+    let raw_sequential = Variant::new("bare TCP exchange, sequential", 1, options(), true);
+    let raw_threaded = Variant::new("bare TCP exchange, 16 threads", THREADS, options(), true);
 
     let mut criterion = Criterion::default()
         .sample_size(if bench { 20 } else { 10 })
@@ -78,8 +86,14 @@ fn main() {
 
     // Paired rounds: every variant in each round, the cheapest round kept.
     let (rounds, calls) = if bench { (12, 3_200) } else { (1, 64) };
-    let variants = [&sequential, &threaded, &before];
-    let mut best = [Duration::MAX; 3];
+    let variants = [
+        &sequential,
+        &threaded,
+        &before,
+        &raw_sequential,
+        &raw_threaded,
+    ];
+    let mut best = [Duration::MAX; 5];
     for _ in 0..rounds {
         for (variant, best) in variants.iter().zip(best.iter_mut()) {
             let per_call = variant.run(calls) / calls as u32;
@@ -93,12 +107,14 @@ fn main() {
         "{:<46} {:>10} {:>12} {:>12}",
         "", "CPU/call", "ratio", "connections"
     );
-    for (variant, per_call) in variants.iter().zip(best) {
+    for (i, (variant, per_call)) in variants.iter().zip(best).enumerate() {
+        // The bare exchanges are measured against their own sequential run.
+        let floor = if i < 3 { best[0] } else { best[3] };
         println!(
             "{:<46} {:>8.1}µs {:>11.2}× {:>12}",
             variant.name,
             per_call.as_secs_f64() * 1e6,
-            per_call.as_secs_f64() / best[0].as_secs_f64(),
+            per_call.as_secs_f64() / floor.as_secs_f64(),
             variant.connections(),
         );
     }
@@ -124,7 +140,10 @@ struct Variant {
 }
 
 impl Variant {
-    fn new(name: &'static str, threads: usize, options: TransportOptions) -> Self {
+    /// A variant calling through a client with `options`, or, with `raw`,
+    /// writing a fixed request on a TCP connection of each thread and
+    /// reading the answer, with no HTTP library at all.
+    fn new(name: &'static str, threads: usize, options: TransportOptions, raw: bool) -> Self {
         let server = Server::spawn();
         let config = Config::new("us-east-1")
             .with_endpoint_url(&format!("http://127.0.0.1:{}", server.port))
@@ -141,13 +160,20 @@ impl Variant {
             .map(|_| {
                 let (tx, rx) = mpsc::channel::<u64>();
                 let (client, report) = (client.clone(), report.clone());
+                let port = server.port;
                 thread::spawn(move || {
                     let put = PutRecord::new("bench-stream", "partition-1", vec![7; 100]);
+                    let mut raw = raw.then(|| RawCaller::new(port));
                     for n in rx {
                         let started = thread_cpu();
                         for _ in 0..n {
-                            let out = client.call(&put).expect("the local server answers");
-                            black_box(out);
+                            match &mut raw {
+                                Some(raw) => raw.call(),
+                                None => {
+                                    let out = client.call(&put).expect("the local server answers");
+                                    black_box(out);
+                                }
+                            }
                         }
                         let _ = report.send(thread_cpu().saturating_sub(started));
                     }
@@ -188,6 +214,49 @@ impl Variant {
     /// Connections this variant's server accepted.
     fn connections(&self) -> usize {
         self.server.accepted()
+    }
+}
+
+/// A bare HTTP/1.1 exchange over one kept-alive connection: the same bytes
+/// a client call sends and receives, without preparing, signing, parsing or
+/// pooling, in one write each way. What the machine's scheduler and
+/// loopback charge for a round trip, at this many threads.
+struct RawCaller {
+    stream: TcpStream,
+    request: Vec<u8>,
+    answer: Vec<u8>,
+}
+
+impl RawCaller {
+    fn new(port: u16) -> Self {
+        let stream = TcpStream::connect(("127.0.0.1", port)).expect("reach the server");
+        stream.set_nodelay(true).expect("TCP_NODELAY");
+        let body = format!(
+            r#"{{"Data":"{}","PartitionKey":"partition-1","StreamName":"bench-stream"}}"#,
+            "B".repeat(136)
+        );
+        let request = format!(
+            "POST / HTTP/1.1\r\nhost: 127.0.0.1:{port}\r\ncontent-type: application/x-amz-json-1.1\r\n\
+             x-amz-target: Kinesis_20131202.PutRecord\r\nx-amz-date: 20231114T221320Z\r\n\
+             authorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20231114/us-east-1/kinesis/aws4_request, \
+             SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature={}\r\n\
+             content-length: {}\r\n\r\n{body}",
+            "0".repeat(64),
+            body.len()
+        );
+        RawCaller {
+            stream,
+            request: request.into_bytes(),
+            answer: vec![0; answer().len()],
+        }
+    }
+
+    fn call(&mut self) {
+        self.stream.write_all(&self.request).expect("send");
+        self.stream
+            .read_exact(&mut self.answer)
+            .expect("the answer");
+        black_box(&self.answer);
     }
 }
 
@@ -272,20 +341,23 @@ fn serve() {
     }
 }
 
+/// The server's answer to every PutRecord, head and body.
+fn answer() -> Vec<u8> {
+    let mut a = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/x-amz-json-1.1\r\n\
+         x-amzn-requestid: bench\r\ncontent-length: {}\r\n\r\n",
+        PUT_OK.len()
+    )
+    .into_bytes();
+    a.extend_from_slice(PUT_OK);
+    a
+}
+
 fn connection(stream: TcpStream, accepted: &AtomicUsize) {
     let _ = stream.set_nodelay(true);
     let mut reader = BufReader::new(stream);
     let mut first = true;
-    let answer = {
-        let mut a = format!(
-            "HTTP/1.1 200 OK\r\ncontent-type: application/x-amz-json-1.1\r\n\
-             x-amzn-requestid: bench\r\ncontent-length: {}\r\n\r\n",
-            PUT_OK.len()
-        )
-        .into_bytes();
-        a.extend_from_slice(PUT_OK);
-        a
-    };
+    let answer = answer();
     loop {
         let mut request_line = String::new();
         if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
