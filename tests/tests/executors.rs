@@ -97,12 +97,12 @@ fn run(executor: &'static str, block_on: impl Fn(Call)) {
 
 #[test]
 fn futures_executor_block_on() {
-    run("futures", |f| futures::executor::block_on(f));
+    run("futures", futures::executor::block_on);
 }
 
 #[test]
 fn smol_block_on() {
-    run("smol", |f| smol::block_on(f));
+    run("smol", smol::block_on);
 }
 
 #[test]
@@ -128,5 +128,5 @@ fn tokio_multi_thread_runtime_from_spawned_tasks() {
 
 #[test]
 fn async_std_block_on() {
-    run("async-std", |f| async_std::task::block_on(f));
+    run("async-std", async_std::task::block_on);
 }
