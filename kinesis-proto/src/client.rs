@@ -383,9 +383,7 @@ mod tests {
             expected.host_header().expect("host")
         );
         let arn = "arn:aws:kinesis:eu-west-1:123456789012:stream/s";
-        let mut put = PutRecord::new("s", "k", b"x".to_vec());
-        put.stream_name = None;
-        put.stream_arn = Some(arn.into());
+        let put = PutRecord::new("s", "k", b"x".to_vec()).with_stream_arn(arn);
         let (request, _) = client.prepare(&put, &creds, now).expect("valid");
         assert_eq!(
             request.uri(),

@@ -15,7 +15,8 @@
 //! - AWS Signature Version 4 ([`sigv4`]): header and presigned-query forms,
 //!   session tokens, a signing-key cache.
 //! - Validation against the service limits before anything is built
-//!   ([`Limits`]); errors that say which field is wrong ([`Error`]).
+//!   ([`Limits`]); errors that say which field is wrong ([`Error`]). ARNs
+//!   are checked for structure by one parser ([`arn::KinesisArn`]).
 //! - Endpoint resolution ([`endpoint`]): partitions, FIPS, dual-stack,
 //!   account-scoped hosts from ARNs, custom endpoints.
 //! - Credentials, the AWS shared `config`/`credentials` files and the
@@ -131,6 +132,7 @@ pub mod call;
 pub mod credentials;
 pub mod endpoint;
 pub mod error;
+pub mod kpl;
 pub mod ops;
 pub mod paginate;
 pub mod profile;
@@ -140,6 +142,7 @@ pub mod sigv4;
 pub mod waiter;
 
 mod client;
+mod environment;
 mod limits;
 mod operation;
 mod validate;
@@ -151,5 +154,15 @@ pub use error::{
     Error, ErrorCode, ResponseError, ServiceError, TransportError, TransportErrorKind, UsageError,
 };
 pub use limits::Limits;
-pub use operation::{parse_response, Empty, Expect, Family, Operation, Paginated, Plane, Sent};
+pub use operation::{Empty, Expect, Family, Operation, Paginated, Plane, Sent};
+
+/// Parsing without an [`Expect`] token, for fuzz targets and tests only:
+/// present with the `fuzzing` feature, hidden from the docs, not part of
+/// the API. Everything else parses an answer through the token
+/// [`Client::prepare`] returned with its request.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::operation::parse_response;
+}
 pub use settings::{Settings, Timeouts};

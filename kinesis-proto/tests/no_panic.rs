@@ -12,8 +12,9 @@
 
 use std::sync::OnceLock;
 
+use kinesis_proto::fuzzing::parse_response;
 use kinesis_proto::http::{HeaderValue, Response, StatusCode};
-use kinesis_proto::{parse_response, Error, Operation};
+use kinesis_proto::{Error, Operation};
 use proptest::prelude::*;
 use serde_json::Value;
 

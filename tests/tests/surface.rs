@@ -11,8 +11,7 @@ use kinesis_proto::ops::{
     StreamDescriptionSummary,
 };
 use kinesis_proto::waiter::{WaitError, WaiterConfig};
-use kinesis_proto::Error;
-use kinesis_proto::{Operation, Paginated, Settings};
+use kinesis_proto::{Error, Operation, Paginated, Settings};
 use kinesis_tests::surface::Surface;
 use kinesis_tests::Driver;
 

@@ -5,9 +5,9 @@
 use std::fmt;
 use std::sync::Arc;
 
+use crate::environment::{lookup, Environment};
 use crate::error::UsageError;
 use crate::profile::Profile;
-use crate::settings::{lookup, Environment};
 
 mod source;
 
