@@ -15,7 +15,7 @@
 //! use kinesis_proto::paginate::Paginator;
 //!
 //! let mut first = ListShards::new("my-stream");
-//! first.max_results = Some(2);
+//! first.page.max_results = Some(2);
 //! let mut pages = Paginator::new(first);
 //! let answers = [
 //!     r#"{"Shards":[],"NextToken":"t2"}"#,
@@ -31,9 +31,9 @@
 //! assert!(pages.next_request().is_none());
 //! assert_eq!(pages.pages(), 2);
 //! // The second request carries only the token and the page size.
-//! assert_eq!(sent[1].next_token.as_deref(), Some("t2"));
-//! assert_eq!(sent[1].max_results, Some(2));
-//! assert!(sent[1].stream_name.is_none());
+//! assert_eq!(sent[1].page.next_token.as_deref(), Some("t2"));
+//! assert_eq!(sent[1].page.max_results, Some(2));
+//! assert!(sent[1].stream.is_none());
 //! # Ok::<(), kinesis_proto::Error>(())
 //! ```
 

@@ -69,7 +69,7 @@
 //! let result = loop {
 //!     match waiter.poll(now) {
 //!         WaiterAction::Call(op) => {
-//!             assert_eq!(op.stream_name.as_deref(), Some("s"));
+//!             assert_eq!(op.stream.as_name(), Some("s"));
 //!             let answer: Result<_, kinesis_proto::Error> = Ok(answers.next().unwrap());
 //!             waiter.handle_output(answer, now, 0.0); // jitter 0: the shortest pause
 //!         }
@@ -304,7 +304,7 @@ const NOT_FOUND: &str = "ResourceNotFound";
 /// use kinesis_proto::ops::DescribeStreamSummary;
 /// use kinesis_proto::waiter::{Condition, StreamActive};
 /// let active = StreamActive::new(DescribeStreamSummary::new("my-stream"));
-/// assert_eq!(active.request().stream_name.as_deref(), Some("my-stream"));
+/// assert_eq!(active.request().stream.as_name(), Some("my-stream"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StreamActive {
@@ -353,7 +353,7 @@ impl Condition for StreamActive {
 /// use kinesis_proto::ops::DescribeStreamSummary;
 /// use kinesis_proto::waiter::{Condition, StreamGone};
 /// let gone = StreamGone::new(DescribeStreamSummary::new("my-stream"));
-/// assert_eq!(gone.request().stream_name.as_deref(), Some("my-stream"));
+/// assert_eq!(gone.request().stream.as_name(), Some("my-stream"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StreamGone {
@@ -535,7 +535,7 @@ enum State<T> {
 /// let start = Instant::now();
 /// let mut waiter = Waiter::new(StreamGone::new(DescribeStreamSummary::new("s")), Duration::from_secs(60), start);
 /// let WaiterAction::Call(describe) = waiter.poll(start) else { panic!("the first step calls") };
-/// assert_eq!(describe.stream_name.as_deref(), Some("s"));
+/// assert_eq!(describe.stream.as_name(), Some("s"));
 /// assert_eq!(waiter.poll_timeout(), Some(waiter.deadline())); // the answer is awaited
 ///
 /// // The service says the stream does not exist: the wait is over.
