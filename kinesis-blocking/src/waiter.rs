@@ -21,7 +21,9 @@ impl Client {
     /// Waits until `condition` holds, repeating its describe call (each
     /// with the client's retries) with growing pauses, within `config`'s
     /// time limit. A [`std::time::Duration`] is a time limit with the SDK
-    /// waiters' pacing (10 s to 120 s between calls).
+    /// waiters' pacing (10 s to 120 s between calls). The limit is checked
+    /// between calls: a call already out runs to its own end (the client's
+    /// attempt and call time limits bound it).
     ///
     /// The `wait_for_*` methods are this call with one condition each.
     ///
