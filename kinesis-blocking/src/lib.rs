@@ -100,6 +100,7 @@ pub use kinesis_proto::waiter::{
 mod client;
 mod operations;
 mod paginate;
+mod resolve;
 mod transport;
 mod waiter;
 
