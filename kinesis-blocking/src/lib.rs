@@ -101,6 +101,7 @@ pub use kinesis_proto::waiter::{
 };
 
 mod client;
+mod coalesce;
 mod operations;
 mod paginate;
 mod resolve;
