@@ -8,7 +8,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use futures_core::Stream;
-use kinesis_proto::ops::{self, ListShards, Shard};
+use kinesis_proto::ops::{self, ListShards, Shard, StreamRef};
 use kinesis_proto::paginate::Paginator;
 use kinesis_proto::Paginated;
 
@@ -129,7 +129,8 @@ impl Client {
         }
     }
 
-    /// Every shard of the stream `stream`, open and closed, in as many
+    /// Every shard of the stream `stream` (a name, or a [`StreamRef::arn`]),
+    /// open and closed, in as many
     /// ListShards calls as it takes: the IDs, hash-key ranges, sequence
     /// number ranges and parents of the whole shard tree that the
     /// retention period still holds.
@@ -143,7 +144,7 @@ impl Client {
     /// # Ok::<(), kinesis_async::Error>(())
     /// # });
     /// ```
-    pub async fn list_all_shards(&self, stream: &str) -> Result<Vec<Shard>, Error> {
+    pub async fn list_all_shards(&self, stream: impl Into<StreamRef>) -> Result<Vec<Shard>, Error> {
         self.list_all_shards_with(ListShards::new(stream)).await
     }
 

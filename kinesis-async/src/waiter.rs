@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use kinesis_proto::ops::{
     ChannelDescription, ConsumerDescription, DescribeChannel, DescribeStreamConsumer,
-    DescribeStreamSummary, StreamDescriptionSummary,
+    DescribeStreamSummary, StreamDescriptionSummary, StreamRef,
 };
 use kinesis_proto::waiter::{
     ChannelActive, Condition, ConsumerActive, StreamActive, StreamGone, WaitError, Waiter,
@@ -23,8 +23,7 @@ impl Client {
     /// out. A [`std::time::Duration`] is a time limit with the SDK waiters'
     /// pacing (10 s to 120 s between calls).
     ///
-    /// The `wait_for_*` methods are this call with one condition each; use
-    /// it directly to address a stream by ARN.
+    /// The `wait_for_*` methods are this call with one condition each.
     ///
     /// ```no_run
     /// use std::time::Duration;
@@ -70,7 +69,8 @@ impl Client {
         }
     }
 
-    /// Waits until the stream `stream` exists and is ACTIVE (after
+    /// Waits until the stream `stream` (a name, or a [`StreamRef::arn`])
+    /// exists and is ACTIVE (after
     /// CreateStream, a reshard or a configuration change) and returns its
     /// summary. ResourceNotFound keeps the wait going (a new stream may not
     /// be visible at once); `DELETING` ends it.
@@ -89,7 +89,7 @@ impl Client {
     /// ```
     pub async fn wait_for_stream_active(
         &self,
-        stream: &str,
+        stream: impl Into<StreamRef>,
         config: impl Into<WaiterConfig>,
     ) -> Result<StreamDescriptionSummary, WaitError> {
         self.wait(
@@ -99,7 +99,8 @@ impl Client {
         .await
     }
 
-    /// Waits until the stream `stream` no longer exists (after
+    /// Waits until the stream `stream` (a name, or a [`StreamRef::arn`]) no
+    /// longer exists (after
     /// DeleteStream): until DescribeStreamSummary answers ResourceNotFound.
     ///
     /// ```no_run
@@ -115,7 +116,7 @@ impl Client {
     /// ```
     pub async fn wait_for_stream_gone(
         &self,
-        stream: &str,
+        stream: impl Into<StreamRef>,
         config: impl Into<WaiterConfig>,
     ) -> Result<(), WaitError> {
         self.wait(StreamGone::new(DescribeStreamSummary::new(stream)), config)

@@ -2,7 +2,7 @@
 //! of a stream in one call. The decisions (which request comes next, when
 //! to stop) are kinesis-proto's [`Paginator`]; this runs it.
 
-use kinesis_proto::ops::{self, ListShards, Shard};
+use kinesis_proto::ops::{self, ListShards, Shard, StreamRef};
 use kinesis_proto::paginate::Paginator;
 use kinesis_proto::Paginated;
 
@@ -82,7 +82,8 @@ impl Client {
         }
     }
 
-    /// Every shard of the stream `stream`, open and closed, in as many
+    /// Every shard of the stream `stream` (a name, or a [`StreamRef::arn`]),
+    /// open and closed, in as many
     /// ListShards calls as it takes: the IDs, hash-key ranges, sequence
     /// number ranges and parents of the whole shard tree that the
     /// retention period still holds.
@@ -94,7 +95,7 @@ impl Client {
     /// }
     /// # Ok::<(), kinesis_blocking::Error>(())
     /// ```
-    pub fn list_all_shards(&self, stream: &str) -> Result<Vec<Shard>, Error> {
+    pub fn list_all_shards(&self, stream: impl Into<StreamRef>) -> Result<Vec<Shard>, Error> {
         self.list_all_shards_with(ListShards::new(stream))
     }
 

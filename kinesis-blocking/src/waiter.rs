@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use kinesis_proto::ops::{
     ChannelDescription, ConsumerDescription, DescribeChannel, DescribeStreamConsumer,
-    DescribeStreamSummary, StreamDescriptionSummary,
+    DescribeStreamSummary, StreamDescriptionSummary, StreamRef,
 };
 use kinesis_proto::waiter::{
     ChannelActive, Condition, ConsumerActive, StreamActive, StreamGone, WaitError, Waiter,
@@ -23,8 +23,7 @@ impl Client {
     /// time limit. A [`std::time::Duration`] is a time limit with the SDK
     /// waiters' pacing (10 s to 120 s between calls).
     ///
-    /// The `wait_for_*` methods are this call with one condition each; use
-    /// it directly to address a stream by ARN.
+    /// The `wait_for_*` methods are this call with one condition each.
     ///
     /// ```no_run
     /// use std::time::Duration;
@@ -64,7 +63,8 @@ impl Client {
         }
     }
 
-    /// Waits until the stream `stream` exists and is ACTIVE (after
+    /// Waits until the stream `stream` (a name, or a [`StreamRef::arn`])
+    /// exists and is ACTIVE (after
     /// CreateStream, a reshard or a configuration change) and returns its
     /// summary. ResourceNotFound keeps the wait going (a new stream may not
     /// be visible at once); `DELETING` ends it.
@@ -81,7 +81,7 @@ impl Client {
     /// ```
     pub fn wait_for_stream_active(
         &self,
-        stream: &str,
+        stream: impl Into<StreamRef>,
         config: impl Into<WaiterConfig>,
     ) -> Result<StreamDescriptionSummary, WaitError> {
         self.wait(
@@ -90,7 +90,8 @@ impl Client {
         )
     }
 
-    /// Waits until the stream `stream` no longer exists (after
+    /// Waits until the stream `stream` (a name, or a [`StreamRef::arn`]) no
+    /// longer exists (after
     /// DeleteStream): until DescribeStreamSummary answers ResourceNotFound.
     ///
     /// ```no_run
@@ -104,7 +105,7 @@ impl Client {
     /// ```
     pub fn wait_for_stream_gone(
         &self,
-        stream: &str,
+        stream: impl Into<StreamRef>,
         config: impl Into<WaiterConfig>,
     ) -> Result<(), WaitError> {
         self.wait(StreamGone::new(DescribeStreamSummary::new(stream)), config)

@@ -17,8 +17,9 @@
 //! - Validation against the service limits before anything is built
 //!   ([`Limits`]); errors that say which field is wrong ([`Error`]). ARNs
 //!   are checked for structure by one parser ([`arn::KinesisArn`]).
-//! - Endpoint resolution ([`endpoint`]): partitions, FIPS, dual-stack,
-//!   account-scoped hosts from ARNs, custom endpoints.
+//! - Endpoint resolution ([`endpoint`]): partitions (botocore 1.44.5's
+//!   data), FIPS, dual-stack, account- and resource-scoped hosts from ARNs,
+//!   `kinesis-queues` hosts for queue operations, custom endpoints.
 //! - Credentials, the AWS shared `config`/`credentials` files and the
 //!   `AWS_*` variables, parsed from values the caller hands in
 //!   ([`credentials`], [`profile`], [`Settings`]); a [`CredentialsSource`]

@@ -9,8 +9,10 @@ use crate::error::Error;
 
 /// Where a [`Call`](crate::call::Call) gets the credentials it signs with.
 ///
-/// The call asks at every attempt, just before signing, with the wall-clock
-/// time the driver passed to that [`Call::poll`](crate::call::Call::poll).
+/// The call asks at every attempt, just before signing, with the time the
+/// request is signed for: the wall clock the driver passed to that
+/// [`Call::poll`](crate::call::Call::poll), corrected by the clock offset
+/// the service's `Date` headers showed (see [`crate::retry`]).
 /// A source whose credentials expire (a cache that a driver refreshes from
 /// STS, IMDS…) hands out the ones valid at `now`; static [`Credentials`]
 /// are a source that always answers with themselves.
@@ -49,7 +51,7 @@ use crate::error::Error;
 /// # let _ = (shared, fixed);
 /// ```
 pub trait CredentialsSource: Send + Sync {
-    /// The credentials to sign a request with at wall-clock time `now`.
+    /// The credentials to sign a request with at time `now`.
     fn credentials(&self, now: OffsetDateTime) -> Result<Credentials, Error>;
 }
 

@@ -763,6 +763,31 @@ fn check_freshness(field: &'static str, seconds: Option<u32>) -> Result<(), Usag
     }
 }
 
+/// Where a new channel delivers: a general purpose S3 bucket
+/// (`S3DestinationConfiguration`) or Iceberg tables in S3 Tables
+/// (`S3TablesDestinationConfiguration`), exactly one of the two.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum ChannelDestination {
+    /// Delivery to a general purpose S3 bucket.
+    #[serde(rename = "S3DestinationConfiguration")]
+    S3(S3DestinationConfiguration),
+    /// Delivery to Iceberg tables in S3 Tables.
+    #[serde(rename = "S3TablesDestinationConfiguration")]
+    S3Tables(S3TablesDestinationConfiguration),
+}
+
+impl From<S3DestinationConfiguration> for ChannelDestination {
+    fn from(destination: S3DestinationConfiguration) -> Self {
+        ChannelDestination::S3(destination)
+    }
+}
+
+impl From<S3TablesDestinationConfiguration> for ChannelDestination {
+    fn from(destination: S3TablesDestinationConfiguration) -> Self {
+        ChannelDestination::S3Tables(destination)
+    }
+}
+
 /// Creates a channel that delivers one stream's records to a general purpose
 /// S3 bucket or to Iceberg tables in S3 Tables (exactly one of the two).
 /// Only on-demand streams are supported.
@@ -782,7 +807,7 @@ fn check_freshness(field: &'static str, seconds: Option<u32>) -> Result<(), Usag
 ///     "123456789012",
 ///     S3CompressionType::Gzip,
 /// )));
-/// assert!(op.s3_destination_configuration.is_some());
+/// assert!(matches!(op.destination, Some(ChannelDestination::S3(_))));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -795,18 +820,11 @@ pub struct CreateChannel {
     pub service_execution_role_arn: String,
     /// The source stream (one is supported today).
     pub stream_configuration_list: Vec<ChannelStreamConfiguration>,
-    /// Delivery to a general purpose S3 bucket.
-    #[serde(
-        rename = "S3DestinationConfiguration",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub s3_destination_configuration: Option<S3DestinationConfiguration>,
-    /// Delivery to Iceberg tables in S3 Tables.
-    #[serde(
-        rename = "S3TablesDestinationConfiguration",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub s3_tables_destination_configuration: Option<S3TablesDestinationConfiguration>,
+    /// Where the channel delivers: an S3 bucket or S3 Tables (exactly one;
+    /// set with [`Self::with_s3_destination`] or
+    /// [`Self::with_s3_tables_destination`]).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub destination: Option<ChannelDestination>,
     /// Encryption of what is delivered.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub encryption_configuration: Option<ChannelEncryptionConfiguration>,
@@ -831,8 +849,7 @@ impl CreateChannel {
             channel_name: channel_name.into(),
             service_execution_role_arn: service_execution_role_arn.into(),
             stream_configuration_list: vec![stream],
-            s3_destination_configuration: None,
-            s3_tables_destination_configuration: None,
+            destination: None,
             encryption_configuration: None,
             logging_configuration: None,
             tags: None,
@@ -841,7 +858,7 @@ impl CreateChannel {
 
     /// Delivers to a general purpose S3 bucket.
     pub fn with_s3_destination(mut self, destination: S3DestinationConfiguration) -> Self {
-        self.s3_destination_configuration = Some(destination);
+        self.destination = Some(ChannelDestination::S3(destination));
         self
     }
 
@@ -850,7 +867,7 @@ impl CreateChannel {
         mut self,
         destination: S3TablesDestinationConfiguration,
     ) -> Self {
-        self.s3_tables_destination_configuration = Some(destination);
+        self.destination = Some(ChannelDestination::S3Tables(destination));
         self
     }
 
@@ -893,23 +910,14 @@ operation! {
                 &stream.stream_arn,
             )?;
         }
-        match (
-            &op.s3_destination_configuration,
-            &op.s3_tables_destination_configuration,
-        ) {
-            (Some(_), Some(_)) => {
-                return Err(UsageError::new(
-                    "S3TablesDestinationConfiguration",
-                    "give S3DestinationConfiguration or S3TablesDestinationConfiguration, not both",
-                ))
-            }
-            (None, None) => {
+        match &op.destination {
+            None => {
                 return Err(UsageError::new(
                     "S3DestinationConfiguration",
                     "give S3DestinationConfiguration or S3TablesDestinationConfiguration",
                 ))
             }
-            (Some(s3), None) => {
+            Some(ChannelDestination::S3(s3)) => {
                 let storage = &s3.storage_configuration;
                 validate::foreign_arn(
                     "S3DestinationConfiguration.StorageConfiguration.BucketARN",
@@ -930,7 +938,7 @@ operation! {
                     )?;
                 }
             }
-            (None, Some(tables)) => {
+            Some(ChannelDestination::S3Tables(tables)) => {
                 support::check_count(
                     "S3TablesDestinationConfiguration.S3TablesConfigurationList",
                     tables.s3_tables_configuration_list.len(),
@@ -1378,30 +1386,33 @@ mod tests {
 
     #[test]
     fn create_validation() {
-        let mut both = s3_channel();
-        both.s3_tables_destination_configuration =
-            tables_channel().s3_tables_destination_configuration;
-        assert_eq!(field_of(&both), "S3TablesDestinationConfiguration");
         let mut neither = s3_channel();
-        neither.s3_destination_configuration = None;
+        neither.destination = None;
         assert_eq!(field_of(&neither), "S3DestinationConfiguration");
+        // The last destination set is the one: a channel has one.
+        let switched =
+            s3_channel().with_s3_tables_destination(match tables_channel().destination {
+                Some(ChannelDestination::S3Tables(tables)) => tables,
+                other => panic!("{other:?}"),
+            });
+        assert!(matches!(
+            switched.destination,
+            Some(ChannelDestination::S3Tables(_))
+        ));
+        fn s3(op: &mut CreateChannel) -> &mut S3DestinationConfiguration {
+            match op.destination.as_mut() {
+                Some(ChannelDestination::S3(s3)) => s3,
+                other => panic!("{other:?}"),
+            }
+        }
         let mut stale = s3_channel();
-        stale
-            .s3_destination_configuration
-            .as_mut()
-            .unwrap()
-            .data_freshness_in_seconds = Some(60);
+        s3(&mut stale).data_freshness_in_seconds = Some(60);
         assert_eq!(
             field_of(&stale),
             "S3DestinationConfiguration.DataFreshnessInSeconds"
         );
         let mut owner = s3_channel();
-        owner
-            .s3_destination_configuration
-            .as_mut()
-            .unwrap()
-            .storage_configuration
-            .expected_bucket_owner = "12345".into();
+        s3(&mut owner).storage_configuration.expected_bucket_owner = "12345".into();
         assert_eq!(
             field_of(&owner),
             "S3DestinationConfiguration.StorageConfiguration.ExpectedBucketOwner"

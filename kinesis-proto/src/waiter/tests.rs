@@ -516,3 +516,128 @@ fn errors_say_what_was_waited_for() {
     );
     assert!(std::error::Error::source(&call).is_some());
 }
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// One scripted answer to a stream wait.
+    fn answer() -> impl Strategy<Value = Result<DescribeStreamSummaryOutput, Error>> {
+        prop_oneof![
+            4 => Just(summary("CREATING")),
+            2 => Just(summary("UPDATING")),
+            1 => Just(summary("ACTIVE")),
+            1 => Just(summary("DELETING")),
+            2 => Just(Err(not_found_error())),
+            1 => Just(Err(service(ErrorCode::AccessDenied, 400))),
+        ]
+    }
+
+    /// What the script says the wait should end in, given how many answers
+    /// it got.
+    fn expected(
+        script: &[Result<DescribeStreamSummaryOutput, Error>],
+        used: usize,
+    ) -> &'static str {
+        match script.get(used - 1) {
+            Some(Ok(out)) => match out.stream_description_summary.stream_status {
+                StreamStatus::Active => "active",
+                StreamStatus::Deleting => "failed",
+                _ => "timed out",
+            },
+            Some(Err(e)) if not_found(e) => "timed out",
+            Some(Err(_)) => "error",
+            None => unreachable!("run() hands out one answer per call"),
+        }
+    }
+
+    proptest! {
+        /// Whatever the answers, the pacing and the limit: calls start
+        /// no later than the limit allows, every pause is within its
+        /// bounds, the wait ends within its limit, and it ends the way the
+        /// last answer says (or by timing out on a "not yet").
+        #[test]
+        fn every_wait_keeps_its_contract(
+            script in proptest::collection::vec(answer(), 1..40),
+            limit_ms in 1u64..120_000,
+            min_ms in 1u64..5_000,
+            spread_ms in 0u64..20_000,
+            jitter in 0.0f64..1.0,
+        ) {
+            let start = Instant::now();
+            let (min, max) = (
+                Duration::from_millis(min_ms),
+                Duration::from_millis(min_ms + spread_ms),
+            );
+            let config = WaiterConfig::new(Duration::from_millis(limit_ms)).with_delays(min, max);
+            // Enough answers for any wait: pad with "not yet".
+            let mut answers = script.clone();
+            answers.resize_with(answers.len() + 200_000 / min_ms as usize + 2, || summary("CREATING"));
+            let waiter = Waiter::new(StreamActive::new(stream()), config, start);
+            let trace = run_unchecked_leftovers(waiter, start, answers.clone(), jitter);
+            let used = trace.calls.len();
+            prop_assert!(used >= 1);
+            for pair in trace.calls.windows(2) {
+                let pause = pair[1] - pair[0];
+                prop_assert!(pause <= max, "pause {pause:?} over {max:?}");
+            }
+            let ending = match &trace.result {
+                Ok(_) => "active",
+                Err(WaitError::Failed { .. }) => "failed",
+                Err(WaitError::TimedOut { .. }) => "timed out",
+                Err(WaitError::Call(_)) => "error",
+            };
+            prop_assert_eq!(ending, expected(&answers, used));
+        }
+    }
+
+    /// [`run`] without its check that every scripted answer was used.
+    fn run_unchecked_leftovers<C: Condition>(
+        mut waiter: Waiter<C>,
+        start: Instant,
+        answers: Vec<Result<<C::Op as Operation>::Output, Error>>,
+        jitter: f64,
+    ) -> Trace<C::Success>
+    where
+        C::Success: std::fmt::Debug,
+    {
+        let limit = waiter.deadline() - start;
+        let mut answers = VecDeque::from(answers);
+        let mut now = start;
+        let mut calls = Vec::new();
+        loop {
+            match waiter.poll(now) {
+                WaiterAction::Call(_) => {
+                    if !calls.is_empty() {
+                        // Only the first attempt may leave less than
+                        // min_delay before the limit.
+                        assert!(now + waiter.config.min_delay <= waiter.deadline());
+                    }
+                    calls.push(now - start);
+                    let answer = answers.pop_front().expect("enough answers");
+                    waiter.handle_output(answer, now, jitter);
+                    if let Some(until) = waiter.poll_timeout() {
+                        assert!(until > now);
+                        // At least min_delay, unless cut to leave the
+                        // last attempt min_delay before the limit.
+                        let min = waiter.config.min_delay;
+                        assert!(until - now >= min || until + min == waiter.deadline());
+                    }
+                }
+                WaiterAction::Wait(until) => {
+                    assert!(until > now);
+                    now = until;
+                }
+                WaiterAction::Done(result) => {
+                    assert!(now - start <= limit);
+                    return Trace {
+                        result,
+                        calls,
+                        ended: now - start,
+                    };
+                }
+            }
+        }
+    }
+}
