@@ -8,7 +8,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use futures_core::Stream;
-use kinesis_proto::ops::{self, ListShards, Shard};
+use kinesis_proto::ops::{self, ListShards, Shard, StreamRef};
 use kinesis_proto::paginate::Paginator;
 use kinesis_proto::Paginated;
 
@@ -83,11 +83,7 @@ where
         };
         this.in_flight = None;
         Poll::Ready(Some(match result {
-            Ok(page) => this
-                .paginator
-                .handle_page(&page)
-                .map(|()| page)
-                .map_err(Error::from),
+            Ok(page) => this.paginator.handle_page(&page).map(|()| page),
             Err(e) => {
                 log::debug!(
                     "{} pages end after {} page(s): {e}",
@@ -115,7 +111,7 @@ impl Client {
     /// # async_std::task::block_on(async {
     /// let client = Client::from_env()?;
     /// let mut first = ListShards::new("my-stream");
-    /// first.max_results = Some(100);
+    /// first.page.max_results = Some(100);
     /// let mut pages = client.pages(first);
     /// let mut count = 0;
     /// while let Some(page) = pages.next().await {
@@ -133,7 +129,8 @@ impl Client {
         }
     }
 
-    /// Every shard of the stream `stream`, open and closed, in as many
+    /// Every shard of the stream `stream` (a name, or a [`StreamRef::arn`]),
+    /// open and closed, in as many
     /// ListShards calls as it takes: the IDs, hash-key ranges, sequence
     /// number ranges and parents of the whole shard tree that the
     /// retention period still holds.
@@ -147,7 +144,7 @@ impl Client {
     /// # Ok::<(), kinesis_async::Error>(())
     /// # });
     /// ```
-    pub async fn list_all_shards(&self, stream: &str) -> Result<Vec<Shard>, Error> {
+    pub async fn list_all_shards(&self, stream: impl Into<StreamRef>) -> Result<Vec<Shard>, Error> {
         self.list_all_shards_with(ListShards::new(stream)).await
     }
 
@@ -161,7 +158,7 @@ impl Client {
     /// # async_std::task::block_on(async {
     /// let client = Client::from_env()?;
     /// let mut first = ListShards::new("my-stream");
-    /// first.max_results = Some(10);
+    /// first.page.max_results = Some(10);
     /// let shards = client.list_all_shards_with(first).await?;
     /// println!("{} shards", shards.len());
     /// # Ok::<(), kinesis_async::Error>(())

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use kinesis_proto::ops::{
     ChannelDescription, ConsumerDescription, DescribeChannel, DescribeStreamConsumer,
-    DescribeStreamSummary, StreamDescriptionSummary,
+    DescribeStreamSummary, StreamDescriptionSummary, StreamRef,
 };
 use kinesis_proto::waiter::{
     ChannelActive, Condition, ConsumerActive, StreamActive, StreamGone, WaitError, Waiter,
@@ -23,19 +23,16 @@ impl Client {
     /// out. A [`std::time::Duration`] is a time limit with the SDK waiters'
     /// pacing (10 s to 120 s between calls).
     ///
-    /// The `wait_for_*` methods are this call with one condition each; use
-    /// it directly to address a stream by ARN.
+    /// The `wait_for_*` methods are this call with one condition each.
     ///
     /// ```no_run
     /// use std::time::Duration;
-    /// use kinesis_async::{ops::DescribeStreamSummary, Client, StreamActive};
+    /// use kinesis_async::{ops::{DescribeStreamSummary, StreamRef}, Client, StreamActive};
     ///
     /// # async_std::task::block_on(async {
     /// let client = Client::from_env()?;
     /// let arn = "arn:aws:kinesis:us-east-1:123456789012:stream/my-stream";
-    /// let mut describe = DescribeStreamSummary::new("my-stream");
-    /// describe.stream_name = None;
-    /// describe.stream_arn = Some(arn.into());
+    /// let describe = DescribeStreamSummary::new(StreamRef::arn(arn));
     /// let summary = client.wait(StreamActive::new(describe), Duration::from_secs(300)).await?;
     /// println!("{} is {}", summary.stream_name, summary.stream_status);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -72,7 +69,8 @@ impl Client {
         }
     }
 
-    /// Waits until the stream `stream` exists and is ACTIVE (after
+    /// Waits until the stream `stream` (a name, or a [`StreamRef::arn`])
+    /// exists and is ACTIVE (after
     /// CreateStream, a reshard or a configuration change) and returns its
     /// summary. ResourceNotFound keeps the wait going (a new stream may not
     /// be visible at once); `DELETING` ends it.
@@ -91,7 +89,7 @@ impl Client {
     /// ```
     pub async fn wait_for_stream_active(
         &self,
-        stream: &str,
+        stream: impl Into<StreamRef>,
         config: impl Into<WaiterConfig>,
     ) -> Result<StreamDescriptionSummary, WaitError> {
         self.wait(
@@ -101,7 +99,8 @@ impl Client {
         .await
     }
 
-    /// Waits until the stream `stream` no longer exists (after
+    /// Waits until the stream `stream` (a name, or a [`StreamRef::arn`]) no
+    /// longer exists (after
     /// DeleteStream): until DescribeStreamSummary answers ResourceNotFound.
     ///
     /// ```no_run
@@ -117,7 +116,7 @@ impl Client {
     /// ```
     pub async fn wait_for_stream_gone(
         &self,
-        stream: &str,
+        stream: impl Into<StreamRef>,
         config: impl Into<WaiterConfig>,
     ) -> Result<(), WaitError> {
         self.wait(StreamGone::new(DescribeStreamSummary::new(stream)), config)
@@ -182,4 +181,73 @@ async fn within<F: std::future::Future>(limit: Duration, future: F) -> Result<F:
     async_std::future::timeout(limit, future)
         .await
         .map_err(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use kinesis_proto::{Config, Credentials, Settings};
+
+    use super::*;
+
+    /// A server on 127.0.0.1 that accepts connections and never answers.
+    fn silent_server() -> u16 {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+        let port = listener.local_addr().expect("bound").port();
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            while let Ok((stream, _)) = listener.accept() {
+                held.push(stream);
+            }
+        });
+        port
+    }
+
+    #[test]
+    fn the_time_limit_cuts_short_a_call_that_gets_no_answer() {
+        let config = Config::new("us-east-1")
+            .with_endpoint_url(&format!("http://127.0.0.1:{}", silent_server()))
+            .expect("a local URL");
+        let mut settings = Settings::new(config, Credentials::new("AKID", "SECRET", None));
+        // No limit of the client's own on the attempt or the call.
+        settings.timeouts.attempt = None;
+        settings.timeouts.call = None;
+        let client = Client::new(settings).expect("a client");
+        let started = Instant::now();
+        let limit = WaiterConfig::new(Duration::from_millis(300))
+            .with_delays(Duration::from_millis(10), Duration::from_millis(10));
+        let err = async_std::task::block_on(client.wait_for_stream_active("s", limit))
+            .expect_err("no answer");
+        match err {
+            WaitError::TimedOut {
+                attempts,
+                last_state,
+                ..
+            } => {
+                assert_eq!(attempts, 1);
+                assert_eq!(last_state, None);
+            }
+            other => panic!("{other:?}"),
+        }
+        let took = started.elapsed();
+        assert!(took >= Duration::from_millis(300), "{took:?}");
+        assert!(took < Duration::from_secs(3), "{took:?}");
+    }
+
+    #[test]
+    fn waits_and_page_streams_go_anywhere_a_task_goes() {
+        fn spawnable<T: Send + 'static>(_: T) {}
+        let config = Config::new("us-east-1")
+            .with_endpoint_url("http://127.0.0.1:9")
+            .expect("a local URL");
+        let client = Client::new(Settings::new(
+            config,
+            Credentials::new("AKID", "SECRET", None),
+        ))
+        .expect("a client");
+        let c = client.clone();
+        spawnable(async move { c.wait_for_stream_gone("s", Duration::from_secs(1)).await });
+        let c = client.clone();
+        spawnable(async move { c.list_all_shards("s").await });
+        spawnable(client.list_shards_pages(kinesis_proto::ops::ListShards::new("s")));
+    }
 }

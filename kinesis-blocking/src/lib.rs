@@ -100,6 +100,7 @@ pub use kinesis_proto::waiter::{
 mod client;
 mod operations;
 mod paginate;
+mod resolve;
 mod transport;
 mod waiter;
 
@@ -107,5 +108,5 @@ mod waiter;
 mod test_server;
 
 pub use client::Client;
-pub use transport::TransportOptions;
 pub use paginate::Pages;
+pub use transport::TransportOptions;

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use kinesis_proto::ops::{
     ChannelDescription, ConsumerDescription, DescribeChannel, DescribeStreamConsumer,
-    DescribeStreamSummary, StreamDescriptionSummary,
+    DescribeStreamSummary, StreamDescriptionSummary, StreamRef,
 };
 use kinesis_proto::waiter::{
     ChannelActive, Condition, ConsumerActive, StreamActive, StreamGone, WaitError, Waiter,
@@ -23,18 +23,15 @@ impl Client {
     /// time limit. A [`std::time::Duration`] is a time limit with the SDK
     /// waiters' pacing (10 s to 120 s between calls).
     ///
-    /// The `wait_for_*` methods are this call with one condition each; use
-    /// it directly to address a stream by ARN.
+    /// The `wait_for_*` methods are this call with one condition each.
     ///
     /// ```no_run
     /// use std::time::Duration;
-    /// use kinesis_blocking::{ops::DescribeStreamSummary, Client, StreamActive};
+    /// use kinesis_blocking::{ops::{DescribeStreamSummary, StreamRef}, Client, StreamActive};
     ///
     /// let client = Client::from_env()?;
     /// let arn = "arn:aws:kinesis:us-east-1:123456789012:stream/my-stream";
-    /// let mut describe = DescribeStreamSummary::new("my-stream");
-    /// describe.stream_name = None;
-    /// describe.stream_arn = Some(arn.into());
+    /// let describe = DescribeStreamSummary::new(StreamRef::arn(arn));
     /// let summary = client.wait(StreamActive::new(describe), Duration::from_secs(300))?;
     /// println!("{} is {}", summary.stream_name, summary.stream_status);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -66,7 +63,8 @@ impl Client {
         }
     }
 
-    /// Waits until the stream `stream` exists and is ACTIVE (after
+    /// Waits until the stream `stream` (a name, or a [`StreamRef::arn`])
+    /// exists and is ACTIVE (after
     /// CreateStream, a reshard or a configuration change) and returns its
     /// summary. ResourceNotFound keeps the wait going (a new stream may not
     /// be visible at once); `DELETING` ends it.
@@ -83,7 +81,7 @@ impl Client {
     /// ```
     pub fn wait_for_stream_active(
         &self,
-        stream: &str,
+        stream: impl Into<StreamRef>,
         config: impl Into<WaiterConfig>,
     ) -> Result<StreamDescriptionSummary, WaitError> {
         self.wait(
@@ -92,7 +90,8 @@ impl Client {
         )
     }
 
-    /// Waits until the stream `stream` no longer exists (after
+    /// Waits until the stream `stream` (a name, or a [`StreamRef::arn`]) no
+    /// longer exists (after
     /// DeleteStream): until DescribeStreamSummary answers ResourceNotFound.
     ///
     /// ```no_run
@@ -106,7 +105,7 @@ impl Client {
     /// ```
     pub fn wait_for_stream_gone(
         &self,
-        stream: &str,
+        stream: impl Into<StreamRef>,
         config: impl Into<WaiterConfig>,
     ) -> Result<(), WaitError> {
         self.wait(StreamGone::new(DescribeStreamSummary::new(stream)), config)
@@ -157,5 +156,95 @@ impl Client {
             ChannelActive::new(DescribeChannel::new(channel_arn)),
             config,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use kinesis_proto::{Config, Credentials, Error, ErrorCode, Settings};
+
+    use super::*;
+    use crate::test_server::{serve, Reply, Server};
+
+    fn client(server: &Server) -> Client {
+        let config = Config::new("us-east-1")
+            .with_endpoint_url(&server.url())
+            .expect("a local URL");
+        let mut settings = Settings::new(config, Credentials::new("AKID", "SECRET", None));
+        settings.retry.max_attempts = 1;
+        Client::new(settings).expect("valid settings")
+    }
+
+    fn summary(status: &str) -> Reply {
+        Reply::Answer(
+            200,
+            format!(
+                r#"{{"StreamDescriptionSummary":{{"StreamName":"s",
+                "StreamARN":"arn:aws:kinesis:us-east-1:123456789012:stream/s",
+                "StreamStatus":"{status}","RetentionPeriodHours":24,
+                "StreamCreationTimestamp":1700000000,"EnhancedMonitoring":[],"OpenShardCount":1}}}}"#
+            )
+            .into_bytes(),
+        )
+    }
+
+    fn not_found() -> Reply {
+        Reply::Answer(
+            400,
+            br#"{"__type":"ResourceNotFoundException","message":"no stream s"}"#.to_vec(),
+        )
+    }
+
+    fn quick(limit: Duration) -> WaiterConfig {
+        WaiterConfig::new(limit).with_delays(Duration::from_millis(20), Duration::from_millis(80))
+    }
+
+    #[test]
+    fn waits_through_not_found_and_creating_until_active() {
+        let server = serve(vec![not_found(), summary("CREATING"), summary("ACTIVE")]);
+        let started = Instant::now();
+        let summary = client(&server)
+            .wait_for_stream_active("s", quick(Duration::from_secs(10)))
+            .expect("ACTIVE on the third call");
+        assert_eq!(summary.stream_status.as_str(), "ACTIVE");
+        assert_eq!(server.seen().len(), 3);
+        // Two pauses of at least min_delay.
+        assert!(started.elapsed() >= Duration::from_millis(40));
+    }
+
+    #[test]
+    fn gone_is_not_found() {
+        let server = serve(vec![summary("DELETING"), not_found()]);
+        client(&server)
+            .wait_for_stream_gone("s", quick(Duration::from_secs(10)))
+            .expect("gone on the second call");
+        assert_eq!(server.seen().len(), 2);
+    }
+
+    #[test]
+    fn the_time_limit_ends_the_wait() {
+        let server = serve(vec![summary("CREATING"); 100]);
+        let started = Instant::now();
+        let err = client(&server)
+            .wait_for_stream_active("s", quick(Duration::from_millis(300)))
+            .expect_err("never ACTIVE");
+        assert!(matches!(err, WaitError::TimedOut { .. }), "{err}");
+        assert!(started.elapsed() < Duration::from_secs(2));
+        let calls = server.seen().len();
+        assert!((3..=16).contains(&calls), "{calls} calls in 300 ms");
+    }
+
+    #[test]
+    fn another_error_ends_the_wait_with_it() {
+        let denied = br#"{"__type":"AccessDeniedException","message":"no"}"#;
+        let server = serve(vec![Reply::Answer(400, denied.to_vec()), summary("ACTIVE")]);
+        match client(&server).wait_for_stream_active("s", quick(Duration::from_secs(10))) {
+            Err(WaitError::Call(Error::Service(e))) => assert_eq!(e.code, ErrorCode::AccessDenied),
+            other => panic!("{other:?}"),
+        }
+        std::thread::sleep(Duration::from_millis(50));
+        assert_eq!(server.seen().len(), 1);
     }
 }

@@ -57,12 +57,12 @@ fn server() -> u16 {
     thread::spawn(move || {
         while let Ok((stream, _)) = listener.accept() {
             let mut reader = BufReader::new(stream);
-            loop {
+            'requests: loop {
                 let mut length = 0;
                 loop {
                     let mut line = String::new();
                     if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                        return;
+                        break 'requests;
                     }
                     if line == "\r\n" {
                         break;
@@ -75,7 +75,7 @@ fn server() -> u16 {
                 }
                 let mut body = vec![0; length];
                 if reader.read_exact(&mut body).is_err() {
-                    return;
+                    break 'requests;
                 }
                 let answer = br#"{"ShardId":"shardId-000000000001","SequenceNumber":"49"}"#;
                 let head = format!(
@@ -85,7 +85,7 @@ fn server() -> u16 {
                 );
                 let stream = reader.get_mut();
                 if stream.write_all(head.as_bytes()).is_err() || stream.write_all(answer).is_err() {
-                    return;
+                    break 'requests;
                 }
             }
         }

@@ -99,9 +99,13 @@ impl Error {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TransportErrorKind {
-    /// No connection could be made (refused, DNS, unreachable).
+    /// No connection could be made (refused, DNS, unreachable), failing at
+    /// once. A connection attempt that runs out of time is a `Timeout`.
     Connect,
-    /// An attempt or the whole call took longer than allowed.
+    /// A time limit ran out: connecting, an attempt, or the whole call.
+    /// Both transports report a connect timeout this way, so it is retried
+    /// at the timeout's retry cost, as botocore charges its
+    /// `ConnectTimeoutError`.
     Timeout,
     /// The connection broke while the request or answer was in flight.
     Io,

@@ -22,7 +22,8 @@
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
-use kinesis_proto::{ops, parse_response, Error, Operation};
+use kinesis_proto::fuzzing::parse_response;
+use kinesis_proto::{ops, Error, Operation};
 use serde_json::{json, Map, Value};
 
 /// The model's shapes, by name.

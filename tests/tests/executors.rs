@@ -4,8 +4,8 @@
 //! runs as a background task), awaited from `futures::executor::block_on`,
 //! from smol, from tokio's current-thread and multi-thread runtimes, and
 //! from async-std for comparison. Each run also waits on the client's
-//! timers: a retried connection refusal sleeps between attempts, and a call
-//! time limit ends it.
+//! timers: attempts that get no answer end at their time limit, with a
+//! back-off between them.
 
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -20,8 +20,7 @@ use kinesis_tests::KinesisMock;
 const IN_FLIGHT: usize = 8;
 
 /// Puts records with `IN_FLIGHT` calls at once, reads the stream's summary,
-/// then checks that the client's timers fire: a refused endpoint retried
-/// with back-off until the call limit ends it.
+/// then checks that the client's timers fire.
 async fn exercise(settings: Settings, stream: String, executor: &'static str) {
     let client = Client::new(settings).expect("a client");
     let puts = (0..IN_FLIGHT).map(|i| {
@@ -43,11 +42,13 @@ async fn exercise(settings: Settings, stream: String, executor: &'static str) {
         .unwrap_or_else(|e| panic!("{executor}: summary: {e}"));
     assert_eq!(summary.stream_description_summary.stream_name, stream);
 
-    let mut refused =
-        KinesisMock::shared().settings_for(&format!("http://127.0.0.1:{}", closed_port()));
-    refused.retry = RetryConfig::default().with_max_attempts(100);
-    refused.timeouts.call = Some(Duration::from_millis(400));
-    let client = Client::new(refused).expect("a client");
+    // Two attempts that get no answer, each ended by its time limit, with a
+    // back-off between them: only timers end this call.
+    let mut silent =
+        KinesisMock::shared().settings_for(&format!("http://127.0.0.1:{}", silent_port()));
+    silent.retry = RetryConfig::default().with_max_attempts(2);
+    silent.timeouts.attempt = Some(Duration::from_millis(150));
+    let client = Client::new(silent).expect("a client");
     let started = Instant::now();
     match client.call(&ListStreams::default()).await {
         Err(kinesis_async::Error::Transport(e)) => {
@@ -57,17 +58,23 @@ async fn exercise(settings: Settings, stream: String, executor: &'static str) {
     }
     let took = started.elapsed();
     assert!(
-        took >= Duration::from_millis(350) && took < Duration::from_secs(5),
-        "{executor}: the call limit ended the call after {took:?}"
+        took >= Duration::from_millis(300) && took < Duration::from_secs(5),
+        "{executor}: two 150 ms attempts took {took:?}"
     );
 }
 
-/// A port of 127.0.0.1 nothing listens on.
-fn closed_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
+/// A port of 127.0.0.1 that accepts connections and never answers; they
+/// stay open until the test binary exits.
+fn silent_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+    let port = listener.local_addr().expect("bound").port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = listener.accept() {
+            held.push(stream);
+        }
+    });
+    port
 }
 
 /// One run of [`exercise`], as a future any executor can take.
@@ -90,12 +97,12 @@ fn run(executor: &'static str, block_on: impl Fn(Call)) {
 
 #[test]
 fn futures_executor_block_on() {
-    run("futures", |f| futures::executor::block_on(f));
+    run("futures", futures::executor::block_on);
 }
 
 #[test]
 fn smol_block_on() {
-    run("smol", |f| smol::block_on(f));
+    run("smol", smol::block_on);
 }
 
 #[test]
@@ -121,5 +128,5 @@ fn tokio_multi_thread_runtime_from_spawned_tasks() {
 
 #[test]
 fn async_std_block_on() {
-    run("async-std", |f| async_std::task::block_on(f));
+    run("async-std", async_std::task::block_on);
 }

@@ -6,13 +6,12 @@
 use async_std::stream::StreamExt;
 use async_std::task;
 use kinesis_async::Client;
-use kinesis_proto::Error;
 use kinesis_proto::ops::{
     ConsumerDescription, DescribeStreamConsumer, ListShards, ListShardsOutput, Shard,
     StreamDescriptionSummary,
 };
 use kinesis_proto::waiter::{WaitError, WaiterConfig};
-use kinesis_proto::{Operation, Paginated, Settings};
+use kinesis_proto::{Error, Operation, Paginated, Settings};
 use kinesis_tests::surface::Surface;
 use kinesis_tests::Driver;
 
@@ -93,4 +92,56 @@ fn a_page_stream_runs_in_a_spawned_task() {
     sendable(&pages);
     let result: Vec<_> = task::block_on(task::spawn(collect(pages)));
     assert!(result.iter().all(Result::is_ok), "{result:?}");
+}
+
+/// Create, wait for ACTIVE, page the shards, delete, wait until gone: the
+/// waiters' pauses and the page streams on one executor.
+async fn lifecycle_on(client: Client, stream: String, executor: &str) {
+    use kinesis_proto::ops::{CreateStream, DeleteStream};
+    let quick = kinesis_tests::surface::quick(std::time::Duration::from_secs(30));
+    client
+        .create_stream(&CreateStream::new(stream.as_str()).with_shard_count(3))
+        .await
+        .unwrap_or_else(|e| panic!("{executor}: CreateStream: {e}"));
+    let summary = client
+        .wait_for_stream_active(&stream, quick)
+        .await
+        .unwrap_or_else(|e| panic!("{executor}: {e}"));
+    assert_eq!(summary.open_shard_count, 3, "{executor}");
+    let mut first = ListShards::new(stream.as_str());
+    first.page.max_results = Some(1);
+    let pages = collect(client.list_shards_pages(first)).await;
+    assert_eq!(pages.len(), 3, "{executor}: {pages:?}");
+    client
+        .delete_stream(&DeleteStream::new(stream.as_str()))
+        .await
+        .unwrap_or_else(|e| panic!("{executor}: DeleteStream: {e}"));
+    client
+        .wait_for_stream_gone(&stream, quick)
+        .await
+        .unwrap_or_else(|e| panic!("{executor}: {e}"));
+}
+
+#[test]
+fn waiters_and_page_streams_run_under_any_executor() {
+    let harness = kinesis_tests::Harness::shared(connect_async);
+    let client = || harness.client().0;
+    futures::executor::block_on(lifecycle_on(
+        client(),
+        harness.stream_name("exec-futures"),
+        "futures",
+    ));
+    smol::block_on(lifecycle_on(
+        client(),
+        harness.stream_name("exec-smol"),
+        "smol",
+    ));
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("a tokio runtime")
+        .block_on(lifecycle_on(
+            client(),
+            harness.stream_name("exec-tokio"),
+            "tokio",
+        ));
 }

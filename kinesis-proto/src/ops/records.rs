@@ -13,6 +13,7 @@ use serde::ser::SerializeStruct;
 use serde::{Deserialize, Serialize, Serializer};
 use time::OffsetDateTime;
 
+use super::shapes::StreamRef;
 use super::support::{operation, with_stream_arn};
 use crate::error::{ErrorCode, UsageError};
 use crate::operation::{Operation, Plane, Sent};
@@ -52,21 +53,18 @@ fn push_blob(out: &mut Vec<u8>, data: &[u8]) -> Result<(), UsageError> {
     Ok(())
 }
 
-/// Writes the `StreamName`/`StreamARN` members (each preceded by a comma).
-fn push_locator(
-    out: &mut Vec<u8>,
-    name: Option<&str>,
-    arn: Option<&str>,
-) -> Result<(), UsageError> {
-    if let Some(name) = name {
-        out.extend_from_slice(b",\"StreamName\":");
-        push_json_str(out, name)?;
+/// Writes the `StreamName` or `StreamARN` member (preceded by a comma).
+fn push_stream(out: &mut Vec<u8>, stream: &StreamRef) -> Result<(), UsageError> {
+    match stream {
+        StreamRef::Name(name) => {
+            out.extend_from_slice(b",\"StreamName\":");
+            push_json_str(out, name)
+        }
+        StreamRef::Arn(arn) => {
+            out.extend_from_slice(b",\"StreamARN\":");
+            push_json_str(out, arn)
+        }
     }
-    if let Some(arn) = arn {
-        out.extend_from_slice(b",\"StreamARN\":");
-        push_json_str(out, arn)?;
-    }
-    Ok(())
 }
 
 /// Bytes a record adds to a hand-written body besides its base64 data.
@@ -111,19 +109,15 @@ pub struct PutRecord {
     /// numbers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sequence_number_for_ordering: Option<String>,
-    /// The stream, by name.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub stream_name: Option<String>,
-    /// The stream, by ARN.
-    #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
-    pub stream_arn: Option<String>,
+    /// The stream, by name or ARN.
+    #[serde(flatten)]
+    pub stream: StreamRef,
 }
 
 impl fmt::Debug for PutRecord {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PutRecord")
-            .field("stream_name", &self.stream_name)
-            .field("stream_arn", &self.stream_arn)
+            .field("stream", &self.stream)
             .field("data", &Payload(&self.data))
             .field("partition_key", &self.partition_key)
             .field("explicit_hash_key", &self.explicit_hash_key)
@@ -136,15 +130,14 @@ impl fmt::Debug for PutRecord {
 }
 
 impl PutRecord {
-    /// A record of raw bytes for the stream named `stream_name`.
+    /// A record of raw bytes for the stream `stream` (a name, or a [`StreamRef::arn`]).
     pub fn new(
-        stream_name: impl Into<String>,
+        stream: impl Into<StreamRef>,
         partition_key: impl Into<String>,
         data: Vec<u8>,
     ) -> Self {
         PutRecord {
-            stream_name: Some(stream_name.into()),
-            stream_arn: None,
+            stream: stream.into(),
             data,
             partition_key: partition_key.into(),
             explicit_hash_key: None,
@@ -157,15 +150,11 @@ impl PutRecord {
     /// A value that cannot be encoded (a map with non-string keys…) is a
     /// usage error on the `Data` field.
     pub fn json<T: Serialize + ?Sized>(
-        stream_name: impl Into<String>,
+        stream: impl Into<StreamRef>,
         partition_key: impl Into<String>,
         value: &T,
     ) -> Result<Self, UsageError> {
-        Ok(PutRecord::new(
-            stream_name,
-            partition_key,
-            json_data(value)?,
-        ))
+        Ok(PutRecord::new(stream, partition_key, json_data(value)?))
     }
 
     /// A record whose data is `value` encoded by `encoder` (any format:
@@ -181,13 +170,13 @@ impl PutRecord {
     /// assert_eq!(put.data, b"HELLO");
     /// ```
     pub fn encoded<T: ?Sized, E: fmt::Display>(
-        stream_name: impl Into<String>,
+        stream: impl Into<StreamRef>,
         partition_key: impl Into<String>,
         value: &T,
         encoder: impl FnOnce(&T) -> Result<Vec<u8>, E>,
     ) -> Result<Self, UsageError> {
         Ok(PutRecord::new(
-            stream_name,
+            stream,
             partition_key,
             encode_data(value, encoder)?,
         ))
@@ -229,7 +218,7 @@ impl Operation for PutRecord {
     type Output = PutRecordOutput;
 
     fn validate(&self, limits: &Limits) -> Result<(), UsageError> {
-        validate::stream_locator(self.stream_name.as_deref(), self.stream_arn.as_deref())?;
+        self.stream.validate()?;
         validate::partition_key("PartitionKey", &self.partition_key)?;
         validate::record_size("Data", &self.data, &self.partition_key, limits)?;
         if let Some(seq) = &self.sequence_number_for_ordering {
@@ -239,7 +228,7 @@ impl Operation for PutRecord {
     }
 
     fn resource_arn(&self) -> Option<&str> {
-        self.stream_arn.as_deref()
+        self.stream.as_arn()
     }
 
     /// The record was written somewhere: a shard and a sequence number.
@@ -259,8 +248,7 @@ impl Operation for PutRecord {
             base64::encoded_len(self.data.len(), true).unwrap_or(0)
                 + self.partition_key.len()
                 + ENTRY_OVERHEAD * 2
-                + self.stream_name.as_ref().map_or(0, String::len)
-                + self.stream_arn.as_ref().map_or(0, String::len),
+                + self.stream.as_str().len(),
         );
         out.extend_from_slice(b"{\"Data\":");
         push_blob(&mut out, &self.data)?;
@@ -273,11 +261,7 @@ impl Operation for PutRecord {
             out.extend_from_slice(b",\"SequenceNumberForOrdering\":");
             push_json_str(&mut out, seq)?;
         }
-        push_locator(
-            &mut out,
-            self.stream_name.as_deref(),
-            self.stream_arn.as_deref(),
-        )?;
+        push_stream(&mut out, &self.stream)?;
         out.push(b'}');
         Ok(out)
     }
@@ -382,21 +366,17 @@ impl PutRecordsRequestEntry {
 pub struct PutRecords {
     /// The records, in order.
     pub records: Vec<PutRecordsRequestEntry>,
-    /// The stream, by name.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub stream_name: Option<String>,
-    /// The stream, by ARN.
-    #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
-    pub stream_arn: Option<String>,
+    /// The stream, by name or ARN.
+    #[serde(flatten)]
+    pub stream: StreamRef,
 }
 
 impl PutRecords {
-    /// A batch for the stream named `stream_name`.
-    pub fn new(stream_name: impl Into<String>, records: Vec<PutRecordsRequestEntry>) -> Self {
+    /// A batch for the stream `stream` (a name, or a [`StreamRef::arn`]).
+    pub fn new(stream: impl Into<StreamRef>, records: Vec<PutRecordsRequestEntry>) -> Self {
         PutRecords {
             records,
-            stream_name: Some(stream_name.into()),
-            stream_arn: None,
+            stream: stream.into(),
         }
     }
 
@@ -429,8 +409,7 @@ impl PutRecords {
         }
         Some(PutRecords {
             records,
-            stream_name: self.stream_name.clone(),
-            stream_arn: self.stream_arn.clone(),
+            stream: self.stream.clone(),
         })
     }
 }
@@ -442,7 +421,7 @@ impl Operation for PutRecords {
     type Output = PutRecordsOutput;
 
     fn validate(&self, limits: &Limits) -> Result<(), UsageError> {
-        validate::stream_locator(self.stream_name.as_deref(), self.stream_arn.as_deref())?;
+        self.stream.validate()?;
         validate::put_records_count(self.records.len(), limits)?;
         let mut total = 0usize;
         for (i, entry) in self.records.iter().enumerate() {
@@ -460,7 +439,7 @@ impl Operation for PutRecords {
     }
 
     fn resource_arn(&self) -> Option<&str> {
-        self.stream_arn.as_deref()
+        self.stream.as_arn()
     }
 
     fn sent(&self) -> Sent {
@@ -491,8 +470,7 @@ impl Operation for PutRecords {
             })
             .sum::<usize>()
             + ENTRY_OVERHEAD
-            + self.stream_name.as_ref().map_or(0, String::len)
-            + self.stream_arn.as_ref().map_or(0, String::len);
+            + self.stream.as_str().len();
         let mut out = Vec::with_capacity(capacity);
         out.extend_from_slice(b"{\"Records\":[");
         for (i, entry) in self.records.iter().enumerate() {
@@ -509,11 +487,7 @@ impl Operation for PutRecords {
             out.push(b'}');
         }
         out.push(b']');
-        push_locator(
-            &mut out,
-            self.stream_name.as_deref(),
-            self.stream_arn.as_deref(),
-        )?;
+        push_stream(&mut out, &self.stream)?;
         out.push(b'}');
         Ok(out)
     }
@@ -778,10 +752,8 @@ impl ShardIteratorType {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct GetShardIterator {
-    /// The stream, by name.
-    pub stream_name: Option<String>,
-    /// The stream, by ARN.
-    pub stream_arn: Option<String>,
+    /// The stream, by name or ARN.
+    pub stream: StreamRef,
     /// The shard to read.
     pub shard_id: String,
     /// Where to start (`ShardIteratorType`, with `StartingSequenceNumber` or
@@ -790,15 +762,14 @@ pub struct GetShardIterator {
 }
 
 impl GetShardIterator {
-    /// An iterator on `shard_id` of the stream named `stream_name`.
+    /// An iterator on `shard_id` of the stream `stream` (a name, or a [`StreamRef::arn`]).
     pub fn new(
-        stream_name: impl Into<String>,
+        stream: impl Into<StreamRef>,
         shard_id: impl Into<String>,
         shard_iterator_type: ShardIteratorType,
     ) -> Self {
         GetShardIterator {
-            stream_name: Some(stream_name.into()),
-            stream_arn: None,
+            stream: stream.into(),
             shard_id: shard_id.into(),
             shard_iterator_type,
         }
@@ -808,14 +779,10 @@ with_stream_arn!(GetShardIterator);
 
 impl Serialize for GetShardIterator {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("GetShardIterator", 6)?;
-        match &self.stream_name {
-            Some(name) => st.serialize_field("StreamName", name)?,
-            None => st.skip_field("StreamName")?,
-        }
-        match &self.stream_arn {
-            Some(arn) => st.serialize_field("StreamARN", arn)?,
-            None => st.skip_field("StreamARN")?,
+        let mut st = s.serialize_struct("GetShardIterator", 5)?;
+        match &self.stream {
+            StreamRef::Name(name) => st.serialize_field("StreamName", name)?,
+            StreamRef::Arn(arn) => st.serialize_field("StreamARN", arn)?,
         }
         st.serialize_field("ShardId", &self.shard_id)?;
         st.serialize_field("ShardIteratorType", self.shard_iterator_type.as_str())?;
@@ -846,11 +813,11 @@ pub struct GetShardIteratorOutput {
 operation! {
     GetShardIterator: Data -> GetShardIteratorOutput,
     validate(op) {
-        validate::stream_locator(op.stream_name.as_deref(), op.stream_arn.as_deref())?;
+        op.stream.validate()?;
         validate::shard_id("ShardId", &op.shard_id)?;
         op.shard_iterator_type.validate("", "StartingSequenceNumber")
     },
-    resource_arn(op) { op.stream_arn.as_deref() },
+    resource_arn(op) { op.stream.as_arn() },
 }
 
 // --------------------------------------------------------------- GetRecords
@@ -1034,7 +1001,10 @@ operation! {
         if let Some(limit) = op.limit {
             validate::get_records_limit(limit)?;
         }
-        validate::optional_arn("StreamARN", op.stream_arn.as_deref())
+        match &op.stream_arn {
+            Some(arn) => validate::stream_arn("StreamARN", arn),
+            None => Ok(()),
+        }
     },
     resource_arn(op) { op.stream_arn.as_deref() },
 }
@@ -1103,10 +1073,16 @@ mod tests {
             .validate(&limits)
             .expect_err("big");
         assert_eq!(e.field, "Data");
-        let mut both = PutRecord::new("s", "k", vec![]);
-        both.stream_arn = Some(ARN.into());
+        let bad_arn = PutRecord::new(StreamRef::arn("s"), "k", vec![]);
         assert_eq!(
-            both.validate(&limits).expect_err("both").field,
+            bad_arn.validate(&limits).expect_err("not an ARN").field,
+            "StreamARN"
+        );
+        assert_eq!(
+            PutRecord::new("a b", "k", vec![])
+                .validate(&limits)
+                .expect_err("bad name")
+                .field,
             "StreamName"
         );
         let e = PutRecord::new("s", "k", vec![])
@@ -1369,7 +1345,7 @@ mod tests {
             }
         }
         // Without a token nothing is known of the request.
-        assert!(crate::parse_response::<PutRecords, _>(&answer(3)).is_ok());
+        assert!(crate::operation::parse_response::<PutRecords, _>(&answer(3)).is_ok());
     }
 
     #[test]
@@ -1379,7 +1355,7 @@ mod tests {
                 .status(200)
                 .body(body.to_owned())
                 .expect("a response");
-            crate::parse_response::<PutRecord, _>(&response)
+            crate::operation::parse_response::<PutRecord, _>(&response)
         };
         assert!(answer(r#"{"SequenceNumber":"1","ShardId":"shardId-000000000000"}"#).is_ok());
         for body in [

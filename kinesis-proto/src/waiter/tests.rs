@@ -4,8 +4,8 @@
 use std::collections::VecDeque;
 
 use super::*;
-use crate::call::{TransportError, TransportErrorKind};
 use crate::error::ServiceError;
+use crate::error::{TransportError, TransportErrorKind};
 use crate::ops::{
     ChannelDescriptionOutput, DescribeStreamConsumerOutput, DescribeStreamSummaryOutput,
 };
@@ -152,7 +152,7 @@ fn creating_then_active_succeeds_with_the_summary() {
     assert_eq!(summary.stream_status, StreamStatus::Active);
     assert_eq!(summary.stream_name, "s");
     // At once, then min_delay after each "not yet" (jitter 0).
-    assert_eq!(trace.calls, vec![0 * S, S, 2 * S]);
+    assert_eq!(trace.calls, vec![Duration::ZERO, S, 2 * S]);
     assert_eq!(trace.ended, 2 * S);
 }
 
@@ -269,7 +269,7 @@ fn resource_not_found_is_a_retry_while_waiting_for_a_stream_to_exist() {
     // …and it is what a timed-out wait reports as the last state.
     let waiter = Waiter::new(StreamActive::new(stream()), config(3), start);
     let trace = run(waiter, start, vec![Err(not_found_error()); 3], 0.0);
-    assert_eq!(trace.calls, vec![0 * S, S, 2 * S]);
+    assert_eq!(trace.calls, vec![Duration::ZERO, S, 2 * S]);
     match trace.result {
         Err(WaitError::TimedOut { last_state, .. }) => {
             assert_eq!(last_state.as_deref(), Some("ResourceNotFound"))
@@ -300,16 +300,26 @@ fn resource_not_found_is_the_success_of_a_wait_for_a_stream_to_go() {
 fn other_errors_end_the_wait_at_once() {
     let start = Instant::now();
     let denied = service(ErrorCode::AccessDenied, 400);
-    for waiter in [Waiter::new(StreamActive::new(stream()), config(60), start)] {
-        let trace = run(
-            waiter,
-            start,
-            vec![summary("CREATING"), Err(denied.clone())],
-            0.0,
-        );
-        assert_eq!(trace.result.unwrap_err(), WaitError::Call(denied.clone()));
-        assert_eq!(trace.calls.len(), 2);
-    }
+    let waiter = Waiter::new(StreamActive::new(stream()), config(60), start);
+    let trace = run(
+        waiter,
+        start,
+        vec![summary("CREATING"), Err(denied.clone())],
+        0.0,
+    );
+    assert_eq!(trace.result.unwrap_err(), WaitError::Call(denied));
+    assert_eq!(trace.calls.len(), 2);
+    // A consumer wait too.
+    let consumer_wait = Waiter::new(
+        ConsumerActive::new(DescribeStreamConsumer::new(
+            "arn:aws:kinesis:us-east-1:123456789012:stream/s/consumer/c:1",
+        )),
+        config(60),
+        start,
+    );
+    let throttled = service(ErrorCode::LimitExceeded, 400);
+    let trace = run(consumer_wait, start, vec![Err(throttled.clone())], 0.0);
+    assert_eq!(trace.result.unwrap_err(), WaitError::Call(throttled));
     let waiter = Waiter::new(StreamGone::new(stream()), config(60), start);
     let refused = Error::Transport(TransportError::new(TransportErrorKind::Connect, "refused"));
     let trace = run(waiter, start, vec![Err(refused.clone())], 0.0);
@@ -505,4 +515,129 @@ fn errors_say_what_was_waited_for() {
         "{call}"
     );
     assert!(std::error::Error::source(&call).is_some());
+}
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// One scripted answer to a stream wait.
+    fn answer() -> impl Strategy<Value = Result<DescribeStreamSummaryOutput, Error>> {
+        prop_oneof![
+            4 => Just(summary("CREATING")),
+            2 => Just(summary("UPDATING")),
+            1 => Just(summary("ACTIVE")),
+            1 => Just(summary("DELETING")),
+            2 => Just(Err(not_found_error())),
+            1 => Just(Err(service(ErrorCode::AccessDenied, 400))),
+        ]
+    }
+
+    /// What the script says the wait should end in, given how many answers
+    /// it got.
+    fn expected(
+        script: &[Result<DescribeStreamSummaryOutput, Error>],
+        used: usize,
+    ) -> &'static str {
+        match script.get(used - 1) {
+            Some(Ok(out)) => match out.stream_description_summary.stream_status {
+                StreamStatus::Active => "active",
+                StreamStatus::Deleting => "failed",
+                _ => "timed out",
+            },
+            Some(Err(e)) if not_found(e) => "timed out",
+            Some(Err(_)) => "error",
+            None => unreachable!("run() hands out one answer per call"),
+        }
+    }
+
+    proptest! {
+        /// Whatever the answers, the pacing and the limit: calls start
+        /// no later than the limit allows, every pause is within its
+        /// bounds, the wait ends within its limit, and it ends the way the
+        /// last answer says (or by timing out on a "not yet").
+        #[test]
+        fn every_wait_keeps_its_contract(
+            script in proptest::collection::vec(answer(), 1..40),
+            limit_ms in 1u64..120_000,
+            min_ms in 1u64..5_000,
+            spread_ms in 0u64..20_000,
+            jitter in 0.0f64..1.0,
+        ) {
+            let start = Instant::now();
+            let (min, max) = (
+                Duration::from_millis(min_ms),
+                Duration::from_millis(min_ms + spread_ms),
+            );
+            let config = WaiterConfig::new(Duration::from_millis(limit_ms)).with_delays(min, max);
+            // Enough answers for any wait: pad with "not yet".
+            let mut answers = script.clone();
+            answers.resize_with(answers.len() + 200_000 / min_ms as usize + 2, || summary("CREATING"));
+            let waiter = Waiter::new(StreamActive::new(stream()), config, start);
+            let trace = run_unchecked_leftovers(waiter, start, answers.clone(), jitter);
+            let used = trace.calls.len();
+            prop_assert!(used >= 1);
+            for pair in trace.calls.windows(2) {
+                let pause = pair[1] - pair[0];
+                prop_assert!(pause <= max, "pause {pause:?} over {max:?}");
+            }
+            let ending = match &trace.result {
+                Ok(_) => "active",
+                Err(WaitError::Failed { .. }) => "failed",
+                Err(WaitError::TimedOut { .. }) => "timed out",
+                Err(WaitError::Call(_)) => "error",
+            };
+            prop_assert_eq!(ending, expected(&answers, used));
+        }
+    }
+
+    /// [`run`] without its check that every scripted answer was used.
+    fn run_unchecked_leftovers<C: Condition>(
+        mut waiter: Waiter<C>,
+        start: Instant,
+        answers: Vec<Result<<C::Op as Operation>::Output, Error>>,
+        jitter: f64,
+    ) -> Trace<C::Success>
+    where
+        C::Success: std::fmt::Debug,
+    {
+        let limit = waiter.deadline() - start;
+        let mut answers = VecDeque::from(answers);
+        let mut now = start;
+        let mut calls = Vec::new();
+        loop {
+            match waiter.poll(now) {
+                WaiterAction::Call(_) => {
+                    if !calls.is_empty() {
+                        // Only the first attempt may leave less than
+                        // min_delay before the limit.
+                        assert!(now + waiter.config.min_delay <= waiter.deadline());
+                    }
+                    calls.push(now - start);
+                    let answer = answers.pop_front().expect("enough answers");
+                    waiter.handle_output(answer, now, jitter);
+                    if let Some(until) = waiter.poll_timeout() {
+                        assert!(until > now);
+                        // At least min_delay, unless cut to leave the
+                        // last attempt min_delay before the limit.
+                        let min = waiter.config.min_delay;
+                        assert!(until - now >= min || until + min == waiter.deadline());
+                    }
+                }
+                WaiterAction::Wait(until) => {
+                    assert!(until > now);
+                    now = until;
+                }
+                WaiterAction::Done(result) => {
+                    assert!(now - start <= limit);
+                    return Trace {
+                        result,
+                        calls,
+                        ended: now - start,
+                    };
+                }
+            }
+        }
+    }
 }
