@@ -12,7 +12,9 @@ use std::fs;
 use std::path::Path;
 
 use base64::Engine as _;
-use kinesis_proto::kpl::{deaggregate, hash_key_of, Add, AggregationLimits, Aggregator, Contents};
+use kinesis_proto::kpl::{
+    deaggregate, hash_key_of, Add, AggregationLimits, Aggregator, Contents, NotAggregated,
+};
 use proptest::prelude::*;
 use serde::Deserialize;
 
@@ -21,7 +23,7 @@ const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STA
 macro_rules! cases {
     (
         positive { $($positive:ident,)* }
-        not_aggregated { $($not:ident,)* }
+        not_aggregated { $($not:ident => $why:ident,)* }
     ) => {
         /// Every positive case the harness runs.
         const POSITIVE: &[&str] = &[$(stringify!($positive)),*];
@@ -36,7 +38,7 @@ macro_rules! cases {
         $(
             #[test]
             fn $not() {
-                run_not_aggregated(stringify!($not));
+                run_not_aggregated(stringify!($not), NotAggregated::$why);
             }
         )*
     };
@@ -51,10 +53,10 @@ cases! {
         unicode_partition_keys,
     }
     not_aggregated {
-        no_magic,
-        magic_only,
-        bad_md5,
-        truncated_protobuf_valid_md5,
+        no_magic => NoMagic,
+        magic_only => TooShort,
+        bad_md5 => DigestMismatch,
+        truncated_protobuf_valid_md5 => Malformed,
     }
 }
 
@@ -166,7 +168,7 @@ fn run_positive(name: &str) {
     );
 }
 
-fn run_not_aggregated(name: &str) {
+fn run_not_aggregated(name: &str, why: NotAggregated) {
     let vectors = vectors();
     let case = vectors
         .not_aggregated
@@ -175,11 +177,7 @@ fn run_not_aggregated(name: &str) {
         .expect("the case is in the file");
     let data = b64(&case.data_b64);
     let records = deaggregate("outer-key", &data);
-    assert!(
-        matches!(records.contents(), Contents::Plain(_)),
-        "{:?}",
-        records.contents()
-    );
+    assert_eq!(records.contents(), Contents::Plain(why));
     let all: Vec<_> = records.iter().collect();
     assert_eq!(all.len(), 1);
     assert_eq!(all[0].data, &data[..], "bytes unchanged");

@@ -12,6 +12,11 @@
 //! scalar seen twice keeps the last value, a field with an unknown number
 //! or an unexpected wire type is skipped as an unknown field (groups
 //! included), and a missing required field fails the whole message.
+//!
+//! Why not `prost::Message`: its decoders fill owned values (a copy of every
+//! user record's data) and do not enforce proto2 `required`, which the KCL's
+//! rules depend on. The reader here borrows, checks presence, and rests on
+//! prost's key, varint and skip primitives (those its derive's code calls).
 
 use md5::{Digest as _, Md5};
 use prost::encoding::{decode_key, decode_varint, encode_varint, skip_field};
