@@ -80,7 +80,11 @@ const ENTRY_OVERHEAD: usize = 96;
 /// use kinesis_proto::ops::PutRecord;
 /// let put = PutRecord::new("my-stream", "user-42", b"hello".to_vec())
 ///     .with_explicit_hash_key(0);
-/// assert_eq!(put.partition_key, "user-42");
+/// assert_eq!(put.partition_key.as_deref(), Some("user-42"));
+///
+/// // A stream whose record distribution strategy is AUTO needs no key.
+/// let auto = PutRecord::without_partition_key("my-stream", b"hello".to_vec());
+/// assert_eq!(auto.partition_key, None);
 ///
 /// #[derive(serde::Serialize)]
 /// struct Click { page: &'static str }
@@ -97,8 +101,10 @@ pub struct PutRecord {
     pub data: Vec<u8>,
     /// Decides the shard (through its MD5 hash) unless an explicit hash key
     /// is given: 1–256 Unicode characters. Streams using the AUTO record
-    /// distribution strategy ignore it.
-    pub partition_key: String,
+    /// distribution strategy ignore it and take records without one
+    /// (`None`: no `PartitionKey` member is sent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partition_key: Option<String>,
     /// Puts the record on the shard whose hash-key range holds this value,
     /// instead of the partition key's hash.
     #[serde(
@@ -143,10 +149,20 @@ impl PutRecord {
         data: Vec<u8>,
     ) -> Self {
         PutRecord {
+            partition_key: Some(partition_key.into()),
+            ..PutRecord::without_partition_key(stream_name, data)
+        }
+    }
+
+    /// A record of raw bytes without a partition key, for a stream whose
+    /// record distribution strategy is AUTO (streams that route by
+    /// partition key refuse it).
+    pub fn without_partition_key(stream_name: impl Into<String>, data: Vec<u8>) -> Self {
+        PutRecord {
             stream_name: Some(stream_name.into()),
             stream_arn: None,
             data,
-            partition_key: partition_key.into(),
+            partition_key: None,
             explicit_hash_key: None,
             sequence_number_for_ordering: None,
         }
@@ -230,8 +246,11 @@ impl Operation for PutRecord {
 
     fn validate(&self, limits: &Limits) -> Result<(), UsageError> {
         validate::stream_locator(self.stream_name.as_deref(), self.stream_arn.as_deref())?;
-        validate::partition_key("PartitionKey", &self.partition_key)?;
-        validate::record_size("Data", &self.data, &self.partition_key, limits)?;
+        let key = self.partition_key.as_deref();
+        if let Some(key) = key {
+            validate::partition_key("PartitionKey", key)?;
+        }
+        validate::record_size("Data", &self.data, key.unwrap_or(""), limits)?;
         if let Some(seq) = &self.sequence_number_for_ordering {
             validate::sequence_number("SequenceNumberForOrdering", seq)?;
         }
@@ -257,15 +276,17 @@ impl Operation for PutRecord {
     fn to_body(&self) -> Result<Vec<u8>, UsageError> {
         let mut out = Vec::with_capacity(
             base64::encoded_len(self.data.len(), true).unwrap_or(0)
-                + self.partition_key.len()
+                + self.partition_key.as_ref().map_or(0, String::len)
                 + ENTRY_OVERHEAD * 2
                 + self.stream_name.as_ref().map_or(0, String::len)
                 + self.stream_arn.as_ref().map_or(0, String::len),
         );
         out.extend_from_slice(b"{\"Data\":");
         push_blob(&mut out, &self.data)?;
-        out.extend_from_slice(b",\"PartitionKey\":");
-        push_json_str(&mut out, &self.partition_key)?;
+        if let Some(key) = &self.partition_key {
+            out.extend_from_slice(b",\"PartitionKey\":");
+            push_json_str(&mut out, key)?;
+        }
         if let Some(key) = self.explicit_hash_key {
             out.extend_from_slice(format!(",\"ExplicitHashKey\":\"{key}\"").as_bytes());
         }
@@ -302,8 +323,10 @@ pub struct PutRecordsRequestEntry {
     #[serde(with = "crate::wire::blob")]
     pub data: Vec<u8>,
     /// Decides the shard unless an explicit hash key is given: 1–256
-    /// Unicode characters.
-    pub partition_key: String,
+    /// Unicode characters; `None` (no member sent) for a stream whose
+    /// record distribution strategy is AUTO.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partition_key: Option<String>,
     /// Puts the record on the shard whose hash-key range holds this value.
     #[serde(
         with = "crate::wire::opt_hash_key",
@@ -326,8 +349,23 @@ impl PutRecordsRequestEntry {
     /// An entry of raw bytes.
     pub fn new(partition_key: impl Into<String>, data: Vec<u8>) -> Self {
         PutRecordsRequestEntry {
+            partition_key: Some(partition_key.into()),
+            ..PutRecordsRequestEntry::without_partition_key(data)
+        }
+    }
+
+    /// An entry of raw bytes without a partition key, for a stream whose
+    /// record distribution strategy is AUTO.
+    ///
+    /// ```
+    /// use kinesis_proto::ops::PutRecordsRequestEntry;
+    /// let entry = PutRecordsRequestEntry::without_partition_key(b"hello".to_vec());
+    /// assert_eq!(entry.partition_key, None);
+    /// ```
+    pub fn without_partition_key(data: Vec<u8>) -> Self {
+        PutRecordsRequestEntry {
             data,
-            partition_key: partition_key.into(),
+            partition_key: None,
             explicit_hash_key: None,
         }
     }
@@ -414,7 +452,7 @@ impl PutRecords {
     ///     {"SequenceNumber":"1","ShardId":"shardId-000000000000"},
     ///     {"ErrorCode":"ProvisionedThroughputExceededException","ErrorMessage":"slow down"}]}"#).unwrap();
     /// let again = batch.failed_only(&answer).unwrap();
-    /// assert_eq!(again.records[0].partition_key, "b");
+    /// assert_eq!(again.records[0].partition_key.as_deref(), Some("b"));
     /// ```
     pub fn failed_only(&self, output: &PutRecordsOutput) -> Option<PutRecords> {
         let records: Vec<PutRecordsRequestEntry> = self
@@ -451,9 +489,13 @@ impl Operation for PutRecords {
                 field: Field::Owned(format!("Records[{i}].{}", e.field)),
                 problem: e.problem,
             };
-            validate::partition_key("PartitionKey", &entry.partition_key).map_err(at)?;
-            validate::record_size("Data", &entry.data, &entry.partition_key, limits).map_err(at)?;
-            total += entry.data.len() + entry.partition_key.len();
+            let key = entry.partition_key.as_deref();
+            if let Some(key) = key {
+                validate::partition_key("PartitionKey", key).map_err(at)?;
+            }
+            let key = key.unwrap_or("");
+            validate::record_size("Data", &entry.data, key, limits).map_err(at)?;
+            total += entry.data.len() + key.len();
             validate::put_records_size(total, i, limits)?;
         }
         Ok(())
@@ -486,7 +528,7 @@ impl Operation for PutRecords {
             .iter()
             .map(|e| {
                 base64::encoded_len(e.data.len(), true).unwrap_or(0)
-                    + e.partition_key.len()
+                    + e.partition_key.as_ref().map_or(0, String::len)
                     + ENTRY_OVERHEAD
             })
             .sum::<usize>()
@@ -501,8 +543,10 @@ impl Operation for PutRecords {
             }
             out.extend_from_slice(b"{\"Data\":");
             push_blob(&mut out, &entry.data)?;
-            out.extend_from_slice(b",\"PartitionKey\":");
-            push_json_str(&mut out, &entry.partition_key)?;
+            if let Some(key) = &entry.partition_key {
+                out.extend_from_slice(b",\"PartitionKey\":");
+                push_json_str(&mut out, key)?;
+            }
             if let Some(key) = entry.explicit_hash_key {
                 out.extend_from_slice(format!(",\"ExplicitHashKey\":\"{key}\"").as_bytes());
             }
@@ -1063,6 +1107,34 @@ mod tests {
             format!(r#"{{"Data":"","PartitionKey":"k","StreamARN":"{ARN}"}}"#)
         );
         assert_eq!(by_arn.resource_arn(), Some(ARN));
+    }
+
+    #[test]
+    fn records_without_a_partition_key() {
+        let limits = Limits::default();
+        let put = PutRecord::without_partition_key("s", b"hi".to_vec());
+        assert!(put.validate(&limits).is_ok());
+        assert_eq!(body(&put), r#"{"Data":"aGk=","StreamName":"s"}"#);
+        assert_eq!(body(&put), serde_json::to_string(&put).expect("serde"));
+        let batch = PutRecords::new(
+            "s",
+            vec![
+                PutRecordsRequestEntry::without_partition_key(b"hi".to_vec()),
+                PutRecordsRequestEntry::new("k", b"hi".to_vec()),
+            ],
+        );
+        assert!(batch.validate(&limits).is_ok());
+        assert_eq!(
+            body(&batch),
+            r#"{"Records":[{"Data":"aGk="},{"Data":"aGk=","PartitionKey":"k"}],"StreamName":"s"}"#
+        );
+        assert_eq!(body(&batch), serde_json::to_string(&batch).expect("serde"));
+        // A key given is still checked.
+        let empty = PutRecords::new("s", vec![PutRecordsRequestEntry::new("", vec![])]);
+        assert_eq!(
+            empty.validate(&limits).expect_err("empty key").field,
+            "Records[0].PartitionKey"
+        );
     }
 
     #[test]
