@@ -69,6 +69,17 @@ fn push_locator(
     Ok(())
 }
 
+/// Writes the `DryRun` member (preceded by a comma) when set.
+fn push_dry_run(out: &mut Vec<u8>, dry_run: Option<bool>) {
+    if let Some(dry_run) = dry_run {
+        out.extend_from_slice(if dry_run {
+            b",\"DryRun\":true"
+        } else {
+            b",\"DryRun\":false"
+        });
+    }
+}
+
 /// Bytes a record adds to a hand-written body besides its base64 data.
 const ENTRY_OVERHEAD: usize = 96;
 
@@ -123,6 +134,10 @@ pub struct PutRecord {
     /// The stream, by ARN.
     #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
     pub stream_arn: Option<String>,
+    /// Asks the service only to check whether the request would succeed,
+    /// without carrying it out (`DryRun`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dry_run: Option<bool>,
 }
 
 impl fmt::Debug for PutRecord {
@@ -137,6 +152,7 @@ impl fmt::Debug for PutRecord {
                 "sequence_number_for_ordering",
                 &self.sequence_number_for_ordering,
             )
+            .field("dry_run", &self.dry_run)
             .finish()
     }
 }
@@ -165,6 +181,7 @@ impl PutRecord {
             partition_key: None,
             explicit_hash_key: None,
             sequence_number_for_ordering: None,
+            dry_run: None,
         }
     }
 
@@ -218,6 +235,12 @@ impl PutRecord {
     /// Sets the sequence number the new record must follow.
     pub fn with_sequence_number_for_ordering(mut self, sequence_number: impl Into<String>) -> Self {
         self.sequence_number_for_ordering = Some(sequence_number.into());
+        self
+    }
+
+    /// Asks the service only to check the request (`DryRun`).
+    pub fn with_dry_run(mut self, dry_run: bool) -> Self {
+        self.dry_run = Some(dry_run);
         self
     }
 }
@@ -299,6 +322,7 @@ impl Operation for PutRecord {
             self.stream_name.as_deref(),
             self.stream_arn.as_deref(),
         )?;
+        push_dry_run(&mut out, self.dry_run);
         out.push(b'}');
         Ok(out)
     }
@@ -426,6 +450,10 @@ pub struct PutRecords {
     /// The stream, by ARN.
     #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
     pub stream_arn: Option<String>,
+    /// Asks the service only to check whether the request would succeed,
+    /// without carrying it out (`DryRun`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dry_run: Option<bool>,
 }
 
 impl PutRecords {
@@ -435,7 +463,14 @@ impl PutRecords {
             records,
             stream_name: Some(stream_name.into()),
             stream_arn: None,
+            dry_run: None,
         }
+    }
+
+    /// Asks the service only to check the request (`DryRun`).
+    pub fn with_dry_run(mut self, dry_run: bool) -> Self {
+        self.dry_run = Some(dry_run);
+        self
     }
 
     /// The batch to send again after `output`: the same stream, only the
@@ -469,6 +504,7 @@ impl PutRecords {
             records,
             stream_name: self.stream_name.clone(),
             stream_arn: self.stream_arn.clone(),
+            dry_run: self.dry_run,
         })
     }
 }
@@ -558,6 +594,7 @@ impl Operation for PutRecords {
             self.stream_name.as_deref(),
             self.stream_arn.as_deref(),
         )?;
+        push_dry_run(&mut out, self.dry_run);
         out.push(b'}');
         Ok(out)
     }
@@ -831,6 +868,9 @@ pub struct GetShardIterator {
     /// Where to start (`ShardIteratorType`, with `StartingSequenceNumber` or
     /// `Timestamp` on the wire when the position carries one).
     pub shard_iterator_type: ShardIteratorType,
+    /// Asks the service only to check whether the request would succeed,
+    /// without carrying it out (`DryRun`).
+    pub dry_run: Option<bool>,
 }
 
 impl GetShardIterator {
@@ -845,14 +885,21 @@ impl GetShardIterator {
             stream_arn: None,
             shard_id: shard_id.into(),
             shard_iterator_type,
+            dry_run: None,
         }
+    }
+
+    /// Asks the service only to check the request (`DryRun`).
+    pub fn with_dry_run(mut self, dry_run: bool) -> Self {
+        self.dry_run = Some(dry_run);
+        self
     }
 }
 with_stream_arn!(GetShardIterator);
 
 impl Serialize for GetShardIterator {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("GetShardIterator", 6)?;
+        let mut st = s.serialize_struct("GetShardIterator", 7)?;
         match &self.stream_name {
             Some(name) => st.serialize_field("StreamName", name)?,
             None => st.skip_field("StreamName")?,
@@ -872,6 +919,10 @@ impl Serialize for GetShardIterator {
                 st.serialize_field("Timestamp", &wire::EpochSeconds(t))?
             }
             _ => st.skip_field("Timestamp")?,
+        }
+        match self.dry_run {
+            Some(dry_run) => st.serialize_field("DryRun", &dry_run)?,
+            None => st.skip_field("DryRun")?,
         }
         st.end()
     }
@@ -919,6 +970,10 @@ pub struct GetRecords {
     /// The stream's ARN, to reach an account-scoped endpoint.
     #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
     pub stream_arn: Option<String>,
+    /// Asks the service only to check whether the request would succeed,
+    /// without carrying it out (`DryRun`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dry_run: Option<bool>,
 }
 
 impl GetRecords {
@@ -928,7 +983,13 @@ impl GetRecords {
             shard_iterator: shard_iterator.into(),
             limit: None,
             stream_arn: None,
+            dry_run: None,
         }
+    }
+    /// Asks the service only to check the request (`DryRun`).
+    pub fn with_dry_run(mut self, dry_run: bool) -> Self {
+        self.dry_run = Some(dry_run);
+        self
     }
     /// Returns at most `limit` records.
     pub fn with_limit(mut self, limit: u32) -> Self {
@@ -1101,6 +1162,14 @@ mod tests {
             hand,
             r#"{"Data":"aGVsbG8A/w==","PartitionKey":"k\"\u0001é","ExplicitHashKey":"340282366920938463463374607431768211455","SequenceNumberForOrdering":"42","StreamName":"s"}"#
         );
+        for dry_run in [true, false] {
+            let put = put.clone().with_dry_run(dry_run);
+            assert_eq!(body(&put), serde_json::to_string(&put).expect("serde"));
+            let batch = PutRecords::new("s", vec![PutRecordsRequestEntry::new("k", vec![1])])
+                .with_dry_run(dry_run);
+            assert_eq!(body(&batch), serde_json::to_string(&batch).expect("serde"));
+            assert!(body(&batch).ends_with(&format!(r#""DryRun":{dry_run}}}"#)));
+        }
         let by_arn = PutRecord::new("s", "k", Vec::new()).with_stream_arn(ARN);
         assert_eq!(
             body(&by_arn),
