@@ -4,7 +4,8 @@ use std::fmt;
 use std::sync::Arc;
 
 use async_std::future::timeout;
-use kinesis_proto::call::{Action, Call, CallError, TransportError};
+use kinesis_proto::call::{Action, Call};
+use kinesis_proto::TransportError;
 use kinesis_proto::{Config, Operation, Settings};
 use time::OffsetDateTime;
 
@@ -82,7 +83,7 @@ impl Client {
         settings: Settings,
         options: TransportOptions,
     ) -> Result<Client, Error> {
-        let transport = Transport::new(&settings, options).map_err(CallError::Usage)?;
+        let transport = Transport::new(&settings, options).map_err(Error::Usage)?;
         let proto = settings.proto_client();
         log::debug!(
             "async kinesis client: region {}, endpoint {}",
@@ -116,7 +117,7 @@ impl Client {
     pub fn from_env() -> Result<Client, Error> {
         let settings =
             Settings::from_env_with(|v| std::env::var(v).ok(), |f| std::fs::read_to_string(f));
-        Client::new(settings.map_err(CallError::Usage)?)
+        Client::new(settings.map_err(Error::Usage)?)
     }
 
     /// Region, endpoint, limits and retry settings of this client.
@@ -159,7 +160,7 @@ impl Client {
                 Err(_) => {
                     let what = format!("the {} call", O::NAME);
                     log::debug!("{what} ran out of time ({limit:?})");
-                    Err(CallError::Transport(transport::timeout(&what, limit)))
+                    Err(Error::Transport(transport::timeout(&what, limit)))
                 }
             },
         }
@@ -200,9 +201,9 @@ impl Inner {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kinesis_proto::call::TransportErrorKind;
     use kinesis_proto::ops::PutRecord;
     use kinesis_proto::Credentials;
+    use kinesis_proto::TransportErrorKind;
     use std::time::Duration;
 
     fn settings(url: &str) -> Settings {

@@ -1,7 +1,7 @@
 //! # kinesis-async
 //!
-//! An async client for Amazon Kinesis Data Streams on the async-std
-//! runtime: every operation of the API as an `async fn`, over [hyper] 1
+//! An async client for Amazon Kinesis Data Streams whose futures complete
+//! under any executor: every operation of the API as an `async fn`, over [hyper] 1
 //! (HTTP/1.1, and HTTP/2 where TLS negotiates it) with rustls. The requests
 //! are built, signed and parsed, and retries decided, by [`kinesis_proto`]
 //! (re-exported here, so this is the one dependency you need); this crate
@@ -74,6 +74,32 @@
 //! further calls wait for one to come free. A dropped call future cancels
 //! its exchange: its half-used connection is closed, never reused.
 //!
+//! ## Runtimes
+//!
+//! The client brings its own I/O, so await its futures from any executor:
+//! tokio (in `block_on` or a spawned task; the futures are `Send`), smol,
+//! `futures::executor::block_on` or async-std. Underneath, sockets and
+//! timers are async-io's, whose reactor runs on a background thread named
+//! `async-io` (under `smol::block_on` the blocked thread drives it too), and
+//! hyper's connection tasks run on async-std's global executor, whose
+//! threads start with the first connection (one per CPU unless
+//! `ASYNC_STD_THREAD_COUNT` says otherwise). Nothing needs setting up in a
+//! tokio or smol program.
+//!
+//! ```no_run
+//! use kinesis_async::{ops::ListStreams, Client};
+//!
+//! // Any executor will do; this one comes with the `futures` crate.
+//! let client = Client::from_env()?;
+//! let streams = futures::executor::block_on(client.list_streams(&ListStreams::default()))?;
+//! println!("{:?}", streams.stream_names);
+//! # Ok::<(), kinesis_async::Error>(())
+//! ```
+//!
+//! A connect time limit that runs out is a `Timeout`, as every other time
+//! limit is and as in kinesis-blocking; `Connect` is a connection that
+//! failed at once (refused, host not found). Both are retried.
+//!
 //! ## Errors
 //!
 //! Every call returns [`Error`], the type both transports share:
@@ -85,7 +111,9 @@
 //!
 //! Requests, answers, connections, retries and back-off are logged at debug
 //! level through the [`log`] facade: operation names, URLs, statuses and
-//! sizes, never credentials or record data.
+//! sizes, never credentials or record data, at trace level neither.
+//! (rustls logs handshake steps through `log`; h2, under HTTP/2, reports
+//! frames through `tracing` without header values or data.)
 
 // What a caller needs besides the client, from kinesis-proto, so that this
 // crate is the one dependency: the inputs and outputs…
@@ -93,12 +121,19 @@ pub use kinesis_proto::{self, ops, Operation, Paginated};
 // …the configuration…
 pub use kinesis_proto::{retry::RetryConfig, Config, Credentials, Limits, Settings, Timeouts};
 // …and the error, shared with kinesis-blocking, with what it carries.
-pub use kinesis_proto::call::{CallError as Error, TransportError, TransportErrorKind};
+pub use kinesis_proto::{Error, TransportError, TransportErrorKind};
 pub use kinesis_proto::{ErrorCode, ServiceError, UsageError};
+
+pub use kinesis_proto::waiter::{
+    ChannelActive, Condition, ConsumerActive, StreamActive, StreamGone, WaitError, WaiterConfig,
+};
 
 mod client;
 mod operations;
+mod paginate;
 mod transport;
+mod waiter;
 
 pub use client::Client;
+pub use paginate::Pages;
 pub use transport::{Transport, TransportOptions};

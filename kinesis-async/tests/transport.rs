@@ -3,11 +3,12 @@
 //! large. (kinesis-mock is too well-behaved for these; see
 //! `tests/tests/async.rs` for the tests against it.)
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread;
+use std::time::{Duration, Instant};
 
 use async_std::task;
 use kinesis_async::{Transport, TransportErrorKind, TransportOptions};
@@ -94,6 +95,68 @@ fn transport(options: TransportOptions) -> Transport {
         Credentials::new("AKID", "SECRET", None),
     );
     Transport::new(&settings, options).expect("a transport")
+}
+
+/// A port of 127.0.0.1 that never completes a connection: its listener has
+/// a backlog of 0 and never accepts, and once its accept queue holds the one
+/// connection made here the kernel drops every further SYN unanswered, as a
+/// host that has gone away does. Nothing leaves the machine.
+struct Unanswered {
+    port: u16,
+    _listener: socket2::Socket,
+    _queued: Vec<TcpStream>,
+}
+
+impl Unanswered {
+    fn start() -> Unanswered {
+        use socket2::{Domain, Socket, Type};
+        let socket = Socket::new(Domain::IPV4, Type::STREAM, None).expect("a TCP socket");
+        let any_port = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+        socket.bind(&any_port.into()).expect("bind a test port");
+        socket.listen(0).expect("listen");
+        let addr = socket
+            .local_addr()
+            .ok()
+            .and_then(|a| a.as_socket())
+            .expect("a bound IPv4 port");
+        let mut queued = Vec::new();
+        for _ in 0..8 {
+            match TcpStream::connect_timeout(&addr, Duration::from_millis(200)) {
+                Ok(stream) => queued.push(stream),
+                Err(e) if e.kind() == io::ErrorKind::TimedOut => {
+                    return Unanswered {
+                        port: addr.port(),
+                        _listener: socket,
+                        _queued: queued,
+                    }
+                }
+                Err(e) => panic!("connecting to the full listener: {e}"),
+            }
+        }
+        panic!("the listener's accept queue never filled");
+    }
+}
+
+#[test]
+fn a_connect_that_gets_no_answer_is_a_timeout() {
+    let port = Unanswered::start();
+    let mut settings = Settings::new(
+        Config::new("us-east-1"),
+        Credentials::new("AKID", "SECRET", None),
+    );
+    settings.timeouts.connect = Some(Duration::from_millis(300));
+    let transport = Transport::new(&settings, TransportOptions::default()).expect("a transport");
+    let request = http::Request::post(format!("http://127.0.0.1:{}/", port.port))
+        .body(b"{}".to_vec())
+        .expect("a valid request");
+    let started = Instant::now();
+    let error = task::block_on(transport.send(request)).expect_err("no connection");
+    assert_eq!(error.kind, TransportErrorKind::Timeout, "{error}");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[test]

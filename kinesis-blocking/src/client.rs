@@ -5,11 +5,12 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use kinesis_proto::call::{Action, Call, CallError, TransportError, TransportErrorKind};
+use kinesis_proto::call::{Action, Call};
 use kinesis_proto::{Config, Credentials, Operation, Settings, Timeouts};
+use kinesis_proto::{TransportError, TransportErrorKind};
 use time::OffsetDateTime;
 
-use crate::transport::Transport;
+use crate::transport::{Transport, TransportOptions};
 use crate::Error;
 
 /// A blocking Kinesis Data Streams client.
@@ -64,7 +65,26 @@ impl Client {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn new(settings: Settings) -> Result<Client, Error> {
-        let transport = Transport::new(&settings).map_err(CallError::Usage)?;
+        Client::with_transport_options(settings, TransportOptions::default())
+    }
+
+    /// A client for `settings` whose connection pool follows `options`.
+    ///
+    /// ```
+    /// use kinesis_blocking::{Client, Config, Credentials, Settings, TransportOptions};
+    ///
+    /// let settings = Settings::new(Config::new("eu-west-1"), Credentials::new("AKID", "SECRET", None));
+    /// let mut options = TransportOptions::default();
+    /// options.max_idle_per_host = 64; // 64 threads share this client
+    /// let client = Client::with_transport_options(settings, options)?;
+    /// # let _ = client;
+    /// # Ok::<(), kinesis_blocking::Error>(())
+    /// ```
+    pub fn with_transport_options(
+        settings: Settings,
+        options: TransportOptions,
+    ) -> Result<Client, Error> {
+        let transport = Transport::new(&settings, &options).map_err(Error::Usage)?;
         let proto = settings.proto_client();
         let Settings {
             credentials,
@@ -99,7 +119,7 @@ impl Client {
     pub fn from_env() -> Result<Client, Error> {
         let settings =
             Settings::from_env_with(|v| std::env::var(v).ok(), |f| std::fs::read_to_string(f));
-        Client::new(settings.map_err(CallError::Usage)?)
+        Client::new(settings.map_err(Error::Usage)?)
     }
 
     /// Region, endpoint and limits of this client.
@@ -198,8 +218,8 @@ fn shortest(a: Option<Duration>, b: Option<Duration>) -> Option<Duration> {
     }
 }
 
-fn call_timeout(name: &str, limit: Option<Duration>) -> CallError {
-    CallError::Transport(TransportError::new(
+fn call_timeout(name: &str, limit: Option<Duration>) -> Error {
+    Error::Transport(TransportError::new(
         TransportErrorKind::Timeout,
         format!("{name} did not finish within the call time limit of {limit:?}"),
     ))

@@ -35,6 +35,8 @@
 //! default, an optional limit on a whole call), retry behaviour and extra
 //! root certificates to trust beside the Mozilla roots (for a local server
 //! with a self-signed certificate). Plain `http://` endpoints are allowed.
+//! [`Client::with_transport_options`] also takes the connection pool's
+//! [`TransportOptions`].
 //!
 //! ```
 //! use kinesis_blocking::{Client, Config, Credentials, Settings};
@@ -48,6 +50,18 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! ## Connections
+//!
+//! A client keeps the connections of finished calls for the next ones, up
+//! to [`TransportOptions::max_idle_per_host`] (default 16) per host, so up
+//! to that many threads sharing one client each keep a connection and none
+//! is opened again. With more threads than that, raise it: ureq closes the
+//! connections it cannot keep, and every call after that opens a new one.
+//!
+//! A connect time limit that runs out is a `Timeout`, as every other time
+//! limit is and as in kinesis-async; `Connect` is a connection that failed
+//! at once (refused, no route, host not found). Both are retried.
+//!
 //! ## Errors
 //!
 //! Every call returns [`Error`], the type both transports share:
@@ -59,22 +73,39 @@
 //!
 //! Requests, answers, retries and back-off are logged at debug level
 //! through the [`log`] facade: operation names, URLs, statuses and sizes,
-//! never credentials or record data. ureq, underneath, redacts headers up
-//! to debug level, but at trace level (targets `ureq` and `ureq_proto`) it
-//! dumps the raw bytes sent, signatures and record data included: keep
-//! those targets at debug or below outside of local debugging.
-
-pub use kinesis_proto::call::{CallError as Error, TransportError, TransportErrorKind};
+//! never credentials or record data. ureq, underneath, logs at debug level
+//! too and redacts every header but a few harmless ones.
+//!
+//! At **trace** level one target is different: `ureq_proto::util` (ureq's
+//! protocol core) hex-dumps the raw bytes of every exchange, and ureq offers
+//! no setting to stop it. What it dumps: the request line and headers,
+//! `Authorization` (the signature) and `X-Amz-Security-Token` (the session
+//! token) included, and every byte of the answer, record data of
+//! GetRecords included. The request body and the secret key are not in it.
+//! Every other target stays free of secrets at trace level too (a test
+//! checks both). So to log at trace level outside local debugging, turn
+//! that target off, for example with env_logger:
+//! `RUST_LOG=trace,ureq_proto::util=off`.
+//!
 pub use kinesis_proto::{
     self, ops, retry::RetryConfig, Config, Credentials, ErrorCode, Limits, Operation, Paginated,
     ServiceError, Settings, Timeouts, UsageError,
 };
+pub use kinesis_proto::{Error, TransportError, TransportErrorKind};
+
+pub use kinesis_proto::waiter::{
+    ChannelActive, Condition, ConsumerActive, StreamActive, StreamGone, WaitError, WaiterConfig,
+};
 
 mod client;
 mod operations;
+mod paginate;
 mod transport;
+mod waiter;
 
 #[cfg(test)]
 mod test_server;
 
 pub use client::Client;
+pub use transport::TransportOptions;
+pub use paginate::Pages;

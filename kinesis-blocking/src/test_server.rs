@@ -2,8 +2,9 @@
 //! answers each request with the next reply of its script and records what
 //! it received.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
@@ -122,4 +123,91 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Seen> {
     let mut body = vec![0; length];
     reader.read_exact(&mut body).ok()?;
     Some(Seen { head, body })
+}
+
+/// A server on 127.0.0.1 that answers every request on every connection
+/// with 200 and the same body, one thread per connection, and counts the
+/// connections it accepted.
+pub(crate) struct CountingServer {
+    pub(crate) port: u16,
+    accepted: Arc<AtomicUsize>,
+}
+
+impl CountingServer {
+    /// Starts serving `body`.
+    pub(crate) fn start(body: &'static [u8]) -> CountingServer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a test port");
+        let port = listener.local_addr().expect("a bound port").port();
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let counter = accepted.clone();
+        thread::spawn(move || {
+            while let Ok((stream, _)) = listener.accept() {
+                counter.fetch_add(1, Ordering::SeqCst);
+                thread::spawn(move || {
+                    let mut reader = BufReader::new(stream);
+                    while read_request(&mut reader).is_some() {
+                        let stream = reader.get_mut();
+                        let head = format!(
+                            "HTTP/1.1 200 OK\r\ncontent-type: application/x-amz-json-1.1\r\n\
+                             content-length: {}\r\n\r\n",
+                            body.len()
+                        );
+                        if stream.write_all(head.as_bytes()).is_err()
+                            || stream.write_all(body).is_err()
+                        {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        CountingServer { port, accepted }
+    }
+
+    /// Connections accepted so far.
+    pub(crate) fn accepted(&self) -> usize {
+        self.accepted.load(Ordering::SeqCst)
+    }
+}
+
+/// A port of 127.0.0.1 that never completes a connection: its listener has
+/// a backlog of 0 and never accepts, and once its accept queue holds the one
+/// connection made here the kernel drops every further SYN unanswered, as a
+/// host that has gone away does. Nothing leaves the machine.
+pub(crate) struct Unanswered {
+    pub(crate) port: u16,
+    _listener: socket2::Socket,
+    _queued: Vec<TcpStream>,
+}
+
+/// Opens an [`Unanswered`] port, checking that a connection to it does
+/// time out.
+pub(crate) fn unanswered() -> Unanswered {
+    use socket2::{Domain, Socket, Type};
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, None).expect("a TCP socket");
+    let any_port = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+    socket.bind(&any_port.into()).expect("bind a test port");
+    socket.listen(0).expect("listen");
+    let addr = socket
+        .local_addr()
+        .ok()
+        .and_then(|a| a.as_socket())
+        .expect("a bound IPv4 port");
+    let mut queued = Vec::new();
+    // The queue fills after one or two connections; a few more tries cover
+    // kernels that count differently.
+    for _ in 0..8 {
+        match TcpStream::connect_timeout(&addr, Duration::from_millis(200)) {
+            Ok(stream) => queued.push(stream),
+            Err(e) if e.kind() == io::ErrorKind::TimedOut => {
+                return Unanswered {
+                    port: addr.port(),
+                    _listener: socket,
+                    _queued: queued,
+                }
+            }
+            Err(e) => panic!("connecting to the full listener: {e}"),
+        }
+    }
+    panic!("the listener's accept queue never filled");
 }

@@ -9,9 +9,51 @@ use kinesis_proto::{Settings, UsageError};
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 use ureq::Agent;
 
-/// Largest answer body read: a 10 MiB GetRecords page grows by a third in
-/// base64, plus the JSON around it.
-pub(crate) const MAX_RESPONSE_BYTES: u64 = 32 * 1024 * 1024;
+/// Largest answer body read by default: a 10 MiB GetRecords page grows by a
+/// third in base64, plus the JSON around it.
+const MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
+
+/// How many hosts' worth of idle connections the agent keeps in all, each
+/// up to [`TransportOptions::max_idle_per_host`] (a client mostly talks to
+/// one endpoint; ARN-addressed queue operations go to one host per queue).
+const IDLE_HOSTS: usize = 4;
+
+/// How the transport keeps connections: the same names as kinesis-async's.
+///
+/// ureq opens a connection whenever no idle one to the host is free and
+/// keeps at most `max_idle_per_host` of them afterwards, so a client shared
+/// by N threads needs `max_idle_per_host` ≥ N to stop opening a new
+/// connection for every few calls. The default, 16, suits up to 16 threads
+/// calling at once; raise it with the number of threads.
+///
+/// ```
+/// use std::time::Duration;
+/// let mut options = kinesis_blocking::TransportOptions::default();
+/// options.max_idle_per_host = 64;
+/// assert_eq!(options.idle_timeout, Duration::from_secs(30));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TransportOptions {
+    /// Idle connections kept per host, default 16. (Connections open at
+    /// once are bounded by the threads calling: each call holds one.)
+    pub max_idle_per_host: usize,
+    /// How long an idle connection is kept, default 30 s.
+    pub idle_timeout: Duration,
+    /// The largest response body read, default 32 MiB (a 10 MiB GetRecords
+    /// page grows by base64 and JSON framing).
+    pub max_response_bytes: usize,
+}
+
+impl Default for TransportOptions {
+    fn default() -> Self {
+        TransportOptions {
+            max_idle_per_host: 16,
+            idle_timeout: Duration::from_secs(30),
+            max_response_bytes: MAX_RESPONSE_BYTES,
+        }
+    }
+}
 
 /// The `User-Agent` of every request.
 const USER_AGENT: &str = concat!("kinesis-blocking/", env!("CARGO_PKG_VERSION"));
@@ -21,12 +63,16 @@ const USER_AGENT: &str = concat!("kinesis-blocking/", env!("CARGO_PKG_VERSION"))
 #[derive(Debug)]
 pub(crate) struct Transport {
     agent: Agent,
+    max_response_bytes: u64,
 }
 
 impl Transport {
-    /// An agent for `settings`. Fails only on extra root certificates that
-    /// are not PEM certificates.
-    pub(crate) fn new(settings: &Settings) -> Result<Transport, UsageError> {
+    /// An agent for `settings` keeping connections as `options` say. Fails
+    /// only on extra root certificates that are not PEM certificates.
+    pub(crate) fn new(
+        settings: &Settings,
+        options: &TransportOptions,
+    ) -> Result<Transport, UsageError> {
         let mut tls = TlsConfig::builder();
         if !settings.extra_root_certificates_pem.is_empty() {
             tls = tls.root_certs(root_certs(&settings.extra_root_certificates_pem)?);
@@ -37,10 +83,14 @@ impl Transport {
             .max_redirects_will_error(false)
             .user_agent(USER_AGENT)
             .timeout_connect(settings.timeouts.connect)
+            .max_idle_connections_per_host(options.max_idle_per_host)
+            .max_idle_connections(options.max_idle_per_host.saturating_mul(IDLE_HOSTS))
+            .max_idle_age(options.idle_timeout)
             .tls_config(tls.build())
             .build();
         Ok(Transport {
             agent: Agent::new_with_config(config),
+            max_response_bytes: u64::try_from(options.max_response_bytes).unwrap_or(u64::MAX),
         })
     }
 
@@ -60,7 +110,7 @@ impl Transport {
         let (parts, body) = response.into_parts();
         let body = body
             .into_with_config()
-            .limit(MAX_RESPONSE_BYTES)
+            .limit(self.max_response_bytes)
             .read_to_vec()
             .map_err(transport_error)?;
         Ok(http::Response::from_parts(parts, body))
@@ -91,11 +141,15 @@ fn root_certs(extra: &[Vec<u8>]) -> Result<RootCerts, UsageError> {
 }
 
 /// Sorts a ureq failure into the kinds the retry logic knows.
+///
+/// Every time limit that runs out is `Timeout`, the connect limit included
+/// (kinesis-async reports it the same way): the retry rules retry it as
+/// the AWS SDKs retry a connect timeout, at the timeout's retry cost.
+/// `Connect` is for connections that failed at once (refused, no route,
+/// host not found).
 pub(crate) fn transport_error(error: ureq::Error) -> TransportError {
-    use ureq::Timeout as T;
     use TransportErrorKind as K;
     let kind = match &error {
-        ureq::Error::Timeout(T::Resolve | T::Connect) => K::Connect,
         ureq::Error::Timeout(_) => K::Timeout,
         ureq::Error::HostNotFound
         | ureq::Error::ConnectionFailed
@@ -133,11 +187,12 @@ fn io_kind(e: &io::Error) -> TransportErrorKind {
 #[cfg(test)]
 mod tests {
     use std::net::TcpListener;
+    use std::thread;
 
     use kinesis_proto::{Config, Credentials};
 
     use super::*;
-    use crate::test_server::{serve, Reply};
+    use crate::test_server::{serve, unanswered, CountingServer, Reply};
 
     fn settings() -> Settings {
         Settings::new(
@@ -158,7 +213,7 @@ mod tests {
     }
 
     fn transport() -> Transport {
-        Transport::new(&settings()).expect("default settings")
+        Transport::new(&settings(), &TransportOptions::default()).expect("default settings")
     }
 
     #[test]
@@ -214,7 +269,7 @@ mod tests {
 
     #[test]
     fn bodies_over_the_limit_are_protocol_errors() {
-        let body = vec![b'x'; MAX_RESPONSE_BYTES as usize + 1];
+        let body = vec![b'x'; MAX_RESPONSE_BYTES + 1];
         let server = serve(vec![Reply::Answer(200, body)]);
         let error = transport()
             .send(request(server.port), None)
@@ -232,6 +287,49 @@ mod tests {
             .send(request(port), None)
             .expect_err("nothing listens");
         assert_eq!(error.kind, TransportErrorKind::Connect, "{error}");
+    }
+
+    #[test]
+    fn a_connect_that_gets_no_answer_is_a_timeout() {
+        let port = unanswered();
+        let mut settings = settings();
+        settings.timeouts.connect = Some(Duration::from_millis(300));
+        let transport = Transport::new(&settings, &TransportOptions::default()).expect("settings");
+        let started = std::time::Instant::now();
+        let error = transport
+            .send(request(port.port), None)
+            .expect_err("no connection");
+        assert_eq!(error.kind, TransportErrorKind::Timeout, "{error}");
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+
+    #[test]
+    fn sixteen_threads_keep_to_sixteen_connections() {
+        const THREADS: usize = 16;
+        const CALLS: usize = 40;
+        let server = CountingServer::start(b"{}");
+        let transport = transport();
+        thread::scope(|s| {
+            for _ in 0..THREADS {
+                s.spawn(|| {
+                    for _ in 0..CALLS {
+                        let response = transport
+                            .send(request(server.port), Some(Duration::from_secs(10)))
+                            .expect("an answer");
+                        assert_eq!(response.status(), 200);
+                    }
+                });
+            }
+        });
+        let opened = server.accepted();
+        assert!(
+            opened <= THREADS,
+            "{opened} connections for {THREADS} threads × {CALLS} calls"
+        );
     }
 
     #[test]
@@ -269,12 +367,13 @@ mod tests {
         let mut s = settings();
         s.extra_root_certificates_pem
             .push(b"not a certificate".to_vec());
-        let error = Transport::new(&s).expect_err("garbage");
+        let error = Transport::new(&s, &TransportOptions::default()).expect_err("garbage");
         assert_eq!(error.field, "extra_root_certificates_pem[0]");
         let mut s = settings();
         s.extra_root_certificates_pem
             .push(b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n".to_vec());
-        let error = Transport::new(&s).expect_err("a key is no certificate");
+        let error =
+            Transport::new(&s, &TransportOptions::default()).expect_err("a key is no certificate");
         assert_eq!(error.field, "extra_root_certificates_pem[0]");
     }
 }

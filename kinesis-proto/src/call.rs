@@ -85,7 +85,7 @@
 //!   `handle_transport_error`, then poll again.
 //! - After `Sleep(d)`, wait `d`, then poll again with the new time.
 //! - After `Done`, the call is over; polling again returns
-//!   `Done(Err(CallError::Usage(..)))` and feeding answers is ignored (with a
+//!   `Done(Err(Error::Usage(..)))` and feeding answers is ignored (with a
 //!   `log` warning), as is feeding an answer when no request is out. Polling
 //!   while a request is out ends the call the same way. Nothing panics.
 //! - A whole-call time limit is the driver's: when it expires, drop the
@@ -100,93 +100,12 @@ use std::time::Duration;
 
 use time::OffsetDateTime;
 
-use crate::error::{Error, ResponseError, ServiceError, UsageError};
+use crate::error::{Error, UsageError};
 use crate::operation::Expect;
 use crate::retry::{self, FailureClass, RetryConfig, RetryMode, NO_RETRY_INCREMENT};
 use crate::{Client, Credentials, Operation};
 
-/// What kind of transport failure happened (decides whether it is retried).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum TransportErrorKind {
-    /// No connection could be made (refused, DNS, unreachable).
-    Connect,
-    /// An attempt or the whole call took longer than allowed.
-    Timeout,
-    /// The connection broke while the request or answer was in flight.
-    Io,
-    /// TLS failed (handshake, certificate).
-    Tls,
-    /// The peer broke the HTTP protocol, or the answer was too large.
-    Protocol,
-    /// Anything else.
-    Other,
-}
-
-/// A transport failure, described without the transport's own types.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TransportError {
-    /// What kind of failure.
-    pub kind: TransportErrorKind,
-    /// The transport's description of it.
-    pub message: String,
-}
-
-impl TransportError {
-    /// A transport failure of `kind`.
-    pub fn new(kind: TransportErrorKind, message: impl Into<String>) -> Self {
-        TransportError {
-            kind,
-            message: message.into(),
-        }
-    }
-}
-
-impl fmt::Display for TransportError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "transport error ({:?}): {}", self.kind, self.message)
-    }
-}
-
-impl std::error::Error for TransportError {}
-
-/// What a call through a transport ends in: kinesis-proto's three answers
-/// plus the transport's own failure. Both transports return this type.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum CallError {
-    /// Called wrong: nothing was sent.
-    Usage(UsageError),
-    /// The service said no (after any retries).
-    Service(ServiceError),
-    /// The service answered something unexpected.
-    Response(ResponseError),
-    /// The request could not be sent or its answer not received.
-    Transport(TransportError),
-}
-
-impl fmt::Display for CallError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CallError::Usage(e) => e.fmt(f),
-            CallError::Service(e) => e.fmt(f),
-            CallError::Response(e) => e.fmt(f),
-            CallError::Transport(e) => e.fmt(f),
-        }
-    }
-}
-
-impl std::error::Error for CallError {}
-
-impl From<Error> for CallError {
-    fn from(e: Error) -> Self {
-        match e {
-            Error::Usage(e) => CallError::Usage(e),
-            Error::Service(e) => CallError::Service(e),
-            Error::Response(e) => CallError::Response(e),
-        }
-    }
-}
+pub use crate::error::{TransportError, TransportErrorKind};
 
 /// What the driver does next.
 #[derive(Debug)]
@@ -198,7 +117,7 @@ pub enum Action<T> {
     /// Sleep this long, then poll again.
     Sleep(Duration),
     /// The call is over.
-    Done(Result<T, CallError>),
+    Done(Result<T, Error>),
 }
 
 /// Where a call stands.
@@ -218,7 +137,7 @@ enum State<O: Operation> {
     /// poll picks the delay (it brings the jitter).
     Backoff(FailureClass),
     /// The outcome, handed out by the next poll.
-    Finished(Result<O::Output, CallError>),
+    Finished(Result<O::Output, Error>),
     /// `Done` was returned.
     Over,
 }
@@ -418,8 +337,7 @@ impl<'a, O: Operation> Call<'a, O> {
                 self.state = State::Finished(Ok(output));
             }
             Err(e) => {
-                let e = CallError::from(e);
-                let class = FailureClass::of_call_error(&e);
+                let class = FailureClass::of_error(&e);
                 self.failed(e, class, skew_corrected);
             }
         }
@@ -437,11 +355,11 @@ impl<'a, O: Operation> Call<'a, O> {
                 .update(retry::unix_seconds(sent_at), false);
         }
         let class = FailureClass::of_transport_error(error.kind);
-        self.failed(CallError::Transport(error), class, false);
+        self.failed(Error::Transport(error), class, false);
     }
 
     /// Decides between a retry and the end after a failed attempt.
-    fn failed(&mut self, error: CallError, class: FailureClass, skew_corrected: bool) {
+    fn failed(&mut self, error: Error, class: FailureClass, skew_corrected: bool) {
         let what = describe(&error);
         let (n, max) = (self.attempts, self.retry.attempts());
         let refusal = if !class.is_retryable() {
@@ -506,17 +424,17 @@ impl<'a, O: Operation> Call<'a, O> {
 }
 
 /// The error a driver that breaks the contract gets.
-fn misuse(problem: &str) -> CallError {
-    CallError::Usage(UsageError::new("Call", problem))
+fn misuse(problem: &str) -> Error {
+    Error::Usage(UsageError::new("Call", problem))
 }
 
 /// A short, secret-free description of a failure for the log.
-fn describe(e: &CallError) -> String {
+fn describe(e: &Error) -> String {
     match e {
-        CallError::Service(e) => format!("HTTP {} {}", e.status.as_u16(), e.code),
-        CallError::Response(e) => format!("HTTP {} unreadable answer", e.status.as_u16()),
-        CallError::Transport(e) => format!("transport {:?}", e.kind),
-        CallError::Usage(e) => format!("usage error in {}", e.field),
+        Error::Service(e) => format!("HTTP {} {}", e.status.as_u16(), e.code),
+        Error::Response(e) => format!("HTTP {} unreadable answer", e.status.as_u16()),
+        Error::Transport(e) => format!("transport {:?}", e.kind),
+        Error::Usage(e) => format!("usage error in {}", e.field),
     }
 }
 
@@ -527,7 +445,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::error::ErrorCode;
+    use crate::error::{ErrorCode, ServiceError};
     use crate::limits::Limits;
     use crate::operation::Plane;
     use crate::retry::{INITIAL_RETRY_TOKENS, RETRY_COST, TIMEOUT_RETRY_COST};
@@ -624,7 +542,7 @@ mod tests {
 
     #[derive(Debug)]
     struct Trace {
-        result: Result<ProbeOutput, CallError>,
+        result: Result<ProbeOutput, Error>,
         sent: Vec<http::Request<Vec<u8>>>,
         /// Every `Sleep`, in order.
         sleeps: Vec<Duration>,
@@ -641,7 +559,7 @@ mod tests {
         }
         fn service_error(&self) -> &ServiceError {
             match &self.result {
-                Err(CallError::Service(e)) => e,
+                Err(Error::Service(e)) => e,
                 other => panic!("expected a service error, got {other:?}"),
             }
         }
@@ -852,7 +770,7 @@ mod tests {
             0.5,
         );
         match t.result {
-            Err(CallError::Response(e)) => assert_eq!(e.status, 200),
+            Err(Error::Response(e)) => assert_eq!(e.status, 200),
             other => panic!("{other:?}"),
         }
         assert_eq!(t.sent.len(), 1);
@@ -972,7 +890,7 @@ mod tests {
         ];
         let t = drive(&c, script, 0.5);
         match &t.result {
-            Err(CallError::Transport(e)) => {
+            Err(Error::Transport(e)) => {
                 assert_eq!(e.kind, TransportErrorKind::Timeout);
                 assert_eq!(e.message, "Timeout happened");
             }
@@ -992,7 +910,7 @@ mod tests {
         ] {
             let t = drive(&c, vec![transport(kind)], 0.5);
             assert_eq!(t.sent.len(), 1, "{kind:?} is not retried");
-            assert!(matches!(t.result, Err(CallError::Transport(ref e)) if e.kind == kind));
+            assert!(matches!(t.result, Err(Error::Transport(ref e)) if e.kind == kind));
         }
     }
 
@@ -1006,7 +924,7 @@ mod tests {
         };
         let mut call = Call::new(&c, &op, &creds);
         match call.poll(t0(), 0.5) {
-            Action::Done(Err(CallError::Usage(e))) => assert_eq!(e.field, "Data"),
+            Action::Done(Err(Error::Usage(e))) => assert_eq!(e.field, "Data"),
             other => panic!("{other:?}"),
         }
         assert_eq!(call.attempts(), 0);
@@ -1120,7 +1038,7 @@ mod tests {
         };
         // Polling while the request is out ends the call.
         match call.poll(t0(), 0.5) {
-            Action::Done(Err(CallError::Usage(e))) => assert!(e.problem.contains("in flight")),
+            Action::Done(Err(Error::Usage(e))) => assert!(e.problem.contains("in flight")),
             other => panic!("{other:?}"),
         }
         // After Done: answers are ignored, polls say it is over.
@@ -1129,7 +1047,7 @@ mod tests {
         };
         call.handle_response(r, t0());
         match call.poll(t0(), 0.5) {
-            Action::Done(Err(CallError::Usage(e))) => assert!(e.problem.contains("after")),
+            Action::Done(Err(Error::Usage(e))) => assert!(e.problem.contains("after")),
             other => panic!("{other:?}"),
         }
 
@@ -1304,7 +1222,7 @@ mod tests {
                     }
                 }
                 prop_assert!(done, "the call did not finish");
-                prop_assert!(matches!(call.poll(clock, jitter), Action::Done(Err(CallError::Usage(_)))));
+                prop_assert!(matches!(call.poll(clock, jitter), Action::Done(Err(Error::Usage(_)))));
                 prop_assert!(c.retry_quota() <= INITIAL_RETRY_TOKENS);
             }
         }

@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 
 use crate::endpoint::{self, EndpointConfig};
 use crate::error::{Error, UsageError};
-use crate::operation::{Expect, Operation, Plane};
+use crate::operation::{Expect, Family, Operation, Plane};
 use crate::retry::{RetryConfig, RetryState};
 use crate::sigv4::{self, SigningKeyCache};
 use crate::{Credentials, Limits};
@@ -80,9 +80,15 @@ impl ResolvedEndpoint {
         Self::from_endpoint(endpoint::resolve(config, Plane::Data, None)?)
     }
 
-    /// The endpoint of a request naming `arn`, resolved per call.
-    fn resolve_arn(config: &Config, plane: Plane, arn: &str) -> Result<Self, UsageError> {
-        Self::from_endpoint(endpoint::resolve(config, plane, Some(arn))?)
+    /// The endpoint of a request naming `arn` or of another family,
+    /// resolved per call.
+    fn resolve_arn(
+        config: &Config,
+        family: Family,
+        plane: Plane,
+        arn: Option<&str>,
+    ) -> Result<Self, UsageError> {
+        Self::from_endpoint(endpoint::resolve_family(config, family, plane, arn)?)
     }
 
     fn from_endpoint(endpoint: endpoint::Endpoint) -> Result<Self, UsageError> {
@@ -108,6 +114,9 @@ pub struct Config {
     pub(crate) endpoint: EndpointConfig,
     pub(crate) limits: Limits,
     pub(crate) retry: RetryConfig,
+    /// Whether [`Config::with_retry`] chose `retry` (then it wins over
+    /// retry settings from the environment, see [`crate::Settings`]).
+    pub(crate) retry_set: bool,
 }
 
 impl Config {
@@ -118,9 +127,10 @@ impl Config {
             endpoint: EndpointConfig::default(),
             limits: Limits::default(),
             retry: RetryConfig::default(),
+            retry_set: false,
         }
     }
-    /// Sends every request to `url` (`http://` or `https://`, any port),
+    /// Sends every request to `url` (`http://` or `https://`, a port of 1-65535),
     /// whatever the region, FIPS or dual-stack settings say.
     pub fn with_endpoint_url(mut self, url: &str) -> Result<Self, UsageError> {
         self.endpoint.custom = Some(endpoint::parse_endpoint_url(url)?);
@@ -144,6 +154,7 @@ impl Config {
     /// Replaces the retry settings [`crate::call::Call`] follows.
     pub fn with_retry(mut self, retry: RetryConfig) -> Self {
         self.retry = retry;
+        self.retry_set = true;
         self
     }
     /// The retry settings.
@@ -247,10 +258,10 @@ impl Client {
         // An ARN picks an account-scoped host, resolved per call; every
         // other request goes to the endpoint resolved in `new`.
         let per_call;
-        let endpoint = match op.resource_arn() {
-            None => self.default_endpoint.as_ref().map_err(Clone::clone)?,
-            Some(arn) => {
-                per_call = ResolvedEndpoint::resolve_arn(&self.config, O::PLANE, arn)?;
+        let endpoint = match (op.resource_arn(), O::FAMILY) {
+            (None, Family::Kinesis) => self.default_endpoint.as_ref().map_err(Clone::clone)?,
+            (arn, family) => {
+                per_call = ResolvedEndpoint::resolve_arn(&self.config, family, O::PLANE, arn)?;
                 &per_call
             }
         };

@@ -1,23 +1,34 @@
-//! Endpoint resolution: region, partition, FIPS, dual-stack, account-scoped
-//! hosts from ARNs, and custom endpoints.
+//! Endpoint resolution: region, partition, FIPS, dual-stack, account- and
+//! resource-scoped hosts from ARNs, queue hosts, and custom endpoints.
 //!
-//! This mirrors the Kinesis endpoint rule set of the AWS SDKs:
+//! This follows the Kinesis endpoint rule set of the AWS SDKs (botocore
+//! 1.44.5's `endpoint-rule-set-1.json`), with the partitions of that
+//! version's `partitions.json`, checked in beside this module:
 //!
 //! | input | host |
 //! |---|---|
 //! | region `r` | `kinesis.r.amazonaws.com` (`.amazonaws.com.cn` in China, …) |
 //! | FIPS | `kinesis-fips.r.amazonaws.com` (GovCloud: `kinesis.r.amazonaws.com`, FIPS already) |
-//! | dual-stack | `kinesis.r.api.aws` (China: `api.amazonwebservices.com.cn`) |
+//! | dual-stack | `kinesis.r.api.aws` (China: `api.amazonwebservices.com.cn`, aws-iso: `api.aws.ic.gov`, …) |
 //! | FIPS + dual-stack | `kinesis-fips.r.api.aws` |
 //! | a stream or consumer ARN of account `a` | `a.data-kinesis.r…` (data plane), `a.control-kinesis.r…` (others) |
 //! | a channel ARN `…:channel/c` | `c.control-kinesis.r…` (control plane only) |
+//! | a queue operation without an ARN (CreateQueue, ListQueues) | `kinesis-queues.r…` (`kinesis-queues-fips.r…`) |
+//! | a queue ARN `…:queue/q` (queue operations, tag operations) | `q.data-kinesis-queues.r…` (data plane), `q.control-kinesis-queues.r…` (others) |
 //! | a custom endpoint | exactly that, whatever else is set |
+//!
+//! Which operations are queue operations ([`Family::Queues`]) and which
+//! are data-plane ([`Plane::Data`]) each operation says
+//! ([`Operation::FAMILY`](crate::Operation::FAMILY),
+//! [`Operation::PLANE`](crate::Operation::PLANE)), as the service model's
+//! `ResourceType` and `OperationType` do.
 //!
 //! The host always uses the client's region; an ARN's own region is only
 //! checked to be well formed (as the SDKs do), and its partition must be the
 //! client region's partition. The isolated partitions `aws-iso` and
-//! `aws-iso-b` have no account-scoped hosts: ARNs there resolve to the
-//! regional host. Requests are always signed for the client's region.
+//! `aws-iso-b` have no resource-scoped hosts: ARNs there resolve to the
+//! regional host (`kinesis…`, or `kinesis-queues…` for a queue ARN).
+//! Requests are always signed for the client's region.
 //!
 //! ```
 //! use kinesis_proto::{endpoint, Config, Plane};
@@ -32,9 +43,12 @@
 
 use http::header::HeaderValue;
 
+mod partition;
+
+use self::partition::Partition;
 use crate::arn::ArnRef;
 use crate::error::UsageError;
-use crate::operation::Plane;
+use crate::operation::{Family, Plane};
 use crate::Config;
 
 /// The endpoint settings of a [`Config`].
@@ -84,8 +98,8 @@ impl Endpoint {
     }
 }
 
-/// Parses a custom endpoint URL: `http` or `https`, a host, any port, an
-/// optional base path; no user info, query or fragment.
+/// Parses a custom endpoint URL: `http` or `https`, a host, a port of
+/// 1-65535 if any, an optional base path; no user info, query or fragment.
 pub(crate) fn parse_endpoint_url(url: &str) -> Result<http::Uri, UsageError> {
     let bad = |why: &str| UsageError::new("endpoint", format!("{url:?} {why}"));
     let trimmed = url.trim();
@@ -117,6 +131,21 @@ pub(crate) fn parse_endpoint_url(url: &str) -> Result<http::Uri, UsageError> {
     if authority.host().is_empty() {
         return Err(bad("has no host"));
     }
+    // `http::Uri` keeps a port it cannot read as a `u16` and then reports
+    // none, so the request would go to the scheme's default port.
+    let text = authority.as_str();
+    let after_host = text.rfind(']').map_or(text, |end| &text[end + 1..]);
+    if let Some((_, port)) = after_host.rsplit_once(':') {
+        match port.parse::<u16>() {
+            Ok(1..) => {}
+            _ if port.is_empty() => {
+                return Err(bad(
+                    "has an empty port; write host:port with a port of 1-65535",
+                ))
+            }
+            _ => return Err(bad(&format!("has port {port}, which is not 1-65535"))),
+        }
+    }
     if uri.query().is_some() {
         return Err(bad(
             "has a query string; give scheme, host, port and path only",
@@ -127,134 +156,6 @@ pub(crate) fn parse_endpoint_url(url: &str) -> Result<http::Uri, UsageError> {
     format!("{scheme}://{}{path}/", authority.as_str())
         .parse()
         .map_err(|e| bad(&format!("is not a URL ({e})")))
-}
-
-/// One AWS partition: a group of regions sharing DNS suffixes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Partition {
-    name: &'static str,
-    dns_suffix: &'static str,
-    dual_stack_dns_suffix: &'static str,
-    supports_fips: bool,
-    supports_dual_stack: bool,
-    /// Region prefixes: a region is `{prefix}-{word}-{digits}`.
-    prefixes: &'static [&'static str],
-    /// Named regions outside the pattern.
-    extra_regions: &'static [&'static str],
-}
-
-/// The partitions the AWS SDKs ship, in lookup order; the first is the
-/// default for a region that matches none.
-const PARTITIONS: &[Partition] = &[
-    Partition {
-        name: "aws",
-        dns_suffix: "amazonaws.com",
-        dual_stack_dns_suffix: "api.aws",
-        supports_fips: true,
-        supports_dual_stack: true,
-        prefixes: &["us", "eu", "ap", "sa", "ca", "me", "af", "il", "mx"],
-        extra_regions: &["aws-global"],
-    },
-    Partition {
-        name: "aws-cn",
-        dns_suffix: "amazonaws.com.cn",
-        dual_stack_dns_suffix: "api.amazonwebservices.com.cn",
-        supports_fips: true,
-        supports_dual_stack: true,
-        prefixes: &["cn"],
-        extra_regions: &["aws-cn-global"],
-    },
-    Partition {
-        name: "aws-us-gov",
-        dns_suffix: "amazonaws.com",
-        dual_stack_dns_suffix: "api.aws",
-        supports_fips: true,
-        supports_dual_stack: true,
-        prefixes: &["us-gov"],
-        extra_regions: &["aws-us-gov-global"],
-    },
-    Partition {
-        name: "aws-iso",
-        dns_suffix: "c2s.ic.gov",
-        dual_stack_dns_suffix: "c2s.ic.gov",
-        supports_fips: true,
-        supports_dual_stack: false,
-        prefixes: &["us-iso"],
-        extra_regions: &["aws-iso-global"],
-    },
-    Partition {
-        name: "aws-iso-b",
-        dns_suffix: "sc2s.sgov.gov",
-        dual_stack_dns_suffix: "sc2s.sgov.gov",
-        supports_fips: true,
-        supports_dual_stack: false,
-        prefixes: &["us-isob"],
-        extra_regions: &["aws-iso-b-global"],
-    },
-    Partition {
-        name: "aws-iso-e",
-        dns_suffix: "cloud.adc-e.uk",
-        dual_stack_dns_suffix: "cloud.adc-e.uk",
-        supports_fips: true,
-        supports_dual_stack: false,
-        prefixes: &["eu-isoe"],
-        extra_regions: &["aws-iso-e-global"],
-    },
-    Partition {
-        name: "aws-iso-f",
-        dns_suffix: "csp.hci.ic.gov",
-        dual_stack_dns_suffix: "csp.hci.ic.gov",
-        supports_fips: true,
-        supports_dual_stack: false,
-        prefixes: &["us-isof"],
-        extra_regions: &["aws-iso-f-global"],
-    },
-    Partition {
-        name: "aws-eusc",
-        dns_suffix: "amazonaws.eu",
-        dual_stack_dns_suffix: "amazonaws.eu",
-        supports_fips: true,
-        supports_dual_stack: false,
-        prefixes: &["eusc-de"],
-        extra_regions: &[],
-    },
-];
-
-impl Partition {
-    /// The partition of `region`: a named region, else the first whose
-    /// pattern matches, else `aws`.
-    fn of(region: &str) -> &'static Partition {
-        PARTITIONS
-            .iter()
-            .find(|p| p.extra_regions.contains(&region))
-            .or_else(|| PARTITIONS.iter().find(|p| p.matches(region)))
-            .unwrap_or(&PARTITIONS[0])
-    }
-
-    /// Whether `region` is `{prefix}-{word}-{digits}` for one of the
-    /// partition's prefixes (`\w+` for the word, no `-` in it).
-    fn matches(&self, region: &str) -> bool {
-        self.prefixes.iter().any(|prefix| {
-            let Some(rest) = region
-                .strip_prefix(prefix)
-                .and_then(|r| r.strip_prefix('-'))
-            else {
-                return false;
-            };
-            let Some((word, digits)) = rest.rsplit_once('-') else {
-                return false;
-            };
-            !word.is_empty()
-                && word.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-                && !digits.is_empty()
-                && digits.bytes().all(|b| b.is_ascii_digit())
-        })
-    }
-
-    /// Whether ARNs select account-scoped hosts here.
-    fn has_resource_hosts(&self) -> bool {
-        !matches!(self.name, "aws-iso" | "aws-iso-b")
-    }
 }
 
 /// Whether `label` is one DNS label: 1–63 ASCII letters, digits or `-`,
@@ -304,8 +205,10 @@ pub fn validate_region(region: &str) -> Result<(), UsageError> {
 }
 
 /// The input field an ARN most likely came from, for error messages.
-fn arn_field(arn: &str) -> &'static str {
-    if arn.contains(":stream/") && arn.contains("/consumer/") {
+fn arn_field(arn: &str, family: Family) -> &'static str {
+    if family == Family::Queues {
+        "QueueARN"
+    } else if arn.contains(":stream/") && arn.contains("/consumer/") {
         "ConsumerARN"
     } else if arn.contains(":stream/") {
         "StreamARN"
@@ -316,14 +219,22 @@ fn arn_field(arn: &str) -> &'static str {
     }
 }
 
-/// The first label of the account-scoped host an ARN selects: the account
-/// for stream and consumer ARNs, the channel id for channel ARNs.
-fn resource_label<'a>(
+/// The resource-scoped host an ARN selects: its first label (the account
+/// for stream and consumer ARNs, the channel or queue id otherwise) and
+/// the service part of the host (`kinesis` or `kinesis-queues`).
+struct ResourceHost<'a> {
+    label: &'a str,
+    service: &'static str,
+}
+
+/// Checks `arn_text` as the rule set does and says which host it selects.
+fn resource_host<'a>(
     arn_text: &'a str,
     plane: Plane,
+    family: Family,
     partition: &Partition,
-) -> Result<&'a str, UsageError> {
-    let field = arn_field(arn_text);
+) -> Result<ResourceHost<'a>, UsageError> {
+    let field = arn_field(arn_text, family);
     let bad = |problem: String| UsageError::new(field, problem);
     let arn =
         ArnRef::parse(arn_text).map_err(|e| bad(format!("{arn_text:?} is not an ARN: {e}")))?;
@@ -346,29 +257,50 @@ fn resource_label<'a>(
         )));
     }
     let mut parts = arn.resource_parts();
-    let label = match parts.next().unwrap_or_default() {
+    let kind = parts.next().unwrap_or_default();
+    // The id a channel or queue ARN puts first in the host.
+    let mut id = |what: &str| {
+        let id = parts.next().unwrap_or_default();
+        if id.is_empty() {
+            return Err(bad(format!("{arn_text:?} has no {what} id")));
+        }
+        if !is_host_label(id) {
+            return Err(bad(format!(
+                "{arn_text:?} has {what} id {id:?}, which is not one DNS label"
+            )));
+        }
+        Ok(id)
+    };
+    let host = match kind {
         "" => return Err(bad(format!("{arn_text:?} names no resource type"))),
-        "stream" => arn.account_id,
+        "queue" => ResourceHost {
+            label: id("queue")?,
+            service: "kinesis-queues",
+        },
+        other if family == Family::Queues => {
+            return Err(bad(format!(
+                "{arn_text:?} has resource type {other:?}; queue operations take a queue ARN"
+            )))
+        }
+        "stream" => ResourceHost {
+            label: arn.account_id,
+            service: "kinesis",
+        },
         "channel" => {
-            let id = parts.next().unwrap_or_default();
-            if id.is_empty() {
-                return Err(bad(format!("{arn_text:?} has no channel id")));
-            }
-            if !is_host_label(id) {
-                return Err(bad(format!(
-                    "{arn_text:?} has channel id {id:?}, which is not one DNS label"
-                )));
-            }
+            let label = id("channel")?;
             if plane == Plane::Data {
                 return Err(bad(format!(
                     "{arn_text:?} is a channel ARN, which data-plane operations do not take"
                 )));
             }
-            id
+            ResourceHost {
+                label,
+                service: "kinesis",
+            }
         }
         other => {
             return Err(bad(format!(
-                "{arn_text:?} has resource type {other:?}; Kinesis ARNs name a stream, consumer or channel"
+                "{arn_text:?} has resource type {other:?}; Kinesis ARNs name a stream, consumer, channel or queue"
             )))
         }
     };
@@ -378,13 +310,23 @@ fn resource_label<'a>(
             arn.partition, partition.name
         )));
     }
-    Ok(label)
+    Ok(host)
 }
 
-/// The host of a request to `region` in `partition`.
+/// Whether an ARN the rule set does not check in `aws-iso` and `aws-iso-b`
+/// (where stream, consumer and channel ARNs select the regional host) is
+/// one it does: a queue ARN, or any ARN a queue operation names.
+fn checked_without_resource_hosts(arn: &str, family: Family) -> bool {
+    family == Family::Queues
+        || ArnRef::parse(arn).is_ok_and(|a| a.resource_parts().next() == Some("queue"))
+}
+
+/// The host of a request to `region` in `partition`: `service` (`kinesis`
+/// or `kinesis-queues`), regional or resource-scoped.
 fn host(
     region: &str,
     partition: &Partition,
+    service: &str,
     resource: Option<(&str, Plane)>,
     fips: bool,
     dual_stack: bool,
@@ -405,9 +347,9 @@ fn host(
         return Err(unsupported("dual-stack"));
     }
     let suffix = if dual_stack {
-        partition.dual_stack_dns_suffix
+        partition.dual_stack_dns_suffix.as_str()
     } else {
-        partition.dns_suffix
+        partition.dns_suffix.as_str()
     };
     let fips_tag = if fips { "-fips" } else { "" };
     Ok(match resource {
@@ -416,19 +358,19 @@ fn host(
                 Plane::Data => "data",
                 Plane::Control => "control",
             };
-            format!("{label}.{plane}-kinesis{fips_tag}.{region}.{suffix}")
+            format!("{label}.{plane}-{service}{fips_tag}.{region}.{suffix}")
         }
-        // GovCloud's regular endpoints are FIPS endpoints already.
-        None if fips && !dual_stack && partition.name == "aws-us-gov" => {
+        // GovCloud's regular Kinesis endpoints are FIPS endpoints already
+        // (the rule set has no such case for queues).
+        None if fips && !dual_stack && service == "kinesis" && partition.name == "aws-us-gov" => {
             format!("kinesis.{region}.amazonaws.com")
         }
-        None => format!("kinesis{fips_tag}.{region}.{suffix}"),
+        None => format!("{service}{fips_tag}.{region}.{suffix}"),
     })
 }
 
-/// Resolves the endpoint of one request: a custom endpoint if the config
-/// has one, else the AWS host for the region, plane, FIPS and dual-stack
-/// settings and the ARN the request addresses (see the module docs).
+/// Resolves the endpoint of one request of a [`Family::Kinesis`]
+/// operation: [`resolve_family`] with that family.
 ///
 /// ```
 /// use kinesis_proto::{endpoint::resolve, Config, Plane};
@@ -444,6 +386,29 @@ fn host(
 /// assert_eq!(wrong.field, "StreamARN");
 /// ```
 pub fn resolve(config: &Config, plane: Plane, arn: Option<&str>) -> Result<Endpoint, UsageError> {
+    resolve_family(config, Family::Kinesis, plane, arn)
+}
+
+/// Resolves the endpoint of one request: a custom endpoint if the config
+/// has one, else the AWS host for the region, the operation's family and
+/// plane, the FIPS and dual-stack settings and the ARN the request
+/// addresses (see the module docs).
+///
+/// ```
+/// use kinesis_proto::{endpoint::resolve_family, Config, Family, Plane};
+/// let config = Config::new("us-east-1");
+/// let e = resolve_family(&config, Family::Queues, Plane::Control, None).unwrap();
+/// assert_eq!(e.uri, "https://kinesis-queues.us-east-1.amazonaws.com/");
+/// let queue = "arn:aws:kinesis:us-east-1:123456789012:queue/q-1a2b3c";
+/// let e = resolve_family(&config, Family::Queues, Plane::Data, Some(queue)).unwrap();
+/// assert_eq!(e.uri, "https://q-1a2b3c.data-kinesis-queues.us-east-1.amazonaws.com/");
+/// ```
+pub fn resolve_family(
+    config: &Config,
+    family: Family,
+    plane: Plane,
+    arn: Option<&str>,
+) -> Result<Endpoint, UsageError> {
     let region = config.region.as_str();
     validate_region(region)?;
     let endpoint = &config.endpoint;
@@ -453,16 +418,25 @@ pub fn resolve(config: &Config, plane: Plane, arn: Option<&str>) -> Result<Endpo
             signing_region: region.to_owned(),
         });
     }
-    let partition = Partition::of(region);
-    let resource = match arn {
-        Some(arn) if partition.has_resource_hosts() => {
-            Some((resource_label(arn, plane, partition)?, plane))
-        }
-        _ => None,
+    let partition = Partition::of(region).map_err(|e| UsageError::new("endpoint", e))?;
+    let mut service = match family {
+        Family::Kinesis => "kinesis",
+        Family::Queues => "kinesis-queues",
     };
+    let mut resource = None;
+    if let Some(arn) = arn {
+        if partition.has_resource_hosts() || checked_without_resource_hosts(arn, family) {
+            let found = resource_host(arn, plane, family, partition)?;
+            service = found.service;
+            if partition.has_resource_hosts() {
+                resource = Some((found.label, plane));
+            }
+        }
+    }
     let host = host(
         region,
         partition,
+        service,
         resource,
         endpoint.use_fips,
         endpoint.use_dual_stack,

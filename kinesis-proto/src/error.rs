@@ -1,17 +1,22 @@
-//! The one error type of kinesis-proto, answering three questions:
-//! did the caller call it wrong ([`Error::Usage`]), did the service say no
-//! ([`Error::Service`]), or did the service answer something this crate
-//! cannot read ([`Error::Response`])?
+//! The one error type of kinesis-proto and of both transports, answering
+//! four questions: did the caller call it wrong ([`Error::Usage`]), did the
+//! service say no ([`Error::Service`]), did the service answer something
+//! this crate cannot read ([`Error::Response`]), or could the request not
+//! be sent or its answer not received ([`Error::Transport`])?
+//!
+//! kinesis-proto itself builds the first three; the fourth comes from the
+//! transport that drives a [`crate::call::Call`] (or from the call's own
+//! time limit).
 
 use std::borrow::Cow;
 use std::fmt;
 
 use http::StatusCode;
 
-/// Every failure kinesis-proto reports.
+/// Every failure a call can end in.
 ///
 /// ```
-/// use kinesis_proto::{Error, ErrorCode};
+/// use kinesis_proto::{Error, ErrorCode, TransportErrorKind};
 /// fn describe(e: &Error) -> &'static str {
 ///     match e {
 ///         Error::Usage(_) => "fix the call",
@@ -19,6 +24,8 @@ use http::StatusCode;
 ///         Error::Service(s) if s.is_retryable() => "try again later",
 ///         Error::Service(_) => "the service refused",
 ///         Error::Response(_) => "unexpected answer",
+///         Error::Transport(t) if t.kind == TransportErrorKind::Timeout => "too slow",
+///         Error::Transport(_) => "the network failed",
 ///         _ => "other",
 ///     }
 /// }
@@ -28,11 +35,14 @@ use http::StatusCode;
 pub enum Error {
     /// The call was made wrong: bad input, caught before any request was built.
     Usage(UsageError),
-    /// The service answered with an error.
+    /// The service answered with an error (after any retries).
     Service(ServiceError),
     /// The service answered something that does not parse as what the
     /// operation returns.
     Response(ResponseError),
+    /// The request could not be sent or its answer not received, or the
+    /// call ran out of time.
+    Transport(TransportError),
 }
 
 impl fmt::Display for Error {
@@ -41,10 +51,13 @@ impl fmt::Display for Error {
             Error::Usage(e) => e.fmt(f),
             Error::Service(e) => e.fmt(f),
             Error::Response(e) => e.fmt(f),
+            Error::Transport(e) => e.fmt(f),
         }
     }
 }
 
+/// `Display` already shows the inner error, so `source` is left empty (an
+/// error report would otherwise print it twice).
 impl std::error::Error for Error {}
 
 impl From<UsageError> for Error {
@@ -62,6 +75,11 @@ impl From<ResponseError> for Error {
         Error::Response(e)
     }
 }
+impl From<TransportError> for Error {
+    fn from(e: TransportError) -> Self {
+        Error::Transport(e)
+    }
+}
 
 impl Error {
     /// The service error, if this is one.
@@ -76,6 +94,57 @@ impl Error {
         self.as_service().map(|e| &e.code)
     }
 }
+
+/// What kind of transport failure happened (decides whether it is retried).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportErrorKind {
+    /// No connection could be made (refused, DNS, unreachable).
+    Connect,
+    /// An attempt or the whole call took longer than allowed.
+    Timeout,
+    /// The connection broke while the request or answer was in flight.
+    Io,
+    /// TLS failed (handshake, certificate).
+    Tls,
+    /// The peer broke the HTTP protocol, or the answer was too large.
+    Protocol,
+    /// Anything else.
+    Other,
+}
+
+/// A transport failure, described without the transport's own types.
+///
+/// ```
+/// use kinesis_proto::{Error, TransportError, TransportErrorKind};
+/// let e = Error::from(TransportError::new(TransportErrorKind::Io, "connection reset"));
+/// assert_eq!(e.to_string(), "transport error (Io): connection reset");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransportError {
+    /// What kind of failure.
+    pub kind: TransportErrorKind,
+    /// The transport's description of it.
+    pub message: String,
+}
+
+impl TransportError {
+    /// A transport failure of `kind`.
+    pub fn new(kind: TransportErrorKind, message: impl Into<String>) -> Self {
+        TransportError {
+            kind,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "transport error ({:?}): {}", self.kind, self.message)
+    }
+}
+
+impl std::error::Error for TransportError {}
 
 /// The caller asked for something the service would refuse, or that cannot
 /// be expressed: no request was built.
@@ -358,6 +427,9 @@ struct ErrorBody<'a> {
     message: Option<Cow<'a, str>>,
     #[serde(rename = "Message", default, borrow)]
     message_upper: Option<Cow<'a, str>>,
+    /// The key some services use (smithy-rs reads it too).
+    #[serde(rename = "errorMessage", default, borrow)]
+    message_camel: Option<Cow<'a, str>>,
 }
 
 /// Longest body snippet quoted in an error about a body that is not JSON.
@@ -398,6 +470,7 @@ pub fn parse_service_error<B: AsRef<[u8]>>(response: &http::Response<B>) -> Serv
             b.message
                 .as_deref()
                 .or(b.message_upper.as_deref())
+                .or(b.message_camel.as_deref())
                 .map(str::to_owned),
         ),
         None => (None, None),
@@ -465,6 +538,30 @@ mod tests {
         assert_eq!(e.code, ErrorCode::ExpiredIterator);
         assert_eq!(e.message.as_deref(), Some("Iterator expired"));
         assert!(!e.is_retryable());
+    }
+
+    /// smithy-rs reads the message under `message`, `Message` and
+    /// `errorMessage`, in that order.
+    #[test]
+    fn message_keys() {
+        for (body, want) in [
+            (r#"{"__type":"X","message":"lower"}"#, Some("lower")),
+            (r#"{"__type":"X","Message":"upper"}"#, Some("upper")),
+            (r#"{"__type":"X","errorMessage":"camel"}"#, Some("camel")),
+            (
+                r#"{"__type":"X","errorMessage":"camel","Message":"upper"}"#,
+                Some("upper"),
+            ),
+            (
+                r#"{"__type":"X","errorMessage":"camel","message":"lower"}"#,
+                Some("lower"),
+            ),
+            (r#"{"__type":"X"}"#, None),
+        ] {
+            let e = parse_service_error(&resp(400, &[], body));
+            assert_eq!(e.message.as_deref(), want, "{body}");
+            assert_eq!(e.code, ErrorCode::Other("X".into()), "{body}");
+        }
     }
 
     #[test]

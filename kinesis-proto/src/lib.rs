@@ -24,7 +24,10 @@
 //! - Retry decisions, backoff, the retry quota, clock-skew correction and
 //!   adaptive rate limiting ([`retry`]), and one whole call as a state
 //!   machine a transport drives ([`call`]).
-//! - Pagination: [`Paginated::next_page`] builds the next input.
+//! - Pagination: [`Paginated::next_page`] builds the next input, and
+//!   [`paginate::Paginator`] walks every page.
+//! - Waiters ([`waiter`]): a stream ACTIVE or gone, a consumer or channel
+//!   ACTIVE, with the SDKs' backoff and a time limit.
 //!
 //! ## Out of scope
 //! - Sockets, TLS, HTTP framing, timers, threads: the transport's job.
@@ -73,8 +76,9 @@
 //! [`Error::Usage`]: called wrong, nothing was built. [`Error::Service`]:
 //! the service said no (an [`ErrorCode`], message, status, request id,
 //! [`ServiceError::is_retryable`]). [`Error::Response`]: the answer did not
-//! parse as what the operation returns. Transports add one variant for
-//! transport failure ([`call::CallError`]).
+//! parse as what the operation returns. [`Error::Transport`]: the request
+//! could not be sent or its answer not received (the transport driving a
+//! [`call::Call`] reports it), or the call ran out of time.
 
 pub use http;
 
@@ -84,10 +88,12 @@ pub mod credentials;
 pub mod endpoint;
 pub mod error;
 pub mod ops;
+pub mod paginate;
 pub mod profile;
 pub mod retry;
 pub mod settings;
 pub mod sigv4;
+pub mod waiter;
 
 mod client;
 mod limits;
@@ -97,7 +103,9 @@ mod wire;
 
 pub use client::{Client, Config};
 pub use credentials::Credentials;
-pub use error::{Error, ErrorCode, ResponseError, ServiceError, UsageError};
+pub use error::{
+    Error, ErrorCode, ResponseError, ServiceError, TransportError, TransportErrorKind, UsageError,
+};
 pub use limits::Limits;
-pub use operation::{parse_response, Empty, Expect, Operation, Paginated, Plane, Sent};
+pub use operation::{parse_response, Empty, Expect, Family, Operation, Paginated, Plane, Sent};
 pub use settings::{Settings, Timeouts};

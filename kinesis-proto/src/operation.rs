@@ -20,6 +20,18 @@ pub enum Plane {
     Control,
 }
 
+/// Which service's endpoints an operation goes to: the endpoint rules'
+/// `ResourceType` (`kinesis…` hosts, or `kinesis-queues…` for queues).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Family {
+    /// Streams, consumers, channels and account settings.
+    #[default]
+    Kinesis,
+    /// Queues (CreateQueue, ReceiveQueueRecords…).
+    Queues,
+}
+
 /// One Kinesis API operation: its input is the value, its output the
 /// associated type.
 ///
@@ -30,6 +42,8 @@ pub trait Operation: Serialize {
     const NAME: &'static str;
     /// Which endpoint family serves it.
     const PLANE: Plane;
+    /// Whose endpoints serve it (queue operations go to `kinesis-queues`).
+    const FAMILY: Family = Family::Kinesis;
     /// What a successful answer parses into.
     type Output: DeserializeOwned;
 

@@ -78,10 +78,52 @@ impl fmt::Display for ParseError {
 impl std::error::Error for ParseError {}
 
 /// One profile: its properties, keys in lower case.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+///
+/// `Debug` shows every key but never the value of a secret one
+/// (`aws_secret_access_key`, `aws_session_token`, `aws_security_token`), as
+/// [`Credentials`](crate::Credentials) does:
+/// ```
+/// use kinesis_proto::profile::ProfileSet;
+/// let text = "[default]\naws_access_key_id = AKID\naws_secret_access_key = wJalr\n";
+/// let set = ProfileSet::parse(None, Some(text)).unwrap();
+/// let shown = format!("{set:?}");
+/// assert!(shown.contains("AKID") && !shown.contains("wJalr"));
+/// ```
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Profile {
     name: String,
     properties: BTreeMap<String, String>,
+}
+
+/// Keys whose values `Debug` never shows (keys are stored in lower case).
+const SECRET_KEYS: [&str; 3] = [
+    "aws_secret_access_key",
+    "aws_session_token",
+    "aws_security_token",
+];
+
+impl fmt::Debug for Profile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Properties<'a>(&'a BTreeMap<String, String>);
+        impl fmt::Debug for Properties<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let mut map = f.debug_map();
+                for (key, value) in self.0 {
+                    let shown: &str = if SECRET_KEYS.contains(&key.as_str()) {
+                        "** redacted **"
+                    } else {
+                        value
+                    };
+                    map.entry(key, &shown);
+                }
+                map.finish()
+            }
+        }
+        f.debug_struct("Profile")
+            .field("name", &self.name)
+            .field("properties", &Properties(&self.properties))
+            .finish()
+    }
 }
 
 impl Profile {
@@ -261,7 +303,6 @@ const WHITESPACE: &[char] = &[' ', '\t'];
 const COMMENT: &[char] = &['#', ';'];
 
 /// A section as written: its header text and its properties in order.
-#[derive(Debug)]
 struct RawSection {
     header: String,
     properties: Vec<(String, String)>,

@@ -63,10 +63,9 @@ use std::time::Duration;
 
 use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time};
 
-use crate::call::{CallError, TransportErrorKind};
 #[cfg(doc)]
 use crate::error::ErrorCode;
-use crate::error::ServiceError;
+use crate::error::{Error, ServiceError, TransportErrorKind};
 
 /// Tokens in a client's retry quota at the start, and at most.
 pub const INITIAL_RETRY_TOKENS: u32 = 500;
@@ -261,12 +260,12 @@ impl FailureClass {
         }
     }
 
-    /// The class of any call error: usage and response errors are final.
-    pub fn of_call_error(e: &CallError) -> FailureClass {
+    /// The class of any error: usage and response errors are final.
+    pub fn of_error(e: &Error) -> FailureClass {
         match e {
-            CallError::Service(e) => FailureClass::of_service_error(e),
-            CallError::Transport(e) => FailureClass::of_transport_error(e.kind),
-            CallError::Usage(_) | CallError::Response(_) => FailureClass::Final,
+            Error::Service(e) => FailureClass::of_service_error(e),
+            Error::Transport(e) => FailureClass::of_transport_error(e.kind),
+            Error::Usage(_) | Error::Response(_) => FailureClass::Final,
         }
     }
 
@@ -557,8 +556,7 @@ fn number<T: std::str::FromStr>(s: &str, min: usize, max: usize) -> Option<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::call::TransportError;
-    use crate::error::{ErrorCode, UsageError};
+    use crate::error::{ErrorCode, TransportError, UsageError};
 
     fn service(code: ErrorCode, status: u16) -> ServiceError {
         ServiceError {
@@ -649,7 +647,7 @@ mod tests {
                 class,
                 "{code} / {status}"
             );
-            assert_eq!(FailureClass::of_call_error(&CallError::Service(e)), class);
+            assert_eq!(FailureClass::of_error(&Error::Service(e)), class);
         }
         assert_eq!(
             FailureClass::of_transport_error(TransportErrorKind::Connect),
@@ -675,10 +673,10 @@ mod tests {
             FailureClass::of_transport_error(TransportErrorKind::Other),
             Final
         );
-        let t = CallError::Transport(TransportError::new(TransportErrorKind::Timeout, "slow"));
-        assert_eq!(FailureClass::of_call_error(&t), Timeout);
-        let u = CallError::Usage(UsageError::new("x", "y"));
-        assert_eq!(FailureClass::of_call_error(&u), Final);
+        let t = Error::Transport(TransportError::new(TransportErrorKind::Timeout, "slow"));
+        assert_eq!(FailureClass::of_error(&t), Timeout);
+        let u = Error::Usage(UsageError::new("x", "y"));
+        assert_eq!(FailureClass::of_error(&u), Final);
         assert_eq!(Timeout.retry_cost(), 10);
         assert_eq!(Throttling.retry_cost(), 5);
         assert_eq!(Transient.retry_cost(), 5);

@@ -152,6 +152,31 @@ impl Timeouts {
 }
 
 /// What a transport's `Client::new` takes.
+///
+/// Retry settings, from strongest to weakest: set on the settings after
+/// they were made ([`Settings::with_retry`], [`Settings::with_max_attempts`]
+/// or the `retry` field), the retry settings of a config given to
+/// [`Settings::new`] or [`Settings::with_config`] that sets them
+/// ([`Config::with_retry`], even to the defaults), `AWS_RETRY_MODE` /
+/// `AWS_MAX_ATTEMPTS` and the profile's `retry_mode` / `max_attempts` (read
+/// by [`Settings::from_sources`]), the defaults. The environment and profile
+/// only fill in what nothing explicit set; a config that sets no retry
+/// settings leaves the current ones as they are.
+///
+/// ```
+/// use kinesis_proto::retry::{RetryConfig, RetryMode};
+/// use kinesis_proto::{Config, Settings};
+/// let env = [("AWS_RETRY_MODE", "adaptive"), ("AWS_MAX_ATTEMPTS", "5"), ("AWS_REGION", "eu-west-1"),
+///            ("AWS_ACCESS_KEY_ID", "AKID"), ("AWS_SECRET_ACCESS_KEY", "SECRET")];
+/// let from_env = Settings::from_sources(&env, None, None).unwrap();
+/// assert_eq!(from_env.proto_client().config().retry().mode, RetryMode::Adaptive);
+/// // A config without retry settings keeps the environment's…
+/// let s = from_env.clone().with_config(Config::new("us-east-1"));
+/// assert_eq!(s.proto_client().config().retry().max_attempts, 5);
+/// // …one with them wins.
+/// let s = from_env.with_config(Config::new("us-east-1").with_retry(RetryConfig::standard()));
+/// assert_eq!(*s.proto_client().config().retry(), RetryConfig::standard());
+/// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Settings {
@@ -161,7 +186,9 @@ pub struct Settings {
     pub credentials: Credentials,
     /// Time limits.
     pub timeouts: Timeouts,
-    /// Retry behaviour.
+    /// Retry behaviour: what [`Settings::proto_client`] (and so a
+    /// transport's client) follows. See [`Settings`] for where it comes
+    /// from.
     pub retry: RetryConfig,
     /// Extra root certificates to trust, PEM text (for a local server with
     /// a self-signed certificate). The platform's web roots stay trusted.
@@ -169,7 +196,8 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// Settings for `config` and `credentials`, everything else default.
+    /// Settings for `config` (its retry settings included) and
+    /// `credentials`, everything else default.
     ///
     /// ```
     /// use std::time::Duration;
@@ -186,16 +214,17 @@ impl Settings {
     /// ```
     pub fn new(config: Config, credentials: Credentials) -> Self {
         Settings {
+            // The config's retry settings (the defaults if it sets none).
+            retry: config.retry,
             config,
             credentials,
             timeouts: Timeouts::default(),
-            retry: RetryConfig::default(),
             extra_root_certificates_pem: Vec::new(),
         }
     }
 
     /// The kinesis-proto [`Client`](crate::Client) these settings describe
-    /// (its configuration with this retry behaviour): what a transport
+    /// (`config` with the retry behaviour of `retry`): what a transport
     /// drives.
     ///
     /// ```
@@ -307,8 +336,13 @@ impl Settings {
         Settings::from_sources(env, read(config).as_deref(), read(credentials).as_deref())
     }
 
-    /// Replaces the region, endpoint and limits.
+    /// Replaces the region, endpoint and limits, and the retry settings
+    /// if `config` sets them ([`Config::with_retry`]); otherwise the
+    /// current retry settings (from the environment, say) stay.
     pub fn with_config(mut self, config: Config) -> Self {
+        if config.retry_set {
+            self.retry = config.retry;
+        }
         self.config = config;
         self
     }

@@ -3,7 +3,7 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use kinesis_proto::call::CallError;
+use kinesis_proto::Error;
 use kinesis_proto::{Operation, Settings};
 
 use crate::KinesisMock;
@@ -16,18 +16,18 @@ use crate::KinesisMock;
 /// (`async_std::task::block_on(self.0.call(op))`).
 pub trait Driver {
     /// Sends `op` and waits for its output.
-    fn call<O: Operation>(&self, op: &O) -> Result<O::Output, CallError>;
+    fn call<O: Operation>(&self, op: &O) -> Result<O::Output, Error>;
 }
 
 impl Driver for kinesis_blocking::Client {
-    fn call<O: Operation>(&self, op: &O) -> Result<O::Output, CallError> {
+    fn call<O: Operation>(&self, op: &O) -> Result<O::Output, Error> {
         kinesis_blocking::Client::call(self, op)
     }
 }
 
 /// How a test binary makes its driver from settings (a transport's
 /// `Client::new`, possibly wrapped).
-pub type Connect<D> = fn(Settings) -> Result<D, CallError>;
+pub type Connect<D> = fn(Settings) -> Result<D, Error>;
 
 /// What a scenario gets: the mock, and a way to make clients of it.
 pub struct Harness<D> {
@@ -71,7 +71,7 @@ impl<D: Driver> Harness<D> {
     }
 
     /// A client made from `settings`.
-    pub fn try_connect(&self, settings: Settings) -> Result<D, CallError> {
+    pub fn try_connect(&self, settings: Settings) -> Result<D, Error> {
         (self.connect)(settings)
     }
 

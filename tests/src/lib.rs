@@ -17,6 +17,7 @@ pub mod listener;
 pub mod mock;
 pub mod scenarios;
 pub mod steps;
+pub mod surface;
 
 pub use driver::{Connect, Driver, Harness};
 

@@ -29,13 +29,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use kinesis_proto::call::{CallError, TransportErrorKind};
 use kinesis_proto::ops::{
     AddTagsToStream, DecreaseStreamRetentionPeriod, DeleteStream, DescribeStream,
     DescribeStreamSummary, GetRecords, GetShardIterator, IncreaseStreamRetentionPeriod,
     ListStreams, ListTagsForStream, MergeShards, PutRecord, PutRecords, PutRecordsRequestEntry,
     RemoveTagsFromStream, ShardIteratorType, SplitShard, StreamStatus,
 };
+use kinesis_proto::{Error, TransportErrorKind};
 use kinesis_proto::{ErrorCode, Paginated};
 
 use crate::driver::{Driver, Harness};
@@ -450,8 +450,8 @@ pub fn retention_period<D: Driver>(h: &Harness<D>) {
 pub fn missing_stream_is_resource_not_found<D: Driver>(h: &Harness<D>) {
     let client = h.client();
     let name = h.stream_name("missing");
-    let expect_not_found = |what: &str, result: Result<(), CallError>| match result {
-        Err(CallError::Service(e)) => {
+    let expect_not_found = |what: &str, result: Result<(), Error>| match result {
+        Err(Error::Service(e)) => {
             assert_eq!(e.code, ErrorCode::ResourceNotFound, "{what}: {e}");
             assert_eq!(e.status.as_u16(), 400, "{what}: {e}");
             assert!(!e.is_retryable(), "{what}: {e}");
@@ -495,8 +495,8 @@ pub fn bad_input_is_usage_error_and_sends_nothing<D: Driver>(h: &Harness<D>) {
     settings.retry.max_attempts = 1;
     let client = h.connect(settings);
 
-    let usage = |what: &str, result: Result<(), CallError>, field: &str| match result {
-        Err(CallError::Usage(e)) => assert!(e.field.contains(field), "{what}: {e}"),
+    let usage = |what: &str, result: Result<(), Error>, field: &str| match result {
+        Err(Error::Usage(e)) => assert!(e.field.contains(field), "{what}: {e}"),
         other => panic!("{what}: expected a usage error about {field}, got {other:?}"),
     };
     usage(
@@ -584,7 +584,7 @@ pub fn bad_input_is_usage_error_and_sends_nothing<D: Driver>(h: &Harness<D>) {
     // The counter works: a valid call does connect (and fails, as the
     // listener closes every connection at once).
     match client.call(&DescribeStreamSummary::new("s")) {
-        Err(CallError::Transport(_)) => {}
+        Err(Error::Transport(_)) => {}
         other => panic!("a call to the closing listener: {other:?}"),
     }
     assert!(
@@ -614,7 +614,7 @@ pub fn tls_with_extra_root<D: Driver>(h: &Harness<D>) {
     untrusted.retry.max_attempts = 1;
     let untrusted = h.connect(untrusted);
     match untrusted.call(&DescribeStreamSummary::new(stream.name())) {
-        Err(CallError::Transport(e)) => assert_eq!(e.kind, TransportErrorKind::Tls, "{e}"),
+        Err(Error::Transport(e)) => assert_eq!(e.kind, TransportErrorKind::Tls, "{e}"),
         other => panic!("TLS without the mock's certificate: {other:?}"),
     }
 }

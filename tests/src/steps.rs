@@ -3,11 +3,11 @@
 
 use std::time::{Duration, Instant};
 
-use kinesis_proto::call::CallError;
 use kinesis_proto::ops::{
     CreateStream, DeleteStream, DescribeStreamSummary, GetRecords, GetShardIterator, ListShards,
     Record, Shard, ShardIteratorType, StreamDescriptionSummary, StreamStatus,
 };
+use kinesis_proto::Error;
 use kinesis_proto::{ErrorCode, Paginated};
 
 use crate::driver::Driver;
@@ -22,7 +22,7 @@ const MAX_PAGES: usize = 10_000;
 
 /// Unwraps a call's result, panicking with the operation's name and the
 /// error.
-pub fn ok<T>(what: &str, result: Result<T, CallError>) -> T {
+pub fn ok<T>(what: &str, result: Result<T, Error>) -> T {
     result.unwrap_or_else(|e| panic!("{what} failed: {e}"))
 }
 
@@ -90,7 +90,7 @@ pub fn wait_deleted<D: Driver>(driver: &D, name: &str) {
     let deadline = Instant::now() + SETTLE_DEADLINE;
     loop {
         match driver.call(&DescribeStreamSummary::new(name)) {
-            Err(CallError::Service(e)) if e.code == ErrorCode::ResourceNotFound => return,
+            Err(Error::Service(e)) if e.code == ErrorCode::ResourceNotFound => return,
             Err(e) => panic!("DescribeStreamSummary of a deleted stream: {e}"),
             Ok(out) => {
                 let status = out.stream_description_summary.stream_status;

@@ -19,9 +19,9 @@ use std::time::Duration;
 use async_std::net::{TcpListener, TcpStream};
 use async_std::task;
 use kinesis_async::{Client, Transport, TransportOptions};
-use kinesis_proto::call::CallError;
 use kinesis_proto::http::Version;
 use kinesis_proto::ops::{ListStreams, PutRecord};
+use kinesis_proto::Error;
 use kinesis_proto::{Operation, Settings};
 use kinesis_tests::steps::{self, TestStream};
 use kinesis_tests::{Driver, KinesisMock};
@@ -33,13 +33,13 @@ use kinesis_tests::{Driver, KinesisMock};
 pub struct AsyncDriver(Client);
 
 impl Driver for AsyncDriver {
-    fn call<O: Operation>(&self, op: &O) -> Result<O::Output, CallError> {
+    fn call<O: Operation>(&self, op: &O) -> Result<O::Output, Error> {
         task::block_on(self.0.call(op))
     }
 }
 
 /// Settings in, driver out: the scenarios' view of `Client::new`.
-fn connect(settings: Settings) -> Result<AsyncDriver, CallError> {
+fn connect(settings: Settings) -> Result<AsyncDriver, Error> {
     Client::new(settings).map(AsyncDriver)
 }
 
@@ -47,7 +47,7 @@ fn connect(settings: Settings) -> Result<AsyncDriver, CallError> {
 /// port goes to its TLS port instead, trusting the mock's certificate.
 /// (Clients of other endpoints, such as a scenario's counting listener,
 /// are left alone.)
-fn connect_tls(settings: Settings) -> Result<AsyncDriver, CallError> {
+fn connect_tls(settings: Settings) -> Result<AsyncDriver, Error> {
     let mock = KinesisMock::shared();
     let port = settings.config.endpoint_url().and_then(|u| u.port_u16());
     if port == Some(mock.plain_port()) {
@@ -210,7 +210,7 @@ fn tls_port_is_refused_without_the_extra_root() {
     let err =
         task::block_on(client.call(&ListStreams::new())).expect_err("an untrusted certificate");
     match err {
-        CallError::Transport(e) => {
+        Error::Transport(e) => {
             assert_eq!(e.kind, kinesis_async::TransportErrorKind::Tls, "{e}")
         }
         other => panic!("{other:?}"),

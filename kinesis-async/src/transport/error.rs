@@ -40,7 +40,9 @@ fn tls_cause<'a>(e: &'a (dyn StdError + 'static)) -> Option<&'a rustls::Error> {
     None
 }
 
-/// A failure to open the TCP connection (resolve, connect).
+/// A failure to open the TCP connection (resolve, connect). The system's
+/// own connect timeout is a `Timeout`, as the connect time limit is (and as
+/// kinesis-blocking reports both).
 pub(crate) fn connect(target: &str, e: &io::Error) -> TransportError {
     let kind = match e.kind() {
         io::ErrorKind::TimedOut => TransportErrorKind::Timeout,

@@ -12,6 +12,7 @@ struct Case {
     dual_stack: bool,
     endpoint: Option<String>,
     plane: Option<String>,
+    family: Option<String>,
     arn: Option<String>,
     url: Option<String>,
     error: Option<ExpectedError>,
@@ -53,7 +54,12 @@ fn run(case: &Case) -> Result<(), String> {
         Some("data") => Plane::Data,
         Some(other) => return Err(format!("bad plane {other:?} in the data file")),
     };
-    let got = resolve(&config, plane, case.arn.as_deref());
+    let family = match case.family.as_deref() {
+        None | Some("kinesis") => Family::Kinesis,
+        Some("queues") => Family::Queues,
+        Some(other) => return Err(format!("bad family {other:?} in the data file")),
+    };
+    let got = resolve_family(&config, family, plane, case.arn.as_deref());
     match (&case.url, &case.error, got) {
         (Some(url), None, Ok(endpoint)) => {
             let got = endpoint.uri.to_string();
@@ -98,7 +104,7 @@ fn run(case: &Case) -> Result<(), String> {
 fn rule_set_cases() {
     let tests: RuleTests =
         serde_json::from_str(include_str!("rule-tests.json")).expect("rule-tests.json is valid");
-    assert!(tests.cases.len() > 100, "the case file lost cases");
+    assert!(tests.cases.len() > 200, "the case file lost cases");
     let failures: Vec<String> = tests
         .cases
         .iter()
@@ -134,7 +140,11 @@ fn partitions_by_region() {
         ("cn-north-x", "aws"),
     ];
     for (region, partition) in cases {
-        assert_eq!(Partition::of(region).name, partition, "{region}");
+        assert_eq!(
+            Partition::of(region).expect("parses").name,
+            partition,
+            "{region}"
+        );
     }
 }
 
@@ -169,6 +179,9 @@ fn custom_endpoint_urls() {
         ("http://[::1]:4567", "http://[::1]:4567/"),
         ("https://example.com/base", "https://example.com/base/"),
         ("https://example.com/base/", "https://example.com/base/"),
+        ("http://localhost:65535", "http://localhost:65535/"),
+        ("http://localhost:1", "http://localhost:1/"),
+        ("http://[::1]", "http://[::1]/"),
     ];
     for (url, want) in accepted {
         let uri = parse_endpoint_url(url).unwrap_or_else(|e| panic!("{url}: {e}"));
@@ -184,6 +197,13 @@ fn custom_endpoint_urls() {
         ("https://example.com/#x", "fragment"),
         ("", "not a URL"),
         ("not a url", "not a URL"),
+        // Ports outside 1-65535 would otherwise be sent to the default port.
+        ("http://localhost:99999", "port"),
+        ("http://localhost:65536", "port"),
+        ("http://localhost:0", "port"),
+        ("https://example.com:/", "port"),
+        ("http://[::1]:70000", "port"),
+        ("http://localhost:4567x", "port"),
     ];
     for (url, why) in refused {
         let e = parse_endpoint_url(url).expect_err(url);
@@ -226,7 +246,7 @@ fn arn_errors_name_the_likely_field() {
         ("nonsense", "ResourceARN"),
     ];
     for (arn, field) in cases {
-        assert_eq!(arn_field(arn), field, "{arn}");
+        assert_eq!(arn_field(arn, Family::Kinesis), field, "{arn}");
     }
 }
 
@@ -317,4 +337,98 @@ mod properties {
             }
         }
     }
+}
+
+/// The operations the rule set marks `ResourceType: queue` (botocore
+/// 1.44.5's service model) are exactly those of the queues family.
+#[test]
+fn queue_operations_are_the_queues_family() {
+    macro_rules! families {
+        ($([$method:ident, $input:ident, $summary:literal, $example:literal]),* $(,)?) => {
+            vec![$((
+                <crate::ops::$input as crate::Operation>::NAME,
+                <crate::ops::$input as crate::Operation>::FAMILY,
+            )),*]
+        };
+    }
+    let table: Vec<(&str, Family)> = crate::for_each_operation!(families);
+    let queues: Vec<&str> = table
+        .iter()
+        .filter(|(_, family)| *family == Family::Queues)
+        .map(|(name, _)| *name)
+        .collect();
+    let mut want = vec![
+        "AcknowledgeDeadLetterQueueRecords",
+        "AcknowledgeQueueRecords",
+        "CreateQueue",
+        "DeleteQueue",
+        "DescribeQueue",
+        "ListQueues",
+        "ReceiveDeadLetterQueueRecords",
+        "ReceiveQueueRecords",
+        "RestoreDeadLetterQueueRecords",
+        "UpdateDeadLetterQueueRecordsVisibility",
+        "UpdateQueue",
+        "UpdateQueueRecordsVisibility",
+    ];
+    let mut got = queues.clone();
+    got.sort_unstable();
+    want.sort_unstable();
+    assert_eq!(got, want);
+}
+
+/// Prepared queue requests go to the queue hosts, with a matching `Host`
+/// header, signed for the client's region and the `kinesis` service.
+#[test]
+fn prepared_queue_requests_reach_queue_hosts() {
+    use crate::ops::{CreateQueue, DescribeQueue, ListQueues, ReceiveQueueRecords};
+    use crate::{Client, Credentials, Operation};
+    fn check<O: Operation>(client: &Client, op: &O, want: &str) {
+        let creds = Credentials::new("AKIDEXAMPLE", "SECRET", None);
+        let (request, _expect) = client
+            .prepare(op, &creds, time::OffsetDateTime::UNIX_EPOCH)
+            .unwrap_or_else(|e| panic!("{}: {e}", O::NAME));
+        assert_eq!(
+            request.uri(),
+            &format!("https://{want}/")[..],
+            "{}",
+            O::NAME
+        );
+        assert_eq!(request.headers()["host"], want, "{}", O::NAME);
+        let auth = request.headers()["authorization"].to_str().expect("ASCII");
+        assert!(auth.contains("/us-east-1/kinesis/aws4_request"), "{auth}");
+    }
+    let queue = "arn:aws:kinesis:us-east-1:123456789012:queue/q-1a2b3c";
+    let stream = "arn:aws:kinesis:us-east-1:123456789012:stream/s";
+    let client = Client::new(Config::new("us-east-1"));
+    let fips = Client::new(Config::new("us-east-1").with_fips(true));
+    let regional = "kinesis-queues.us-east-1.amazonaws.com";
+    check(&client, &CreateQueue::new("q", stream), regional);
+    check(&client, &ListQueues::new(), regional);
+    check(
+        &fips,
+        &ListQueues::new(),
+        "kinesis-queues-fips.us-east-1.amazonaws.com",
+    );
+    check(
+        &client,
+        &DescribeQueue::new(queue),
+        "q-1a2b3c.control-kinesis-queues.us-east-1.amazonaws.com",
+    );
+    check(
+        &client,
+        &ReceiveQueueRecords::new(queue),
+        "q-1a2b3c.data-kinesis-queues.us-east-1.amazonaws.com",
+    );
+    check(
+        &fips,
+        &ReceiveQueueRecords::new(queue),
+        "q-1a2b3c.data-kinesis-queues-fips.us-east-1.amazonaws.com",
+    );
+    // Kinesis operations without an ARN keep the regional Kinesis host.
+    check(
+        &client,
+        &crate::ops::ListStreams::new(),
+        "kinesis.us-east-1.amazonaws.com",
+    );
 }

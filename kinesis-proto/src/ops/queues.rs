@@ -425,7 +425,7 @@ impl CreateQueue {
 }
 
 operation! {
-    CreateQueue: Control -> QueueDescriptionOutput,
+    CreateQueue: Control in Queues -> QueueDescriptionOutput,
     validate(op) {
         support::check_name("QueueName", &op.queue_name)?;
         support::check_count(
@@ -492,7 +492,7 @@ impl DescribeQueue {
 }
 
 operation! {
-    DescribeQueue: Control -> QueueDescriptionOutput,
+    DescribeQueue: Control in Queues -> QueueDescriptionOutput,
     validate(op) { check_queue_arn(&op.queue_arn) },
     resource_arn(op) { Some(&op.queue_arn) },
 }
@@ -530,7 +530,7 @@ impl UpdateQueue {
 }
 
 operation! {
-    UpdateQueue: Control -> QueueDescriptionOutput,
+    UpdateQueue: Control in Queues -> QueueDescriptionOutput,
     validate(op) {
         check_queue_arn(&op.queue_arn)?;
         if op.queue_attributes == QueueAttributes::default() {
@@ -567,7 +567,7 @@ impl DeleteQueue {
 }
 
 operation! {
-    DeleteQueue: Control -> Empty,
+    DeleteQueue: Control in Queues -> Empty,
     validate(op) { check_queue_arn(&op.queue_arn) },
     resource_arn(op) { Some(&op.queue_arn) },
 }
@@ -628,7 +628,7 @@ pub struct ListQueuesOutput {
 }
 
 operation! {
-    ListQueues: Control -> ListQueuesOutput,
+    ListQueues: Control in Queues -> ListQueuesOutput,
     validate(op) {
         if let Some(max) = op.max_results {
             validate::range("MaxResults", max, 1, 10_000)?;
@@ -780,7 +780,7 @@ macro_rules! receive_op {
         }
 
         operation! {
-            $name: Data -> ReceiveQueueRecordsOutput,
+            $name: Data in Queues -> ReceiveQueueRecordsOutput,
             validate(op) {
                 check_queue_arn(&op.queue_arn)?;
                 if let Some(limit) = op.limit {
@@ -946,7 +946,7 @@ macro_rules! handle_batch_op {
         }
 
         operation! {
-            $name: Data -> ReceiptHandleBatchOutput,
+            $name: Data in Queues -> ReceiptHandleBatchOutput,
             validate(op) {
                 check_queue_arn(&op.queue_arn)?;
                 check_handles(op.entries.iter().map(|e| e.receipt_handle.as_str()))
@@ -1019,7 +1019,7 @@ macro_rules! visibility_batch_op {
         }
 
         operation! {
-            $name: Data -> ReceiptHandleBatchOutput,
+            $name: Data in Queues -> ReceiptHandleBatchOutput,
             validate(op) {
                 check_queue_arn(&op.queue_arn)?;
                 check_handles(op.entries.iter().map(|e| e.receipt_handle.as_str()))?;

@@ -205,20 +205,21 @@ pub(crate) use page_setters;
 ///
 /// ```text
 /// operation! {
-///     DeleteQueue: Control -> Empty,
+///     DeleteQueue: Control in Queues -> Empty,
 ///     validate(op) { check_queue_arn(&op.queue_arn) },
 ///     resource_arn(op) { Some(&op.queue_arn) },
 /// }
 /// ```
 macro_rules! operation {
     (
-        $input:ident: $plane:ident -> $output:ty,
+        $input:ident: $plane:ident $(in $family:ident)? -> $output:ty,
         validate($v:ident) $validate:block
         $(, resource_arn($r:ident) $resource_arn:block)? $(,)?
     ) => {
         impl $crate::operation::Operation for $input {
             const NAME: &'static str = stringify!($input);
             const PLANE: $crate::operation::Plane = $crate::operation::Plane::$plane;
+            $(const FAMILY: $crate::operation::Family = $crate::operation::Family::$family;)?
             type Output = $output;
 
             fn validate(

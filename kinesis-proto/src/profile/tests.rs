@@ -370,3 +370,28 @@ mod properties {
         }
     }
 }
+
+/// `Debug` of a profile (and so of a set) shows that secrets are there,
+/// never what they are, whatever case the file wrote the key in.
+#[test]
+fn debug_redacts_secrets() {
+    let credentials = "[dev]\naws_access_key_id = AKIDEXAMPLE\nAWS_Secret_Access_Key = wJalrSECRET\n\
+                       aws_session_token = TOKENVALUE\naws_security_token = OLDTOKEN\nregion = eu-west-1\n";
+    let set = parse(None, Some(credentials));
+    let profile = set.profile("dev").expect("dev");
+    for text in [
+        format!("{set:?}"),
+        format!("{profile:?}"),
+        format!("{set:#?}"),
+    ] {
+        for secret in ["wJalrSECRET", "TOKENVALUE", "OLDTOKEN"] {
+            assert!(!text.contains(secret), "{secret} shows in {text}");
+        }
+        assert!(text.contains("AKIDEXAMPLE"), "{text}");
+        assert!(text.contains("eu-west-1"), "{text}");
+        assert!(text.contains("aws_secret_access_key"), "{text}");
+        assert!(text.contains("** redacted **"), "{text}");
+    }
+    // The values themselves are still there for those who ask.
+    assert_eq!(profile.get("aws_session_token"), Some("TOKENVALUE"));
+}

@@ -510,3 +510,63 @@ fn from_env_missing_and_unreadable_files_count_as_absent() {
     .expect_err("no credentials anywhere");
     assert_eq!(e.field, "credentials");
 }
+
+/// Retry settings: what is set explicitly (a config's `with_retry`, the
+/// settings' `with_retry` / `with_max_attempts`) wins over the environment
+/// and profile, which only fill in for defaults; the client made by
+/// `proto_client` follows the result.
+#[test]
+fn retry_precedence() {
+    let creds = || Credentials::new("AKID", "SECRET", None);
+    let adaptive7 = RetryConfig::adaptive().with_max_attempts(7);
+    let used = |s: &Settings| *s.proto_client().config().retry();
+
+    // A config's own retry settings are kept.
+    let s = Settings::new(Config::new("us-east-1").with_retry(adaptive7), creds());
+    assert_eq!(s.retry, adaptive7);
+    assert_eq!(used(&s), adaptive7);
+    // Later explicit changes to the settings win over the config's.
+    assert_eq!(used(&s.clone().with_max_attempts(2)).max_attempts, 2);
+    assert_eq!(
+        used(&s.clone().with_max_attempts(2)).mode,
+        RetryMode::Adaptive
+    );
+    // Without any, the defaults.
+    let s = Settings::new(Config::new("us-east-1"), creds());
+    assert_eq!(used(&s), RetryConfig::default());
+
+    // The environment fills the defaults in…
+    let from_env = ok(
+        &[
+            ("AWS_RETRY_MODE", "adaptive"),
+            ("AWS_MAX_ATTEMPTS", "5"),
+            KEYS[0],
+            KEYS[1],
+        ],
+        Some(CONFIG),
+        None,
+    );
+    let env5 = RetryConfig::adaptive().with_max_attempts(5);
+    assert_eq!(used(&from_env), env5);
+    // …and stays when a config that sets no retry replaces region and endpoint…
+    let s = from_env.clone().with_config(Config::new("ap-south-1"));
+    assert_eq!(used(&s), env5);
+    assert_eq!(s.proto_client().config().region(), "ap-south-1");
+    // …but not when the config sets retry settings, even the default ones.
+    let standard2 = RetryConfig::standard().with_max_attempts(2);
+    let s = from_env
+        .clone()
+        .with_config(Config::new("ap-south-1").with_retry(standard2));
+    assert_eq!(used(&s), standard2);
+    let s = from_env
+        .clone()
+        .with_config(Config::new("ap-south-1").with_retry(RetryConfig::default()));
+    assert_eq!(used(&s), RetryConfig::default());
+    // Settings-level changes after the environment win too.
+    assert_eq!(used(&from_env.clone().with_max_attempts(9)).max_attempts, 9);
+    assert_eq!(used(&from_env.clone().with_retry(standard2)), standard2);
+    // Assigning the public field is as explicit as `with_retry`.
+    let mut s = from_env;
+    s.retry = standard2;
+    assert_eq!(used(&s), standard2);
+}

@@ -48,8 +48,9 @@ impl CanonicalRequest {
     /// The canonical request of `request` signed with `params`, its
     /// signature going to `location`.
     ///
-    /// Fails on a header value with a control character or that is not
-    /// UTF-8 (naming the header), a request with neither a `Host` header
+    /// Fails on an empty access key id or secret access key (naming it), a
+    /// header value with a control character or that is not UTF-8 (naming
+    /// the header), a request with neither a `Host` header
     /// nor an authority in its URI, a signing time outside years 0–9999,
     /// and (query form) an expiry outside 1 s – 7 days.
     pub fn new<B: AsRef<[u8]>>(
@@ -125,6 +126,20 @@ pub(crate) fn build(
     location: SignatureLocation,
 ) -> Result<CanonicalRequest, UsageError> {
     let settings = &params.settings;
+    // Every signature of either form starts here: an empty key would sign
+    // a request the service can only refuse.
+    let credentials = params.credentials;
+    for (field, value) in [
+        ("access_key_id", credentials.access_key_id()),
+        ("secret_access_key", credentials.secret_access_key()),
+    ] {
+        if value.is_empty() {
+            return Err(UsageError::new(
+                field,
+                "is empty; give the credentials' access key id and secret access key",
+            ));
+        }
+    }
     let date = AmzDate::new(params.time)?;
     if location == SignatureLocation::Query && !(1..=MAX_EXPIRES_IN).contains(&settings.expires_in)
     {

@@ -120,6 +120,33 @@ mod tests {
         );
     }
 
+    /// An empty access key id or secret is refused before anything is
+    /// signed, in both forms, naming the field; the request is untouched.
+    #[test]
+    fn empty_keys_are_usage_errors() {
+        let cache = SigningKeyCache::default();
+        for (id, secret, field) in [
+            ("", "SECRET", "access_key_id"),
+            ("AKID", "", "secret_access_key"),
+            ("", "", "access_key_id"),
+        ] {
+            let creds = Credentials::new(id, secret, None);
+            let mut request = http::Request::post("https://kinesis.us-east-1.amazonaws.com/")
+                .body(b"{}".to_vec())
+                .expect("valid test request");
+            let e = sign_request(&mut request, &creds, "us-east-1", "kinesis", time(), &cache)
+                .expect_err("empty key");
+            assert_eq!(e.field, field, "{e}");
+            assert!(e.problem.contains("empty"), "{e}");
+            assert!(request.headers().is_empty(), "{:?}", request.headers());
+            let params = SigningParams::new(&creds, "us-east-1", "kinesis", time());
+            let e = presign(&mut request, &params).expect_err("empty key");
+            assert_eq!(e.field, field, "{e}");
+            assert_eq!(request.uri(), "https://kinesis.us-east-1.amazonaws.com/");
+        }
+        assert_eq!(format!("{cache:?}"), "SigningKeyCache { keys: 0 }");
+    }
+
     fn any_header_value() -> impl Strategy<Value = http::HeaderValue> {
         proptest::collection::vec(any::<u8>(), 0..40).prop_filter_map("valid header value", |b| {
             http::HeaderValue::from_bytes(&b).ok()

@@ -1,0 +1,185 @@
+//! Waiting for a stream, consumer or channel to reach a state: the loop
+//! that runs kinesis-proto's [`Waiter`], which decides what to call and how
+//! long to pause; this only calls and sleeps.
+
+use std::time::{Duration, Instant};
+
+use kinesis_proto::ops::{
+    ChannelDescription, ConsumerDescription, DescribeChannel, DescribeStreamConsumer,
+    DescribeStreamSummary, StreamDescriptionSummary,
+};
+use kinesis_proto::waiter::{
+    ChannelActive, Condition, ConsumerActive, StreamActive, StreamGone, WaitError, Waiter,
+    WaiterAction, WaiterConfig,
+};
+use kinesis_proto::Operation;
+
+use crate::Client;
+
+impl Client {
+    /// Waits until `condition` holds, repeating its describe call (each
+    /// with the client's retries) with growing pauses, within `config`'s
+    /// time limit, which also cuts short a call still out when it runs
+    /// out. A [`std::time::Duration`] is a time limit with the SDK waiters'
+    /// pacing (10 s to 120 s between calls).
+    ///
+    /// The `wait_for_*` methods are this call with one condition each; use
+    /// it directly to address a stream by ARN.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use kinesis_async::{ops::DescribeStreamSummary, Client, StreamActive};
+    ///
+    /// # async_std::task::block_on(async {
+    /// let client = Client::from_env()?;
+    /// let arn = "arn:aws:kinesis:us-east-1:123456789012:stream/my-stream";
+    /// let mut describe = DescribeStreamSummary::new("my-stream");
+    /// describe.stream_name = None;
+    /// describe.stream_arn = Some(arn.into());
+    /// let summary = client.wait(StreamActive::new(describe), Duration::from_secs(300)).await?;
+    /// println!("{} is {}", summary.stream_name, summary.stream_status);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # });
+    /// ```
+    pub async fn wait<C: Condition>(
+        &self,
+        condition: C,
+        config: impl Into<WaiterConfig>,
+    ) -> Result<C::Success, WaitError> {
+        let mut waiter = Waiter::new(condition, config, Instant::now());
+        loop {
+            match waiter.poll(Instant::now()) {
+                WaiterAction::Call(op) => {
+                    let left = waiter.deadline().saturating_duration_since(Instant::now());
+                    // At the limit the call is dropped and the next poll
+                    // ends the wait.
+                    if let Ok(result) = within(left, self.call(&op)).await {
+                        waiter.handle_output(result, Instant::now(), fastrand::f64());
+                    }
+                }
+                WaiterAction::Wait(until) => {
+                    let pause = until.saturating_duration_since(Instant::now());
+                    log::debug!("waiting {pause:?} before the next {}", C::Op::NAME);
+                    async_std::task::sleep(pause).await;
+                }
+                WaiterAction::Done(result) => {
+                    if let Err(e) = &result {
+                        log::debug!("{e}");
+                    }
+                    return result;
+                }
+            }
+        }
+    }
+
+    /// Waits until the stream `stream` exists and is ACTIVE (after
+    /// CreateStream, a reshard or a configuration change) and returns its
+    /// summary. ResourceNotFound keeps the wait going (a new stream may not
+    /// be visible at once); `DELETING` ends it.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use kinesis_async::{ops::CreateStream, Client};
+    ///
+    /// # async_std::task::block_on(async {
+    /// let client = Client::from_env()?;
+    /// client.create_stream(&CreateStream::new("my-stream").with_shard_count(2)).await?;
+    /// let summary = client.wait_for_stream_active("my-stream", Duration::from_secs(300)).await?;
+    /// println!("{} open shards", summary.open_shard_count);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # });
+    /// ```
+    pub async fn wait_for_stream_active(
+        &self,
+        stream: &str,
+        config: impl Into<WaiterConfig>,
+    ) -> Result<StreamDescriptionSummary, WaitError> {
+        self.wait(
+            StreamActive::new(DescribeStreamSummary::new(stream)),
+            config,
+        )
+        .await
+    }
+
+    /// Waits until the stream `stream` no longer exists (after
+    /// DeleteStream): until DescribeStreamSummary answers ResourceNotFound.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use kinesis_async::{ops::DeleteStream, Client};
+    ///
+    /// # async_std::task::block_on(async {
+    /// let client = Client::from_env()?;
+    /// client.delete_stream(&DeleteStream::new("my-stream")).await?;
+    /// client.wait_for_stream_gone("my-stream", Duration::from_secs(300)).await?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # });
+    /// ```
+    pub async fn wait_for_stream_gone(
+        &self,
+        stream: &str,
+        config: impl Into<WaiterConfig>,
+    ) -> Result<(), WaitError> {
+        self.wait(StreamGone::new(DescribeStreamSummary::new(stream)), config)
+            .await
+    }
+
+    /// Waits until the enhanced fan-out consumer that `consumer` describes
+    /// is ACTIVE (after RegisterStreamConsumer) and returns its
+    /// description.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use kinesis_async::{ops::DescribeStreamConsumer, Client};
+    ///
+    /// # async_std::task::block_on(async {
+    /// let client = Client::from_env()?;
+    /// let stream_arn = "arn:aws:kinesis:us-east-1:123456789012:stream/my-stream";
+    /// let consumer = DescribeStreamConsumer::by_name(stream_arn, "billing");
+    /// let description = client.wait_for_consumer_active(consumer, Duration::from_secs(300)).await?;
+    /// println!("{}", description.consumer_arn);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # });
+    /// ```
+    pub async fn wait_for_consumer_active(
+        &self,
+        consumer: DescribeStreamConsumer,
+        config: impl Into<WaiterConfig>,
+    ) -> Result<ConsumerDescription, WaitError> {
+        self.wait(ConsumerActive::new(consumer), config).await
+    }
+
+    /// Waits until the channel `channel_arn` is ACTIVE (after CreateChannel
+    /// or UpdateChannel) and returns its description; `FAILED` and
+    /// `DELETING` end the wait.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    ///
+    /// # async_std::task::block_on(async {
+    /// let client = kinesis_async::Client::from_env()?;
+    /// let arn = "arn:aws:kinesis:us-east-1:123456789012:channel/orders-to-s3";
+    /// let channel = client.wait_for_channel_active(arn, Duration::from_secs(600)).await?;
+    /// println!("{}", channel.channel_status);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # });
+    /// ```
+    pub async fn wait_for_channel_active(
+        &self,
+        channel_arn: &str,
+        config: impl Into<WaiterConfig>,
+    ) -> Result<ChannelDescription, WaitError> {
+        self.wait(
+            ChannelActive::new(DescribeChannel::new(channel_arn)),
+            config,
+        )
+        .await
+    }
+}
+
+/// `future`'s output, or `Err(())` when it takes longer than `limit`.
+async fn within<F: std::future::Future>(limit: Duration, future: F) -> Result<F::Output, ()> {
+    async_std::future::timeout(limit, future)
+        .await
+        .map_err(|_| ())
+}

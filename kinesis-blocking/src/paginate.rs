@@ -1,0 +1,148 @@
+//! Every page of a paginated operation as an [`Iterator`], and every shard
+//! of a stream in one call. The decisions (which request comes next, when
+//! to stop) are kinesis-proto's [`Paginator`]; this runs it.
+
+use kinesis_proto::ops::{self, ListShards, Shard};
+use kinesis_proto::paginate::Paginator;
+use kinesis_proto::Paginated;
+
+use crate::{Client, Error};
+
+/// Every page of a paginated operation, fetched one call at a time as the
+/// iterator is advanced (each call with the client's retries).
+///
+/// Made by [`Client::pages`] and the `*_pages` methods. After an error the
+/// iterator ends.
+///
+/// ```no_run
+/// use kinesis_blocking::{ops::ListStreams, Client};
+///
+/// let client = Client::from_env()?;
+/// for page in client.pages(ListStreams::new().with_limit(100)) {
+///     for name in page?.stream_names {
+///         println!("{name}");
+///     }
+/// }
+/// # Ok::<(), kinesis_blocking::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "an iterator does nothing until it is advanced"]
+pub struct Pages<O> {
+    client: Client,
+    paginator: Paginator<O>,
+}
+
+impl<O: Paginated + PartialEq> Iterator for Pages<O> {
+    type Item = Result<O::Output, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let request = self.paginator.next_request()?;
+        match self.client.call(request) {
+            Ok(page) => match self.paginator.handle_page(&page) {
+                Ok(()) => Some(Ok(page)),
+                Err(e) => Some(Err(e.into())),
+            },
+            Err(e) => {
+                log::debug!(
+                    "{} pages end after {} page(s): {e}",
+                    O::NAME,
+                    self.paginator.pages()
+                );
+                self.paginator.handle_error();
+                Some(Err(e))
+            }
+        }
+    }
+}
+
+impl Client {
+    /// Every page of `first`: the answer to `first`, then to each request
+    /// [`Paginated::next_page`] makes of the page before, until the last.
+    ///
+    /// Nothing is sent until the iterator is advanced; each page is one
+    /// call (retried as [`Client::call`] retries).
+    ///
+    /// ```no_run
+    /// use kinesis_blocking::{ops::ListShards, Client};
+    ///
+    /// let client = Client::from_env()?;
+    /// let mut first = ListShards::new("my-stream");
+    /// first.max_results = Some(100);
+    /// let mut count = 0;
+    /// for page in client.pages(first) {
+    ///     count += page?.shards.len();
+    /// }
+    /// println!("{count} shards");
+    /// # Ok::<(), kinesis_blocking::Error>(())
+    /// ```
+    pub fn pages<O: Paginated + PartialEq>(&self, first: O) -> Pages<O> {
+        Pages {
+            client: self.clone(),
+            paginator: Paginator::new(first),
+        }
+    }
+
+    /// Every shard of the stream `stream`, open and closed, in as many
+    /// ListShards calls as it takes: the IDs, hash-key ranges, sequence
+    /// number ranges and parents of the whole shard tree that the
+    /// retention period still holds.
+    ///
+    /// ```no_run
+    /// let client = kinesis_blocking::Client::from_env()?;
+    /// for shard in client.list_all_shards("my-stream")? {
+    ///     println!("{} (parent {:?})", shard.shard_id, shard.parent_shard_id);
+    /// }
+    /// # Ok::<(), kinesis_blocking::Error>(())
+    /// ```
+    pub fn list_all_shards(&self, stream: &str) -> Result<Vec<Shard>, Error> {
+        self.list_all_shards_with(ListShards::new(stream))
+    }
+
+    /// Every shard that `first` and the ListShards pages after it return:
+    /// [`Client::list_all_shards`] with your own page size, filter or
+    /// stream ARN.
+    ///
+    /// ```no_run
+    /// use kinesis_blocking::{ops::ListShards, Client};
+    ///
+    /// let client = Client::from_env()?;
+    /// let mut first = ListShards::new("my-stream");
+    /// first.max_results = Some(10);
+    /// let shards = client.list_all_shards_with(first)?;
+    /// println!("{} shards", shards.len());
+    /// # Ok::<(), kinesis_blocking::Error>(())
+    /// ```
+    pub fn list_all_shards_with(&self, first: ListShards) -> Result<Vec<Shard>, Error> {
+        let mut shards = Vec::new();
+        for page in self.pages(first) {
+            shards.extend(page?.shards);
+        }
+        Ok(shards)
+    }
+}
+
+macro_rules! page_methods {
+    ($( [$method:ident, $input:ident, $what:literal, $example:literal] ),* $(,)?) => {
+        /// One page iterator per paginated operation.
+        impl Client {
+            $(
+                #[doc = concat!("Every page of ", $what, ": [`Client::pages`] of a [`", stringify!($input), "`](crate::ops::", stringify!($input), ").")]
+                #[doc = ""]
+                #[doc = "```no_run"]
+                #[doc = "use kinesis_blocking::{ops::*, Client};"]
+                #[doc = ""]
+                #[doc = "let client = Client::from_env()?;"]
+                #[doc = concat!("for page in client.", stringify!($method), "(", $example, ") {")]
+                #[doc = "    println!(\"{:?}\", page?);"]
+                #[doc = "}"]
+                #[doc = "# Ok::<(), kinesis_blocking::Error>(())"]
+                #[doc = "```"]
+                pub fn $method(&self, first: ops::$input) -> Pages<ops::$input> {
+                    self.pages(first)
+                }
+            )*
+        }
+    };
+}
+
+kinesis_proto::for_each_paginated_operation!(page_methods);
