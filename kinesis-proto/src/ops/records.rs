@@ -545,6 +545,19 @@ impl Operation for PutRecords {
         Sent::entries(self.records.len())
     }
 
+    /// The usual answer (no escapes, no unknown members) is read by a
+    /// scanner written for it, straight into a list sized for the records
+    /// sent; anything else goes to serde_json, which gives the same result
+    /// (a property test compares the two).
+    fn parse_body(body: &[u8], sent: &Sent) -> Result<PutRecordsOutput, String> {
+        // Every entry takes at least 2 bytes of the body.
+        let capacity = sent.entries.unwrap_or(0).min(body.len() / 2);
+        match answer_scan::parse(body, capacity) {
+            Some(output) => Ok(output),
+            None => serde_json::from_slice(body).map_err(|e| e.to_string()),
+        }
+    }
+
     /// One result entry per record sent.
     fn check_output(output: &PutRecordsOutput, sent: &Sent) -> Result<(), String> {
         match sent.entries {
@@ -600,6 +613,161 @@ impl Operation for PutRecords {
     }
 }
 
+/// Text of up to [`InlineText::INLINE`] bytes kept inside the value, with
+/// no heap allocation (longer text goes to the heap): how a
+/// [`PutRecordsResultEntry`] keeps its shard ID and sequence number, so
+/// parsing a 500-entry answer allocates nothing per entry.
+///
+/// Reads as a `&str` ([`InlineText::as_str`], `Deref`, `Display`).
+///
+/// ```
+/// use kinesis_proto::ops::InlineText;
+/// let id = InlineText::from("shardId-000000000001");
+/// assert_eq!(id, "shardId-000000000001");
+/// assert!(id.starts_with("shardId-"));
+/// ```
+// Equality and hashing of the representation are those of the text: the
+// same text always takes the same form (ASCII of up to INLINE bytes inline,
+// anything else on the heap).
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct InlineText(TextRepr);
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum TextRepr {
+    /// ASCII text of `len` bytes at the start of `bytes`.
+    Inline {
+        len: u8,
+        bytes: [u8; InlineText::INLINE],
+    },
+    Heap(Box<str>),
+}
+
+impl InlineText {
+    /// The longest text kept inline, in bytes (a 56-digit sequence number
+    /// fits).
+    pub const INLINE: usize = 62;
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            // Only ASCII is stored inline (see `From<&str>`), so this
+            // cannot fail; "" stands for the impossible case.
+            TextRepr::Inline { len, bytes } => {
+                std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or_default()
+            }
+            TextRepr::Heap(text) => text,
+        }
+    }
+}
+
+impl Default for InlineText {
+    fn default() -> Self {
+        InlineText::from("")
+    }
+}
+
+impl InlineText {
+    /// Text the caller has checked is ASCII (the answer scanner).
+    fn from_ascii(text: &[u8]) -> Self {
+        if text.len() <= InlineText::INLINE {
+            let mut bytes = [0u8; InlineText::INLINE];
+            bytes[..text.len()].copy_from_slice(text);
+            // `len` ≤ INLINE < 256.
+            InlineText(TextRepr::Inline {
+                len: text.len() as u8,
+                bytes,
+            })
+        } else {
+            // ASCII, so nothing is lost.
+            InlineText(TextRepr::Heap(
+                String::from_utf8_lossy(text).into_owned().into_boxed_str(),
+            ))
+        }
+    }
+}
+
+impl From<&str> for InlineText {
+    fn from(text: &str) -> Self {
+        if text.len() <= InlineText::INLINE && text.is_ascii() {
+            InlineText::from_ascii(text.as_bytes())
+        } else {
+            InlineText(TextRepr::Heap(text.into()))
+        }
+    }
+}
+
+impl From<String> for InlineText {
+    fn from(text: String) -> Self {
+        if text.len() <= InlineText::INLINE && text.is_ascii() {
+            InlineText::from(text.as_str())
+        } else {
+            InlineText(TextRepr::Heap(text.into_boxed_str()))
+        }
+    }
+}
+
+impl std::ops::Deref for InlineText {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for InlineText {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq<str> for InlineText {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for InlineText {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl fmt::Display for InlineText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for InlineText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl Serialize for InlineText {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for InlineText {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct TextVisitor;
+        impl serde::de::Visitor<'_> for TextVisitor {
+            type Value = InlineText;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<InlineText, E> {
+                Ok(InlineText::from(v))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<InlineText, E> {
+                Ok(InlineText::from(v))
+            }
+        }
+        d.deserialize_str(TextVisitor)
+    }
+}
+
 /// The fate of one record of a [`PutRecords`] request, in request order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "WireResultEntry", into = "WireResultEntry")]
@@ -608,9 +776,9 @@ pub enum PutRecordsResultEntry {
     /// The record was written.
     Success {
         /// The shard it went to.
-        shard_id: String,
+        shard_id: InlineText,
         /// Its sequence number in that shard.
-        sequence_number: String,
+        sequence_number: InlineText,
     },
     /// The record was not written.
     Failure {
@@ -663,9 +831,9 @@ impl PutRecordsResultEntry {
 #[serde(rename_all = "PascalCase")]
 struct WireResultEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    sequence_number: Option<String>,
+    sequence_number: Option<InlineText>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    shard_id: Option<String>,
+    shard_id: Option<InlineText>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     error_code: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -774,6 +942,212 @@ impl PutRecordsOutput {
             .iter()
             .enumerate()
             .filter(|(_, r)| !r.is_success())
+    }
+}
+
+/// A scanner for the PutRecords answer as the service writes it: an object
+/// of `FailedRecordCount`, `Records` (objects of up to four string
+/// members) and `EncryptionType`, strings of printable ASCII without
+/// escapes. It gives up (`None`) on anything else — another member, a
+/// duplicate, `null`, an escape, a number that is not 0–999999999 — and
+/// the answer then goes to serde_json. What it reads goes through the same
+/// conversions as the serde path (`WireResultEntry`, `WirePutRecordsOutput`),
+/// and it gives up where they fail, so serde_json reports the error.
+mod answer_scan {
+    use super::{
+        EncryptionType, InlineText, PutRecordsOutput, PutRecordsResultEntry, WirePutRecordsOutput,
+        WireResultEntry,
+    };
+
+    struct Scan<'a> {
+        bytes: &'a [u8],
+        /// Never past `bytes.len()`.
+        at: usize,
+    }
+
+    impl<'a> Scan<'a> {
+        fn rest(&self) -> &'a [u8] {
+            self.bytes.get(self.at..).unwrap_or_default()
+        }
+
+        /// The next byte after whitespace, not consumed.
+        fn peek(&mut self) -> Option<u8> {
+            while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.at) {
+                self.at += 1;
+            }
+            self.bytes.get(self.at).copied()
+        }
+
+        fn eat(&mut self, byte: u8) -> Option<()> {
+            (self.peek()? == byte).then(|| self.at += 1)
+        }
+
+        /// `,` then more, or `close` then done.
+        fn more(&mut self, close: u8) -> Option<bool> {
+            match self.peek()? {
+                b',' => {
+                    self.at += 1;
+                    Some(true)
+                }
+                b if b == close => {
+                    self.at += 1;
+                    Some(false)
+                }
+                _ => None,
+            }
+        }
+
+        /// The bytes of a string of printable ASCII without escapes.
+        fn ascii(&mut self) -> Option<&'a [u8]> {
+            self.eat(b'"')?;
+            let rest = self.rest();
+            let end = special(rest)?;
+            if rest.get(end) != Some(&b'"') {
+                return None;
+            }
+            self.at += end + 1;
+            rest.get(..end)
+        }
+
+        /// A string of printable ASCII without escapes.
+        fn string(&mut self) -> Option<&'a str> {
+            std::str::from_utf8(self.ascii()?).ok()
+        }
+
+        /// 0–999999999, without leading zeros (which JSON forbids).
+        fn count(&mut self) -> Option<u32> {
+            self.peek()?;
+            let rest = self.rest();
+            let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+            if digits == 0 || digits > 9 || (digits > 1 && rest[0] == b'0') {
+                return None;
+            }
+            let n = rest[..digits]
+                .iter()
+                .fold(0u32, |n, b| n * 10 + u32::from(b - b'0'));
+            self.at += digits;
+            Some(n)
+        }
+    }
+
+    /// Where the first byte of `text` that ends or breaks a plain ASCII
+    /// string is: `"`, `\\`, a control character or a byte ≥ 0x80. Eight
+    /// bytes at a time (the classic "has a byte less than n" word tests),
+    /// then byte by byte in the word that has one.
+    fn special(text: &[u8]) -> Option<usize> {
+        const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+        const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+        /// Whether a byte of `w` is zero.
+        fn zero_byte(w: u64) -> bool {
+            w.wrapping_sub(ONES) & !w & HIGH != 0
+        }
+        let is_special = |b: &u8| matches!(*b, b'"' | b'\\' | 0..0x20 | 0x80..);
+        let mut at = 0;
+        for chunk in text.chunks_exact(8) {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            let w = u64::from_ne_bytes(word);
+            let hit = zero_byte(w ^ (ONES * u64::from(b'"')))
+                || zero_byte(w ^ (ONES * u64::from(b'\\')))
+                || w.wrapping_sub(ONES * 0x20) & !w & HIGH != 0
+                || w & HIGH != 0;
+            if hit {
+                return chunk.iter().position(is_special).map(|i| at + i);
+            }
+            at += 8;
+        }
+        text.get(at..)?.iter().position(is_special).map(|i| at + i)
+    }
+
+    pub(super) fn parse(body: &[u8], capacity: usize) -> Option<PutRecordsOutput> {
+        let mut scan = Scan { bytes: body, at: 0 };
+        scan.eat(b'{')?;
+        let mut failed_record_count = None;
+        let mut records = None;
+        let mut encryption_type = None;
+        if scan.peek()? == b'}' {
+            scan.at += 1;
+        } else {
+            loop {
+                let key = scan.string()?;
+                scan.eat(b':')?;
+                match key {
+                    "FailedRecordCount" if failed_record_count.is_none() => {
+                        failed_record_count = Some(scan.count()?);
+                    }
+                    "Records" if records.is_none() => records = Some(entries(&mut scan, capacity)?),
+                    "EncryptionType" if encryption_type.is_none() => {
+                        encryption_type = Some(EncryptionType::from(scan.string()?));
+                    }
+                    _ => return None,
+                }
+                if !scan.more(b'}')? {
+                    break;
+                }
+            }
+        }
+        if scan.peek().is_some() {
+            return None;
+        }
+        PutRecordsOutput::try_from(WirePutRecordsOutput {
+            failed_record_count,
+            records: records.unwrap_or_default(),
+            encryption_type,
+        })
+        .ok()
+    }
+
+    fn entries(scan: &mut Scan<'_>, capacity: usize) -> Option<Vec<PutRecordsResultEntry>> {
+        scan.eat(b'[')?;
+        let mut out = Vec::with_capacity(capacity);
+        if scan.peek()? == b']' {
+            scan.at += 1;
+            return Some(out);
+        }
+        loop {
+            out.push(entry(scan)?);
+            if !scan.more(b']')? {
+                return Some(out);
+            }
+        }
+    }
+
+    fn entry(scan: &mut Scan<'_>) -> Option<PutRecordsResultEntry> {
+        scan.eat(b'{')?;
+        let mut wire = WireResultEntry {
+            sequence_number: None,
+            shard_id: None,
+            error_code: None,
+            error_message: None,
+        };
+        if scan.peek()? == b'}' {
+            scan.at += 1;
+        } else {
+            loop {
+                let key = scan.ascii()?;
+                scan.eat(b':')?;
+                let value = scan.ascii()?;
+                match key {
+                    b"SequenceNumber" if wire.sequence_number.is_none() => {
+                        wire.sequence_number = Some(InlineText::from_ascii(value));
+                    }
+                    b"ShardId" if wire.shard_id.is_none() => {
+                        wire.shard_id = Some(InlineText::from_ascii(value));
+                    }
+                    b"ErrorCode" if wire.error_code.is_none() => {
+                        wire.error_code = Some(std::str::from_utf8(value).ok()?.to_owned());
+                    }
+                    b"ErrorMessage" if wire.error_message.is_none() => {
+                        wire.error_message = Some(std::str::from_utf8(value).ok()?.to_owned());
+                    }
+                    _ => return None,
+                }
+                if !scan.more(b'}')? {
+                    break;
+                }
+            }
+        }
+        PutRecordsResultEntry::try_from(wire).ok()
     }
 }
 
@@ -1545,5 +1919,234 @@ mod tests {
         .expect("parses");
         assert!(out.child_shards.is_empty());
         assert_eq!(out.millis_behind_latest, Some(0));
+    }
+}
+#[cfg(test)]
+mod answer_scan_tests {
+    use super::*;
+    use proptest::prelude::*;
+    use proptest::strategy::ValueTree;
+
+    #[test]
+    fn the_generated_answers_reach_the_scanner() {
+        // Most generated answers must be ones the scanner reads, or the
+        // property tests below would test little.
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let mut read = 0;
+        for _ in 0..500 {
+            let body = answer().new_tree(&mut runner).expect("a value").current();
+            read += usize::from(answer_scan::parse(body.as_bytes(), 0).is_some());
+        }
+        assert!(read > 100, "only {read} of 500 answers scanned");
+    }
+
+    /// The scanner and serde_json agree wherever the scanner answers.
+    fn agree(body: &[u8]) -> Result<bool, TestCaseError> {
+        let serde = serde_json::from_slice::<PutRecordsOutput>(body);
+        match answer_scan::parse(body, 3) {
+            Some(scanned) => {
+                prop_assert_eq!(
+                    serde.as_ref().ok(),
+                    Some(&scanned),
+                    "{}",
+                    String::from_utf8_lossy(body)
+                );
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// A JSON string of `text`, or `text` as raw bytes in quotes
+    /// (`raw`), which may not be valid JSON.
+    fn string(text: &str, raw: bool) -> String {
+        if raw {
+            format!("\"{text}\"")
+        } else {
+            serde_json::to_string(text).unwrap_or_default()
+        }
+    }
+
+    fn text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[0-9]{1,70}",
+            "shardId-[0-9]{12}",
+            "[ -~]{0,12}",
+            "\\PC{0,8}",
+            Just(String::new()),
+        ]
+    }
+
+    fn member() -> impl Strategy<Value = (String, String, bool)> {
+        (
+            prop_oneof![
+                Just("SequenceNumber".to_owned()),
+                Just("ShardId".to_owned()),
+                Just("ErrorCode".to_owned()),
+                Just("ErrorMessage".to_owned()),
+                Just("Other".to_owned()),
+            ],
+            text(),
+            any::<bool>(),
+        )
+    }
+
+    /// A written or a failed record's entry, members in either order, or
+    /// (now and then) any members at all.
+    fn entry() -> impl Strategy<Value = String> {
+        let written =
+            ("[0-9]{1,70}", "shardId-[0-9]{12}", any::<bool>()).prop_map(|(seq, shard, flip)| {
+                let members = [
+                    format!("\"SequenceNumber\":\"{seq}\""),
+                    format!("\"ShardId\": \"{shard}\""),
+                ];
+                if flip {
+                    format!("{{{},{}}}", members[1], members[0])
+                } else {
+                    format!("{{{},{}}}", members[0], members[1])
+                }
+            });
+        let failed =
+            ("[A-Za-z]{0,40}", prop::option::of(text())).prop_map(
+                |(code, message)| match message {
+                    Some(message) => format!(
+                        "{{\"ErrorCode\":\"{code}\",\"ErrorMessage\":{}}}",
+                        string(&message, false)
+                    ),
+                    None => format!("{{ \"ErrorCode\" : \"{code}\" }}"),
+                },
+            );
+        prop_oneof![4 => written, 4 => failed, 1 => any_entry()]
+    }
+
+    fn any_entry() -> impl Strategy<Value = String> {
+        (
+            prop::collection::vec(member(), 0..5),
+            prop_oneof![Just(""), Just(" "), Just("\n\t")],
+            any::<bool>(),
+        )
+            .prop_map(|(members, ws, null)| {
+                let members: Vec<String> = members
+                    .iter()
+                    .map(|(k, v, raw)| {
+                        let value = if null && k == "ErrorMessage" {
+                            "null".to_owned()
+                        } else {
+                            string(v, *raw)
+                        };
+                        format!("{ws}\"{k}\"{ws}:{ws}{value}")
+                    })
+                    .collect();
+                format!("{{{}{ws}}}", members.join(","))
+            })
+    }
+
+    fn answer() -> impl Strategy<Value = String> {
+        (
+            prop::collection::vec(entry(), 0..6),
+            prop::option::of(prop_oneof![
+                Just("0".to_owned()),
+                Just("1".to_owned()),
+                Just("2".to_owned()),
+                Just("01".to_owned()),
+                Just("null".to_owned()),
+                Just("1e0".to_owned()),
+                "[0-9]{1,11}"
+            ]),
+            prop::option::of(prop_oneof![
+                Just("\"KMS\""),
+                Just("\"NONE\""),
+                Just("null"),
+                Just("5")
+            ]),
+            any::<bool>(),
+            prop_oneof![Just(""), Just(" "), Just("\r\n")],
+        )
+            .prop_map(|(entries, count, encryption, count_last, ws)| {
+                let mut members = vec![format!("\"Records\":{ws}[{}]", entries.join(","))];
+                if let Some(count) = count {
+                    let count = format!("\"FailedRecordCount\":{count}");
+                    if count_last {
+                        members.push(count);
+                    } else {
+                        members.insert(0, count);
+                    }
+                }
+                if let Some(encryption) = encryption {
+                    members.push(format!("\"EncryptionType\":{encryption}"));
+                }
+                format!("{ws}{{{}}}{ws}", members.join(&format!(",{ws}")))
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn scanner_agrees_with_serde(body in answer()) {
+            agree(body.as_bytes())?;
+        }
+
+        #[test]
+        fn scanner_agrees_with_serde_on_mutated_answers(
+            body in answer(),
+            edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..4),
+        ) {
+            let mut body = body.into_bytes();
+            for (at, byte) in edits {
+                if !body.is_empty() {
+                    let at = at.index(body.len());
+                    body[at] = byte;
+                }
+            }
+            agree(&body)?;
+        }
+    }
+
+    #[test]
+    fn scanner_reads_the_usual_answer() {
+        let body = br#"{"FailedRecordCount":1,"Records":[{"SequenceNumber":"49590338271490256608559692538361571095921575989130000001","ShardId":"shardId-000000000001"},
+            {"ErrorCode":"ProvisionedThroughputExceededException","ErrorMessage":"Rate exceeded for shard shardId-000000000001"}],"EncryptionType":"KMS"}"#;
+        let scanned = answer_scan::parse(body, 2).expect("the usual answer");
+        assert_eq!(
+            Some(&scanned),
+            serde_json::from_slice::<PutRecordsOutput>(body)
+                .ok()
+                .as_ref()
+        );
+        assert_eq!(scanned.records.len(), 2);
+        // A long sequence number goes to the heap and reads the same.
+        let long = "1".repeat(100);
+        let body = format!(r#"{{"Records":[{{"SequenceNumber":"{long}","ShardId":"s"}}]}}"#);
+        let scanned = answer_scan::parse(body.as_bytes(), 0).expect("a long number");
+        assert_eq!(scanned.records[0].sequence_number(), Some(long.as_str()));
+        // Escapes, unknown members, null: serde_json's turn.
+        for odd in [
+            r#"{"Records":[{"SequenceNumber":"1\u0031","ShardId":"s"}]}"#,
+            r#"{"Records":[],"Other":1}"#,
+            r#"{"Records":null}"#,
+            r#"{"Records":[]} x"#,
+        ] {
+            assert!(answer_scan::parse(odd.as_bytes(), 0).is_none(), "{odd}");
+        }
+    }
+
+    #[test]
+    fn inline_text_reads_as_its_text() {
+        for text in [
+            "",
+            "shardId-000000000001",
+            &"9".repeat(62),
+            &"9".repeat(63),
+            "é",
+        ] {
+            let inline = InlineText::from(text);
+            assert_eq!(inline.as_str(), text);
+            assert_eq!(inline, InlineText::from(text.to_owned()));
+            assert_eq!(format!("{inline:?}"), format!("{text:?}"));
+            assert_eq!(inline.to_string(), text);
+        }
+        assert_ne!(InlineText::from("a"), InlineText::from("b"));
+        assert_eq!(InlineText::default(), "");
     }
 }
