@@ -9,7 +9,7 @@ type Parse = fn(&Response<&[u8]>);
 macro_rules! parsers {
     ($([$method:ident, $ty:ident, $summary:literal, $example:literal]),* $(,)?) => {
         &[$(|r: &Response<&[u8]>| {
-            let _ = kinesis_proto::parse_response::<kinesis_proto::ops::$ty, _>(r);
+            let _ = kinesis_proto::fuzzing::parse_response::<kinesis_proto::ops::$ty, _>(r);
         }),*]
     };
 }

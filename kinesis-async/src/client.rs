@@ -2,11 +2,11 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use async_std::future::timeout;
 use kinesis_proto::call::{Action, Call};
-use kinesis_proto::TransportError;
-use kinesis_proto::{Config, Operation, Settings};
+use kinesis_proto::{Config, CredentialsSource, Operation, Settings, TransportError};
 use time::OffsetDateTime;
 
 use crate::transport::{self, Transport, TransportOptions};
@@ -35,10 +35,12 @@ pub struct Client {
 }
 
 /// What every clone shares: the settings as given, the core client they
-/// describe (its retry quota and clock offset are per client) and the pool.
+/// describe (its time limits, retry quota and clock offset are per client)
+/// and the pool.
 struct Inner {
     settings: Settings,
     proto: kinesis_proto::Client,
+    credentials: Arc<dyn CredentialsSource>,
     transport: Transport,
 }
 
@@ -94,6 +96,7 @@ impl Client {
                 .map_or("(AWS)".to_owned(), ToString::to_string)
         );
         let inner = Inner {
+            credentials: settings.credentials.clone().into(),
             settings,
             proto,
             transport,
@@ -153,43 +156,35 @@ impl Client {
     /// ```
     pub async fn call<O: Operation>(&self, op: &O) -> Result<O::Output, Error> {
         let inner = &*self.inner;
-        match inner.settings.timeouts.call {
-            None => inner.drive(op).await,
-            Some(limit) => match timeout(limit, inner.drive(op)).await {
-                Ok(result) => result,
-                Err(_) => {
-                    let what = format!("the {} call", O::NAME);
-                    log::debug!("{what} ran out of time ({limit:?})");
-                    Err(Error::Transport(transport::timeout(&what, limit)))
+        let mut call = Call::new(&inner.proto, op.clone(), inner.credentials.clone());
+        loop {
+            match call.poll(Instant::now(), OffsetDateTime::now_utc(), fastrand::f64()) {
+                Action::Send { request, timeout } => match inner.send(request, timeout).await {
+                    Ok(answer) => {
+                        call.handle_response(answer, Instant::now(), OffsetDateTime::now_utc())
+                    }
+                    Err(e) => call.handle_transport_error(e, Instant::now()),
+                },
+                Action::Wait => {
+                    if let Some(until) = call.poll_timeout() {
+                        async_std::task::sleep(until.saturating_duration_since(Instant::now()))
+                            .await;
+                    }
                 }
-            },
+                Action::Done(result) => return result,
+            }
         }
     }
 }
 
 impl Inner {
-    /// Runs kinesis-proto's call state machine: it decides, this sends and
-    /// sleeps.
-    async fn drive<O: Operation>(&self, op: &O) -> Result<O::Output, Error> {
-        let mut call = Call::new(&self.proto, op, &self.settings.credentials);
-        loop {
-            match call.poll(OffsetDateTime::now_utc(), fastrand::f64()) {
-                Action::Send(request) => match self.attempt(request).await {
-                    Ok(response) => call.handle_response(response, OffsetDateTime::now_utc()),
-                    Err(e) => call.handle_transport_error(e),
-                },
-                Action::Sleep(pause) => async_std::task::sleep(pause).await,
-                Action::Done(result) => return result,
-            }
-        }
-    }
-
-    /// One exchange, within the per-attempt time limit.
-    async fn attempt(
+    /// One exchange, within the time the call gave it.
+    async fn send(
         &self,
         request: http::Request<Vec<u8>>,
+        limit: Option<Duration>,
     ) -> Result<http::Response<Vec<u8>>, TransportError> {
-        match self.settings.timeouts.attempt {
+        match limit {
             None => self.transport.send(request).await,
             Some(limit) => timeout(limit, self.transport.send(request))
                 .await
@@ -259,7 +254,12 @@ mod tests {
         match err {
             Error::Transport(e) => {
                 assert_eq!(e.kind, TransportErrorKind::Timeout, "{e}");
-                assert_eq!(e.message, "the PutRecord call took longer than 300ms");
+                assert!(
+                    e.message.starts_with(
+                        "the PutRecord call took longer than 300ms (last attempt: transport Connect"
+                    ),
+                    "{e}"
+                );
             }
             other => panic!("{other:?}"),
         }

@@ -83,11 +83,7 @@ where
         };
         this.in_flight = None;
         Poll::Ready(Some(match result {
-            Ok(page) => this
-                .paginator
-                .handle_page(&page)
-                .map(|()| page)
-                .map_err(Error::from),
+            Ok(page) => this.paginator.handle_page(&page).map(|()| page),
             Err(e) => {
                 log::debug!(
                     "{} pages end after {} page(s): {e}",
@@ -115,7 +111,7 @@ impl Client {
     /// # async_std::task::block_on(async {
     /// let client = Client::from_env()?;
     /// let mut first = ListShards::new("my-stream");
-    /// first.max_results = Some(100);
+    /// first.page.max_results = Some(100);
     /// let mut pages = client.pages(first);
     /// let mut count = 0;
     /// while let Some(page) = pages.next().await {
@@ -161,7 +157,7 @@ impl Client {
     /// # async_std::task::block_on(async {
     /// let client = Client::from_env()?;
     /// let mut first = ListShards::new("my-stream");
-    /// first.max_results = Some(10);
+    /// first.page.max_results = Some(10);
     /// let shards = client.list_all_shards_with(first).await?;
     /// println!("{} shards", shards.len());
     /// # Ok::<(), kinesis_async::Error>(())

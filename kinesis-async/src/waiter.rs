@@ -28,14 +28,12 @@ impl Client {
     ///
     /// ```no_run
     /// use std::time::Duration;
-    /// use kinesis_async::{ops::DescribeStreamSummary, Client, StreamActive};
+    /// use kinesis_async::{ops::{DescribeStreamSummary, StreamRef}, Client, StreamActive};
     ///
     /// # async_std::task::block_on(async {
     /// let client = Client::from_env()?;
     /// let arn = "arn:aws:kinesis:us-east-1:123456789012:stream/my-stream";
-    /// let mut describe = DescribeStreamSummary::new("my-stream");
-    /// describe.stream_name = None;
-    /// describe.stream_arn = Some(arn.into());
+    /// let describe = DescribeStreamSummary::new(StreamRef::arn(arn));
     /// let summary = client.wait(StreamActive::new(describe), Duration::from_secs(300)).await?;
     /// println!("{} is {}", summary.stream_name, summary.stream_status);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -182,4 +180,73 @@ async fn within<F: std::future::Future>(limit: Duration, future: F) -> Result<F:
     async_std::future::timeout(limit, future)
         .await
         .map_err(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use kinesis_proto::{Config, Credentials, Settings};
+
+    use super::*;
+
+    /// A server on 127.0.0.1 that accepts connections and never answers.
+    fn silent_server() -> u16 {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+        let port = listener.local_addr().expect("bound").port();
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            while let Ok((stream, _)) = listener.accept() {
+                held.push(stream);
+            }
+        });
+        port
+    }
+
+    #[test]
+    fn the_time_limit_cuts_short_a_call_that_gets_no_answer() {
+        let config = Config::new("us-east-1")
+            .with_endpoint_url(&format!("http://127.0.0.1:{}", silent_server()))
+            .expect("a local URL");
+        let mut settings = Settings::new(config, Credentials::new("AKID", "SECRET", None));
+        // No limit of the client's own on the attempt or the call.
+        settings.timeouts.attempt = None;
+        settings.timeouts.call = None;
+        let client = Client::new(settings).expect("a client");
+        let started = Instant::now();
+        let limit = WaiterConfig::new(Duration::from_millis(300))
+            .with_delays(Duration::from_millis(10), Duration::from_millis(10));
+        let err = async_std::task::block_on(client.wait_for_stream_active("s", limit))
+            .expect_err("no answer");
+        match err {
+            WaitError::TimedOut {
+                attempts,
+                last_state,
+                ..
+            } => {
+                assert_eq!(attempts, 1);
+                assert_eq!(last_state, None);
+            }
+            other => panic!("{other:?}"),
+        }
+        let took = started.elapsed();
+        assert!(took >= Duration::from_millis(300), "{took:?}");
+        assert!(took < Duration::from_secs(3), "{took:?}");
+    }
+
+    #[test]
+    fn waits_and_page_streams_go_anywhere_a_task_goes() {
+        fn spawnable<T: Send + 'static>(_: T) {}
+        let config = Config::new("us-east-1")
+            .with_endpoint_url("http://127.0.0.1:9")
+            .expect("a local URL");
+        let client = Client::new(Settings::new(
+            config,
+            Credentials::new("AKID", "SECRET", None),
+        ))
+        .expect("a client");
+        let c = client.clone();
+        spawnable(async move { c.wait_for_stream_gone("s", Duration::from_secs(1)).await });
+        let c = client.clone();
+        spawnable(async move { c.list_all_shards("s").await });
+        spawnable(client.list_shards_pages(kinesis_proto::ops::ListShards::new("s")));
+    }
 }

@@ -3,11 +3,10 @@
 use std::fmt;
 use std::sync::Arc;
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use kinesis_proto::call::{Action, Call};
-use kinesis_proto::{Config, Credentials, Operation, Settings, Timeouts};
-use kinesis_proto::{TransportError, TransportErrorKind};
+use kinesis_proto::{Config, CredentialsSource, Operation, Settings, Timeouts};
 use time::OffsetDateTime;
 
 use crate::transport::{Transport, TransportOptions};
@@ -33,8 +32,9 @@ pub struct Client {
 }
 
 struct Inner {
+    /// The core client: configuration, time limits, shared retry state.
     proto: kinesis_proto::Client,
-    credentials: Credentials,
+    credentials: Arc<dyn CredentialsSource>,
     timeouts: Timeouts,
     transport: Transport,
 }
@@ -43,7 +43,6 @@ impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("config", self.inner.proto.config())
-            .field("credentials", &self.inner.credentials)
             .field("timeouts", &self.inner.timeouts)
             .finish_non_exhaustive()
     }
@@ -99,7 +98,7 @@ impl Client {
         Ok(Client {
             inner: Arc::new(Inner {
                 proto,
-                credentials,
+                credentials: credentials.into(),
                 timeouts,
                 transport,
             }),
@@ -147,101 +146,35 @@ impl Client {
     /// ```
     pub fn call<O: Operation>(&self, op: &O) -> Result<O::Output, Error> {
         let inner = &*self.inner;
-        let started = Instant::now();
-        let deadline = inner.timeouts.call.map(|limit| started + limit);
-        let mut call = Call::new(&inner.proto, op, &inner.credentials);
-        let mut attempt = 0u32;
+        let mut call = Call::new(&inner.proto, op.clone(), inner.credentials.clone());
         loop {
-            match call.poll(OffsetDateTime::now_utc(), fastrand::f64()) {
-                Action::Send(request) => {
-                    attempt += 1;
-                    let budget = match remaining(deadline) {
-                        Some(left) if left.is_zero() => {
-                            return Err(call_timeout(O::NAME, inner.timeouts.call))
-                        }
-                        left => shortest(inner.timeouts.attempt, left),
-                    };
-                    log::debug!(
-                        "{} attempt {attempt}: POST {} ({} bytes)",
-                        O::NAME,
-                        request.uri(),
-                        request.body().len()
-                    );
-                    match inner.transport.send(request, budget) {
-                        Ok(response) => {
-                            log::debug!(
-                                "{} attempt {attempt}: HTTP {} ({} bytes)",
-                                O::NAME,
-                                response.status().as_u16(),
-                                response.body().len()
-                            );
-                            call.handle_response(response, OffsetDateTime::now_utc());
-                        }
-                        Err(e) => {
-                            log::debug!("{} attempt {attempt}: {e}", O::NAME);
-                            call.handle_transport_error(e);
-                        }
+            match call.poll(Instant::now(), OffsetDateTime::now_utc(), fastrand::f64()) {
+                Action::Send { request, timeout } => match inner.transport.send(request, timeout) {
+                    Ok(answer) => {
+                        call.handle_response(answer, Instant::now(), OffsetDateTime::now_utc())
+                    }
+                    Err(e) => call.handle_transport_error(e, Instant::now()),
+                },
+                Action::Wait => {
+                    if let Some(until) = call.poll_timeout() {
+                        thread::sleep(until.saturating_duration_since(Instant::now()));
                     }
                 }
-                Action::Sleep(pause) => {
-                    if deadline.is_some_and(|d| Instant::now() + pause >= d) {
-                        return Err(call_timeout(O::NAME, inner.timeouts.call));
-                    }
-                    log::debug!("{} backing off for {pause:?}", O::NAME);
-                    thread::sleep(pause);
-                }
-                Action::Done(result) => {
-                    if let Err(e) = &result {
-                        log::debug!(
-                            "{} failed after {attempt} attempt(s) in {:?}: {e}",
-                            O::NAME,
-                            started.elapsed()
-                        );
-                    }
-                    return result;
-                }
+                Action::Done(result) => return result,
             }
         }
     }
 }
 
-/// Time left before `deadline`, if there is one.
-fn remaining(deadline: Option<Instant>) -> Option<Duration> {
-    deadline.map(|d| d.saturating_duration_since(Instant::now()))
-}
-
-/// The shorter of two optional limits.
-fn shortest(a: Option<Duration>, b: Option<Duration>) -> Option<Duration> {
-    match (a, b) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    }
-}
-
-fn call_timeout(name: &str, limit: Option<Duration>) -> Error {
-    Error::Transport(TransportError::new(
-        TransportErrorKind::Timeout,
-        format!("{name} did not finish within the call time limit of {limit:?}"),
-    ))
-}
-
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use kinesis_proto::ops::PutRecord;
-    use kinesis_proto::ErrorCode;
+    use kinesis_proto::{Credentials, ErrorCode, TransportErrorKind};
 
     use super::*;
     use crate::test_server::{serve, Reply, Server};
-
-    #[test]
-    fn shortest_limit() {
-        let s = Duration::from_secs;
-        assert_eq!(shortest(Some(s(1)), Some(s(2))), Some(s(1)));
-        assert_eq!(shortest(Some(s(3)), Some(s(2))), Some(s(2)));
-        assert_eq!(shortest(None, Some(s(2))), Some(s(2)));
-        assert_eq!(shortest(Some(s(1)), None), Some(s(1)));
-        assert_eq!(shortest(None, None), None);
-    }
 
     #[test]
     fn client_is_send_sync_clone() {

@@ -107,5 +107,5 @@ mod waiter;
 mod test_server;
 
 pub use client::Client;
-pub use transport::TransportOptions;
 pub use paginate::Pages;
+pub use transport::TransportOptions;

@@ -40,7 +40,7 @@ impl<O: Paginated + PartialEq> Iterator for Pages<O> {
         match self.client.call(request) {
             Ok(page) => match self.paginator.handle_page(&page) {
                 Ok(()) => Some(Ok(page)),
-                Err(e) => Some(Err(e.into())),
+                Err(e) => Some(Err(e)),
             },
             Err(e) => {
                 log::debug!(
@@ -67,7 +67,7 @@ impl Client {
     ///
     /// let client = Client::from_env()?;
     /// let mut first = ListShards::new("my-stream");
-    /// first.max_results = Some(100);
+    /// first.page.max_results = Some(100);
     /// let mut count = 0;
     /// for page in client.pages(first) {
     ///     count += page?.shards.len();
@@ -107,7 +107,7 @@ impl Client {
     ///
     /// let client = Client::from_env()?;
     /// let mut first = ListShards::new("my-stream");
-    /// first.max_results = Some(10);
+    /// first.page.max_results = Some(10);
     /// let shards = client.list_all_shards_with(first)?;
     /// println!("{} shards", shards.len());
     /// # Ok::<(), kinesis_blocking::Error>(())
@@ -146,3 +146,104 @@ macro_rules! page_methods {
 }
 
 kinesis_proto::for_each_paginated_operation!(page_methods);
+
+#[cfg(test)]
+mod tests {
+    use kinesis_proto::{Config, Credentials, Settings};
+
+    use super::*;
+    use crate::test_server::{serve, Reply, Server};
+
+    fn client(server: &Server) -> Client {
+        let config = Config::new("us-east-1")
+            .with_endpoint_url(&server.url())
+            .expect("a local URL");
+        let mut settings = Settings::new(config, Credentials::new("AKID", "SECRET", None));
+        settings.retry.max_attempts = 1;
+        Client::new(settings).expect("valid settings")
+    }
+
+    fn page(shards: &[&str], token: Option<&str>) -> Reply {
+        let shards: Vec<String> = shards
+            .iter()
+            .map(|id| {
+                format!(
+                    r#"{{"ShardId":"{id}","HashKeyRange":{{"StartingHashKey":"0","EndingHashKey":"1"}},
+                    "SequenceNumberRange":{{"StartingSequenceNumber":"1"}}}}"#
+                )
+            })
+            .collect();
+        let token = token.map_or(String::new(), |t| format!(r#","NextToken":"{t}""#));
+        Reply::Answer(
+            200,
+            format!(r#"{{"Shards":[{}]{token}}}"#, shards.join(",")).into_bytes(),
+        )
+    }
+
+    fn body(seen: &crate::test_server::Seen) -> &str {
+        std::str::from_utf8(&seen.body).expect("a UTF-8 body")
+    }
+
+    #[test]
+    fn pages_follow_the_tokens_and_send_nothing_until_advanced() {
+        let server = serve(vec![
+            page(&["shardId-0", "shardId-1"], Some("t2")),
+            page(&["shardId-2"], None),
+        ]);
+        let client = client(&server);
+        let mut first = ListShards::new("s");
+        first.page.max_results = Some(2);
+        let pages = client.list_shards_pages(first);
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        assert!(server.seen().is_empty(), "sent before the first next()");
+        let pages: Vec<_> = pages.collect::<Result<_, _>>().expect("two pages");
+        assert_eq!(pages.len(), 2);
+        let seen = server.seen();
+        assert_eq!(seen.len(), 2);
+        assert_eq!(body(&seen[0]), r#"{"StreamName":"s","MaxResults":2}"#);
+        assert_eq!(body(&seen[1]), r#"{"NextToken":"t2","MaxResults":2}"#);
+    }
+
+    #[test]
+    fn every_shard_in_one_call() {
+        let server = serve(vec![
+            page(&["shardId-0"], Some("a")),
+            page(&["shardId-1"], Some("b")),
+            page(&[], Some("")),
+        ]);
+        let shards = client(&server).list_all_shards("s").expect("three pages");
+        let ids: Vec<_> = shards.iter().map(|s| s.shard_id.as_str()).collect();
+        assert_eq!(ids, ["shardId-0", "shardId-1"]);
+        assert_eq!(server.seen().len(), 3);
+    }
+
+    #[test]
+    fn an_error_is_the_last_item() {
+        let denied = br#"{"__type":"AccessDeniedException","message":"no"}"#;
+        let server = serve(vec![
+            page(&["shardId-0"], Some("a")),
+            Reply::Answer(400, denied.to_vec()),
+            page(&["shardId-1"], None),
+        ]);
+        let mut pages = client(&server).pages(ListShards::new("s"));
+        assert!(matches!(pages.next(), Some(Ok(_))));
+        assert!(matches!(pages.next(), Some(Err(Error::Service(_)))));
+        assert!(pages.next().is_none());
+        assert_eq!(server.seen().len(), 2);
+    }
+
+    #[test]
+    fn a_repeated_token_ends_the_pages_instead_of_looping() {
+        let server = serve(vec![page(&["shardId-0"], Some("same")); 5]);
+        let results: Vec<_> = client(&server).pages(ListShards::new("s")).collect();
+        assert_eq!(results.len(), 2, "{results:?}");
+        assert!(matches!(results[1], Err(Error::Response(_))), "{results:?}");
+        assert_eq!(server.seen().len(), 2);
+        // …and every shard of such a stream is an error, not a hang.
+        let server = serve(vec![page(&["shardId-0"], Some("same")); 5]);
+        assert!(matches!(
+            client(&server).list_all_shards("s"),
+            Err(Error::Response(_))
+        ));
+    }
+}

@@ -210,7 +210,17 @@ fn get_records(c: &mut Criterion, n: usize) -> Row {
         .status(200)
         .body(get_records_body(n))
         .expect("a valid response");
-    let parse = |r| kinesis_proto::parse_response::<GetRecords, Vec<u8>>(r);
+    // The token a prepared GetRecords hands back is what parses its answer.
+    let client = Client::new(Config::new("us-east-1"));
+    let credentials = Credentials::new("AKIDEXAMPLE", "SECRET", None);
+    let (_request, expect) = client
+        .prepare(
+            &GetRecords::new("AAAAAAAAAAGSbGYzGTQ2U7n"),
+            &credentials,
+            OffsetDateTime::UNIX_EPOCH,
+        )
+        .expect("a valid request");
+    let parse = |r: &kinesis_proto::http::Response<Vec<u8>>| expect.parse(r);
     let page = parse(&response).expect("a valid page");
     assert_eq!(page.records.len(), n);
     assert_eq!(page.records[n - 1].data, data(n - 1, 700));

@@ -4,6 +4,14 @@
 //! `:`-separated components, the first `arn`, partition, service and
 //! resource not empty, region and account id possibly empty. The resource
 //! keeps any further `:` (a consumer ARN ends in `:1525898737`).
+//!
+//! [`KinesisArn::parse`] goes one step further for the ARNs Kinesis hands
+//! out: it checks their structure (partition, the `kinesis` service, region,
+//! account id, resource type and id) and says which kind of resource the
+//! ARN names. It checks structure only, not the finer patterns of the
+//! service model that no AWS SDK enforces: a consumer ARN without its
+//! `:{creation-epoch}` suffix, as some Kinesis-compatible servers issue them,
+//! is a consumer ARN.
 
 use std::fmt;
 use std::str::FromStr;
@@ -47,6 +55,25 @@ pub enum ArnError {
     EmptyService,
     /// The resource is empty.
     EmptyResource,
+    /// Longer than the 2048 characters the service takes.
+    TooLong,
+    /// Whitespace or a control character somewhere in the ARN (the region
+    /// and account id become part of a host name).
+    InvalidCharacter,
+    /// The partition is not a lowercase name such as `aws` or `aws-cn`.
+    BadPartition,
+    /// The service is not `kinesis`.
+    NotKinesis,
+    /// The region is empty or not a lowercase name such as `us-east-1`.
+    BadRegion,
+    /// The account id is not 12 digits.
+    BadAccountId,
+    /// The resource type is not `stream`, `queue` or `channel`, or a
+    /// stream's sub-resource is not `consumer`.
+    UnknownResourceType,
+    /// The resource type has no id after it (`stream/`, `queue/`,
+    /// `stream/s/consumer/`).
+    EmptyResourceId,
 }
 
 impl fmt::Display for ArnError {
@@ -59,6 +86,16 @@ impl fmt::Display for ArnError {
             ArnError::EmptyPartition => "the ARN's partition is empty",
             ArnError::EmptyService => "the ARN's service is empty",
             ArnError::EmptyResource => "the ARN's resource is empty",
+            ArnError::TooLong => "an ARN is at most 2048 characters",
+            ArnError::InvalidCharacter => "an ARN holds no whitespace or control characters",
+            ArnError::BadPartition => "the ARN's partition is not a partition name (aws, aws-cn…)",
+            ArnError::NotKinesis => "the ARN's service is not kinesis",
+            ArnError::BadRegion => "the ARN's region is not a region name (us-east-1…)",
+            ArnError::BadAccountId => "the ARN's account id is not 12 digits",
+            ArnError::UnknownResourceType => {
+                "the ARN names no Kinesis resource type (stream/…, stream/…/consumer/…, queue/…, channel/…)"
+            }
+            ArnError::EmptyResourceId => "the ARN's resource type has no id after it",
         })
     }
 }
@@ -139,6 +176,168 @@ impl Arn {
     }
 }
 
+/// What a Kinesis ARN names, borrowed from its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum KinesisResource<'a> {
+    /// `stream/{name}`.
+    Stream {
+        /// The stream's name.
+        name: &'a str,
+    },
+    /// `stream/{stream}/consumer/{name}`, usually followed by
+    /// `:{creation-epoch}`.
+    Consumer {
+        /// The name of the consumer's stream.
+        stream: &'a str,
+        /// The consumer's name.
+        name: &'a str,
+        /// What follows the name after a `:` (the registration time in
+        /// epoch seconds), when present.
+        creation: Option<&'a str>,
+    },
+    /// `queue/{id}`.
+    Queue {
+        /// The queue's id (a host label of its endpoint).
+        id: &'a str,
+    },
+    /// `channel/{id}`.
+    Channel {
+        /// The channel's id.
+        id: &'a str,
+    },
+}
+
+impl KinesisResource<'_> {
+    /// The resource type as the ARN spells it, with `consumer` for a
+    /// stream's consumer.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            KinesisResource::Stream { .. } => "stream",
+            KinesisResource::Consumer { .. } => "consumer",
+            KinesisResource::Queue { .. } => "queue",
+            KinesisResource::Channel { .. } => "channel",
+        }
+    }
+}
+
+/// A Kinesis ARN checked for structure, borrowed from its text: the one
+/// parser every ARN member of the Kinesis inputs goes through.
+///
+/// ```
+/// use kinesis_proto::arn::{ArnError, KinesisArn, KinesisResource};
+/// let queue = KinesisArn::parse("arn:aws:kinesis:us-east-1:123456789012:queue/q-1a2b3c").unwrap();
+/// assert_eq!(queue.resource, KinesisResource::Queue { id: "q-1a2b3c" });
+/// // A consumer ARN without its creation time is still a consumer ARN:
+/// let consumer = KinesisArn::parse("arn:aws:kinesis:us-east-1:123456789012:stream/s/consumer/c").unwrap();
+/// assert_eq!(consumer.resource.kind(), "consumer");
+/// assert_eq!(
+///     KinesisArn::parse("arn:aws:sqs:us-east-1:123456789012:queue/q"),
+///     Err(ArnError::NotKinesis)
+/// );
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct KinesisArn<'a> {
+    /// `aws`, `aws-cn`, `aws-us-gov`…
+    pub partition: &'a str,
+    /// The resource's region.
+    pub region: &'a str,
+    /// The owning account: 12 digits.
+    pub account_id: &'a str,
+    /// What the ARN names.
+    pub resource: KinesisResource<'a>,
+}
+
+/// Longest ARN the service takes, in characters (bytes bound it from above).
+const MAX_ARN_CHARS: usize = crate::limits::MAX_ARN_CHARS;
+
+/// A lowercase name of letters, digits and `-`, neither starting nor ending
+/// with `-`: what partitions and regions are, and what a host label takes.
+fn is_lower_label(text: &str) -> bool {
+    !text.is_empty()
+        && text.len() <= 63
+        && !text.starts_with('-')
+        && !text.ends_with('-')
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+impl<'a> KinesisArn<'a> {
+    /// Parses `text` as the ARN of a Kinesis stream, consumer, queue or
+    /// channel.
+    pub fn parse(text: &'a str) -> Result<Self, ArnError> {
+        if text.len() > MAX_ARN_CHARS && text.chars().count() > MAX_ARN_CHARS {
+            return Err(ArnError::TooLong);
+        }
+        let arn = ArnRef::parse(text)?;
+        if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(ArnError::InvalidCharacter);
+        }
+        if !is_lower_label(arn.partition) {
+            return Err(ArnError::BadPartition);
+        }
+        if arn.service != "kinesis" {
+            return Err(ArnError::NotKinesis);
+        }
+        if !is_lower_label(arn.region) {
+            return Err(ArnError::BadRegion);
+        }
+        if arn.account_id.len() != 12 || !arn.account_id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(ArnError::BadAccountId);
+        }
+        Ok(KinesisArn {
+            partition: arn.partition,
+            region: arn.region,
+            account_id: arn.account_id,
+            resource: Self::resource(arn.resource)?,
+        })
+    }
+
+    /// Splits the resource part: `{type}/{id}` or
+    /// `stream/{stream}/consumer/{name}[:{creation}]`.
+    fn resource(resource: &'a str) -> Result<KinesisResource<'a>, ArnError> {
+        let (kind, rest) = resource
+            .split_once('/')
+            .ok_or(ArnError::UnknownResourceType)?;
+        let id = |text: &'a str| {
+            if text.is_empty() {
+                Err(ArnError::EmptyResourceId)
+            } else {
+                Ok(text)
+            }
+        };
+        match kind {
+            "stream" => match rest.split_once('/') {
+                None => Ok(KinesisResource::Stream { name: id(rest)? }),
+                Some((stream, sub)) => {
+                    let (sub_kind, consumer) =
+                        sub.split_once('/').ok_or(ArnError::UnknownResourceType)?;
+                    if sub_kind != "consumer" {
+                        return Err(ArnError::UnknownResourceType);
+                    }
+                    let (name, creation) = match consumer.split_once(':') {
+                        Some((name, creation)) => (name, Some(id(creation)?)),
+                        None => (consumer, None),
+                    };
+                    if name.contains('/') {
+                        return Err(ArnError::UnknownResourceType);
+                    }
+                    Ok(KinesisResource::Consumer {
+                        stream: id(stream)?,
+                        name: id(name)?,
+                        creation,
+                    })
+                }
+            },
+            "queue" => Ok(KinesisResource::Queue { id: id(rest)? }),
+            "channel" => Ok(KinesisResource::Channel { id: id(rest)? }),
+            _ => Err(ArnError::UnknownResourceType),
+        }
+    }
+}
+
 impl FromStr for Arn {
     type Err = ArnError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -210,6 +409,141 @@ mod tests {
         for (text, want) in cases {
             assert_eq!(Arn::parse(text), Err(want), "{text:?}");
             assert_eq!(text.parse::<Arn>(), Err(want), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn kinesis_arns_by_kind() {
+        let parse = |text| KinesisArn::parse(text).map(|a| a.resource);
+        assert_eq!(
+            parse("arn:aws:kinesis:us-east-1:123456789012:stream/s"),
+            Ok(KinesisResource::Stream { name: "s" })
+        );
+        assert_eq!(
+            parse("arn:aws-cn:kinesis:cn-north-1:123456789012:stream/s/consumer/c:1525898737"),
+            Ok(KinesisResource::Consumer {
+                stream: "s",
+                name: "c",
+                creation: Some("1525898737")
+            })
+        );
+        assert_eq!(
+            parse("arn:aws:kinesis:us-east-1:123456789012:queue/q-1a2b3c"),
+            Ok(KinesisResource::Queue { id: "q-1a2b3c" })
+        );
+        assert_eq!(
+            parse("arn:aws:kinesis:us-east-1:298091445058:channel/apu0zt8ge6utbndxe"),
+            Ok(KinesisResource::Channel {
+                id: "apu0zt8ge6utbndxe"
+            })
+        );
+        let full = KinesisArn::parse("arn:aws-us-gov:kinesis:us-gov-west-1:123456789012:stream/s")
+            .expect("valid");
+        assert_eq!(
+            (full.partition, full.region, full.account_id),
+            ("aws-us-gov", "us-gov-west-1", "123456789012")
+        );
+    }
+
+    /// Some servers hand out consumer ARNs without the `:{creation-epoch}`
+    /// suffix; the structure is a consumer's all the same.
+    #[test]
+    fn consumer_arns_without_creation_time() {
+        assert_eq!(
+            KinesisArn::parse("arn:aws:kinesis:us-east-1:123456789012:stream/s/consumer/c")
+                .map(|a| a.resource),
+            Ok(KinesisResource::Consumer {
+                stream: "s",
+                name: "c",
+                creation: None
+            })
+        );
+    }
+
+    #[test]
+    fn one_kinesis_error_per_variant() {
+        let long = format!(
+            "arn:aws:kinesis:us-east-1:123456789012:stream/{}",
+            "s".repeat(2048)
+        );
+        let cases = [
+            (long.as_str(), ArnError::TooLong),
+            (
+                "arn:aws:kinesis:us-east-1:123456789012",
+                ArnError::TooFewComponents,
+            ),
+            (
+                "arn:aws:kinesis:us-east-1:123456789012:stream/a b",
+                ArnError::InvalidCharacter,
+            ),
+            (
+                "arn:aws:kinesis:us-east-1\r\n:123456789012:stream/s",
+                ArnError::InvalidCharacter,
+            ),
+            (
+                "arn:AWS:kinesis:us-east-1:123456789012:stream/s",
+                ArnError::BadPartition,
+            ),
+            (
+                "arn:aws:sqs:us-east-1:123456789012:queue/q",
+                ArnError::NotKinesis,
+            ),
+            (
+                "arn:aws:kinesis::123456789012:stream/s",
+                ArnError::BadRegion,
+            ),
+            (
+                "arn:aws:kinesis:us.east:123456789012:stream/s",
+                ArnError::BadRegion,
+            ),
+            (
+                "arn:aws:kinesis:us-east-1:12345:stream/s",
+                ArnError::BadAccountId,
+            ),
+            (
+                "arn:aws:kinesis:us-east-1:12345678901x:stream/s",
+                ArnError::BadAccountId,
+            ),
+            (
+                "arn:aws:kinesis:us-east-1:123456789012:table/t",
+                ArnError::UnknownResourceType,
+            ),
+            (
+                "arn:aws:kinesis:us-east-1:123456789012:stream",
+                ArnError::UnknownResourceType,
+            ),
+            (
+                "arn:aws:kinesis:us-east-1:123456789012:stream/s/shard/x",
+                ArnError::UnknownResourceType,
+            ),
+            (
+                "arn:aws:kinesis:us-east-1:123456789012:stream/s/consumer",
+                ArnError::UnknownResourceType,
+            ),
+            (
+                "arn:aws:kinesis:us-east-1:123456789012:stream/",
+                ArnError::EmptyResourceId,
+            ),
+            (
+                "arn:aws:kinesis:us-east-1:123456789012:queue/",
+                ArnError::EmptyResourceId,
+            ),
+            (
+                "arn:aws:kinesis:us-east-1:123456789012:stream/s/consumer/",
+                ArnError::EmptyResourceId,
+            ),
+            (
+                "arn:aws:kinesis:us-east-1:123456789012:stream//consumer/c",
+                ArnError::EmptyResourceId,
+            ),
+            (
+                "arn:aws:kinesis:us-east-1:123456789012:stream/s/consumer/c:",
+                ArnError::EmptyResourceId,
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(KinesisArn::parse(text), Err(want), "{text:?}");
+            assert!(!want.to_string().is_empty());
         }
     }
 

@@ -1,7 +1,8 @@
 //! The client: configuration in, signed requests out.
 
 use std::marker::PhantomData;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Arc;
+use std::time::Duration;
 
 use http::header::{HeaderName, HeaderValue, CONTENT_TYPE, HOST};
 use time::OffsetDateTime;
@@ -9,7 +10,7 @@ use time::OffsetDateTime;
 use crate::endpoint::{self, EndpointConfig};
 use crate::error::{Error, UsageError};
 use crate::operation::{Expect, Family, Operation, Plane};
-use crate::retry::{RetryConfig, RetryState};
+use crate::retry::{RetryConfig, SharedRetryState};
 use crate::sigv4::{self, SigningKeyCache};
 use crate::{Credentials, Limits};
 
@@ -100,12 +101,18 @@ impl ResolvedEndpoint {
     }
 }
 
-/// Where requests go and what validation allows.
+/// Where requests go, what validation allows, and how a
+/// [`Call`](crate::call::Call) retries and how long it may take.
 ///
 /// ```
+/// use std::time::Duration;
 /// use kinesis_proto::Config;
 /// let local = Config::new("us-east-1").with_endpoint_url("http://127.0.0.1:4568").unwrap();
 /// let fips = Config::new("us-gov-west-1").with_fips(true);
+/// let patient = Config::new("eu-west-1")
+///     .with_call_timeout(Some(Duration::from_secs(60)))
+///     .with_attempt_timeout(Some(Duration::from_secs(5)));
+/// assert_eq!(patient.call_timeout(), Some(Duration::from_secs(60)));
 /// # let _ = (local, fips);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,6 +121,8 @@ pub struct Config {
     pub(crate) endpoint: EndpointConfig,
     pub(crate) limits: Limits,
     pub(crate) retry: RetryConfig,
+    call_timeout: Option<Duration>,
+    attempt_timeout: Option<Duration>,
     /// Whether [`Config::with_retry`] chose `retry` (then it wins over
     /// retry settings from the environment, see [`crate::Settings`]).
     pub(crate) retry_set: bool,
@@ -127,6 +136,8 @@ impl Config {
             endpoint: EndpointConfig::default(),
             limits: Limits::default(),
             retry: RetryConfig::default(),
+            call_timeout: None,
+            attempt_timeout: None,
             retry_set: false,
         }
     }
@@ -161,6 +172,31 @@ impl Config {
     pub fn retry(&self) -> &RetryConfig {
         &self.retry
     }
+    /// Limits a whole [`Call`](crate::call::Call), retries and waits
+    /// included, counted from its first poll (default: no limit). A call
+    /// that runs out of it ends in a [`TransportErrorKind::Timeout`] error.
+    ///
+    /// [`TransportErrorKind::Timeout`]: crate::TransportErrorKind::Timeout
+    pub fn with_call_timeout(mut self, limit: Option<Duration>) -> Self {
+        self.call_timeout = limit;
+        self
+    }
+    /// Limits each attempt of a [`Call`](crate::call::Call), sending and
+    /// receiving included (default: no limit). The call hands the driver
+    /// the shorter of this and what is left of the call limit with each
+    /// request to send.
+    pub fn with_attempt_timeout(mut self, limit: Option<Duration>) -> Self {
+        self.attempt_timeout = limit;
+        self
+    }
+    /// The whole-call time limit.
+    pub fn call_timeout(&self) -> Option<Duration> {
+        self.call_timeout
+    }
+    /// The per-attempt time limit.
+    pub fn attempt_timeout(&self) -> Option<Duration> {
+        self.attempt_timeout
+    }
     /// The region requests are signed for.
     pub fn region(&self) -> &str {
         &self.region
@@ -176,11 +212,13 @@ impl Config {
 }
 
 /// Builds signed requests for every operation and hands back the token that
-/// parses each answer. Pure: no I/O, no clock; share it between threads.
+/// parses each answer. Pure: no I/O, no clock.
 ///
 /// It also keeps what all calls through it share (see [`crate::retry`]):
 /// the retry quota, the clock offset learnt from the service's `Date`
-/// headers, and adaptive mode's rate limiter.
+/// headers, and adaptive mode's rate limiter. Clones are cheap and share
+/// all of it, so every [`Call`](crate::call::Call) holds one and can live
+/// anywhere (another thread, another state machine).
 ///
 /// ```
 /// use kinesis_proto::{ops::PutRecord, Client, Config, Credentials};
@@ -193,29 +231,38 @@ impl Config {
 /// assert_eq!(request.headers()["x-amz-target"], "Kinesis_20131202.PutRecord");
 /// assert!(request.headers().contains_key("authorization"));
 /// ```
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Client {
+    inner: Arc<Inner>,
+}
+
+/// What every clone of a [`Client`] shares.
+#[derive(Debug)]
+struct Inner {
     config: Config,
     /// The endpoint of requests that name no ARN, or why there is none.
     default_endpoint: Result<ResolvedEndpoint, UsageError>,
     keys: SigningKeyCache,
-    retry: Mutex<RetryState>,
+    /// Held here, changed only through its own methods (in `retry`).
+    retry: SharedRetryState,
 }
 
 impl Client {
     /// A client for `config`.
     pub fn new(config: Config) -> Self {
         Client {
-            default_endpoint: ResolvedEndpoint::resolve(&config),
-            config,
-            keys: SigningKeyCache::default(),
-            retry: Mutex::new(RetryState::default()),
+            inner: Arc::new(Inner {
+                default_endpoint: ResolvedEndpoint::resolve(&config),
+                config,
+                keys: SigningKeyCache::default(),
+                retry: SharedRetryState::default(),
+            }),
         }
     }
 
     /// The configuration this client was made with.
     pub fn config(&self) -> &Config {
-        &self.config
+        &self.inner.config
     }
 
     /// Tokens left in the retry quota shared by this client's calls.
@@ -226,21 +273,18 @@ impl Client {
     /// assert_eq!(client.retry_quota(), INITIAL_RETRY_TOKENS);
     /// ```
     pub fn retry_quota(&self) -> u32 {
-        self.retry_state().quota
+        self.inner.retry.quota()
     }
 
     /// The service's clock minus the local one, as the last `Date` header
     /// showed it; [`crate::call::Call`] signs with `now` plus this.
     pub fn clock_offset(&self) -> time::Duration {
-        self.retry_state().clock_offset
+        self.inner.retry.clock_offset()
     }
 
-    /// The shared retry state. A panic elsewhere while it was held cannot
-    /// leave it inconsistent (it is plain numbers), so poisoning is ignored.
-    pub(crate) fn retry_state(&self) -> MutexGuard<'_, RetryState> {
-        self.retry
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    /// The retry state shared by this client's calls.
+    pub(crate) fn retry_state(&self) -> &SharedRetryState {
+        &self.inner.retry
     }
 
     /// Validates `op`, builds its request and signs it for `now`.
@@ -253,15 +297,16 @@ impl Client {
         credentials: &Credentials,
         now: OffsetDateTime,
     ) -> Result<(http::Request<Vec<u8>>, Expect<O>), Error> {
-        op.validate(&self.config.limits)?;
+        let inner = &*self.inner;
+        op.validate(&inner.config.limits)?;
         let body = op.to_body()?;
         // An ARN picks an account-scoped host, resolved per call; every
         // other request goes to the endpoint resolved in `new`.
         let per_call;
         let endpoint = match (op.resource_arn(), O::FAMILY) {
-            (None, Family::Kinesis) => self.default_endpoint.as_ref().map_err(Clone::clone)?,
+            (None, Family::Kinesis) => inner.default_endpoint.as_ref().map_err(Clone::clone)?,
             (arn, family) => {
-                per_call = ResolvedEndpoint::resolve_arn(&self.config, family, O::PLANE, arn)?;
+                per_call = ResolvedEndpoint::resolve_arn(&inner.config, family, O::PLANE, arn)?;
                 &per_call
             }
         };
@@ -278,7 +323,7 @@ impl Client {
             &endpoint.signing_region,
             SIGNING_SERVICE,
             now,
-            &self.keys,
+            &inner.keys,
         )?;
         log::debug!(
             "prepared {} for {} ({} bytes)",
@@ -338,9 +383,7 @@ mod tests {
             expected.host_header().expect("host")
         );
         let arn = "arn:aws:kinesis:eu-west-1:123456789012:stream/s";
-        let mut put = PutRecord::new("s", "k", b"x".to_vec());
-        put.stream_name = None;
-        put.stream_arn = Some(arn.into());
+        let put = PutRecord::new("s", "k", b"x".to_vec()).with_stream_arn(arn);
         let (request, _) = client.prepare(&put, &creds, now).expect("valid");
         assert_eq!(
             request.uri(),

@@ -15,15 +15,17 @@
 //! - AWS Signature Version 4 ([`sigv4`]): header and presigned-query forms,
 //!   session tokens, a signing-key cache.
 //! - Validation against the service limits before anything is built
-//!   ([`Limits`]); errors that say which field is wrong ([`Error`]).
+//!   ([`Limits`]); errors that say which field is wrong ([`Error`]). ARNs
+//!   are checked for structure by one parser ([`arn::KinesisArn`]).
 //! - Endpoint resolution ([`endpoint`]): partitions, FIPS, dual-stack,
 //!   account-scoped hosts from ARNs, custom endpoints.
 //! - Credentials, the AWS shared `config`/`credentials` files and the
 //!   `AWS_*` variables, parsed from values the caller hands in
-//!   ([`credentials`], [`profile`], [`Settings`]).
+//!   ([`credentials`], [`profile`], [`Settings`]); a [`CredentialsSource`]
+//!   that each call asks at every signing.
 //! - Retry decisions, backoff, the retry quota, clock-skew correction and
-//!   adaptive rate limiting ([`retry`]), and one whole call as a state
-//!   machine a transport drives ([`call`]).
+//!   adaptive rate limiting ([`retry`]), and one whole call with its time
+//!   limits as a state machine a transport drives ([`call`]).
 //! - Pagination: [`Paginated::next_page`] builds the next input, and
 //!   [`paginate::Paginator`] walks every page.
 //! - Waiters ([`waiter`]): a stream ACTIVE or gone, a consumer or channel
@@ -66,11 +68,54 @@
 //! ```
 //!
 //! ## The driver loop
-//! With retries, a transport runs [`call::Call`]: `poll(now, jitter)` says
-//! what to do next (`Send` a request, `Sleep`, or `Done`), and the driver
-//! feeds back each answer or transport failure. The [`call`] module shows
-//! the whole loop as a runnable example; `kinesis-blocking` and
-//! `kinesis-async` are that loop and nothing more.
+//! With retries and time limits, a transport runs a [`call::Call`]: it owns
+//! its operation, a [`CredentialsSource`] and a clone of the [`Client`], so
+//! it can be stored anywhere. `poll(now, wall, random)` takes the monotonic
+//! clock (scheduling), the wall clock (signing) and a random value
+//! (jitter), and says what to do: `Send` a request within a time limit,
+//! `Wait` until [`call::Call::poll_timeout`], or `Done`. The driver feeds
+//! back each answer or transport failure and decides nothing itself;
+//! `kinesis-blocking` and `kinesis-async` are this loop and nothing more.
+//! Here it runs in virtual time against a server that answers at once:
+//!
+//! ```
+//! use std::time::{Duration, Instant};
+//! use kinesis_proto::call::{Action, Call};
+//! use kinesis_proto::{ops::PutRecord, Client, Config, Credentials, Error};
+//!
+//! let client = Client::new(Config::new("us-east-1").with_call_timeout(Some(Duration::from_secs(30))));
+//! let credentials = Credentials::new("AKIDEXAMPLE", "SECRET", None);
+//! // A stand-in for any HTTP client: busy once, then it stores the record.
+//! let mut answers = vec![
+//!     (200, r#"{"ShardId":"shardId-000000000000","SequenceNumber":"4958"}"#),
+//!     (503, ""),
+//! ];
+//! let mut send = |_request: http::Request<Vec<u8>>, _timeout: Option<Duration>| {
+//!     let (status, body) = answers.pop().expect("one answer per request");
+//!     http::Response::builder().status(status).body(body.as_bytes().to_vec())
+//! };
+//!
+//! let (mut now, mut wall) = (Instant::now(), time::OffsetDateTime::UNIX_EPOCH);
+//! let mut call = Call::new(&client, PutRecord::new("my-stream", "user-42", b"hi".to_vec()), credentials);
+//! let output = loop {
+//!     match call.poll(now, wall, 0.5) {
+//!         Action::Send { request, timeout } => match send(request, timeout) {
+//!             Ok(answer) => call.handle_response(answer, now, wall),
+//!             Err(e) => panic!("{e}"),
+//!         },
+//!         Action::Wait => {
+//!             // A real driver sleeps until then; virtual time jumps there.
+//!             let until = call.poll_timeout().expect("a wait has an end");
+//!             wall += until - now;
+//!             now = until;
+//!         }
+//!         Action::Done(result) => break result?,
+//!     }
+//! };
+//! assert_eq!(output.sequence_number, "4958");
+//! assert_eq!(call.attempts(), 2);
+//! # Ok::<(), Error>(())
+//! ```
 //!
 //! ## Errors
 //! [`Error::Usage`]: called wrong, nothing was built. [`Error::Service`]:
@@ -87,6 +132,7 @@ pub mod call;
 pub mod credentials;
 pub mod endpoint;
 pub mod error;
+pub mod kpl;
 pub mod ops;
 pub mod paginate;
 pub mod profile;
@@ -96,16 +142,27 @@ pub mod sigv4;
 pub mod waiter;
 
 mod client;
+mod environment;
 mod limits;
 mod operation;
 mod validate;
 mod wire;
 
 pub use client::{Client, Config};
-pub use credentials::Credentials;
+pub use credentials::{Credentials, CredentialsSource};
 pub use error::{
     Error, ErrorCode, ResponseError, ServiceError, TransportError, TransportErrorKind, UsageError,
 };
 pub use limits::Limits;
-pub use operation::{parse_response, Empty, Expect, Family, Operation, Paginated, Plane, Sent};
+pub use operation::{Empty, Expect, Family, Operation, Paginated, Plane, Sent};
+
+/// Parsing without an [`Expect`] token, for fuzz targets and tests only:
+/// present with the `fuzzing` feature, hidden from the docs, not part of
+/// the API. Everything else parses an answer through the token
+/// [`Client::prepare`] returned with its request.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::operation::parse_response;
+}
 pub use settings::{Settings, Timeouts};

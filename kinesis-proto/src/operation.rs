@@ -36,8 +36,9 @@ pub enum Family {
 /// associated type.
 ///
 /// Implemented by every input type in [`crate::ops`]; users do not implement
-/// it.
-pub trait Operation: Serialize {
+/// it. Inputs are `Clone` so that a driver can hand a
+/// [`Call`](crate::call::Call) its own copy.
+pub trait Operation: Serialize + Clone {
     /// The operation's name in `X-Amz-Target` (`PutRecord`).
     const NAME: &'static str;
     /// Which endpoint family serves it.
@@ -159,14 +160,19 @@ impl<O: Operation> Expect<O> {
     }
 }
 
-/// Parses `response` as an answer to `O`, for drivers that keep no token
-/// (fuzzing, replay): every check but those against the request.
+/// Parses `response` as an answer to `O` without an [`Expect`] token, for
+/// fuzz targets and tests that parse answers no request was prepared for:
+/// every check but those against the request. Not part of the API: only
+/// the `fuzzing` feature (and this crate's unit tests) have it.
+#[cfg(any(test, feature = "fuzzing"))]
 pub fn parse_response<O: Operation, B: AsRef<[u8]>>(
     response: &http::Response<B>,
 ) -> Result<O::Output, Error> {
     parse_with::<O, B>(response, &Sent::default())
 }
 
+/// What [`Expect::parse`] does: the output on a 2xx status, else the
+/// service error; `sent` is what the request held.
 fn parse_with<O: Operation, B: AsRef<[u8]>>(
     response: &http::Response<B>,
     sent: &Sent,

@@ -15,7 +15,7 @@
 //! use kinesis_proto::paginate::Paginator;
 //!
 //! let mut first = ListShards::new("my-stream");
-//! first.max_results = Some(2);
+//! first.page.max_results = Some(2);
 //! let mut pages = Paginator::new(first);
 //! let answers = [
 //!     r#"{"Shards":[],"NextToken":"t2"}"#,
@@ -31,9 +31,9 @@
 //! assert!(pages.next_request().is_none());
 //! assert_eq!(pages.pages(), 2);
 //! // The second request carries only the token and the page size.
-//! assert_eq!(sent[1].next_token.as_deref(), Some("t2"));
-//! assert_eq!(sent[1].max_results, Some(2));
-//! assert!(sent[1].stream_name.is_none());
+//! assert_eq!(sent[1].page.next_token.as_deref(), Some("t2"));
+//! assert_eq!(sent[1].page.max_results, Some(2));
+//! assert!(sent[1].stream.is_none());
 //! # Ok::<(), kinesis_proto::Error>(())
 //! ```
 
@@ -148,16 +148,16 @@ mod tests {
     #[test]
     fn list_shards_follows_tokens_with_only_the_token_and_page_size() {
         let mut first = ListShards::new("s");
-        first.max_results = Some(1);
+        first.page.max_results = Some(1);
         let mut pages = Paginator::new(first.clone());
         assert_eq!(pages.next_request(), Some(&first));
         pages
             .handle_page(&shards(r#"{"Shards":[],"NextToken":"a"}"#))
             .unwrap();
         let second = pages.next_request().unwrap().clone();
-        assert_eq!(second.next_token.as_deref(), Some("a"));
-        assert_eq!(second.max_results, Some(1));
-        assert_eq!(second.stream_name, None);
+        assert_eq!(second.page.next_token.as_deref(), Some("a"));
+        assert_eq!(second.page.max_results, Some(1));
+        assert_eq!(second.stream, None);
         pages
             .handle_page(&shards(r#"{"Shards":[],"NextToken":"b"}"#))
             .unwrap();

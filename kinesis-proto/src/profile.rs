@@ -38,7 +38,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::settings::{lookup, Environment};
+use crate::environment::{lookup, Environment};
 
 /// Which of the two shared files a text is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

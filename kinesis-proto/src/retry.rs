@@ -1,8 +1,12 @@
 //! Retry decisions, as the AWS SDKs make them in their standard and
 //! adaptive retry modes, with no clock and no randomness of their own.
 //!
-//! [`crate::call::Call`] drives these pieces; they are public so that other
-//! state machines (and tests) can make the same decisions.
+//! The policy ([`RetryConfig`], [`FailureClass`], the backoff) is public so
+//! that other state machines (and tests) can make the same decisions. The
+//! state every call of one [`crate::Client`] shares (the retry quota, the
+//! clock offset, the rate limiter) lives here too, changed only by this
+//! module, one lock per event; [`crate::call::Call`] asks it before each
+//! attempt and tells it how each attempt ended.
 //!
 //! # Standard mode
 //! - **Attempts**: at most [`RetryConfig::max_attempts`] requests per call
@@ -30,7 +34,9 @@
 //!   whose retry succeeds puts back what that retry cost.
 //! - **Clock skew**: the `Date` header of every answer ([`parse_http_date`])
 //!   minus the wall clock when it arrived is the client's clock offset;
-//!   every request signed after that uses `now + offset`. An error whose
+//!   every request signed after that uses `wall + offset`. Only this
+//!   correction and signing read the wall clock; everything scheduled runs
+//!   on the monotonic one. An error whose
 //!   code says the signature time was wrong ([`ErrorCode::is_clock_skew`])
 //!   is retried once, at once (at the ordinary [`RETRY_COST`], within
 //!   `max_attempts`), when the correction moved the signing time
@@ -45,9 +51,10 @@
 //! β = 0.7 at each throttle, grown back along a cubic curve with scale
 //! 0.4, never above twice the measured send rate, never below 0.5
 //! requests/s). When the bucket is empty the call says
-//! [`Action::Sleep`](crate::call::Action::Sleep) before it sends. The rate
-//! limiter reads the wall-clock `now` the driver passes in; a clock that
-//! jumps backwards only stalls refills, never panics.
+//! [`Action::Wait`](crate::call::Action::Wait) before it sends. The rate
+//! limiter counts time on the monotonic [`Instant`] the driver passes in,
+//! so wall-clock jumps do not touch it; an instant older than one already
+//! seen (from a call on another thread) only stalls refills.
 //!
 //! ```
 //! use std::time::Duration;
@@ -59,13 +66,14 @@
 //! assert_eq!(config.backoff(FailureClass::Transient, 40, 0.99), Duration::from_secs(20));
 //! ```
 
-use std::time::Duration;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time};
 
 #[cfg(doc)]
 use crate::error::ErrorCode;
-use crate::error::{Error, ServiceError, TransportErrorKind};
+use crate::error::{Error, ServiceError, TransportError, TransportErrorKind};
 
 /// Tokens in a client's retry quota at the start, and at most.
 pub const INITIAL_RETRY_TOKENS: u32 = 500;
@@ -283,15 +291,54 @@ impl FailureClass {
     }
 }
 
-/// The retry state one client shares between all its calls.
-#[derive(Debug)]
-pub(crate) struct RetryState {
+/// The retry state one client shares between all its calls: the retry
+/// quota, the clock offset and adaptive mode's rate limiter, behind one
+/// lock. A [`crate::Client`] holds it and hands a clone to each call; only
+/// the methods of this module change it.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SharedRetryState(Arc<Mutex<RetryState>>);
+
+impl SharedRetryState {
+    /// The state. A panic elsewhere while it was held cannot leave it
+    /// inconsistent (it is plain numbers), so poisoning is ignored.
+    fn lock(&self) -> MutexGuard<'_, RetryState> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     /// Tokens left in the retry quota.
-    pub(crate) quota: u32,
+    pub(crate) fn quota(&self) -> u32 {
+        self.lock().quota
+    }
+
     /// Server clock minus local clock, from the last `Date` header.
-    pub(crate) clock_offset: time::Duration,
+    pub(crate) fn clock_offset(&self) -> time::Duration {
+        self.lock().clock_offset
+    }
+
+    /// Sets the quota (tests start from a chosen level).
+    #[cfg(test)]
+    pub(crate) fn set_quota(&self, quota: u32) {
+        self.lock().quota = quota;
+    }
+
+    /// Whether adaptive mode's rate limiter has been switched on.
+    #[cfg(test)]
+    pub(crate) fn is_rate_limiting(&self) -> bool {
+        self.lock().rate.is_enabled()
+    }
+}
+
+/// The retry state itself.
+#[derive(Debug)]
+struct RetryState {
+    /// Tokens left in the retry quota.
+    quota: u32,
+    /// Server clock minus local clock, from the last `Date` header.
+    clock_offset: time::Duration,
     /// Adaptive mode's rate limiter (unused in standard mode).
-    pub(crate) rate: RateLimiter,
+    rate: RateLimiter,
 }
 
 impl Default for RetryState {
@@ -306,7 +353,7 @@ impl Default for RetryState {
 
 impl RetryState {
     /// Takes `cost` tokens for a retry, or says no when the quota cannot pay.
-    pub(crate) fn acquire_retry(&mut self, cost: u32) -> bool {
+    fn acquire_retry(&mut self, cost: u32) -> bool {
         match self.quota.checked_sub(cost) {
             Some(left) => {
                 self.quota = left;
@@ -317,24 +364,215 @@ impl RetryState {
     }
 
     /// Puts `amount` tokens back, up to the initial capacity.
-    pub(crate) fn release(&mut self, amount: u32) {
+    fn release(&mut self, amount: u32) {
         self.quota = self.quota.saturating_add(amount).min(INITIAL_RETRY_TOKENS);
+    }
+}
+
+/// What follows a failed attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    /// Send again, after this class's backoff (none for clock skew).
+    Retry(FailureClass),
+    /// The failure is the call's outcome, for this reason.
+    GiveUp(&'static str),
+}
+
+/// One call's retry bookkeeping, over the state its client shares: every
+/// decision about attempts, the quota, the clock offset and the rate
+/// limiter is made here, each event under one lock.
+#[derive(Debug)]
+pub(crate) struct Retries {
+    shared: SharedRetryState,
+    tally: Tally,
+}
+
+/// What one call counts.
+#[derive(Debug)]
+struct Tally {
+    config: RetryConfig,
+    /// Requests sent so far.
+    attempts: u32,
+    /// Quota tokens taken for the retry now under way, given back if it
+    /// succeeds.
+    held_cost: Option<u32>,
+    /// Whether a clock-skew error was already retried.
+    skew_retried: bool,
+}
+
+impl Retries {
+    /// A call's bookkeeping, following `config`, sharing `shared`.
+    pub(crate) fn new(config: RetryConfig, shared: SharedRetryState) -> Self {
+        Retries {
+            shared,
+            tally: Tally {
+                config,
+                attempts: 0,
+                held_cost: None,
+                skew_retried: false,
+            },
+        }
+    }
+
+    /// The settings followed.
+    pub(crate) fn config(&self) -> &RetryConfig {
+        &self.tally.config
+    }
+
+    /// Requests sent so far.
+    pub(crate) fn attempts(&self) -> u32 {
+        self.tally.attempts
+    }
+
+    /// Asks to send the next attempt at `now`: the clock offset to sign it
+    /// with, or (adaptive mode's rate limiter) how long to wait first.
+    pub(crate) fn admit(&mut self, now: Instant) -> Result<time::Duration, Duration> {
+        let mut shared = self.shared.lock();
+        if self.tally.config.mode == RetryMode::Adaptive {
+            if let Some(wait) = shared.rate.acquire(now) {
+                return Err(wait);
+            }
+        }
+        Ok(shared.clock_offset)
+    }
+
+    /// Counts an attempt as sent.
+    pub(crate) fn sent(&mut self) {
+        self.tally.attempts += 1;
+    }
+
+    /// Records a successful answer to the last attempt (see
+    /// [`Retries::failed`] for the arguments).
+    pub(crate) fn succeeded(
+        &mut self,
+        now: Instant,
+        wall: OffsetDateTime,
+        server_time: Option<OffsetDateTime>,
+        signed_offset: time::Duration,
+    ) {
+        let mut shared = self.shared.lock();
+        let mode = self.tally.config.mode;
+        Self::observe(
+            &mut shared,
+            mode,
+            now,
+            wall,
+            server_time,
+            signed_offset,
+            false,
+        );
+        let refund = self.tally.held_cost.take().unwrap_or(NO_RETRY_INCREMENT);
+        shared.release(refund);
+    }
+
+    /// Records an error answer to the last attempt and says what follows.
+    /// The answer arrived at `now` (wall clock `wall`) carrying the
+    /// service's `Date` `server_time`; the request was signed with
+    /// `signed_offset`.
+    pub(crate) fn failed(
+        &mut self,
+        now: Instant,
+        wall: OffsetDateTime,
+        server_time: Option<OffsetDateTime>,
+        signed_offset: time::Duration,
+        error: &Error,
+    ) -> Verdict {
+        let mut shared = self.shared.lock();
+        let throttled = matches!(error, Error::Service(e) if e.is_throttling());
+        let skew_corrected = Self::observe(
+            &mut shared,
+            self.tally.config.mode,
+            now,
+            wall,
+            server_time,
+            signed_offset,
+            throttled,
+        );
+        self.tally
+            .verdict(&mut shared, FailureClass::of_error(error), skew_corrected)
+    }
+
+    /// Learns the clock offset from an answer's `Date` and feeds the rate
+    /// limiter; returns whether the offset moved the signing time by more
+    /// than [`CLOCK_SKEW_THRESHOLD`].
+    fn observe(
+        shared: &mut RetryState,
+        mode: RetryMode,
+        now: Instant,
+        wall: OffsetDateTime,
+        server_time: Option<OffsetDateTime>,
+        signed_offset: time::Duration,
+        throttled: bool,
+    ) -> bool {
+        if mode == RetryMode::Adaptive {
+            shared.rate.update(now, throttled);
+        }
+        let Some(server_time) = server_time else {
+            return false;
+        };
+        let offset = server_time - wall;
+        shared.clock_offset = offset;
+        offset
+            .checked_sub(signed_offset)
+            .is_none_or(|moved| moved.abs() > CLOCK_SKEW_THRESHOLD)
+    }
+
+    /// Records a transport failure of the last attempt at `now` and says
+    /// what follows.
+    pub(crate) fn transport_failed(&mut self, now: Instant, error: &TransportError) -> Verdict {
+        let mut shared = self.shared.lock();
+        if self.tally.config.mode == RetryMode::Adaptive {
+            shared.rate.update(now, false);
+        }
+        let class = FailureClass::of_transport_error(error.kind);
+        self.tally.verdict(&mut shared, class, false)
+    }
+}
+
+impl Tally {
+    /// Retry or give up, after a failure of `class`.
+    fn verdict(
+        &mut self,
+        shared: &mut RetryState,
+        class: FailureClass,
+        skew_corrected: bool,
+    ) -> Verdict {
+        let refusal = if !class.is_retryable() {
+            Some("not retryable")
+        } else if class == FailureClass::ClockSkew && self.skew_retried {
+            Some("clock skew already corrected once")
+        } else if class == FailureClass::ClockSkew && !skew_corrected {
+            Some("clock offset unchanged, re-signing cannot help")
+        } else if self.attempts >= self.config.attempts() {
+            Some("no attempts left")
+        } else if !shared.acquire_retry(class.retry_cost()) {
+            Some("retry quota exhausted")
+        } else {
+            None
+        };
+        if let Some(reason) = refusal {
+            return Verdict::GiveUp(reason);
+        }
+        // Any earlier retry's tokens stay spent; these come back on success.
+        self.held_cost = Some(class.retry_cost());
+        if class == FailureClass::ClockSkew {
+            self.skew_retried = true;
+        }
+        Verdict::Retry(class)
     }
 }
 
 /// The shortest wait the rate limiter asks for.
 const MIN_RATE_LIMIT_WAIT: Duration = Duration::from_millis(1);
 
-/// Seconds since the Unix epoch, as the rate limiter counts time.
-pub(crate) fn unix_seconds(t: OffsetDateTime) -> f64 {
-    t.unix_timestamp_nanos() as f64 / 1e9
-}
-
 /// Adaptive mode's client-side rate limiter: a token bucket whose fill rate
-/// follows CUBIC, enabled by the first throttling answer.
+/// follows CUBIC, enabled by the first throttling answer. It counts time in
+/// seconds since the first instant it was shown.
 #[derive(Debug, Default)]
-pub(crate) struct RateLimiter {
-    /// Created at the first event, with that event's time.
+struct RateLimiter {
+    /// The first instant seen: time zero.
+    origin: Option<Instant>,
+    /// Created at the first event.
     inner: Option<RateInner>,
 }
 
@@ -434,14 +672,22 @@ impl RateInner {
 }
 
 impl RateLimiter {
-    fn inner(&mut self, now: f64) -> &mut RateInner {
-        self.inner.get_or_insert_with(|| RateInner::new(now))
+    /// `now` in seconds since the origin (an instant before it, which
+    /// calls on other threads may bring, counts as the origin).
+    fn seconds(&mut self, now: Instant) -> f64 {
+        let origin = *self.origin.get_or_insert(now);
+        now.saturating_duration_since(origin).as_secs_f64()
+    }
+
+    fn inner(&mut self, now: Instant) -> (&mut RateInner, f64) {
+        let t = self.seconds(now);
+        (self.inner.get_or_insert_with(|| RateInner::new(t)), t)
     }
 
     /// Asks to send one request at `now`: `None` to go ahead (a token was
     /// taken), or how long to wait before asking again.
-    pub(crate) fn acquire(&mut self, now: f64) -> Option<Duration> {
-        let inner = self.inner(now);
+    fn acquire(&mut self, now: Instant) -> Option<Duration> {
+        let (inner, now) = self.inner(now);
         if !inner.enabled {
             return None;
         }
@@ -454,10 +700,9 @@ impl RateLimiter {
         }
         let wait = (1.0 - inner.capacity) / inner.fill_rate;
         // A fill rate is never below MIN_FILL_RATE, so `wait` is at most 2 s;
-        // the fallback only guards against a NaN from a broken clock. The
-        // floor of one millisecond keeps a wait shorter than the clock's
-        // resolution (a nanosecond, or ~240 ns for an f64 of epoch seconds)
-        // from being a sleep that refills nothing, asked for forever.
+        // the fallback only guards against a NaN. The floor of one
+        // millisecond keeps a wait shorter than the float resolution of the
+        // clock from being a wait that refills nothing, asked for forever.
         Some(
             Duration::try_from_secs_f64(wait)
                 .unwrap_or(Duration::from_secs(2))
@@ -466,8 +711,8 @@ impl RateLimiter {
     }
 
     /// Feeds the outcome of one attempt that ended at `now`.
-    pub(crate) fn update(&mut self, now: f64, throttled: bool) {
-        let inner = self.inner(now);
+    fn update(&mut self, now: Instant, throttled: bool) {
+        let (inner, now) = self.inner(now);
         let measured = inner.record(now);
         let new_rate = if throttled {
             let rate = if inner.enabled {
@@ -493,7 +738,7 @@ impl RateLimiter {
 
     /// Whether a throttling answer has switched rate limiting on.
     #[cfg(test)]
-    pub(crate) fn is_enabled(&self) -> bool {
+    fn is_enabled(&self) -> bool {
         self.inner.as_ref().is_some_and(|i| i.enabled)
     }
 }
@@ -556,7 +801,7 @@ fn number<T: std::str::FromStr>(s: &str, min: usize, max: usize) -> Option<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::{ErrorCode, TransportError, UsageError};
+    use crate::error::{ErrorCode, UsageError};
 
     fn service(code: ErrorCode, status: u16) -> ServiceError {
         ServiceError {
@@ -751,20 +996,25 @@ mod tests {
         assert!((inner.cubic_throttle(10.0, 5.0) - 7.0).abs() < 1e-12);
     }
 
+    /// `secs` seconds after a fixed instant.
+    fn at(base: Instant, secs: f64) -> Instant {
+        base + Duration::from_secs_f64(secs)
+    }
+
     #[test]
     fn rate_limiter_is_off_until_throttled_then_slows_sends() {
         let mut r = RateLimiter::default();
-        let t0 = 1_000.0;
+        let t0 = Instant::now();
         for i in 0..20 {
-            assert_eq!(r.acquire(t0 + f64::from(i) * 0.01), None);
-            r.update(t0 + f64::from(i) * 0.01, false);
+            assert_eq!(r.acquire(at(t0, f64::from(i) * 0.01)), None);
+            r.update(at(t0, f64::from(i) * 0.01), false);
         }
         assert!(!r.is_enabled());
-        r.update(t0 + 0.5, true);
+        r.update(at(t0, 0.5), true);
         assert!(r.is_enabled());
         // Sending as fast as possible at one instant: the bucket empties and
         // the limiter asks to wait, then lets the request through later.
-        let now = t0 + 0.6;
+        let now = at(t0, 0.6);
         let mut waited = None;
         for _ in 0..10 {
             if let Some(w) = r.acquire(now) {
@@ -774,17 +1024,60 @@ mod tests {
         }
         let w = waited.expect("the rate limiter must ask to wait");
         assert!(w > Duration::ZERO && w <= Duration::from_secs(2), "{w:?}");
-        assert_eq!(r.acquire(now + w.as_secs_f64() + 1e-6), None);
+        assert_eq!(r.acquire(now + w + Duration::from_micros(1)), None);
     }
 
     #[test]
-    fn rate_limiter_survives_a_clock_going_back() {
+    fn rate_limiter_survives_instants_out_of_order() {
+        // Calls on other threads may report instants older than the origin.
+        let t0 = Instant::now() + Duration::from_secs(100);
         let mut r = RateLimiter::default();
-        r.update(100.0, true);
-        r.update(50.0, true);
-        let _ = r.acquire(10.0);
-        r.update(f64::NAN, false);
-        let _ = r.acquire(f64::NAN);
-        let _ = r.acquire(200.0);
+        r.update(t0, true);
+        r.update(t0 - Duration::from_secs(50), true);
+        let _ = r.acquire(t0 - Duration::from_secs(90));
+        r.update(t0 - Duration::from_secs(100), false);
+        let w = r.acquire(t0 + Duration::from_secs(200));
+        assert!(w.is_none_or(|w| w <= Duration::from_secs(2)), "{w:?}");
+    }
+
+    #[test]
+    fn shared_state_is_shared_by_clones() {
+        let a = SharedRetryState::default();
+        let b = a.clone();
+        a.set_quota(7);
+        assert_eq!(b.quota(), 7);
+        assert_eq!(b.clock_offset(), time::Duration::ZERO);
+        assert!(!b.is_rate_limiting());
+    }
+
+    #[test]
+    fn retries_decide_with_one_lock_per_event() {
+        let shared = SharedRetryState::default();
+        let mut r = Retries::new(RetryConfig::default(), shared.clone());
+        let now = Instant::now();
+        let wall = OffsetDateTime::UNIX_EPOCH;
+        assert_eq!(r.admit(now), Ok(time::Duration::ZERO));
+        r.sent();
+        let throttled = Error::Service(service(ErrorCode::Throttling, 400));
+        assert_eq!(
+            r.failed(now, wall, None, time::Duration::ZERO, &throttled),
+            Verdict::Retry(FailureClass::Throttling)
+        );
+        assert_eq!(shared.quota(), INITIAL_RETRY_TOKENS - RETRY_COST);
+        r.sent();
+        // A Date five minutes ahead: the offset is learnt and the retry's
+        // cost comes back with the success.
+        let date = wall + time::Duration::minutes(5);
+        r.succeeded(now, wall, Some(date), time::Duration::ZERO);
+        assert_eq!(shared.quota(), INITIAL_RETRY_TOKENS);
+        assert_eq!(shared.clock_offset(), time::Duration::minutes(5));
+        assert_eq!(r.admit(now), Ok(time::Duration::minutes(5)));
+        r.sent();
+        let reset = TransportError::new(TransportErrorKind::Tls, "bad certificate");
+        assert_eq!(
+            r.transport_failed(now, &reset),
+            Verdict::GiveUp("not retryable")
+        );
+        assert_eq!(r.attempts(), 3);
     }
 }

@@ -15,84 +15,17 @@
 //! ```
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
-use std::hash::BuildHasher;
 use std::path::Path;
 use std::time::Duration;
 
+use crate::client::Config;
+use crate::credentials::Credentials;
 use crate::endpoint::validate_region;
+use crate::environment::lookup;
+pub use crate::environment::Environment;
 use crate::error::UsageError;
 use crate::profile::{self, FileKind, Profile, ProfileSet};
 use crate::retry::{RetryConfig, RetryMode};
-use crate::{Config, Credentials};
-
-/// Where configuration values come from: environment variables by name.
-///
-/// Implemented for closures (`|name: &str| std::env::var(name).ok()`),
-/// maps from names to values, and slices or arrays of `(name, value)`
-/// pairs. Empty or all-whitespace values count as unset.
-pub trait Environment {
-    /// The value of variable `name`, if set.
-    fn var(&self, name: &str) -> Option<String>;
-}
-
-impl<F: Fn(&str) -> Option<String>> Environment for F {
-    fn var(&self, name: &str) -> Option<String> {
-        self(name)
-    }
-}
-
-impl<S: BuildHasher> Environment for HashMap<String, String, S> {
-    fn var(&self, name: &str) -> Option<String> {
-        self.get(name).cloned()
-    }
-}
-
-impl<S: BuildHasher> Environment for HashMap<&str, &str, S> {
-    fn var(&self, name: &str) -> Option<String> {
-        self.get(name).map(|v| (*v).to_owned())
-    }
-}
-
-impl Environment for BTreeMap<String, String> {
-    fn var(&self, name: &str) -> Option<String> {
-        self.get(name).cloned()
-    }
-}
-
-impl Environment for BTreeMap<&str, &str> {
-    fn var(&self, name: &str) -> Option<String> {
-        self.get(name).map(|v| (*v).to_owned())
-    }
-}
-
-impl Environment for [(&str, &str)] {
-    fn var(&self, name: &str) -> Option<String> {
-        self.iter()
-            .rev()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| (*v).to_owned())
-    }
-}
-
-impl<const N: usize> Environment for [(&str, &str); N] {
-    fn var(&self, name: &str) -> Option<String> {
-        self.as_slice().var(name)
-    }
-}
-
-/// The trimmed value of `name`, `None` when unset or blank.
-pub(crate) fn lookup<E: Environment + ?Sized>(env: &E, name: &str) -> Option<String> {
-    let value = env.var(name)?;
-    let trimmed = value.trim();
-    if trimmed.is_empty() {
-        None
-    } else if trimmed.len() == value.len() {
-        Some(value)
-    } else {
-        Some(trimmed.to_owned())
-    }
-}
 
 /// Connect, per-attempt and whole-call time limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -224,8 +157,8 @@ impl Settings {
     }
 
     /// The kinesis-proto [`Client`](crate::Client) these settings describe
-    /// (`config` with the retry behaviour of `retry`): what a transport
-    /// drives.
+    /// (`config` with the retry behaviour of `retry` and the call and
+    /// attempt time limits of `timeouts`): what a transport drives.
     ///
     /// ```
     /// use kinesis_proto::{Config, Credentials, Settings};
@@ -234,7 +167,13 @@ impl Settings {
     /// assert_eq!(settings.proto_client().config().retry().max_attempts, 7);
     /// ```
     pub fn proto_client(&self) -> crate::Client {
-        crate::Client::new(self.config.clone().with_retry(self.retry))
+        crate::Client::new(
+            self.config
+                .clone()
+                .with_retry(self.retry)
+                .with_call_timeout(self.timeouts.call)
+                .with_attempt_timeout(self.timeouts.attempt),
+        )
     }
 
     /// Settings the way the AWS SDKs find them, from the environment and

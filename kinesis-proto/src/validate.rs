@@ -11,32 +11,18 @@ use std::borrow::Cow;
 
 use time::OffsetDateTime;
 
+use crate::arn::{KinesisArn, KinesisResource};
 use crate::error::UsageError;
 use crate::Limits;
 
 /// A field name: static for top-level fields, owned for list entries.
 pub(crate) type Field = Cow<'static, str>;
 
-/// Longest ARN the service accepts, in characters.
-pub(crate) const MAX_ARN_CHARS: usize = 2048;
-/// Longest stream, consumer or shard name.
-pub(crate) const MAX_NAME_CHARS: usize = 128;
-/// Longest partition key, in Unicode characters.
-pub(crate) const MAX_PARTITION_KEY_CHARS: usize = 256;
-/// The `Limit` of GetRecords.
-pub(crate) const MAX_GET_RECORDS_LIMIT: u32 = 10_000;
-/// Most tags one call may add (AddTagsToStream, CreateStream, TagResource…).
-pub(crate) const MAX_TAGS_PER_CALL: usize = 50;
-/// Most tag keys one call may remove.
-pub(crate) const MAX_TAG_KEYS_PER_CALL: usize = 50;
-/// Longest tag key, in characters.
-pub(crate) const MAX_TAG_KEY_CHARS: usize = 128;
-/// Longest tag value, in characters.
-pub(crate) const MAX_TAG_VALUE_CHARS: usize = 256;
-/// Longest shard iterator.
-pub(crate) const MAX_SHARD_ITERATOR_CHARS: usize = 512;
-/// Longest sequence number: `0|[1-9]\d{0,128}`.
-pub(crate) const MAX_SEQUENCE_NUMBER_DIGITS: usize = 129;
+pub(crate) use crate::limits::{
+    MAX_ARN_CHARS, MAX_GET_RECORDS_LIMIT, MAX_NAME_CHARS, MAX_PARTITION_KEY_CHARS,
+    MAX_SEQUENCE_NUMBER_DIGITS, MAX_SHARD_ITERATOR_CHARS, MAX_TAGS_PER_CALL, MAX_TAG_KEYS_PER_CALL,
+    MAX_TAG_KEY_CHARS, MAX_TAG_VALUE_CHARS,
+};
 
 fn error(field: impl Into<Field>, problem: impl Into<String>) -> UsageError {
     UsageError::new(field, problem)
@@ -128,54 +114,63 @@ pub(crate) fn shard_id(field: impl Into<Field>, id: &str) -> Result<(), UsageErr
     simple_name(field, id)
 }
 
-/// The shape every ARN shares: `arn:partition:service:region:account:resource`,
-/// at most 2048 characters, no whitespace or control characters (the
-/// account and region pick the request's host name).
-pub(crate) fn arn(field: impl Into<Field>, arn: &str) -> Result<(), UsageError> {
-    let field = field.into();
-    if !arn.starts_with("arn:") {
-        return Err(error(field, "must start with \"arn:\""));
-    }
-    char_length(field.clone(), arn, 1, MAX_ARN_CHARS)?;
-    if let Some(bad) = arn.chars().find(|c| c.is_whitespace() || c.is_control()) {
-        return Err(error(field, format!("must not contain {bad:?}")));
-    }
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    if parts.len() < 6 || parts[5].is_empty() {
-        return Err(error(
-            field,
-            "must have the form arn:partition:service:region:account:resource",
-        ));
-    }
-    if parts[1].is_empty() || parts[2].is_empty() {
-        return Err(error(field, "has an empty partition or service"));
-    }
-    Ok(())
-}
-
-/// A stream addressed by `StreamName` or `StreamARN`: exactly one of the two,
-/// each valid. Field names are `StreamName` and `StreamARN`.
-pub(crate) fn stream_locator(
-    name: Option<&str>,
-    stream_arn: Option<&str>,
+/// A Kinesis ARN whose resource `accept` takes; `what` names that resource
+/// for the error ("stream", "queue"…).
+fn kinesis_arn(
+    field: impl Into<Field>,
+    text: &str,
+    what: &str,
+    accept: impl FnOnce(&KinesisResource<'_>) -> bool,
 ) -> Result<(), UsageError> {
-    match (name, stream_arn) {
-        (Some(_), Some(_)) => Err(error(
-            "StreamName",
-            "give either StreamName or StreamARN, not both",
+    match KinesisArn::parse(text) {
+        Ok(arn) if accept(&arn.resource) => Ok(()),
+        Ok(arn) => Err(error(
+            field,
+            format!("is the ARN of a {}, not of a {what}", arn.resource.kind()),
         )),
-        (None, None) => Err(error("StreamName", "give StreamName or StreamARN")),
-        (Some(name), None) => stream_name("StreamName", name),
-        (None, Some(a)) => arn("StreamARN", a),
+        Err(e) => Err(error(field, format!("is not the ARN of a {what}: {e}"))),
     }
 }
 
-/// An optional ARN field: valid when present.
-pub(crate) fn optional_arn(field: impl Into<Field>, value: Option<&str>) -> Result<(), UsageError> {
-    match value {
-        Some(a) => arn(field, a),
-        None => Ok(()),
-    }
+/// A stream ARN: `arn:{partition}:kinesis:{region}:{account}:stream/{name}`.
+pub(crate) fn stream_arn(field: impl Into<Field>, text: &str) -> Result<(), UsageError> {
+    kinesis_arn(field, text, "stream", |r| {
+        matches!(r, KinesisResource::Stream { .. })
+    })
+}
+
+/// A consumer ARN: `…:stream/{stream}/consumer/{name}`, with or without the
+/// `:{creation-epoch}` suffix.
+pub(crate) fn consumer_arn(field: impl Into<Field>, text: &str) -> Result<(), UsageError> {
+    kinesis_arn(field, text, "stream consumer", |r| {
+        matches!(r, KinesisResource::Consumer { .. })
+    })
+}
+
+/// A queue ARN: `…:queue/{id}`.
+pub(crate) fn queue_arn(field: impl Into<Field>, text: &str) -> Result<(), UsageError> {
+    kinesis_arn(field, text, "queue", |r| {
+        matches!(r, KinesisResource::Queue { .. })
+    })
+}
+
+/// A channel ARN: `…:channel/{id}`.
+pub(crate) fn channel_arn(field: impl Into<Field>, text: &str) -> Result<(), UsageError> {
+    kinesis_arn(field, text, "channel", |r| {
+        matches!(r, KinesisResource::Channel { .. })
+    })
+}
+
+/// The ARN of anything Kinesis tags or attaches a policy to: a stream, a
+/// consumer, a queue or a channel.
+pub(crate) fn resource_arn(field: impl Into<Field>, text: &str) -> Result<(), UsageError> {
+    kinesis_arn(field, text, "stream, consumer, queue or channel", |_| true)
+}
+
+/// An ARN of another service (an IAM role, an S3 bucket, a Glue schema):
+/// 1–2048 characters; the service that owns it checks the rest.
+pub(crate) fn foreign_arn(field: impl Into<Field>, text: &str) -> Result<(), UsageError> {
+    char_length(field, text, 1, MAX_ARN_CHARS)
 }
 
 /// A partition key: 1–256 Unicode characters.
@@ -450,54 +445,59 @@ mod tests {
     }
 
     #[test]
-    fn arns() {
-        let good = "arn:aws:kinesis:us-east-1:123456789012:stream/my-stream";
-        assert!(arn("StreamARN", good).is_ok());
-        assert!(arn(
+    fn arns_by_kind() {
+        let stream = "arn:aws:kinesis:us-east-1:123456789012:stream/my-stream";
+        let consumer = "arn:aws:kinesis:us-east-1:123456789012:stream/s/consumer/c:1700000000";
+        let queue = "arn:aws:kinesis:us-east-1:123456789012:queue/q-1a2b3c";
+        let channel = "arn:aws:kinesis:us-east-1:123456789012:channel/c-1";
+        assert!(stream_arn("StreamARN", stream).is_ok());
+        assert!(stream_arn(
             "StreamARN",
             "arn:aws-cn:kinesis:cn-north-1:123456789012:stream/s"
         )
         .is_ok());
+        assert!(consumer_arn("ConsumerARN", consumer).is_ok());
+        assert!(queue_arn("QueueARN", queue).is_ok());
+        assert!(channel_arn("ChannelARN", channel).is_ok());
+        for any in [stream, consumer, queue, channel] {
+            assert!(resource_arn("ResourceARN", any).is_ok(), "{any}");
+        }
+        let e = queue_arn("QueueARN", stream).expect_err("a stream");
+        assert_eq!(e.field, "QueueARN");
+        assert!(
+            e.problem.contains("of a stream, not of a queue"),
+            "{}",
+            e.problem
+        );
+        assert_eq!(field_of(stream_arn("StreamARN", consumer)), "StreamARN");
+        assert_eq!(field_of(consumer_arn("ConsumerARN", stream)), "ConsumerARN");
         for bad in [
             "",
             "aws:kinesis:us-east-1:123456789012:stream/s",
             "arn:aws:kinesis:us-east-1:123456789012",
             "arn:aws:kinesis:us-east-1:123456789012:",
-            "arn::kinesis:us-east-1:1:stream/s",
+            "arn::kinesis:us-east-1:123456789012:stream/s",
             "arn:aws:kinesis:us-east-1:123456789012:stream/a b",
             "arn:aws:kinesis:us-east-1\r\n:123456789012:stream/s",
+            "arn:aws:kinesis:us-east-1:12345:stream/s",
+            "arn:aws:sqs:us-east-1:123456789012:stream/s",
         ] {
-            assert_eq!(field_of(arn("StreamARN", bad)), "StreamARN", "{bad:?}");
+            assert_eq!(
+                field_of(stream_arn("StreamARN", bad)),
+                "StreamARN",
+                "{bad:?}"
+            );
         }
         let long = format!(
             "arn:aws:kinesis:us-east-1:123456789012:stream/{}",
             "s".repeat(2048)
         );
-        assert!(arn("StreamARN", &long)
+        assert!(stream_arn("StreamARN", &long)
             .expect_err("long")
             .problem
             .contains("2048"));
-    }
-
-    #[test]
-    fn stream_locators() {
-        assert!(stream_locator(Some("s"), None).is_ok());
-        assert!(stream_locator(
-            None,
-            Some("arn:aws:kinesis:us-east-1:123456789012:stream/s")
-        )
-        .is_ok());
-        let both = stream_locator(
-            Some("s"),
-            Some("arn:aws:kinesis:us-east-1:123456789012:stream/s"),
-        );
-        assert!(both.expect_err("both").problem.contains("not both"));
-        assert_eq!(field_of(stream_locator(None, None)), "StreamName");
-        assert_eq!(field_of(stream_locator(None, Some("nope"))), "StreamARN");
-        assert_eq!(
-            field_of(stream_locator(Some("bad name"), None)),
-            "StreamName"
-        );
+        assert!(foreign_arn("RoleARN", "arn:aws:iam::123456789012:role/r").is_ok());
+        assert!(foreign_arn("RoleARN", "").is_err());
     }
 
     #[test]

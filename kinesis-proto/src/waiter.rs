@@ -50,9 +50,8 @@
 //! ## In virtual time
 //! ```
 //! use std::time::{Duration, Instant};
-//! use kinesis_proto::Error;
 //! use kinesis_proto::ops::{DescribeStreamSummary, DescribeStreamSummaryOutput, StreamStatus};
-//! use kinesis_proto::waiter::{StreamActive, WaitError, Waiter, WaiterAction, WaiterConfig};
+//! use kinesis_proto::waiter::{StreamActive, Waiter, WaiterAction, WaiterConfig};
 //!
 //! fn summary(status: &str) -> DescribeStreamSummaryOutput {
 //!     serde_json::from_str(&format!(
@@ -70,8 +69,8 @@
 //! let result = loop {
 //!     match waiter.poll(now) {
 //!         WaiterAction::Call(op) => {
-//!             assert_eq!(op.stream_name.as_deref(), Some("s"));
-//!             let answer: Result<_, Error> = Ok(answers.next().unwrap());
+//!             assert_eq!(op.stream.as_name(), Some("s"));
+//!             let answer: Result<_, kinesis_proto::Error> = Ok(answers.next().unwrap());
 //!             waiter.handle_output(answer, now, 0.0); // jitter 0: the shortest pause
 //!         }
 //!         WaiterAction::Wait(until) => now = until, // a real driver sleeps here
@@ -81,14 +80,12 @@
 //! assert_eq!(result.unwrap().stream_status, StreamStatus::Active);
 //! assert_eq!(waiter.attempts(), 3);
 //! assert_eq!(now - start, Duration::from_secs(20)); // two pauses of min_delay
-//! # let _: Option<WaitError> = None;
 //! ```
 
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use crate::Error;
-use crate::error::ErrorCode;
+use crate::error::{Error, ErrorCode};
 use crate::operation::Operation;
 use crate::ops::{
     ChannelDescription, ChannelStatus, ConsumerDescription, ConsumerStatus, DescribeChannel,
@@ -182,6 +179,18 @@ impl From<Duration> for WaiterConfig {
 }
 
 /// Why a wait ended without reaching the state it waited for.
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use kinesis_proto::waiter::WaitError;
+/// # fn wait_for_stream_active(_: &str, _: Duration) -> Result<(), WaitError> { Ok(()) }
+/// match wait_for_stream_active("my-stream", Duration::from_secs(300)) {
+///     Ok(()) => println!("ready"),
+///     Err(WaitError::TimedOut { last_state, .. }) => println!("still {last_state:?}"),
+///     Err(WaitError::Failed { state, .. }) => println!("it became {state}"),
+///     Err(e) => println!("{e}"),
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum WaitError {
@@ -275,10 +284,8 @@ pub trait Condition {
     fn request(&self) -> &Self::Op;
 
     /// What an answer to [`Condition::request`] means.
-    fn check(
-        &self,
-        answer: Result<<Self::Op as Operation>::Output, Error>,
-    ) -> Check<Self::Success>;
+    fn check(&self, answer: Result<<Self::Op as Operation>::Output, Error>)
+        -> Check<Self::Success>;
 }
 
 /// Whether `e` is the service saying the resource does not exist.
@@ -297,7 +304,7 @@ const NOT_FOUND: &str = "ResourceNotFound";
 /// use kinesis_proto::ops::DescribeStreamSummary;
 /// use kinesis_proto::waiter::{Condition, StreamActive};
 /// let active = StreamActive::new(DescribeStreamSummary::new("my-stream"));
-/// assert_eq!(active.request().stream_name.as_deref(), Some("my-stream"));
+/// assert_eq!(active.request().stream.as_name(), Some("my-stream"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StreamActive {
@@ -346,7 +353,7 @@ impl Condition for StreamActive {
 /// use kinesis_proto::ops::DescribeStreamSummary;
 /// use kinesis_proto::waiter::{Condition, StreamGone};
 /// let gone = StreamGone::new(DescribeStreamSummary::new("my-stream"));
-/// assert_eq!(gone.request().stream_name.as_deref(), Some("my-stream"));
+/// assert_eq!(gone.request().stream.as_name(), Some("my-stream"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StreamGone {
@@ -369,10 +376,7 @@ impl Condition for StreamGone {
         &self.request
     }
 
-    fn check(
-        &self,
-        answer: Result<crate::ops::DescribeStreamSummaryOutput, Error>,
-    ) -> Check<()> {
+    fn check(&self, answer: Result<crate::ops::DescribeStreamSummaryOutput, Error>) -> Check<()> {
         match answer {
             Ok(out) => Check::Retry(out.stream_description_summary.stream_status.to_string()),
             Err(e) if not_found(&e) => Check::Success(()),
@@ -520,6 +524,29 @@ enum State<T> {
 ///
 /// `'static + Send` when its condition is, so it can live inside another
 /// state machine.
+///
+/// ```
+/// use std::time::{Duration, Instant};
+/// use kinesis_proto::ops::DescribeStreamSummary;
+/// use kinesis_proto::error::parse_service_error;
+/// use kinesis_proto::waiter::{StreamGone, Waiter, WaiterAction};
+/// use kinesis_proto::Error;
+///
+/// let start = Instant::now();
+/// let mut waiter = Waiter::new(StreamGone::new(DescribeStreamSummary::new("s")), Duration::from_secs(60), start);
+/// let WaiterAction::Call(describe) = waiter.poll(start) else { panic!("the first step calls") };
+/// assert_eq!(describe.stream.as_name(), Some("s"));
+/// assert_eq!(waiter.poll_timeout(), Some(waiter.deadline())); // the answer is awaited
+///
+/// // The service says the stream does not exist: the wait is over.
+/// let answer = http::Response::builder()
+///     .status(400)
+///     .body(r#"{"__type":"ResourceNotFoundException"}"#)
+///     .unwrap();
+/// let gone = Err(Error::Service(parse_service_error(&answer)));
+/// waiter.handle_output(gone, start, 0.5);
+/// assert!(matches!(waiter.poll(start), WaiterAction::Done(Ok(()))));
+/// ```
 #[derive(Debug)]
 pub struct Waiter<C: Condition> {
     condition: C,

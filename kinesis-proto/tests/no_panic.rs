@@ -12,8 +12,9 @@
 
 use std::sync::OnceLock;
 
+use kinesis_proto::fuzzing::parse_response;
 use kinesis_proto::http::{HeaderValue, Response, StatusCode};
-use kinesis_proto::{parse_response, Error, Operation};
+use kinesis_proto::{Error, Operation};
 use proptest::prelude::*;
 use serde_json::Value;
 
@@ -638,16 +639,17 @@ fn seeds_are_valid_answers() {
 // After a throttle, `RateLimiter::acquire` can find the bucket short of one
 // token by more than its 1e-9 tolerance but by less than one nanosecond's
 // worth of refill (`(1 - capacity) / fill_rate < 1e-9 s` when the fill rate
-// is above 1/s). It then answers `Sleep(0ns)`; the driver sleeps nothing,
-// the clock does not move, nothing refills, and the call asks for
-// `Sleep(0ns)` forever.
+// is above 1/s). It then asks for a wait of 0 ns; the driver sleeps
+// nothing, the clock does not move, nothing refills, and the call asks for
+// the same wait forever.
 // ---------------------------------------------------------------------------
 #[test]
 fn adaptive_call_never_sleeps_zero_forever() {
-    use kinesis_proto::call::{Action, Call, TransportError, TransportErrorKind as Kind};
+    use kinesis_proto::call::{Action, Call};
     use kinesis_proto::retry::RetryConfig;
     use kinesis_proto::{ops::PutRecord, Client, Config, Credentials};
-    use std::time::Duration;
+    use kinesis_proto::{TransportError, TransportErrorKind as Kind};
+    use std::time::{Duration, Instant};
 
     let start = time::OffsetDateTime::UNIX_EPOCH + Duration::from_secs(33_535);
     let retry = RetryConfig::adaptive()
@@ -679,25 +681,29 @@ fn adaptive_call_never_sleeps_zero_forever() {
         Some(Kind::Connect),
     ];
     let mut script = script.iter().cycle();
-    let mut clock = start;
+    let (mut now, mut wall) = (Instant::now(), start);
     for call_number in 1..=4 {
-        let mut call = Call::new(&client, &put, &credentials);
-        let mut zero_sleeps = 0;
+        let mut call = Call::new(&client, put.clone(), credentials.clone());
+        let mut zero_waits = 0;
         loop {
-            match call.poll(clock, 1e-301) {
-                Action::Send(_) => match script.next().expect("cycled") {
+            match call.poll(now, wall, 1e-301) {
+                Action::Send { .. } => match script.next().expect("cycled") {
                     Some(kind) => {
-                        call.handle_transport_error(TransportError::new(*kind, "scripted"))
+                        call.handle_transport_error(TransportError::new(*kind, "scripted"), now)
                     }
-                    None => call.handle_response(throttled(clock), clock),
+                    None => call.handle_response(throttled(wall), now, wall),
                 },
-                Action::Sleep(d) => {
-                    zero_sleeps = if d.is_zero() { zero_sleeps + 1 } else { 0 };
+                Action::Wait => {
+                    let d = call
+                        .poll_timeout()
+                        .map_or(Duration::ZERO, |until| until.saturating_duration_since(now));
+                    zero_waits = if d.is_zero() { zero_waits + 1 } else { 0 };
                     assert!(
-                        zero_sleeps < 100,
-                        "call {call_number}: Sleep(0ns) forever: {call:?}"
+                        zero_waits < 100,
+                        "call {call_number}: a zero wait forever: {call:?}"
                     );
-                    clock += d;
+                    now += d;
+                    wall += d;
                 }
                 Action::Done(_) => break,
             }

@@ -32,7 +32,8 @@
 
 use std::path::{Path, PathBuf};
 
-use kinesis_proto::{ops, parse_response, Error, Operation};
+use kinesis_proto::fuzzing::parse_response;
+use kinesis_proto::{ops, Error, Operation};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};

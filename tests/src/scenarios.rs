@@ -33,7 +33,7 @@ use kinesis_proto::ops::{
     AddTagsToStream, DecreaseStreamRetentionPeriod, DeleteStream, DescribeStream,
     DescribeStreamSummary, GetRecords, GetShardIterator, IncreaseStreamRetentionPeriod,
     ListStreams, ListTagsForStream, MergeShards, PutRecord, PutRecords, PutRecordsRequestEntry,
-    RemoveTagsFromStream, ShardIteratorType, SplitShard, StreamStatus,
+    RemoveTagsFromStream, ShardIteratorType, SplitShard, StreamRef, StreamStatus,
 };
 use kinesis_proto::{Error, TransportErrorKind};
 use kinesis_proto::{ErrorCode, Paginated};
@@ -383,7 +383,7 @@ pub fn tags<D: Driver>(h: &Harness<D>) {
         ("env".to_owned(), "test".to_owned()),
     ]);
     let mut add = AddTagsToStream::new(name);
-    add.tags = tags.clone();
+    add.tags = tags.clone().into();
     ok("AddTagsToStream", client.call(&add));
     let listed = |client: &D| -> BTreeMap<String, String> {
         ok(
@@ -572,12 +572,13 @@ pub fn bad_input_is_usage_error_and_sends_nothing<D: Driver>(h: &Harness<D>) {
             .map(drop),
         "RetentionPeriodHours",
     );
-    let mut both = DescribeStreamSummary::new("s");
-    both.stream_arn = Some("arn:aws:kinesis:us-east-1:000000000000:stream/s".to_owned());
+    let queue = DescribeStreamSummary::new(StreamRef::arn(
+        "arn:aws:kinesis:us-east-1:000000000000:queue/q",
+    ));
     usage(
-        "StreamName and StreamARN",
-        client.call(&both).map(drop),
-        "Stream",
+        "a StreamARN that names a queue",
+        client.call(&queue).map(drop),
+        "StreamARN",
     );
     assert_eq!(listener.connections(), 0, "a usage error sent something");
 

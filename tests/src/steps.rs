@@ -131,7 +131,7 @@ pub fn list_shards<D: Driver>(
     page_size: Option<u32>,
 ) -> (Vec<Shard>, usize) {
     let mut first = ListShards::new(name);
-    first.max_results = page_size;
+    first.page.max_results = page_size;
     let pages = all_pages(driver, first);
     let count = pages.len();
     (pages.into_iter().flat_map(|p| p.shards).collect(), count)

@@ -9,14 +9,13 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use kinesis_proto::Error;
 use kinesis_proto::ops::{
     ConsumerDescription, CreateStream, DeleteStream, DescribeStream, DescribeStreamConsumer,
     DescribeStreamSummary, ListShards, ListShardsOutput, ListStreams, RegisterStreamConsumer,
     Shard, SplitShard, StreamDescriptionSummary, StreamStatus,
 };
 use kinesis_proto::waiter::{WaitError, WaiterConfig};
-use kinesis_proto::{ErrorCode, Paginated};
+use kinesis_proto::{Error, ErrorCode, Paginated};
 
 use crate::driver::{Driver, Harness};
 use crate::steps::{ok, TestStream};
@@ -158,7 +157,7 @@ pub fn every_shard_exactly_once<D: Surface>(h: &Harness<D>) {
     let expected: BTreeMap<String, usize> = all.iter().map(|s| (s.shard_id.clone(), 1)).collect();
 
     let mut small = ListShards::new(stream.name());
-    small.max_results = Some(3);
+    small.page.max_results = Some(3);
     let pages: Vec<ListShardsOutput> = client
         .list_shards_pages(small.clone())
         .into_iter()

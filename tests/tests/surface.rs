@@ -6,13 +6,12 @@
 use async_std::stream::StreamExt;
 use async_std::task;
 use kinesis_async::Client;
-use kinesis_proto::Error;
 use kinesis_proto::ops::{
     ConsumerDescription, DescribeStreamConsumer, ListShards, ListShardsOutput, Shard,
     StreamDescriptionSummary,
 };
 use kinesis_proto::waiter::{WaitError, WaiterConfig};
-use kinesis_proto::{Operation, Paginated, Settings};
+use kinesis_proto::{Error, Operation, Paginated, Settings};
 use kinesis_tests::surface::Surface;
 use kinesis_tests::Driver;
 

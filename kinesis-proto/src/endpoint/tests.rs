@@ -295,6 +295,9 @@ mod properties {
             "stream",
             "/",
             "channel",
+            "queue",
+            "aws-iso-b",
+            "us-iso-east-1",
             "consumer",
             "-",
             ".",
@@ -313,10 +316,12 @@ mod properties {
             fips: bool,
             dual_stack: bool,
             data: bool,
+            queues: bool,
         ) {
             let config = Config::new(region).with_fips(fips).with_dual_stack(dual_stack);
             let plane = if data { Plane::Data } else { Plane::Control };
-            if let Ok(endpoint) = resolve(&config, plane, arn.as_deref()) {
+            let family = if queues { Family::Queues } else { Family::Kinesis };
+            if let Ok(endpoint) = resolve_family(&config, family, plane, arn.as_deref()) {
                 prop_assert_eq!(endpoint.uri.scheme_str(), Some("https"));
                 prop_assert!(endpoint.host_header().is_ok());
             }
@@ -336,45 +341,60 @@ mod properties {
                 prop_assert!(endpoint.host_header().is_ok());
             }
         }
+
+        /// An accepted URL's port is the one written, never a default
+        /// standing in for one that does not fit.
+        #[test]
+        fn accepted_ports_are_the_ones_written(port in 0u32..200_000) {
+            let url = format!("http://127.0.0.1:{port}");
+            match parse_endpoint_url(&url) {
+                Ok(uri) => prop_assert_eq!(uri.port_u16().map(u32::from), Some(port)),
+                Err(e) => {
+                    prop_assert!(port == 0 || port > 65_535, "{url}: {e}");
+                    prop_assert_eq!(e.field, "endpoint");
+                }
+            }
+        }
     }
 }
 
-/// The operations the rule set marks `ResourceType: queue` (botocore
-/// 1.44.5's service model) are exactly those of the queues family.
+/// Every operation's plane and family are what the service model's
+/// `staticContextParams` give the endpoint rules (`OperationType`,
+/// `ResourceType`), read from the model checked into the tests (botocore
+/// 1.44.5).
 #[test]
-fn queue_operations_are_the_queues_family() {
-    macro_rules! families {
+fn planes_and_families_follow_the_model() {
+    macro_rules! routes {
         ($([$method:ident, $input:ident, $summary:literal, $example:literal]),* $(,)?) => {
             vec![$((
                 <crate::ops::$input as crate::Operation>::NAME,
+                <crate::ops::$input as crate::Operation>::PLANE,
                 <crate::ops::$input as crate::Operation>::FAMILY,
             )),*]
         };
     }
-    let table: Vec<(&str, Family)> = crate::for_each_operation!(families);
-    let queues: Vec<&str> = table
-        .iter()
-        .filter(|(_, family)| *family == Family::Queues)
-        .map(|(name, _)| *name)
-        .collect();
-    let mut want = vec![
-        "AcknowledgeDeadLetterQueueRecords",
-        "AcknowledgeQueueRecords",
-        "CreateQueue",
-        "DeleteQueue",
-        "DescribeQueue",
-        "ListQueues",
-        "ReceiveDeadLetterQueueRecords",
-        "ReceiveQueueRecords",
-        "RestoreDeadLetterQueueRecords",
-        "UpdateDeadLetterQueueRecordsVisibility",
-        "UpdateQueue",
-        "UpdateQueueRecordsVisibility",
-    ];
-    let mut got = queues.clone();
-    got.sort_unstable();
-    want.sort_unstable();
-    assert_eq!(got, want);
+    let table: Vec<(&str, Plane, Family)> = crate::for_each_operation!(routes);
+    let model: serde_json::Value =
+        serde_json::from_str(include_str!("../../tests/model/service-2.json")).expect("JSON");
+    let mut queues = 0;
+    for (name, plane, family) in &table {
+        let params = &model["operations"][name]["staticContextParams"];
+        let want_plane = match params["OperationType"]["value"].as_str() {
+            Some("data") => Plane::Data,
+            Some("control") => Plane::Control,
+            other => panic!("{name}: OperationType {other:?} in the model"),
+        };
+        let want_family = match params["ResourceType"]["value"].as_str() {
+            None => Family::Kinesis,
+            Some("queue") => Family::Queues,
+            Some(other) => panic!("{name}: ResourceType {other:?} in the model"),
+        };
+        assert_eq!(*plane, want_plane, "{name}");
+        assert_eq!(*family, want_family, "{name}");
+        queues += usize::from(*family == Family::Queues);
+    }
+    assert!(table.len() >= 50, "{} operations", table.len());
+    assert_eq!(queues, 12, "the model's queue operations");
 }
 
 /// Prepared queue requests go to the queue hosts, with a matching `Host`
@@ -396,7 +416,8 @@ fn prepared_queue_requests_reach_queue_hosts() {
         );
         assert_eq!(request.headers()["host"], want, "{}", O::NAME);
         let auth = request.headers()["authorization"].to_str().expect("ASCII");
-        assert!(auth.contains("/us-east-1/kinesis/aws4_request"), "{auth}");
+        let scope = format!("/{}/kinesis/aws4_request", client.config().region());
+        assert!(auth.contains(&scope), "{auth}");
     }
     let queue = "arn:aws:kinesis:us-east-1:123456789012:queue/q-1a2b3c";
     let stream = "arn:aws:kinesis:us-east-1:123456789012:stream/s";
@@ -424,6 +445,21 @@ fn prepared_queue_requests_reach_queue_hosts() {
         &fips,
         &ReceiveQueueRecords::new(queue),
         "q-1a2b3c.data-kinesis-queues-fips.us-east-1.amazonaws.com",
+    );
+    // Tag operations with a queue ARN go to the queue's control host.
+    check(
+        &client,
+        &crate::ops::TagResource::new(queue).with_tag("team", "a"),
+        "q-1a2b3c.control-kinesis-queues.us-east-1.amazonaws.com",
+    );
+    check(
+        &Client::new(Config::new("us-iso-east-1")),
+        &crate::ops::ListTagsForResource::new(
+            queue
+                .replace(":aws:", ":aws-iso:")
+                .replace("us-east-1", "us-iso-east-1"),
+        ),
+        "kinesis-queues.us-iso-east-1.c2s.ic.gov",
     );
     // Kinesis operations without an ARN keep the regional Kinesis host.
     check(

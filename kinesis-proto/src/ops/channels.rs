@@ -2,13 +2,16 @@
 //! Iceberg tables in S3 Tables: CreateChannel, DescribeChannel, ListChannels,
 //! UpdateChannel, DeleteChannel.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use super::shapes::{Page, TagSet};
 use super::support::{self, operation, page_setters};
 use crate::error::UsageError;
+use crate::limits::{
+    MAX_DATA_FRESHNESS_SECONDS, MAX_KEY_ID_CHARS, MAX_LIST_MAX_RESULTS, MAX_STREAM_FILTERS,
+    MIN_DATA_FRESHNESS_SECONDS, STREAMS_PER_QUEUE_OR_CHANNEL,
+};
 use crate::operation::{Empty, Paginated};
 use crate::validate;
 use crate::wire::string_enum;
@@ -730,16 +733,8 @@ pub struct ChannelDescriptionOutput {
     pub channel_description: ChannelDescription,
 }
 
-/// Longest time undelivered data may wait, in seconds.
-const DATA_FRESHNESS_SECONDS: (u32, u32) = (300, 900);
-
 fn check_dead_letter(field: &str, dl: &DeadLetterQueueS3Configuration) -> Result<(), UsageError> {
-    validate::char_length(
-        format!("{field}.BucketARN"),
-        &dl.bucket_arn,
-        1,
-        validate::MAX_ARN_CHARS,
-    )?;
+    validate::foreign_arn(format!("{field}.BucketARN"), &dl.bucket_arn)?;
     check_account_id(
         &format!("{field}.ExpectedBucketOwner"),
         &dl.expected_bucket_owner,
@@ -758,7 +753,12 @@ fn check_account_id(field: &str, value: &str) -> Result<(), UsageError> {
 
 fn check_freshness(field: &'static str, seconds: Option<u32>) -> Result<(), UsageError> {
     match seconds {
-        Some(s) => validate::range(field, s, DATA_FRESHNESS_SECONDS.0, DATA_FRESHNESS_SECONDS.1),
+        Some(s) => validate::range(
+            field,
+            s,
+            MIN_DATA_FRESHNESS_SECONDS,
+            MAX_DATA_FRESHNESS_SECONDS,
+        ),
         None => Ok(()),
     }
 }
@@ -815,7 +815,7 @@ pub struct CreateChannel {
     pub logging_configuration: Option<ChannelLoggingConfiguration>,
     /// Tags for the new channel.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tags: Option<BTreeMap<String, String>>,
+    pub tags: Option<TagSet>,
 }
 
 impl CreateChannel {
@@ -868,9 +868,7 @@ impl CreateChannel {
 
     /// Adds one tag to the new channel.
     pub fn with_tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.tags
-            .get_or_insert_with(BTreeMap::new)
-            .insert(key.into(), value.into());
+        self.tags.get_or_insert_with(TagSet::new).insert(key, value);
         self
     }
 }
@@ -879,23 +877,20 @@ operation! {
     CreateChannel: Control -> ChannelDescriptionOutput,
     validate(op) {
         support::check_name("ChannelName", &op.channel_name)?;
-        validate::char_length(
+        validate::foreign_arn(
             "ServiceExecutionRoleARN",
             &op.service_execution_role_arn,
-            1,
-            validate::MAX_ARN_CHARS,
         )?;
         support::check_count(
             "StreamConfigurationList",
             op.stream_configuration_list.len(),
-            1,
-            1,
+            STREAMS_PER_QUEUE_OR_CHANNEL,
+            STREAMS_PER_QUEUE_OR_CHANNEL,
         )?;
         for (i, stream) in op.stream_configuration_list.iter().enumerate() {
-            support::check_kinesis_arn(
+            validate::stream_arn(
                 format!("StreamConfigurationList[{i}].StreamARN"),
                 &stream.stream_arn,
-                &["stream"],
             )?;
         }
         match (
@@ -916,11 +911,9 @@ operation! {
             }
             (Some(s3), None) => {
                 let storage = &s3.storage_configuration;
-                validate::char_length(
+                validate::foreign_arn(
                     "S3DestinationConfiguration.StorageConfiguration.BucketARN",
                     &storage.bucket_arn,
-                    1,
-                    validate::MAX_ARN_CHARS,
                 )?;
                 check_account_id(
                     "S3DestinationConfiguration.StorageConfiguration.ExpectedBucketOwner",
@@ -965,10 +958,10 @@ operation! {
             }
         }
         if let Some(enc) = &op.encryption_configuration {
-            validate::char_length("EncryptionConfiguration.KeyId", &enc.key_id, 1, 2048)?;
+            validate::char_length("EncryptionConfiguration.KeyId", &enc.key_id, 1, MAX_KEY_ID_CHARS)?;
         }
         if let Some(tags) = &op.tags {
-            support::check_tags("Tags", tags)?;
+            tags.validate("Tags", false)?;
         }
         Ok(())
     },
@@ -1001,7 +994,7 @@ impl DescribeChannel {
 operation! {
     DescribeChannel: Control -> ChannelDescriptionOutput,
     validate(op) {
-        support::check_kinesis_arn("ChannelARN", &op.channel_arn, &["channel"])
+        validate::channel_arn("ChannelARN", &op.channel_arn)
     },
     resource_arn(op) { Some(&op.channel_arn) },
 }
@@ -1033,7 +1026,7 @@ impl DeleteChannel {
 operation! {
     DeleteChannel: Control -> Empty,
     validate(op) {
-        support::check_kinesis_arn("ChannelARN", &op.channel_arn, &["channel"])
+        validate::channel_arn("ChannelARN", &op.channel_arn)
     },
     resource_arn(op) { Some(&op.channel_arn) },
 }
@@ -1122,7 +1115,7 @@ impl UpdateChannel {
 operation! {
     UpdateChannel: Control -> ChannelDescriptionOutput,
     validate(op) {
-        support::check_kinesis_arn("ChannelARN", &op.channel_arn, &["channel"])?;
+        validate::channel_arn("ChannelARN", &op.channel_arn)?;
         if op.logging_configuration.is_none()
             && op.s3_destination_configuration.is_none()
             && op.s3_tables_destination_configuration.is_none()
@@ -1178,13 +1171,9 @@ pub(super) fn check_stream_filters(filters: Option<&[StreamFilter]>) -> Result<(
     let Some(filters) = filters else {
         return Ok(());
     };
-    support::check_count("StreamFilter", filters.len(), 1, 10_000)?;
+    support::check_count("StreamFilter", filters.len(), 1, MAX_STREAM_FILTERS)?;
     for (i, f) in filters.iter().enumerate() {
-        support::check_kinesis_arn(
-            format!("StreamFilter[{i}].StreamARN"),
-            &f.stream_arn,
-            &["stream"],
-        )?;
+        validate::stream_arn(format!("StreamFilter[{i}].StreamARN"), &f.stream_arn)?;
     }
     Ok(())
 }
@@ -1202,12 +1191,10 @@ pub(super) fn check_stream_filters(filters: Option<&[StreamFilter]>) -> Result<(
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct ListChannels {
-    /// Most channels per page (at most 100 are returned).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max_results: Option<u32>,
-    /// Where the previous page ended.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
+    /// Where the previous page ended, and the most channels per page
+    /// (1–10000; at most 100 are returned).
+    #[serde(flatten)]
+    pub page: Page,
     /// Only channels reading these streams.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stream_filter: Option<Vec<StreamFilter>>,
@@ -1243,9 +1230,7 @@ pub struct ListChannelsOutput {
 operation! {
     ListChannels: Control -> ListChannelsOutput,
     validate(op) {
-        if let Some(max) = op.max_results {
-            validate::range("MaxResults", max, 1, u32::MAX)?;
-        }
+        op.page.validate(MAX_LIST_MAX_RESULTS)?;
         check_stream_filters(op.stream_filter.as_deref())?;
         Ok(())
     },
@@ -1254,7 +1239,10 @@ operation! {
 impl Paginated for ListChannels {
     /// The same request with the answer's `NextToken`, while it has one.
     fn next_page(&self, output: &Self::Output) -> Option<Self> {
-        support::follow_next_token(self, &output.next_token, |op| &mut op.next_token)
+        Some(ListChannels {
+            page: self.page.after(output.next_token.as_deref())?,
+            ..self.clone()
+        })
     }
 }
 
@@ -1504,7 +1492,7 @@ mod tests {
             1_600_000_000
         );
         let second = first.next_page(&page).unwrap();
-        assert_eq!(second.next_token.as_deref(), Some("n2"));
+        assert_eq!(second.page.next_token.as_deref(), Some("n2"));
         assert_eq!(second.stream_filter, first.stream_filter);
         let last: ListChannelsOutput = serde_json::from_str(r#"{"ChannelSummaries":[]}"#).unwrap();
         assert!(second.next_page(&last).is_none());

@@ -2,15 +2,14 @@
 //! DeregisterStreamConsumer, DescribeStreamConsumer, ListStreamConsumers, and
 //! the request side of SubscribeToShard.
 
-use std::collections::BTreeMap;
-
 use serde::ser::SerializeStruct;
 use serde::{Deserialize, Serialize, Serializer};
 use time::OffsetDateTime;
 
 use super::records::ShardIteratorType;
-use super::support::{self, operation, page_setters};
-use crate::error::UsageError;
+use super::shapes::{ConsumerRef, Page, TagSet};
+use super::support::{operation, page_setters};
+use crate::limits::MAX_LIST_MAX_RESULTS;
 use crate::operation::{Empty, Paginated};
 use crate::validate;
 use crate::wire::{self, string_enum};
@@ -129,7 +128,7 @@ pub struct RegisterStreamConsumer {
     pub consumer_name: String,
     /// Tags for the new consumer (needs `kinesis:TagResource` as well).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tags: Option<BTreeMap<String, String>>,
+    pub tags: Option<TagSet>,
 }
 
 impl RegisterStreamConsumer {
@@ -144,9 +143,7 @@ impl RegisterStreamConsumer {
 
     /// Adds one tag to the new consumer.
     pub fn with_tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.tags
-            .get_or_insert_with(BTreeMap::new)
-            .insert(key.into(), value.into());
+        self.tags.get_or_insert_with(TagSet::new).insert(key, value);
         self
     }
 }
@@ -164,142 +161,88 @@ pub struct RegisterStreamConsumerOutput {
 operation! {
     RegisterStreamConsumer: Control -> RegisterStreamConsumerOutput,
     validate(op) {
-        support::check_kinesis_arn("StreamARN", &op.stream_arn, &["stream"])?;
+        validate::stream_arn("StreamARN", &op.stream_arn)?;
         validate::consumer_name("ConsumerName", &op.consumer_name)?;
         if let Some(tags) = &op.tags {
-            support::check_tags("Tags", tags)?;
+            tags.validate("Tags", false)?;
         }
         Ok(())
     },
     resource_arn(op) { Some(&op.stream_arn) },
 }
 
-/// Checks the three ways of naming a consumer: its ARN, or its stream's ARN
-/// and its name (or all three).
-fn check_consumer_address(
-    stream_arn: Option<&str>,
-    consumer_name: Option<&str>,
-    consumer_arn: Option<&str>,
-) -> Result<(), UsageError> {
-    if let Some(arn) = consumer_arn {
-        support::check_consumer_arn("ConsumerARN", arn)?;
-    }
-    if let Some(arn) = stream_arn {
-        support::check_kinesis_arn("StreamARN", arn, &["stream"])?;
-    }
-    if let Some(name) = consumer_name {
-        validate::consumer_name("ConsumerName", name)?;
-    }
-    match (stream_arn, consumer_name, consumer_arn) {
-        (_, _, Some(_)) | (Some(_), Some(_), None) => Ok(()),
-        (None, _, None) => Err(UsageError::new(
-            "ConsumerARN",
-            "give ConsumerARN, or StreamARN and ConsumerName",
-        )),
-        (Some(_), None, None) => Err(UsageError::new(
-            "ConsumerName",
-            "required with StreamARN when ConsumerARN is not given",
-        )),
-    }
-}
-
 /// Deregisters a consumer, named by its ARN or by its stream's ARN and its
 /// name.
 ///
 /// ```
-/// use kinesis_proto::ops::DeregisterStreamConsumer;
+/// use kinesis_proto::ops::{ConsumerRef, DeregisterStreamConsumer};
 /// let by_arn = DeregisterStreamConsumer::new(
 ///     "arn:aws:kinesis:us-east-1:123456789012:stream/orders/consumer/billing:1700000000",
 /// );
 /// let by_name = DeregisterStreamConsumer::by_name("arn:aws:kinesis:us-east-1:123456789012:stream/orders", "billing");
-/// assert!(by_arn.consumer_arn.is_some() && by_name.consumer_name.is_some());
+/// assert!(matches!(by_arn.consumer, ConsumerRef::Arn(_)));
+/// assert!(matches!(by_name.consumer, ConsumerRef::Name { .. }));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct DeregisterStreamConsumer {
-    /// The consumer's stream (with `consumer_name`).
-    #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
-    pub stream_arn: Option<String>,
-    /// The consumer's name (with `stream_arn`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub consumer_name: Option<String>,
-    /// The consumer, by ARN.
-    #[serde(rename = "ConsumerARN", skip_serializing_if = "Option::is_none")]
-    pub consumer_arn: Option<String>,
+    /// The consumer: by its ARN, or by its stream's ARN and its name.
+    #[serde(flatten)]
+    pub consumer: ConsumerRef,
 }
 
 impl DeregisterStreamConsumer {
-    /// Deregisters the consumer `consumer_arn`.
-    pub fn new(consumer_arn: impl Into<String>) -> Self {
+    /// Deregisters the consumer `consumer` (a consumer ARN, or a
+    /// [`ConsumerRef::by_name`]).
+    pub fn new(consumer: impl Into<ConsumerRef>) -> Self {
         DeregisterStreamConsumer {
-            stream_arn: None,
-            consumer_name: None,
-            consumer_arn: Some(consumer_arn.into()),
+            consumer: consumer.into(),
         }
     }
 
     /// Deregisters the consumer named `consumer_name` on the stream `stream_arn`.
     pub fn by_name(stream_arn: impl Into<String>, consumer_name: impl Into<String>) -> Self {
-        DeregisterStreamConsumer {
-            stream_arn: Some(stream_arn.into()),
-            consumer_name: Some(consumer_name.into()),
-            consumer_arn: None,
-        }
+        DeregisterStreamConsumer::new(ConsumerRef::by_name(stream_arn, consumer_name))
     }
 }
 
 operation! {
     DeregisterStreamConsumer: Control -> Empty,
     validate(op) {
-        check_consumer_address(
-            op.stream_arn.as_deref(),
-            op.consumer_name.as_deref(),
-            op.consumer_arn.as_deref(),
-        )
+        op.consumer.validate()
     },
-    resource_arn(op) { op.consumer_arn.as_deref().or(op.stream_arn.as_deref()) },
+    resource_arn(op) { Some(op.consumer.resource_arn()) },
 }
 
 /// Describes a consumer, named by its ARN or by its stream's ARN and its name.
 ///
 /// ```
-/// use kinesis_proto::ops::DescribeStreamConsumer;
+/// use kinesis_proto::ops::{ConsumerRef, DescribeStreamConsumer};
 /// let op = DescribeStreamConsumer::by_name("arn:aws:kinesis:us-east-1:123456789012:stream/orders", "billing");
-/// assert_eq!(op.consumer_name.as_deref(), Some("billing"));
+/// assert_eq!(op.consumer, ConsumerRef::by_name("arn:aws:kinesis:us-east-1:123456789012:stream/orders", "billing"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct DescribeStreamConsumer {
-    /// The consumer's stream (with `consumer_name`).
-    #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
-    pub stream_arn: Option<String>,
-    /// The consumer's name (with `stream_arn`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub consumer_name: Option<String>,
-    /// The consumer, by ARN (needed for cross-account calls).
-    #[serde(rename = "ConsumerARN", skip_serializing_if = "Option::is_none")]
-    pub consumer_arn: Option<String>,
+    /// The consumer: by its ARN, or by its stream's ARN and its name.
+    #[serde(flatten)]
+    pub consumer: ConsumerRef,
 }
 
 impl DescribeStreamConsumer {
-    /// Describes the consumer `consumer_arn`.
-    pub fn new(consumer_arn: impl Into<String>) -> Self {
+    /// Describes the consumer `consumer` (a consumer ARN, or a
+    /// [`ConsumerRef::by_name`]).
+    pub fn new(consumer: impl Into<ConsumerRef>) -> Self {
         DescribeStreamConsumer {
-            stream_arn: None,
-            consumer_name: None,
-            consumer_arn: Some(consumer_arn.into()),
+            consumer: consumer.into(),
         }
     }
 
     /// Describes the consumer named `consumer_name` on the stream `stream_arn`.
     pub fn by_name(stream_arn: impl Into<String>, consumer_name: impl Into<String>) -> Self {
-        DescribeStreamConsumer {
-            stream_arn: Some(stream_arn.into()),
-            consumer_name: Some(consumer_name.into()),
-            consumer_arn: None,
-        }
+        DescribeStreamConsumer::new(ConsumerRef::by_name(stream_arn, consumer_name))
     }
 }
 
@@ -316,13 +259,9 @@ pub struct DescribeStreamConsumerOutput {
 operation! {
     DescribeStreamConsumer: Control -> DescribeStreamConsumerOutput,
     validate(op) {
-        check_consumer_address(
-            op.stream_arn.as_deref(),
-            op.consumer_name.as_deref(),
-            op.consumer_arn.as_deref(),
-        )
+        op.consumer.validate()
     },
-    resource_arn(op) { op.consumer_arn.as_deref().or(op.stream_arn.as_deref()) },
+    resource_arn(op) { Some(op.consumer.resource_arn()) },
 }
 
 /// Lists the consumers registered with a stream, a page at a time
@@ -335,7 +274,7 @@ operation! {
 /// let page: kinesis_proto::ops::ListStreamConsumersOutput =
 ///     serde_json::from_str(r#"{"Consumers":[],"NextToken":"t2"}"#).unwrap();
 /// let next = first.next_page(&page).unwrap();
-/// assert_eq!(next.next_token.as_deref(), Some("t2"));
+/// assert_eq!(next.page.next_token.as_deref(), Some("t2"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -344,12 +283,10 @@ pub struct ListStreamConsumers {
     /// The stream whose consumers to list.
     #[serde(rename = "StreamARN")]
     pub stream_arn: String,
-    /// Where the previous page ended.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    /// Most consumers per page (1–10000).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max_results: Option<u32>,
+    /// Where the previous page ended, and the most consumers per page
+    /// (1–10000).
+    #[serde(flatten)]
+    pub page: Page,
     /// Tells apart streams of the same name deleted and created again.
     #[serde(
         skip_serializing_if = "Option::is_none",
@@ -363,8 +300,7 @@ impl ListStreamConsumers {
     pub fn new(stream_arn: impl Into<String>) -> Self {
         ListStreamConsumers {
             stream_arn: stream_arn.into(),
-            next_token: None,
-            max_results: None,
+            page: Page::new(),
             stream_creation_timestamp: None,
         }
     }
@@ -393,11 +329,8 @@ pub struct ListStreamConsumersOutput {
 operation! {
     ListStreamConsumers: Control -> ListStreamConsumersOutput,
     validate(op) {
-        support::check_kinesis_arn("StreamARN", &op.stream_arn, &["stream"])?;
-        if let Some(max) = op.max_results {
-            validate::range("MaxResults", max, 1, 10_000)?;
-        }
-        support::check_next_token(op.next_token.as_deref())?;
+        validate::stream_arn("StreamARN", &op.stream_arn)?;
+        op.page.validate(MAX_LIST_MAX_RESULTS)?;
         if let Some(created) = &op.stream_creation_timestamp {
             validate::timestamp_not_before_epoch("StreamCreationTimestamp", created)?;
         }
@@ -409,7 +342,10 @@ operation! {
 impl Paginated for ListStreamConsumers {
     /// The same request with the answer's `NextToken`, while it has one.
     fn next_page(&self, output: &Self::Output) -> Option<Self> {
-        support::follow_next_token(self, &output.next_token, |op| &mut op.next_token)
+        Some(ListStreamConsumers {
+            page: self.page.after(output.next_token.as_deref())?,
+            ..self.clone()
+        })
     }
 }
 
@@ -492,7 +428,7 @@ impl SubscribeToShard {
 operation! {
     SubscribeToShard: Data -> Empty,
     validate(op) {
-        support::check_consumer_arn("ConsumerARN", &op.consumer_arn)?;
+        validate::consumer_arn("ConsumerARN", &op.consumer_arn)?;
         validate::shard_id("ShardId", &op.shard_id)?;
         op.starting_position
             .validate("StartingPosition.", "SequenceNumber")
@@ -559,8 +495,8 @@ mod tests {
             "ConsumerName"
         );
         let mut op = RegisterStreamConsumer::new(STREAM, "billing");
-        op.tags = Some(BTreeMap::new());
-        assert_eq!(field_of(&op), "Tags");
+        op.tags = Some(TagSet::new().with("", "v"));
+        assert!(field_of(&op).starts_with("Tags["));
     }
 
     #[test]
@@ -582,11 +518,14 @@ mod tests {
             Some(STREAM)
         );
 
-        let mut op = DescribeStreamConsumer::new(CONSUMER);
-        op.consumer_arn = None;
-        assert_eq!(field_of(&op), "ConsumerARN");
-        op.stream_arn = Some(STREAM.into());
-        assert_eq!(field_of(&op), "ConsumerName");
+        assert_eq!(
+            field_of(&DescribeStreamConsumer::by_name(STREAM, "bad name")),
+            "ConsumerName"
+        );
+        assert_eq!(
+            field_of(&DescribeStreamConsumer::by_name(CONSUMER, "billing")),
+            "StreamARN"
+        );
         assert_eq!(
             field_of(&DeregisterStreamConsumer::new(STREAM)),
             "ConsumerARN"
@@ -629,7 +568,8 @@ mod tests {
         .unwrap();
         assert_eq!(page.consumers[0].consumer_status, ConsumerStatus::Deleting);
         let second = first.next_page(&page).unwrap();
-        assert_eq!(second.next_token.as_deref(), Some("abc"));
+        assert_eq!(second.page.next_token.as_deref(), Some("abc"));
+        assert_eq!(second.page.max_results, Some(2));
         assert_eq!(second.stream_arn, STREAM);
         let last: ListStreamConsumersOutput = serde_json::from_str(r#"{"Consumers":[]}"#).unwrap();
         assert!(second.next_page(&last).is_none());
@@ -701,6 +641,23 @@ mod tests {
         for op in [latest, after, at] {
             assert!(op.validate(&Limits::default()).is_ok());
         }
+    }
+
+    /// Some servers issue consumer ARNs without the `:{creation-epoch}`
+    /// suffix; every operation that takes a consumer ARN takes those.
+    #[test]
+    fn consumer_arns_without_creation_time_are_taken() {
+        let bare = "arn:aws:kinesis:us-east-1:123456789012:stream/s/consumer/c";
+        let limits = Limits::default();
+        assert!(DescribeStreamConsumer::new(bare).validate(&limits).is_ok());
+        assert!(DeregisterStreamConsumer::new(bare)
+            .validate(&limits)
+            .is_ok());
+        assert!(
+            SubscribeToShard::new(bare, "shardId-000000000000", ShardIteratorType::Latest)
+                .validate(&limits)
+                .is_ok()
+        );
     }
 
     #[test]

@@ -1,6 +1,24 @@
 //! Every Kinesis Data Streams operation: one input type each (implementing
 //! [`Operation`](crate::Operation)) and its output, grouped by what users
 //! do with them. Everything is re-exported flat here.
+//!
+//! Inputs share four shapes ([`shapes`]): a stream by name or ARN
+//! ([`StreamRef`]; every constructor that takes a stream takes a name as
+//! `&str` or a [`StreamRef::arn`]), a consumer by ARN or by stream and name
+//! ([`ConsumerRef`]), a page of a list ([`Page`]) and a set of tags
+//! ([`TagSet`]). The types make "exactly one of" rules the compiler's.
+//!
+//! ```
+//! use kinesis_proto::ops::{PutRecord, StreamRef};
+//! let by_name = PutRecord::new("orders", "key", b"data".to_vec());
+//! let by_arn = PutRecord::new(
+//!     StreamRef::arn("arn:aws:kinesis:us-east-1:123456789012:stream/orders"),
+//!     "key",
+//!     b"data".to_vec(),
+//! );
+//! assert_eq!(by_name.stream.as_name(), Some("orders"));
+//! assert!(by_arn.stream.as_arn().is_some());
+//! ```
 
 pub mod account;
 pub mod channels;
@@ -8,6 +26,7 @@ pub mod consumers;
 pub mod policies;
 pub mod queues;
 pub mod records;
+pub mod shapes;
 pub mod shards;
 pub mod streams;
 mod support;
@@ -21,6 +40,7 @@ pub use consumers::*;
 pub use policies::*;
 pub use queues::*;
 pub use records::*;
+pub use shapes::*;
 pub use shards::*;
 pub use streams::*;
 pub use tags::*;

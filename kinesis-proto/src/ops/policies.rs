@@ -1,11 +1,12 @@
-//! Resource policies on streams and consumers: PutResourcePolicy,
+//! Resource policies on streams, consumers, queues and channels: PutResourcePolicy,
 //! GetResourcePolicy, DeleteResourcePolicy.
 
 use serde::{Deserialize, Serialize};
 
-use super::support::{self, operation};
+use super::support::operation;
 use crate::error::UsageError;
 use crate::operation::Empty;
+use crate::validate;
 
 /// Attaches a resource-based policy (an IAM policy document, as JSON text) to
 /// a stream or consumer, replacing any policy it had.
@@ -42,7 +43,7 @@ impl PutResourcePolicy {
 operation! {
     PutResourcePolicy: Control -> Empty,
     validate(op) {
-        support::check_kinesis_arn("ResourceARN", &op.resource_arn, &["stream"])?;
+        validate::resource_arn("ResourceARN", &op.resource_arn)?;
         if op.policy.trim().is_empty() {
             return Err(UsageError::new("Policy", "must not be empty"));
         }
@@ -88,7 +89,7 @@ pub struct GetResourcePolicyOutput {
 operation! {
     GetResourcePolicy: Control -> GetResourcePolicyOutput,
     validate(op) {
-        support::check_kinesis_arn("ResourceARN", &op.resource_arn, &["stream"])
+        validate::resource_arn("ResourceARN", &op.resource_arn)
     },
     resource_arn(op) { Some(&op.resource_arn) },
 }
@@ -120,7 +121,7 @@ impl DeleteResourcePolicy {
 operation! {
     DeleteResourcePolicy: Control -> Empty,
     validate(op) {
-        support::check_kinesis_arn("ResourceARN", &op.resource_arn, &["stream"])
+        validate::resource_arn("ResourceARN", &op.resource_arn)
     },
     resource_arn(op) { Some(&op.resource_arn) },
 }
@@ -169,12 +170,23 @@ mod tests {
             "ResourceARN"
         );
         assert_eq!(
-            DeleteResourcePolicy::new("arn:aws:kinesis:us-east-1:123456789012:queue/q")
+            DeleteResourcePolicy::new("arn:aws:sqs:us-east-1:123456789012:q")
                 .validate(&limits)
                 .unwrap_err()
                 .field,
             "ResourceARN"
         );
-        assert!(DeleteResourcePolicy::new(STREAM).validate(&limits).is_ok());
+        // The model's ResourceARN names a stream, consumer, queue or channel.
+        for arn in [
+            STREAM,
+            "arn:aws:kinesis:us-east-1:123456789012:stream/s/consumer/c:1",
+            "arn:aws:kinesis:us-east-1:123456789012:queue/q",
+            "arn:aws:kinesis:us-east-1:123456789012:channel/c",
+        ] {
+            assert!(
+                DeleteResourcePolicy::new(arn).validate(&limits).is_ok(),
+                "{arn}"
+            );
+        }
     }
 }

@@ -9,21 +9,22 @@
 //! The record operations (receive, acknowledge, change visibility, restore)
 //! are sent as [`Plane::Data`](crate::Plane::Data); queue management is [`Plane::Control`](crate::Plane::Control).
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::channels::{check_stream_filters, StreamFilter};
+use super::shapes::{Page, TagSet};
 use super::support::{self, operation, page_setters};
 use crate::error::UsageError;
+use crate::limits::{
+    MAX_LIST_MAX_RESULTS, MAX_QUEUE_BATCH, MAX_RECEIPT_HANDLE_CHARS,
+    MAX_VISIBILITY_TIMEOUT_SECONDS, STREAMS_PER_QUEUE_OR_CHANNEL,
+};
 use crate::operation::{Empty, Paginated};
 use crate::validate;
 use crate::wire::string_enum;
-
-/// Most records one receive, acknowledge, visibility or restore call handles.
-const MAX_BATCH: usize = 10;
 
 string_enum! {
     /// Where a queue is in its life.
@@ -238,7 +239,7 @@ impl QueueAttributes {
                 format!("{field}.VisibilityTimeoutSeconds"),
                 seconds,
                 0,
-                support::MAX_VISIBILITY_TIMEOUT_SECONDS,
+                MAX_VISIBILITY_TIMEOUT_SECONDS,
             )?;
         }
         if let Some(dl) = &self.dead_letter_configuration {
@@ -361,7 +362,7 @@ pub struct QueueDescriptionOutput {
 }
 
 fn check_queue_arn(arn: &str) -> Result<(), UsageError> {
-    support::check_kinesis_arn("QueueARN", arn, &["queue"])
+    validate::queue_arn("QueueARN", arn)
 }
 
 /// Creates a queue on an on-demand stream. It counts against the stream's
@@ -387,7 +388,7 @@ pub struct CreateQueue {
     pub queue_attributes: Option<QueueAttributes>,
     /// Tags for the new queue.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tags: Option<BTreeMap<String, String>>,
+    pub tags: Option<TagSet>,
 }
 
 impl CreateQueue {
@@ -417,9 +418,7 @@ impl CreateQueue {
 
     /// Adds one tag to the new queue.
     pub fn with_tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.tags
-            .get_or_insert_with(BTreeMap::new)
-            .insert(key.into(), value.into());
+        self.tags.get_or_insert_with(TagSet::new).insert(key, value);
         self
     }
 }
@@ -431,14 +430,13 @@ operation! {
         support::check_count(
             "StreamConfigurationList",
             op.stream_configuration_list.len(),
-            1,
-            1,
+            STREAMS_PER_QUEUE_OR_CHANNEL,
+            STREAMS_PER_QUEUE_OR_CHANNEL,
         )?;
         for (i, stream) in op.stream_configuration_list.iter().enumerate() {
-            support::check_kinesis_arn(
+            validate::stream_arn(
                 format!("StreamConfigurationList[{i}].StreamARN"),
                 &stream.stream_arn,
-                &["stream"],
             )?;
             if let Some(position) = &stream.starting_position {
                 let field = format!("StreamConfigurationList[{i}].StartingPosition.Timestamp");
@@ -461,7 +459,7 @@ operation! {
             attributes.validate("QueueAttributes")?;
         }
         if let Some(tags) = &op.tags {
-            support::check_tags("Tags", tags)?;
+            tags.validate("Tags", false)?;
         }
         Ok(())
     },
@@ -583,18 +581,16 @@ pub type QueueStreamFilter = StreamFilter;
 /// let op = ListQueues::new()
 ///     .with_max_results(50)
 ///     .with_stream_filter(QueueStreamFilter::new("arn:aws:kinesis:us-east-1:123456789012:stream/orders"));
-/// assert_eq!(op.max_results, Some(50));
+/// assert_eq!(op.page.max_results, Some(50));
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct ListQueues {
-    /// Most queues per page (1–10000).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max_results: Option<u32>,
-    /// Where the previous page ended.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
+    /// Where the previous page ended, and the most queues per page
+    /// (1–10000).
+    #[serde(flatten)]
+    pub page: Page,
     /// Only queues on these streams.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stream_filter: Option<Vec<QueueStreamFilter>>,
@@ -630,10 +626,7 @@ pub struct ListQueuesOutput {
 operation! {
     ListQueues: Control in Queues -> ListQueuesOutput,
     validate(op) {
-        if let Some(max) = op.max_results {
-            validate::range("MaxResults", max, 1, 10_000)?;
-        }
-        support::check_next_token(op.next_token.as_deref())?;
+        op.page.validate(MAX_LIST_MAX_RESULTS)?;
         check_stream_filters(op.stream_filter.as_deref())?;
         Ok(())
     },
@@ -642,7 +635,10 @@ operation! {
 impl Paginated for ListQueues {
     /// The same request with the answer's `NextToken`, while it has one.
     fn next_page(&self, output: &Self::Output) -> Option<Self> {
-        support::follow_next_token(self, &output.next_token, |op| &mut op.next_token)
+        Some(ListQueues {
+            page: self.page.after(output.next_token.as_deref())?,
+            ..self.clone()
+        })
     }
 }
 
@@ -724,109 +720,155 @@ pub struct ReceiveQueueRecordsOutput {
     pub records: Vec<QueueRecord>,
 }
 
-macro_rules! receive_op {
-    (
-        $(#[$meta:meta])*
-        $name:ident
-    ) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-        #[serde(rename_all = "PascalCase")]
-        #[non_exhaustive]
-        pub struct $name {
-            /// The queue.
-            #[serde(rename = "QueueARN")]
-            pub queue_arn: String,
-            /// Most records to return (1–10).
-            #[serde(skip_serializing_if = "Option::is_none")]
-            pub limit: Option<u32>,
-            /// Seconds the received records stay invisible (0–43200; the
-            /// queue's setting when absent).
-            #[serde(skip_serializing_if = "Option::is_none")]
-            pub visibility_timeout_seconds: Option<u32>,
-            /// Seconds to wait for a record before answering with none.
-            #[serde(skip_serializing_if = "Option::is_none")]
-            pub wait_time_seconds: Option<u32>,
-        }
-
-        impl $name {
-            /// Receives from the queue `queue_arn`.
-            pub fn new(queue_arn: impl Into<String>) -> Self {
-                $name {
-                    queue_arn: queue_arn.into(),
-                    limit: None,
-                    visibility_timeout_seconds: None,
-                    wait_time_seconds: None,
-                }
-            }
-
-            /// Returns at most `limit` records.
-            pub fn with_limit(mut self, limit: u32) -> Self {
-                self.limit = Some(limit);
-                self
-            }
-
-            /// Keeps the received records invisible for `seconds`.
-            pub fn with_visibility_timeout_seconds(mut self, seconds: u32) -> Self {
-                self.visibility_timeout_seconds = Some(seconds);
-                self
-            }
-
-            /// Waits up to `seconds` for a record (long polling).
-            pub fn with_wait_time_seconds(mut self, seconds: u32) -> Self {
-                self.wait_time_seconds = Some(seconds);
-                self
-            }
-        }
-
-        operation! {
-            $name: Data in Queues -> ReceiveQueueRecordsOutput,
-            validate(op) {
-                check_queue_arn(&op.queue_arn)?;
-                if let Some(limit) = op.limit {
-                    validate::range("Limit", limit, 1, MAX_BATCH as u32)?;
-                }
-                if let Some(seconds) = op.visibility_timeout_seconds {
-                    validate::range(
-                        "VisibilityTimeoutSeconds",
-                        seconds,
-                        0,
-                        support::MAX_VISIBILITY_TIMEOUT_SECONDS,
-                    )?;
-                }
-                Ok(())
-            },
-            resource_arn(op) { Some(&op.queue_arn) },
-        }
-    };
+/// The checks both receive calls share.
+fn check_receive(
+    queue_arn: &str,
+    limit: Option<u32>,
+    visibility_timeout_seconds: Option<u32>,
+) -> Result<(), UsageError> {
+    check_queue_arn(queue_arn)?;
+    if let Some(limit) = limit {
+        validate::range("Limit", limit, 1, MAX_QUEUE_BATCH as u32)?;
+    }
+    if let Some(seconds) = visibility_timeout_seconds {
+        validate::range(
+            "VisibilityTimeoutSeconds",
+            seconds,
+            0,
+            MAX_VISIBILITY_TIMEOUT_SECONDS,
+        )?;
+    }
+    Ok(())
 }
 
-receive_op! {
-    /// Receives up to 10 records from a queue. Each comes with a receipt
-    /// handle and stays invisible to other receivers for the visibility
-    /// timeout; acknowledge it when done or it is delivered again.
-    ///
-    /// ```
-    /// use kinesis_proto::ops::ReceiveQueueRecords;
-    /// let op = ReceiveQueueRecords::new("arn:aws:kinesis:us-east-1:123456789012:queue/q-1a2b3c")
-    ///     .with_limit(10)
-    ///     .with_wait_time_seconds(20);
-    /// assert_eq!(op.limit, Some(10));
-    /// ```
-    ReceiveQueueRecords
+/// Receives up to 10 records from a queue. Each comes with a receipt
+/// handle and stays invisible to other receivers for the visibility
+/// timeout; acknowledge it when done or it is delivered again.
+///
+/// ```
+/// use kinesis_proto::ops::ReceiveQueueRecords;
+/// let op = ReceiveQueueRecords::new("arn:aws:kinesis:us-east-1:123456789012:queue/q-1a2b3c")
+///     .with_limit(10)
+///     .with_wait_time_seconds(20);
+/// assert_eq!(op.limit, Some(10));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct ReceiveQueueRecords {
+    /// The queue.
+    #[serde(rename = "QueueARN")]
+    pub queue_arn: String,
+    /// Most records to return (1–10).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    /// Seconds the received records stay invisible (0–43200; the queue's
+    /// setting when absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visibility_timeout_seconds: Option<u32>,
+    /// Seconds to wait for a record before answering with none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wait_time_seconds: Option<u32>,
 }
 
-receive_op! {
-    /// Receives up to 10 dead-letter records (records received
-    /// `MaxReceiveCount` times without acknowledgement) from a queue, to
-    /// inspect, then acknowledge or restore them.
-    ///
-    /// ```
-    /// use kinesis_proto::ops::ReceiveDeadLetterQueueRecords;
-    /// let op = ReceiveDeadLetterQueueRecords::new("arn:aws:kinesis:us-east-1:123456789012:queue/q-1a2b3c").with_limit(5);
-    /// assert_eq!(op.limit, Some(5));
-    /// ```
-    ReceiveDeadLetterQueueRecords
+impl ReceiveQueueRecords {
+    /// Receives from the queue `queue_arn`.
+    pub fn new(queue_arn: impl Into<String>) -> Self {
+        ReceiveQueueRecords {
+            queue_arn: queue_arn.into(),
+            limit: None,
+            visibility_timeout_seconds: None,
+            wait_time_seconds: None,
+        }
+    }
+
+    /// Returns at most `limit` records.
+    pub fn with_limit(mut self, limit: u32) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+
+    /// Keeps the received records invisible for `seconds`.
+    pub fn with_visibility_timeout_seconds(mut self, seconds: u32) -> Self {
+        self.visibility_timeout_seconds = Some(seconds);
+        self
+    }
+
+    /// Waits up to `seconds` for a record (long polling).
+    pub fn with_wait_time_seconds(mut self, seconds: u32) -> Self {
+        self.wait_time_seconds = Some(seconds);
+        self
+    }
+}
+
+operation! {
+    ReceiveQueueRecords: Data in Queues -> ReceiveQueueRecordsOutput,
+    validate(op) { check_receive(&op.queue_arn, op.limit, op.visibility_timeout_seconds) },
+    resource_arn(op) { Some(&op.queue_arn) },
+}
+
+/// Receives up to 10 dead-letter records (records received
+/// `MaxReceiveCount` times without acknowledgement) from a queue, to
+/// inspect, then acknowledge or restore them.
+///
+/// ```
+/// use kinesis_proto::ops::ReceiveDeadLetterQueueRecords;
+/// let op = ReceiveDeadLetterQueueRecords::new("arn:aws:kinesis:us-east-1:123456789012:queue/q-1a2b3c").with_limit(5);
+/// assert_eq!(op.limit, Some(5));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct ReceiveDeadLetterQueueRecords {
+    /// The queue.
+    #[serde(rename = "QueueARN")]
+    pub queue_arn: String,
+    /// Most records to return (1–10).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    /// Seconds the received records stay invisible (0–43200; the queue's
+    /// setting when absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visibility_timeout_seconds: Option<u32>,
+    /// Seconds to wait for a record before answering with none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wait_time_seconds: Option<u32>,
+}
+
+impl ReceiveDeadLetterQueueRecords {
+    /// Receives from the queue `queue_arn`.
+    pub fn new(queue_arn: impl Into<String>) -> Self {
+        ReceiveDeadLetterQueueRecords {
+            queue_arn: queue_arn.into(),
+            limit: None,
+            visibility_timeout_seconds: None,
+            wait_time_seconds: None,
+        }
+    }
+
+    /// Returns at most `limit` records.
+    pub fn with_limit(mut self, limit: u32) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+
+    /// Keeps the received records invisible for `seconds`.
+    pub fn with_visibility_timeout_seconds(mut self, seconds: u32) -> Self {
+        self.visibility_timeout_seconds = Some(seconds);
+        self
+    }
+
+    /// Waits up to `seconds` for a record (long polling).
+    pub fn with_wait_time_seconds(mut self, seconds: u32) -> Self {
+        self.wait_time_seconds = Some(seconds);
+        self
+    }
+}
+
+operation! {
+    ReceiveDeadLetterQueueRecords: Data in Queues -> ReceiveQueueRecordsOutput,
+    validate(op) { check_receive(&op.queue_arn, op.limit, op.visibility_timeout_seconds) },
+    resource_arn(op) { Some(&op.queue_arn) },
 }
 
 /// One record of a batch, named by its receipt handle.
@@ -903,170 +945,239 @@ pub struct ReceiptHandleBatchOutput {
 }
 
 fn check_handles<'a>(handles: impl ExactSizeIterator<Item = &'a str>) -> Result<(), UsageError> {
-    support::check_count("Entries", handles.len(), 1, MAX_BATCH)?;
+    support::check_count("Entries", handles.len(), 1, MAX_QUEUE_BATCH)?;
     for (i, handle) in handles.enumerate() {
         validate::char_length(
             format!("Entries[{i}].ReceiptHandle"),
             handle,
             1,
-            support::MAX_RECEIPT_HANDLE_CHARS,
+            MAX_RECEIPT_HANDLE_CHARS,
         )?;
     }
     Ok(())
 }
 
-macro_rules! handle_batch_op {
-    (
-        $(#[$meta:meta])*
-        $name:ident
-    ) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-        #[serde(rename_all = "PascalCase")]
-        #[non_exhaustive]
-        pub struct $name {
-            /// The queue the records were received from.
-            #[serde(rename = "QueueARN")]
-            pub queue_arn: String,
-            /// The records (1–10).
-            pub entries: Vec<ReceiptHandleEntry>,
-        }
-
-        impl $name {
-            /// Applies to the records `receipt_handles` of the queue `queue_arn`.
-            pub fn new<H: Into<String>>(
-                queue_arn: impl Into<String>,
-                receipt_handles: impl IntoIterator<Item = H>,
-            ) -> Self {
-                $name {
-                    queue_arn: queue_arn.into(),
-                    entries: receipt_handles.into_iter().map(ReceiptHandleEntry::new).collect(),
-                }
-            }
-        }
-
-        operation! {
-            $name: Data in Queues -> ReceiptHandleBatchOutput,
-            validate(op) {
-                check_queue_arn(&op.queue_arn)?;
-                check_handles(op.entries.iter().map(|e| e.receipt_handle.as_str()))
-            },
-            resource_arn(op) { Some(&op.queue_arn) },
-        }
-    };
+/// Acknowledges up to 10 received records so the queue does not deliver
+/// them again (the records stay in the stream).
+///
+/// ```
+/// use kinesis_proto::ops::AcknowledgeQueueRecords;
+/// let op = AcknowledgeQueueRecords::new("arn:aws:kinesis:us-east-1:123456789012:queue/q-1a2b3c", ["rh-1", "rh-2"]);
+/// assert_eq!(op.entries.len(), 2);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct AcknowledgeQueueRecords {
+    /// The queue the records were received from.
+    #[serde(rename = "QueueARN")]
+    pub queue_arn: String,
+    /// The records (1–10).
+    pub entries: Vec<ReceiptHandleEntry>,
 }
 
-handle_batch_op! {
-    /// Acknowledges up to 10 received records so the queue does not deliver
-    /// them again (the records stay in the stream).
-    ///
-    /// ```
-    /// use kinesis_proto::ops::AcknowledgeQueueRecords;
-    /// let op = AcknowledgeQueueRecords::new("arn:aws:kinesis:us-east-1:123456789012:queue/q-1a2b3c", ["rh-1", "rh-2"]);
-    /// assert_eq!(op.entries.len(), 2);
-    /// ```
-    AcknowledgeQueueRecords
-}
-
-handle_batch_op! {
-    /// Acknowledges up to 10 dead-letter records, discarding them.
-    ///
-    /// ```
-    /// use kinesis_proto::ops::AcknowledgeDeadLetterQueueRecords;
-    /// let op = AcknowledgeDeadLetterQueueRecords::new("arn:aws:kinesis:us-east-1:123456789012:queue/q-1a2b3c", ["rh-1"]);
-    /// assert_eq!(op.entries[0].receipt_handle, "rh-1");
-    /// ```
-    AcknowledgeDeadLetterQueueRecords
-}
-
-handle_batch_op! {
-    /// Restores up to 10 dead-letter records to the normal receive path,
-    /// with their receive counts reset.
-    ///
-    /// ```
-    /// use kinesis_proto::ops::RestoreDeadLetterQueueRecords;
-    /// let op = RestoreDeadLetterQueueRecords::new("arn:aws:kinesis:us-east-1:123456789012:queue/q-1a2b3c", ["rh-1"]);
-    /// assert_eq!(op.entries.len(), 1);
-    /// ```
-    RestoreDeadLetterQueueRecords
-}
-
-macro_rules! visibility_batch_op {
-    (
-        $(#[$meta:meta])*
-        $name:ident
-    ) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-        #[serde(rename_all = "PascalCase")]
-        #[non_exhaustive]
-        pub struct $name {
-            /// The queue the records were received from.
-            #[serde(rename = "QueueARN")]
-            pub queue_arn: String,
-            /// The records and their new timeouts (1–10).
-            pub entries: Vec<VisibilityEntry>,
+impl AcknowledgeQueueRecords {
+    /// Applies to the records `receipt_handles` of the queue `queue_arn`.
+    pub fn new<H: Into<String>>(
+        queue_arn: impl Into<String>,
+        receipt_handles: impl IntoIterator<Item = H>,
+    ) -> Self {
+        AcknowledgeQueueRecords {
+            queue_arn: queue_arn.into(),
+            entries: receipt_handles
+                .into_iter()
+                .map(ReceiptHandleEntry::new)
+                .collect(),
         }
-
-        impl $name {
-            /// Changes the visibility of `entries` of the queue `queue_arn`.
-            pub fn new(queue_arn: impl Into<String>, entries: Vec<VisibilityEntry>) -> Self {
-                $name {
-                    queue_arn: queue_arn.into(),
-                    entries,
-                }
-            }
-        }
-
-        operation! {
-            $name: Data in Queues -> ReceiptHandleBatchOutput,
-            validate(op) {
-                check_queue_arn(&op.queue_arn)?;
-                check_handles(op.entries.iter().map(|e| e.receipt_handle.as_str()))?;
-                for (i, entry) in op.entries.iter().enumerate() {
-                    validate::range(
-                        format!("Entries[{i}].VisibilityTimeoutSeconds"),
-                        entry.visibility_timeout_seconds,
-                        0,
-                        support::MAX_VISIBILITY_TIMEOUT_SECONDS,
-                    )?;
-                }
-                Ok(())
-            },
-            resource_arn(op) { Some(&op.queue_arn) },
-        }
-    };
+    }
 }
 
-visibility_batch_op! {
-    /// Changes the visibility timeout of up to 10 received, unacknowledged
-    /// records: extend it while still working, or set 0 to hand a record
-    /// back at once.
-    ///
-    /// ```
-    /// use kinesis_proto::ops::{UpdateQueueRecordsVisibility, VisibilityEntry};
-    /// let op = UpdateQueueRecordsVisibility::new(
-    ///     "arn:aws:kinesis:us-east-1:123456789012:queue/q-1a2b3c",
-    ///     vec![VisibilityEntry::new("rh-1", 300)],
-    /// );
-    /// assert_eq!(op.entries[0].visibility_timeout_seconds, 300);
-    /// ```
-    UpdateQueueRecordsVisibility
+operation! {
+    AcknowledgeQueueRecords: Data in Queues -> ReceiptHandleBatchOutput,
+    validate(op) {
+        check_queue_arn(&op.queue_arn)?;
+        check_handles(op.entries.iter().map(|e| e.receipt_handle.as_str()))
+    },
+    resource_arn(op) { Some(&op.queue_arn) },
 }
 
-visibility_batch_op! {
-    /// Changes the visibility timeout of up to 10 received dead-letter
-    /// records.
-    ///
-    /// ```
-    /// use kinesis_proto::ops::{UpdateDeadLetterQueueRecordsVisibility, VisibilityEntry};
-    /// let op = UpdateDeadLetterQueueRecordsVisibility::new(
-    ///     "arn:aws:kinesis:us-east-1:123456789012:queue/q-1a2b3c",
-    ///     vec![VisibilityEntry::new("rh-1", 0)],
-    /// );
-    /// assert_eq!(op.entries.len(), 1);
-    /// ```
-    UpdateDeadLetterQueueRecordsVisibility
+/// Acknowledges up to 10 dead-letter records, discarding them.
+///
+/// ```
+/// use kinesis_proto::ops::AcknowledgeDeadLetterQueueRecords;
+/// let op = AcknowledgeDeadLetterQueueRecords::new("arn:aws:kinesis:us-east-1:123456789012:queue/q-1a2b3c", ["rh-1"]);
+/// assert_eq!(op.entries[0].receipt_handle, "rh-1");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct AcknowledgeDeadLetterQueueRecords {
+    /// The queue the records were received from.
+    #[serde(rename = "QueueARN")]
+    pub queue_arn: String,
+    /// The records (1–10).
+    pub entries: Vec<ReceiptHandleEntry>,
+}
+
+impl AcknowledgeDeadLetterQueueRecords {
+    /// Applies to the records `receipt_handles` of the queue `queue_arn`.
+    pub fn new<H: Into<String>>(
+        queue_arn: impl Into<String>,
+        receipt_handles: impl IntoIterator<Item = H>,
+    ) -> Self {
+        AcknowledgeDeadLetterQueueRecords {
+            queue_arn: queue_arn.into(),
+            entries: receipt_handles
+                .into_iter()
+                .map(ReceiptHandleEntry::new)
+                .collect(),
+        }
+    }
+}
+
+operation! {
+    AcknowledgeDeadLetterQueueRecords: Data in Queues -> ReceiptHandleBatchOutput,
+    validate(op) {
+        check_queue_arn(&op.queue_arn)?;
+        check_handles(op.entries.iter().map(|e| e.receipt_handle.as_str()))
+    },
+    resource_arn(op) { Some(&op.queue_arn) },
+}
+
+/// Restores up to 10 dead-letter records to the normal receive path,
+/// with their receive counts reset.
+///
+/// ```
+/// use kinesis_proto::ops::RestoreDeadLetterQueueRecords;
+/// let op = RestoreDeadLetterQueueRecords::new("arn:aws:kinesis:us-east-1:123456789012:queue/q-1a2b3c", ["rh-1"]);
+/// assert_eq!(op.entries.len(), 1);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct RestoreDeadLetterQueueRecords {
+    /// The queue the records were received from.
+    #[serde(rename = "QueueARN")]
+    pub queue_arn: String,
+    /// The records (1–10).
+    pub entries: Vec<ReceiptHandleEntry>,
+}
+
+impl RestoreDeadLetterQueueRecords {
+    /// Applies to the records `receipt_handles` of the queue `queue_arn`.
+    pub fn new<H: Into<String>>(
+        queue_arn: impl Into<String>,
+        receipt_handles: impl IntoIterator<Item = H>,
+    ) -> Self {
+        RestoreDeadLetterQueueRecords {
+            queue_arn: queue_arn.into(),
+            entries: receipt_handles
+                .into_iter()
+                .map(ReceiptHandleEntry::new)
+                .collect(),
+        }
+    }
+}
+
+operation! {
+    RestoreDeadLetterQueueRecords: Data in Queues -> ReceiptHandleBatchOutput,
+    validate(op) {
+        check_queue_arn(&op.queue_arn)?;
+        check_handles(op.entries.iter().map(|e| e.receipt_handle.as_str()))
+    },
+    resource_arn(op) { Some(&op.queue_arn) },
+}
+
+/// The checks both visibility calls share.
+fn check_visibility(queue_arn: &str, entries: &[VisibilityEntry]) -> Result<(), UsageError> {
+    check_queue_arn(queue_arn)?;
+    check_handles(entries.iter().map(|e| e.receipt_handle.as_str()))?;
+    for (i, entry) in entries.iter().enumerate() {
+        validate::range(
+            format!("Entries[{i}].VisibilityTimeoutSeconds"),
+            entry.visibility_timeout_seconds,
+            0,
+            MAX_VISIBILITY_TIMEOUT_SECONDS,
+        )?;
+    }
+    Ok(())
+}
+
+/// Changes the visibility timeout of up to 10 received, unacknowledged
+/// records: extend it while still working, or set 0 to hand a record
+/// back at once.
+///
+/// ```
+/// use kinesis_proto::ops::{UpdateQueueRecordsVisibility, VisibilityEntry};
+/// let op = UpdateQueueRecordsVisibility::new(
+///     "arn:aws:kinesis:us-east-1:123456789012:queue/q-1a2b3c",
+///     vec![VisibilityEntry::new("rh-1", 300)],
+/// );
+/// assert_eq!(op.entries[0].visibility_timeout_seconds, 300);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct UpdateQueueRecordsVisibility {
+    /// The queue the records were received from.
+    #[serde(rename = "QueueARN")]
+    pub queue_arn: String,
+    /// The records and their new timeouts (1–10).
+    pub entries: Vec<VisibilityEntry>,
+}
+
+impl UpdateQueueRecordsVisibility {
+    /// Changes the visibility of `entries` of the queue `queue_arn`.
+    pub fn new(queue_arn: impl Into<String>, entries: Vec<VisibilityEntry>) -> Self {
+        UpdateQueueRecordsVisibility {
+            queue_arn: queue_arn.into(),
+            entries,
+        }
+    }
+}
+
+operation! {
+    UpdateQueueRecordsVisibility: Data in Queues -> ReceiptHandleBatchOutput,
+    validate(op) { check_visibility(&op.queue_arn, &op.entries) },
+    resource_arn(op) { Some(&op.queue_arn) },
+}
+
+/// Changes the visibility timeout of up to 10 received dead-letter
+/// records.
+///
+/// ```
+/// use kinesis_proto::ops::{UpdateDeadLetterQueueRecordsVisibility, VisibilityEntry};
+/// let op = UpdateDeadLetterQueueRecordsVisibility::new(
+///     "arn:aws:kinesis:us-east-1:123456789012:queue/q-1a2b3c",
+///     vec![VisibilityEntry::new("rh-1", 0)],
+/// );
+/// assert_eq!(op.entries.len(), 1);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct UpdateDeadLetterQueueRecordsVisibility {
+    /// The queue the records were received from.
+    #[serde(rename = "QueueARN")]
+    pub queue_arn: String,
+    /// The records and their new timeouts (1–10).
+    pub entries: Vec<VisibilityEntry>,
+}
+
+impl UpdateDeadLetterQueueRecordsVisibility {
+    /// Changes the visibility of `entries` of the queue `queue_arn`.
+    pub fn new(queue_arn: impl Into<String>, entries: Vec<VisibilityEntry>) -> Self {
+        UpdateDeadLetterQueueRecordsVisibility {
+            queue_arn: queue_arn.into(),
+            entries,
+        }
+    }
+}
+
+operation! {
+    UpdateDeadLetterQueueRecordsVisibility: Data in Queues -> ReceiptHandleBatchOutput,
+    validate(op) { check_visibility(&op.queue_arn, &op.entries) },
+    resource_arn(op) { Some(&op.queue_arn) },
 }
 
 #[cfg(test)]
@@ -1236,7 +1347,7 @@ mod tests {
             QueueStatus::Unknown("RESIZING".into())
         );
         let second = first.next_page(&page).unwrap();
-        assert_eq!(second.next_token.as_deref(), Some("p2"));
+        assert_eq!(second.page.next_token.as_deref(), Some("p2"));
         let last: ListQueuesOutput = serde_json::from_str(r#"{"QueueSummaries":[]}"#).unwrap();
         assert!(second.next_page(&last).is_none());
         assert_eq!(

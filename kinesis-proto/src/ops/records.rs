@@ -13,6 +13,7 @@ use serde::ser::SerializeStruct;
 use serde::{Deserialize, Serialize, Serializer};
 use time::OffsetDateTime;
 
+use super::shapes::StreamRef;
 use super::support::{operation, with_stream_arn};
 use crate::error::{ErrorCode, UsageError};
 use crate::operation::{Operation, Plane, Sent};
@@ -52,21 +53,18 @@ fn push_blob(out: &mut Vec<u8>, data: &[u8]) -> Result<(), UsageError> {
     Ok(())
 }
 
-/// Writes the `StreamName`/`StreamARN` members (each preceded by a comma).
-fn push_locator(
-    out: &mut Vec<u8>,
-    name: Option<&str>,
-    arn: Option<&str>,
-) -> Result<(), UsageError> {
-    if let Some(name) = name {
-        out.extend_from_slice(b",\"StreamName\":");
-        push_json_str(out, name)?;
+/// Writes the `StreamName` or `StreamARN` member (preceded by a comma).
+fn push_stream(out: &mut Vec<u8>, stream: &StreamRef) -> Result<(), UsageError> {
+    match stream {
+        StreamRef::Name(name) => {
+            out.extend_from_slice(b",\"StreamName\":");
+            push_json_str(out, name)
+        }
+        StreamRef::Arn(arn) => {
+            out.extend_from_slice(b",\"StreamARN\":");
+            push_json_str(out, arn)
+        }
     }
-    if let Some(arn) = arn {
-        out.extend_from_slice(b",\"StreamARN\":");
-        push_json_str(out, arn)?;
-    }
-    Ok(())
 }
 
 /// Writes the `DryRun` member (preceded by a comma) when set.
@@ -128,12 +126,9 @@ pub struct PutRecord {
     /// numbers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sequence_number_for_ordering: Option<String>,
-    /// The stream, by name.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub stream_name: Option<String>,
-    /// The stream, by ARN.
-    #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
-    pub stream_arn: Option<String>,
+    /// The stream, by name or ARN.
+    #[serde(flatten)]
+    pub stream: StreamRef,
     /// Asks the service only to check whether the request would succeed,
     /// without carrying it out (`DryRun`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -143,8 +138,7 @@ pub struct PutRecord {
 impl fmt::Debug for PutRecord {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PutRecord")
-            .field("stream_name", &self.stream_name)
-            .field("stream_arn", &self.stream_arn)
+            .field("stream", &self.stream)
             .field("data", &Payload(&self.data))
             .field("partition_key", &self.partition_key)
             .field("explicit_hash_key", &self.explicit_hash_key)
@@ -158,25 +152,24 @@ impl fmt::Debug for PutRecord {
 }
 
 impl PutRecord {
-    /// A record of raw bytes for the stream named `stream_name`.
+    /// A record of raw bytes for the stream `stream` (a name, or a [`StreamRef::arn`]).
     pub fn new(
-        stream_name: impl Into<String>,
+        stream: impl Into<StreamRef>,
         partition_key: impl Into<String>,
         data: Vec<u8>,
     ) -> Self {
         PutRecord {
             partition_key: Some(partition_key.into()),
-            ..PutRecord::without_partition_key(stream_name, data)
+            ..PutRecord::without_partition_key(stream, data)
         }
     }
 
     /// A record of raw bytes without a partition key, for a stream whose
     /// record distribution strategy is AUTO (streams that route by
     /// partition key refuse it).
-    pub fn without_partition_key(stream_name: impl Into<String>, data: Vec<u8>) -> Self {
+    pub fn without_partition_key(stream: impl Into<StreamRef>, data: Vec<u8>) -> Self {
         PutRecord {
-            stream_name: Some(stream_name.into()),
-            stream_arn: None,
+            stream: stream.into(),
             data,
             partition_key: None,
             explicit_hash_key: None,
@@ -190,15 +183,11 @@ impl PutRecord {
     /// A value that cannot be encoded (a map with non-string keys…) is a
     /// usage error on the `Data` field.
     pub fn json<T: Serialize + ?Sized>(
-        stream_name: impl Into<String>,
+        stream: impl Into<StreamRef>,
         partition_key: impl Into<String>,
         value: &T,
     ) -> Result<Self, UsageError> {
-        Ok(PutRecord::new(
-            stream_name,
-            partition_key,
-            json_data(value)?,
-        ))
+        Ok(PutRecord::new(stream, partition_key, json_data(value)?))
     }
 
     /// A record whose data is `value` encoded by `encoder` (any format:
@@ -214,13 +203,13 @@ impl PutRecord {
     /// assert_eq!(put.data, b"HELLO");
     /// ```
     pub fn encoded<T: ?Sized, E: fmt::Display>(
-        stream_name: impl Into<String>,
+        stream: impl Into<StreamRef>,
         partition_key: impl Into<String>,
         value: &T,
         encoder: impl FnOnce(&T) -> Result<Vec<u8>, E>,
     ) -> Result<Self, UsageError> {
         Ok(PutRecord::new(
-            stream_name,
+            stream,
             partition_key,
             encode_data(value, encoder)?,
         ))
@@ -268,7 +257,7 @@ impl Operation for PutRecord {
     type Output = PutRecordOutput;
 
     fn validate(&self, limits: &Limits) -> Result<(), UsageError> {
-        validate::stream_locator(self.stream_name.as_deref(), self.stream_arn.as_deref())?;
+        self.stream.validate()?;
         let key = self.partition_key.as_deref();
         if let Some(key) = key {
             validate::partition_key("PartitionKey", key)?;
@@ -281,7 +270,7 @@ impl Operation for PutRecord {
     }
 
     fn resource_arn(&self) -> Option<&str> {
-        self.stream_arn.as_deref()
+        self.stream.as_arn()
     }
 
     /// The record was written somewhere: a shard and a sequence number.
@@ -301,8 +290,7 @@ impl Operation for PutRecord {
             base64::encoded_len(self.data.len(), true).unwrap_or(0)
                 + self.partition_key.as_ref().map_or(0, String::len)
                 + ENTRY_OVERHEAD * 2
-                + self.stream_name.as_ref().map_or(0, String::len)
-                + self.stream_arn.as_ref().map_or(0, String::len),
+                + self.stream.as_str().len(),
         );
         out.extend_from_slice(b"{\"Data\":");
         push_blob(&mut out, &self.data)?;
@@ -317,11 +305,7 @@ impl Operation for PutRecord {
             out.extend_from_slice(b",\"SequenceNumberForOrdering\":");
             push_json_str(&mut out, seq)?;
         }
-        push_locator(
-            &mut out,
-            self.stream_name.as_deref(),
-            self.stream_arn.as_deref(),
-        )?;
+        push_stream(&mut out, &self.stream)?;
         push_dry_run(&mut out, self.dry_run);
         out.push(b'}');
         Ok(out)
@@ -444,12 +428,9 @@ impl PutRecordsRequestEntry {
 pub struct PutRecords {
     /// The records, in order.
     pub records: Vec<PutRecordsRequestEntry>,
-    /// The stream, by name.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub stream_name: Option<String>,
-    /// The stream, by ARN.
-    #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
-    pub stream_arn: Option<String>,
+    /// The stream, by name or ARN.
+    #[serde(flatten)]
+    pub stream: StreamRef,
     /// Asks the service only to check whether the request would succeed,
     /// without carrying it out (`DryRun`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -457,12 +438,11 @@ pub struct PutRecords {
 }
 
 impl PutRecords {
-    /// A batch for the stream named `stream_name`.
-    pub fn new(stream_name: impl Into<String>, records: Vec<PutRecordsRequestEntry>) -> Self {
+    /// A batch for the stream `stream` (a name, or a [`StreamRef::arn`]).
+    pub fn new(stream: impl Into<StreamRef>, records: Vec<PutRecordsRequestEntry>) -> Self {
         PutRecords {
             records,
-            stream_name: Some(stream_name.into()),
-            stream_arn: None,
+            stream: stream.into(),
             dry_run: None,
         }
     }
@@ -502,8 +482,7 @@ impl PutRecords {
         }
         Some(PutRecords {
             records,
-            stream_name: self.stream_name.clone(),
-            stream_arn: self.stream_arn.clone(),
+            stream: self.stream.clone(),
             dry_run: self.dry_run,
         })
     }
@@ -516,7 +495,7 @@ impl Operation for PutRecords {
     type Output = PutRecordsOutput;
 
     fn validate(&self, limits: &Limits) -> Result<(), UsageError> {
-        validate::stream_locator(self.stream_name.as_deref(), self.stream_arn.as_deref())?;
+        self.stream.validate()?;
         validate::put_records_count(self.records.len(), limits)?;
         let mut total = 0usize;
         for (i, entry) in self.records.iter().enumerate() {
@@ -538,7 +517,7 @@ impl Operation for PutRecords {
     }
 
     fn resource_arn(&self) -> Option<&str> {
-        self.stream_arn.as_deref()
+        self.stream.as_arn()
     }
 
     fn sent(&self) -> Sent {
@@ -582,8 +561,7 @@ impl Operation for PutRecords {
             })
             .sum::<usize>()
             + ENTRY_OVERHEAD
-            + self.stream_name.as_ref().map_or(0, String::len)
-            + self.stream_arn.as_ref().map_or(0, String::len);
+            + self.stream.as_str().len();
         let mut out = Vec::with_capacity(capacity);
         out.extend_from_slice(b"{\"Records\":[");
         for (i, entry) in self.records.iter().enumerate() {
@@ -602,11 +580,7 @@ impl Operation for PutRecords {
             out.push(b'}');
         }
         out.push(b']');
-        push_locator(
-            &mut out,
-            self.stream_name.as_deref(),
-            self.stream_arn.as_deref(),
-        )?;
+        push_stream(&mut out, &self.stream)?;
         push_dry_run(&mut out, self.dry_run);
         out.push(b'}');
         Ok(out)
@@ -1233,10 +1207,8 @@ impl ShardIteratorType {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct GetShardIterator {
-    /// The stream, by name.
-    pub stream_name: Option<String>,
-    /// The stream, by ARN.
-    pub stream_arn: Option<String>,
+    /// The stream, by name or ARN.
+    pub stream: StreamRef,
     /// The shard to read.
     pub shard_id: String,
     /// Where to start (`ShardIteratorType`, with `StartingSequenceNumber` or
@@ -1248,15 +1220,14 @@ pub struct GetShardIterator {
 }
 
 impl GetShardIterator {
-    /// An iterator on `shard_id` of the stream named `stream_name`.
+    /// An iterator on `shard_id` of the stream `stream` (a name, or a [`StreamRef::arn`]).
     pub fn new(
-        stream_name: impl Into<String>,
+        stream: impl Into<StreamRef>,
         shard_id: impl Into<String>,
         shard_iterator_type: ShardIteratorType,
     ) -> Self {
         GetShardIterator {
-            stream_name: Some(stream_name.into()),
-            stream_arn: None,
+            stream: stream.into(),
             shard_id: shard_id.into(),
             shard_iterator_type,
             dry_run: None,
@@ -1273,14 +1244,10 @@ with_stream_arn!(GetShardIterator);
 
 impl Serialize for GetShardIterator {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("GetShardIterator", 7)?;
-        match &self.stream_name {
-            Some(name) => st.serialize_field("StreamName", name)?,
-            None => st.skip_field("StreamName")?,
-        }
-        match &self.stream_arn {
-            Some(arn) => st.serialize_field("StreamARN", arn)?,
-            None => st.skip_field("StreamARN")?,
+        let mut st = s.serialize_struct("GetShardIterator", 6)?;
+        match &self.stream {
+            StreamRef::Name(name) => st.serialize_field("StreamName", name)?,
+            StreamRef::Arn(arn) => st.serialize_field("StreamARN", arn)?,
         }
         st.serialize_field("ShardId", &self.shard_id)?;
         st.serialize_field("ShardIteratorType", self.shard_iterator_type.as_str())?;
@@ -1315,11 +1282,11 @@ pub struct GetShardIteratorOutput {
 operation! {
     GetShardIterator: Data -> GetShardIteratorOutput,
     validate(op) {
-        validate::stream_locator(op.stream_name.as_deref(), op.stream_arn.as_deref())?;
+        op.stream.validate()?;
         validate::shard_id("ShardId", &op.shard_id)?;
         op.shard_iterator_type.validate("", "StartingSequenceNumber")
     },
-    resource_arn(op) { op.stream_arn.as_deref() },
+    resource_arn(op) { op.stream.as_arn() },
 }
 
 // --------------------------------------------------------------- GetRecords
@@ -1513,7 +1480,10 @@ operation! {
         if let Some(limit) = op.limit {
             validate::get_records_limit(limit)?;
         }
-        validate::optional_arn("StreamARN", op.stream_arn.as_deref())
+        match &op.stream_arn {
+            Some(arn) => validate::stream_arn("StreamARN", arn),
+            None => Ok(()),
+        }
     },
     resource_arn(op) { op.stream_arn.as_deref() },
 }
@@ -1618,10 +1588,16 @@ mod tests {
             .validate(&limits)
             .expect_err("big");
         assert_eq!(e.field, "Data");
-        let mut both = PutRecord::new("s", "k", vec![]);
-        both.stream_arn = Some(ARN.into());
+        let bad_arn = PutRecord::new(StreamRef::arn("s"), "k", vec![]);
         assert_eq!(
-            both.validate(&limits).expect_err("both").field,
+            bad_arn.validate(&limits).expect_err("not an ARN").field,
+            "StreamARN"
+        );
+        assert_eq!(
+            PutRecord::new("a b", "k", vec![])
+                .validate(&limits)
+                .expect_err("bad name")
+                .field,
             "StreamName"
         );
         let e = PutRecord::new("s", "k", vec![])
@@ -1884,7 +1860,7 @@ mod tests {
             }
         }
         // Without a token nothing is known of the request.
-        assert!(crate::parse_response::<PutRecords, _>(&answer(3)).is_ok());
+        assert!(crate::operation::parse_response::<PutRecords, _>(&answer(3)).is_ok());
     }
 
     #[test]
@@ -1894,7 +1870,7 @@ mod tests {
                 .status(200)
                 .body(body.to_owned())
                 .expect("a response");
-            crate::parse_response::<PutRecord, _>(&response)
+            crate::operation::parse_response::<PutRecord, _>(&response)
         };
         assert!(answer(r#"{"SequenceNumber":"1","ShardId":"shardId-000000000000"}"#).is_ok());
         for body in [

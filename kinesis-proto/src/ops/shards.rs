@@ -5,8 +5,10 @@ use serde::ser::SerializeStruct;
 use serde::{Deserialize, Serialize, Serializer};
 use time::OffsetDateTime;
 
-use super::support::{operation, with_stream_arn};
+use super::shapes::{Page, StreamRef};
+use super::support::{operation, page_setters, with_stream_arn};
 use crate::error::UsageError;
+use crate::limits::MAX_LIST_MAX_RESULTS;
 use crate::operation::{Empty, Paginated};
 use crate::validate;
 use crate::wire::{self, string_enum};
@@ -185,28 +187,24 @@ impl Serialize for ShardFilter {
 /// let first = ListShards::new("my-stream").with_shard_filter(ShardFilter::AtLatest);
 /// let page: ListShardsOutput = serde_json::from_str(r#"{"Shards":[],"NextToken":"AAA"}"#).unwrap();
 /// let next = first.next_page(&page).unwrap();
-/// assert_eq!(next.next_token.as_deref(), Some("AAA"));
-/// assert_eq!(next.stream_name, None);
+/// assert_eq!(next.page.next_token.as_deref(), Some("AAA"));
+/// assert_eq!(next.stream, None);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct ListShards {
-    /// The stream, by name (first page only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub stream_name: Option<String>,
-    /// The stream, by ARN (first page only).
-    #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
-    pub stream_arn: Option<String>,
-    /// The token of the previous page.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
+    /// The stream, by name or ARN: required on the first page; later pages
+    /// may name it by ARN only (to reach the same endpoint), never by name.
+    #[serde(flatten)]
+    pub stream: Option<StreamRef>,
+    /// The token of the previous page and the page size (`MaxResults`
+    /// 1–10000).
+    #[serde(flatten)]
+    pub page: Page,
     /// List the shards after this one (first page only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exclusive_start_shard_id: Option<String>,
-    /// Most shards per page, 1–10000.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max_results: Option<u32>,
     /// Tells apart streams that had the same name (first page only).
     #[serde(
         with = "crate::wire::opt_timestamp",
@@ -219,14 +217,12 @@ pub struct ListShards {
 }
 
 impl ListShards {
-    /// The first page of the stream named `stream_name`.
-    pub fn new(stream_name: impl Into<String>) -> Self {
+    /// The first page of the stream `stream` (a name, or a [`StreamRef::arn`]).
+    pub fn new(stream: impl Into<StreamRef>) -> Self {
         ListShards {
-            stream_name: Some(stream_name.into()),
-            stream_arn: None,
-            next_token: None,
+            stream: Some(stream.into()),
+            page: Page::new(),
             exclusive_start_shard_id: None,
-            max_results: None,
             stream_creation_timestamp: None,
             shard_filter: None,
         }
@@ -234,23 +230,26 @@ impl ListShards {
     /// The page a token from an earlier answer names.
     pub fn from_next_token(next_token: impl Into<String>) -> Self {
         ListShards {
-            stream_name: None,
-            next_token: Some(next_token.into()),
-            ..ListShards::new("")
+            stream: None,
+            page: Page::new().with_next_token(next_token),
+            exclusive_start_shard_id: None,
+            stream_creation_timestamp: None,
+            shard_filter: None,
         }
+    }
+    /// Addresses the stream by ARN instead (the same as giving
+    /// `StreamRef::arn(stream_arn)` to `new`).
+    pub fn with_stream_arn(mut self, stream_arn: impl Into<String>) -> Self {
+        self.stream = Some(StreamRef::Arn(stream_arn.into()));
+        self
     }
     /// Lists only the shards `filter` selects.
     pub fn with_shard_filter(mut self, filter: ShardFilter) -> Self {
         self.shard_filter = Some(filter);
         self
     }
-    /// Returns at most `max_results` shards per page.
-    pub fn with_max_results(mut self, max_results: u32) -> Self {
-        self.max_results = Some(max_results);
-        self
-    }
 }
-with_stream_arn!(ListShards);
+page_setters!(ListShards: "shards");
 
 /// A page of [`ListShards`].
 #[derive(Debug, Clone, PartialEq, Default, Eq, Serialize, Deserialize)]
@@ -268,9 +267,9 @@ pub struct ListShardsOutput {
 operation! {
     ListShards: Control -> ListShardsOutput,
     validate(op) {
-        if let Some(token) = &op.next_token {
-            validate::required_text("NextToken", token)?;
-            let conflict = if op.stream_name.is_some() {
+        op.page.validate(MAX_LIST_MAX_RESULTS)?;
+        if op.page.next_token.is_some() {
+            let conflict = if matches!(op.stream, Some(StreamRef::Name(_))) {
                 Some("StreamName")
             } else if op.exclusive_start_shard_id.is_some() {
                 Some("ExclusiveStartShardId")
@@ -282,9 +281,14 @@ operation! {
             if let Some(field) = conflict {
                 return Err(UsageError::new(field, "must not be given with NextToken"));
             }
-            validate::optional_arn("StreamARN", op.stream_arn.as_deref())?;
+            if let Some(stream) = &op.stream {
+                stream.validate()?;
+            }
         } else {
-            validate::stream_locator(op.stream_name.as_deref(), op.stream_arn.as_deref())?;
+            match &op.stream {
+                Some(stream) => stream.validate()?,
+                None => return Err(UsageError::new("StreamName", "give StreamName or StreamARN (or NextToken)")),
+            }
             if let Some(id) = &op.exclusive_start_shard_id {
                 validate::shard_id("ExclusiveStartShardId", id)?;
             }
@@ -292,15 +296,12 @@ operation! {
                 validate::timestamp_not_before_epoch("StreamCreationTimestamp", t)?;
             }
         }
-        if let Some(n) = op.max_results {
-            validate::range("MaxResults", n, 1, 10_000)?;
-        }
         if let Some(filter) = &op.shard_filter {
             filter.validate()?;
         }
         Ok(())
     },
-    resource_arn(op) { op.stream_arn.as_deref() },
+    resource_arn(op) { op.stream.as_ref().and_then(StreamRef::as_arn) },
 }
 
 impl Paginated for ListShards {
@@ -308,10 +309,9 @@ impl Paginated for ListShards {
     /// stands for the stream and the filter (kinesis-mock refuses any of
     /// them next to a token).
     fn next_page(&self, output: &ListShardsOutput) -> Option<Self> {
-        let token = output.next_token.as_deref().filter(|t| !t.is_empty())?;
         Some(ListShards {
-            max_results: self.max_results,
-            ..ListShards::from_next_token(token)
+            page: self.page.after(output.next_token.as_deref())?,
+            ..ListShards::from_next_token("")
         })
     }
 }
@@ -330,12 +330,9 @@ impl Paginated for ListShards {
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct SplitShard {
-    /// The stream, by name.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub stream_name: Option<String>,
-    /// The stream, by ARN.
-    #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
-    pub stream_arn: Option<String>,
+    /// The stream, by name or ARN.
+    #[serde(flatten)]
+    pub stream: StreamRef,
     /// The shard to split.
     pub shard_to_split: String,
     /// The first hash key of the upper child.
@@ -344,15 +341,14 @@ pub struct SplitShard {
 }
 
 impl SplitShard {
-    /// Splits `shard_to_split` of the stream named `stream_name`.
+    /// Splits `shard_to_split` of the stream `stream` (a name, or a [`StreamRef::arn`]).
     pub fn new(
-        stream_name: impl Into<String>,
+        stream: impl Into<StreamRef>,
         shard_to_split: impl Into<String>,
         new_starting_hash_key: u128,
     ) -> Self {
         SplitShard {
-            stream_name: Some(stream_name.into()),
-            stream_arn: None,
+            stream: stream.into(),
             shard_to_split: shard_to_split.into(),
             new_starting_hash_key,
         }
@@ -363,10 +359,10 @@ with_stream_arn!(SplitShard);
 operation! {
     SplitShard: Control -> Empty,
     validate(op) {
-        validate::stream_locator(op.stream_name.as_deref(), op.stream_arn.as_deref())?;
+        op.stream.validate()?;
         validate::shard_id("ShardToSplit", &op.shard_to_split)
     },
-    resource_arn(op) { op.stream_arn.as_deref() },
+    resource_arn(op) { op.stream.as_arn() },
 }
 
 // -------------------------------------------------------------- MergeShards
@@ -382,12 +378,9 @@ operation! {
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct MergeShards {
-    /// The stream, by name.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub stream_name: Option<String>,
-    /// The stream, by ARN.
-    #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
-    pub stream_arn: Option<String>,
+    /// The stream, by name or ARN.
+    #[serde(flatten)]
+    pub stream: StreamRef,
     /// One shard to merge.
     pub shard_to_merge: String,
     /// The shard next to it.
@@ -395,15 +388,14 @@ pub struct MergeShards {
 }
 
 impl MergeShards {
-    /// Merges two shards of the stream named `stream_name`.
+    /// Merges two shards of the stream `stream` (a name, or a [`StreamRef::arn`]).
     pub fn new(
-        stream_name: impl Into<String>,
+        stream: impl Into<StreamRef>,
         shard_to_merge: impl Into<String>,
         adjacent_shard_to_merge: impl Into<String>,
     ) -> Self {
         MergeShards {
-            stream_name: Some(stream_name.into()),
-            stream_arn: None,
+            stream: stream.into(),
             shard_to_merge: shard_to_merge.into(),
             adjacent_shard_to_merge: adjacent_shard_to_merge.into(),
         }
@@ -414,7 +406,7 @@ with_stream_arn!(MergeShards);
 operation! {
     MergeShards: Control -> Empty,
     validate(op) {
-        validate::stream_locator(op.stream_name.as_deref(), op.stream_arn.as_deref())?;
+        op.stream.validate()?;
         validate::shard_id("ShardToMerge", &op.shard_to_merge)?;
         validate::shard_id("AdjacentShardToMerge", &op.adjacent_shard_to_merge)?;
         if op.shard_to_merge == op.adjacent_shard_to_merge {
@@ -422,7 +414,7 @@ operation! {
         }
         Ok(())
     },
-    resource_arn(op) { op.stream_arn.as_deref() },
+    resource_arn(op) { op.stream.as_arn() },
 }
 
 // --------------------------------------------------------- UpdateShardCount
@@ -446,12 +438,9 @@ string_enum! {
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct UpdateShardCount {
-    /// The stream, by name.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub stream_name: Option<String>,
-    /// The stream, by ARN.
-    #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
-    pub stream_arn: Option<String>,
+    /// The stream, by name or ARN.
+    #[serde(flatten)]
+    pub stream: StreamRef,
     /// The shard count to reach.
     pub target_shard_count: u32,
     /// How to get there.
@@ -459,11 +448,10 @@ pub struct UpdateShardCount {
 }
 
 impl UpdateShardCount {
-    /// Scales the stream named `stream_name` uniformly to `target_shard_count`.
-    pub fn new(stream_name: impl Into<String>, target_shard_count: u32) -> Self {
+    /// Scales the stream `stream` (a name, or a [`StreamRef::arn`]) uniformly to `target_shard_count`.
+    pub fn new(stream: impl Into<StreamRef>, target_shard_count: u32) -> Self {
         UpdateShardCount {
-            stream_name: Some(stream_name.into()),
-            stream_arn: None,
+            stream: stream.into(),
             target_shard_count,
             scaling_type: ScalingType::UniformScaling,
         }
@@ -493,10 +481,10 @@ pub struct UpdateShardCountOutput {
 operation! {
     UpdateShardCount: Control -> UpdateShardCountOutput,
     validate(op) {
-        validate::stream_locator(op.stream_name.as_deref(), op.stream_arn.as_deref())?;
+        op.stream.validate()?;
         validate::at_least("TargetShardCount", op.target_shard_count, 1)
     },
-    resource_arn(op) { op.stream_arn.as_deref() },
+    resource_arn(op) { op.stream.as_arn() },
 }
 
 #[cfg(test)]
@@ -518,7 +506,7 @@ mod tests {
         first.exclusive_start_shard_id = Some("shardId-000000000003".into());
         assert_eq!(
             body(&first),
-            r#"{"StreamName":"s","ExclusiveStartShardId":"shardId-000000000003","MaxResults":100,"StreamCreationTimestamp":1700000000,"ShardFilter":{"Type":"FROM_TIMESTAMP","Timestamp":1700000000}}"#
+            r#"{"StreamName":"s","MaxResults":100,"ExclusiveStartShardId":"shardId-000000000003","StreamCreationTimestamp":1700000000,"ShardFilter":{"Type":"FROM_TIMESTAMP","Timestamp":1700000000}}"#
         );
         assert!(first.validate(&Limits::default()).is_ok());
         let page = ListShardsOutput {
@@ -539,14 +527,14 @@ mod tests {
         };
         assert_eq!(next.next_page(&empty_token), None);
         let by_arn = ListShards::new("s").with_stream_arn(ARN);
-        assert_eq!(by_arn.next_page(&page).expect("more").stream_arn, None);
+        assert_eq!(by_arn.next_page(&page).expect("more").stream, None);
     }
 
     #[test]
     fn list_shards_validation() {
         let limits = Limits::default();
         let mut bad = ListShards::from_next_token("tok");
-        bad.stream_name = Some("s".into());
+        bad.stream = Some("s".into());
         assert_eq!(
             bad.validate(&limits).expect_err("name+token").field,
             "StreamName"
@@ -565,7 +553,7 @@ mod tests {
             "NextToken"
         );
         let mut neither = ListShards::new("s");
-        neither.stream_name = None;
+        neither.stream = None;
         assert_eq!(
             neither.validate(&limits).expect_err("neither").field,
             "StreamName"
@@ -587,6 +575,10 @@ mod tests {
             "ShardFilter.ShardId"
         );
         assert!(ListShards::from_next_token("tok").validate(&limits).is_ok());
+        assert!(ListShards::from_next_token("tok")
+            .with_stream_arn(ARN)
+            .validate(&limits)
+            .is_ok());
     }
 
     #[test]

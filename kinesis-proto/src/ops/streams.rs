@@ -1,22 +1,18 @@
 //! Creating, describing, listing and changing streams.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::support::{locator, operation, with_stream_arn};
+use super::shapes::{StreamRef, TagSet};
+use super::support::{operation, with_stream_arn};
+use crate::limits::{
+    MAX_KEY_ID_CHARS, MAX_LIST_LIMIT, MAX_RECORD_SIZE_KIB, MAX_RETENTION_HOURS,
+    MAX_SHARD_LEVEL_METRICS, MIN_RECORD_SIZE_KIB, MIN_RETENTION_HOURS,
+};
 use crate::operation::{Empty, Paginated};
 use crate::ops::shards::Shard;
 use crate::validate;
 use crate::wire::string_enum;
-
-/// Shortest retention period, in hours.
-const MIN_RETENTION_HOURS: u32 = 24;
-/// Longest retention period (365 days), in hours.
-const MAX_RETENTION_HOURS: u32 = 8760;
-/// Smallest and largest `MaxRecordSizeInKiB`.
-const MAX_RECORD_SIZE_KIB: (u32, u32) = (1024, 10240);
 
 string_enum! {
     /// Where a stream is in its life.
@@ -147,7 +143,7 @@ pub struct CreateStream {
     pub stream_mode_details: Option<StreamModeDetails>,
     /// Tags to put on the stream (at most 50).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tags: Option<BTreeMap<String, String>>,
+    pub tags: Option<TagSet>,
     /// Warm throughput of an on-demand stream, in MiB/s.
     #[serde(
         rename = "WarmThroughputMiBps",
@@ -187,9 +183,7 @@ impl CreateStream {
     }
     /// Adds a tag.
     pub fn with_tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.tags
-            .get_or_insert_with(BTreeMap::new)
-            .insert(key.into(), value.into());
+        self.tags.get_or_insert_with(TagSet::new).insert(key, value);
         self
     }
 }
@@ -202,10 +196,10 @@ operation! {
             validate::at_least("ShardCount", n, 1)?;
         }
         if let Some(tags) = &op.tags {
-            validate::tags_to_add("Tags", tags.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+            tags.validate("Tags", false)?;
         }
         if let Some(kib) = op.max_record_size_in_kib {
-            validate::range("MaxRecordSizeInKiB", kib, MAX_RECORD_SIZE_KIB.0, MAX_RECORD_SIZE_KIB.1)?;
+            validate::range("MaxRecordSizeInKiB", kib, MIN_RECORD_SIZE_KIB, MAX_RECORD_SIZE_KIB)?;
         }
         Ok(())
     },
@@ -223,12 +217,9 @@ operation! {
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct DeleteStream {
-    /// The stream, by name.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub stream_name: Option<String>,
-    /// The stream, by ARN.
-    #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
-    pub stream_arn: Option<String>,
+    /// The stream, by name or ARN.
+    #[serde(flatten)]
+    pub stream: StreamRef,
     /// Deletes the stream's registered consumers too; without it a stream
     /// with consumers is not deleted.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -236,11 +227,10 @@ pub struct DeleteStream {
 }
 
 impl DeleteStream {
-    /// Deletes the stream named `stream_name`.
-    pub fn new(stream_name: impl Into<String>) -> Self {
+    /// Deletes the stream `stream` (a name, or a [`StreamRef::arn`]).
+    pub fn new(stream: impl Into<StreamRef>) -> Self {
         DeleteStream {
-            stream_name: Some(stream_name.into()),
-            stream_arn: None,
+            stream: stream.into(),
             enforce_consumer_deletion: None,
         }
     }
@@ -254,8 +244,8 @@ with_stream_arn!(DeleteStream);
 
 operation! {
     DeleteStream: Control -> Empty,
-    validate(op) { locator(&op.stream_name, &op.stream_arn) },
-    resource_arn(op) { op.stream_arn.as_deref() },
+    validate(op) { op.stream.validate() },
+    resource_arn(op) { op.stream.as_arn() },
 }
 
 // ----------------------------------------------------------- DescribeStream
@@ -272,12 +262,9 @@ operation! {
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct DescribeStream {
-    /// The stream, by name.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub stream_name: Option<String>,
-    /// The stream, by ARN.
-    #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
-    pub stream_arn: Option<String>,
+    /// The stream, by name or ARN.
+    #[serde(flatten)]
+    pub stream: StreamRef,
     /// Most shards per page, 1–10000 (the service returns at most 100).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<u32>,
@@ -287,11 +274,10 @@ pub struct DescribeStream {
 }
 
 impl DescribeStream {
-    /// Describes the stream named `stream_name`.
-    pub fn new(stream_name: impl Into<String>) -> Self {
+    /// Describes the stream `stream` (a name, or a [`StreamRef::arn`]).
+    pub fn new(stream: impl Into<StreamRef>) -> Self {
         DescribeStream {
-            stream_name: Some(stream_name.into()),
-            stream_arn: None,
+            stream: stream.into(),
             limit: None,
             exclusive_start_shard_id: None,
         }
@@ -381,16 +367,16 @@ pub struct DescribeStreamOutput {
 operation! {
     DescribeStream: Control -> DescribeStreamOutput,
     validate(op) {
-        locator(&op.stream_name, &op.stream_arn)?;
+        op.stream.validate()?;
         if let Some(limit) = op.limit {
-            validate::range("Limit", limit, 1, 10_000)?;
+            validate::range("Limit", limit, 1, MAX_LIST_LIMIT)?;
         }
         if let Some(id) = &op.exclusive_start_shard_id {
             validate::shard_id("ExclusiveStartShardId", id)?;
         }
         Ok(())
     },
-    resource_arn(op) { op.stream_arn.as_deref() },
+    resource_arn(op) { op.stream.as_arn() },
 }
 
 impl Paginated for DescribeStream {
@@ -420,20 +406,16 @@ impl Paginated for DescribeStream {
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct DescribeStreamSummary {
-    /// The stream, by name.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub stream_name: Option<String>,
-    /// The stream, by ARN.
-    #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
-    pub stream_arn: Option<String>,
+    /// The stream, by name or ARN.
+    #[serde(flatten)]
+    pub stream: StreamRef,
 }
 
 impl DescribeStreamSummary {
-    /// Describes the stream named `stream_name`.
-    pub fn new(stream_name: impl Into<String>) -> Self {
+    /// Describes the stream `stream` (a name, or a [`StreamRef::arn`]).
+    pub fn new(stream: impl Into<StreamRef>) -> Self {
         DescribeStreamSummary {
-            stream_name: Some(stream_name.into()),
-            stream_arn: None,
+            stream: stream.into(),
         }
     }
 }
@@ -539,8 +521,8 @@ pub struct DescribeStreamSummaryOutput {
 
 operation! {
     DescribeStreamSummary: Control -> DescribeStreamSummaryOutput,
-    validate(op) { locator(&op.stream_name, &op.stream_arn) },
-    resource_arn(op) { op.stream_arn.as_deref() },
+    validate(op) { op.stream.validate() },
+    resource_arn(op) { op.stream.as_arn() },
 }
 
 // -------------------------------------------------------------- ListStreams
@@ -631,7 +613,7 @@ operation! {
     ListStreams: Control -> ListStreamsOutput,
     validate(op) {
         if let Some(limit) = op.limit {
-            validate::range("Limit", limit, 1, 10_000)?;
+            validate::range("Limit", limit, 1, MAX_LIST_LIMIT)?;
         }
         if let Some(name) = &op.exclusive_start_stream_name {
             validate::stream_name("ExclusiveStartStreamName", name)?;
@@ -705,143 +687,177 @@ impl UpdateStreamMode {
 
 operation! {
     UpdateStreamMode: Control -> Empty,
-    validate(op) { validate::arn("StreamARN", &op.stream_arn) },
+    validate(op) { validate::stream_arn("StreamARN", &op.stream_arn) },
     resource_arn(op) { Some(&op.stream_arn) },
 }
 
 // ------------------------------------------------------- retention periods
 
-macro_rules! retention_op {
-    ($(#[$doc:meta])* $name:ident, $verb:literal) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-        #[serde(rename_all = "PascalCase")]
-        #[non_exhaustive]
-        pub struct $name {
-            /// The stream, by name.
-            #[serde(skip_serializing_if = "Option::is_none")]
-            pub stream_name: Option<String>,
-            /// The stream, by ARN.
-            #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
-            pub stream_arn: Option<String>,
-            /// The new retention period in hours (24–8760).
-            pub retention_period_hours: u32,
-        }
-
-        impl $name {
-            #[doc = concat!($verb, " the retention of the stream named `stream_name` to `hours`.")]
-            pub fn new(stream_name: impl Into<String>, hours: u32) -> Self {
-                $name {
-                    stream_name: Some(stream_name.into()),
-                    stream_arn: None,
-                    retention_period_hours: hours,
-                }
-            }
-        }
-        with_stream_arn!($name);
-
-        operation! {
-            $name: Control -> Empty,
-            validate(op) {
-                locator(&op.stream_name, &op.stream_arn)?;
-                validate::range(
-                    "RetentionPeriodHours",
-                    op.retention_period_hours,
-                    MIN_RETENTION_HOURS,
-                    MAX_RETENTION_HOURS,
-                )
-            },
-            resource_arn(op) { op.stream_arn.as_deref() },
-        }
-    };
+fn check_retention(stream: &StreamRef, hours: u32) -> Result<(), crate::error::UsageError> {
+    stream.validate()?;
+    validate::range(
+        "RetentionPeriodHours",
+        hours,
+        MIN_RETENTION_HOURS,
+        MAX_RETENTION_HOURS,
+    )
 }
 
-retention_op! {
-    /// Lengthens how long a stream keeps records.
-    ///
-    /// ```
-    /// let op = kinesis_proto::ops::IncreaseStreamRetentionPeriod::new("orders", 168);
-    /// # let _ = op;
-    /// ```
-    IncreaseStreamRetentionPeriod, "Raises"
+/// Lengthens how long a stream keeps records.
+///
+/// ```
+/// let op = kinesis_proto::ops::IncreaseStreamRetentionPeriod::new("orders", 168);
+/// # let _ = op;
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct IncreaseStreamRetentionPeriod {
+    /// The stream, by name or ARN.
+    #[serde(flatten)]
+    pub stream: StreamRef,
+    /// The new retention period in hours (24–8760).
+    pub retention_period_hours: u32,
 }
 
-retention_op! {
-    /// Shortens how long a stream keeps records (older records become
-    /// unreadable).
-    ///
-    /// ```
-    /// let op = kinesis_proto::ops::DecreaseStreamRetentionPeriod::new("orders", 24);
-    /// # let _ = op;
-    /// ```
-    DecreaseStreamRetentionPeriod, "Lowers"
+impl IncreaseStreamRetentionPeriod {
+    /// Raises the retention of the stream `stream` (a name, or a
+    /// [`StreamRef::arn`]) to `hours`.
+    pub fn new(stream: impl Into<StreamRef>, hours: u32) -> Self {
+        IncreaseStreamRetentionPeriod {
+            stream: stream.into(),
+            retention_period_hours: hours,
+        }
+    }
+}
+with_stream_arn!(IncreaseStreamRetentionPeriod);
+
+operation! {
+    IncreaseStreamRetentionPeriod: Control -> Empty,
+    validate(op) { check_retention(&op.stream, op.retention_period_hours) },
+    resource_arn(op) { op.stream.as_arn() },
+}
+
+/// Shortens how long a stream keeps records (older records become
+/// unreadable).
+///
+/// ```
+/// let op = kinesis_proto::ops::DecreaseStreamRetentionPeriod::new("orders", 24);
+/// # let _ = op;
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct DecreaseStreamRetentionPeriod {
+    /// The stream, by name or ARN.
+    #[serde(flatten)]
+    pub stream: StreamRef,
+    /// The new retention period in hours (24–8760).
+    pub retention_period_hours: u32,
+}
+
+impl DecreaseStreamRetentionPeriod {
+    /// Lowers the retention of the stream `stream` (a name, or a
+    /// [`StreamRef::arn`]) to `hours`.
+    pub fn new(stream: impl Into<StreamRef>, hours: u32) -> Self {
+        DecreaseStreamRetentionPeriod {
+            stream: stream.into(),
+            retention_period_hours: hours,
+        }
+    }
+}
+with_stream_arn!(DecreaseStreamRetentionPeriod);
+
+operation! {
+    DecreaseStreamRetentionPeriod: Control -> Empty,
+    validate(op) { check_retention(&op.stream, op.retention_period_hours) },
+    resource_arn(op) { op.stream.as_arn() },
 }
 
 // ------------------------------------------------------ stream encryption
 
-macro_rules! encryption_op {
-    ($(#[$doc:meta])* $name:ident) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-        #[serde(rename_all = "PascalCase")]
-        #[non_exhaustive]
-        pub struct $name {
-            /// The stream, by name.
-            #[serde(skip_serializing_if = "Option::is_none")]
-            pub stream_name: Option<String>,
-            /// The stream, by ARN.
-            #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
-            pub stream_arn: Option<String>,
-            /// The encryption type (only `KMS` is valid).
-            pub encryption_type: EncryptionType,
-            /// The KMS key: id, ARN, alias name or alias ARN
-            /// (`alias/aws/kinesis` for the Kinesis-owned key).
-            pub key_id: String,
-        }
-
-        impl $name {
-            /// For the stream named `stream_name` and the KMS key `key_id`.
-            pub fn new(stream_name: impl Into<String>, key_id: impl Into<String>) -> Self {
-                $name {
-                    stream_name: Some(stream_name.into()),
-                    stream_arn: None,
-                    encryption_type: EncryptionType::Kms,
-                    key_id: key_id.into(),
-                }
-            }
-        }
-        with_stream_arn!($name);
-
-        operation! {
-            $name: Control -> Empty,
-            validate(op) {
-                locator(&op.stream_name, &op.stream_arn)?;
-                validate::char_length("KeyId", &op.key_id, 1, 2048)?;
-                validate::no_control_chars("KeyId", &op.key_id)
-            },
-            resource_arn(op) { op.stream_arn.as_deref() },
-        }
-    };
+fn check_encryption(stream: &StreamRef, key_id: &str) -> Result<(), crate::error::UsageError> {
+    stream.validate()?;
+    validate::char_length("KeyId", key_id, 1, MAX_KEY_ID_CHARS)?;
+    validate::no_control_chars("KeyId", key_id)
 }
 
-encryption_op! {
-    /// Starts encrypting new records with a KMS key.
-    ///
-    /// ```
-    /// let op = kinesis_proto::ops::StartStreamEncryption::new("orders", "alias/aws/kinesis");
-    /// # let _ = op;
-    /// ```
-    StartStreamEncryption
+/// Starts encrypting new records with a KMS key.
+///
+/// ```
+/// let op = kinesis_proto::ops::StartStreamEncryption::new("orders", "alias/aws/kinesis");
+/// # let _ = op;
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct StartStreamEncryption {
+    /// The stream, by name or ARN.
+    #[serde(flatten)]
+    pub stream: StreamRef,
+    /// The encryption type (only `KMS` is valid).
+    pub encryption_type: EncryptionType,
+    /// The KMS key: id, ARN, alias name or alias ARN
+    /// (`alias/aws/kinesis` for the Kinesis-owned key).
+    pub key_id: String,
 }
 
-encryption_op! {
-    /// Stops encrypting new records.
-    ///
-    /// ```
-    /// let op = kinesis_proto::ops::StopStreamEncryption::new("orders", "alias/aws/kinesis");
-    /// # let _ = op;
-    /// ```
-    StopStreamEncryption
+impl StartStreamEncryption {
+    /// For the stream `stream` (a name, or a [`StreamRef::arn`]) and the KMS
+    /// key `key_id`.
+    pub fn new(stream: impl Into<StreamRef>, key_id: impl Into<String>) -> Self {
+        StartStreamEncryption {
+            stream: stream.into(),
+            encryption_type: EncryptionType::Kms,
+            key_id: key_id.into(),
+        }
+    }
+}
+with_stream_arn!(StartStreamEncryption);
+
+operation! {
+    StartStreamEncryption: Control -> Empty,
+    validate(op) { check_encryption(&op.stream, &op.key_id) },
+    resource_arn(op) { op.stream.as_arn() },
+}
+
+/// Stops encrypting new records.
+///
+/// ```
+/// let op = kinesis_proto::ops::StopStreamEncryption::new("orders", "alias/aws/kinesis");
+/// # let _ = op;
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct StopStreamEncryption {
+    /// The stream, by name or ARN.
+    #[serde(flatten)]
+    pub stream: StreamRef,
+    /// The encryption type (only `KMS` is valid).
+    pub encryption_type: EncryptionType,
+    /// The KMS key: id, ARN, alias name or alias ARN
+    /// (`alias/aws/kinesis` for the Kinesis-owned key).
+    pub key_id: String,
+}
+
+impl StopStreamEncryption {
+    /// For the stream `stream` (a name, or a [`StreamRef::arn`]) and the KMS
+    /// key `key_id`.
+    pub fn new(stream: impl Into<StreamRef>, key_id: impl Into<String>) -> Self {
+        StopStreamEncryption {
+            stream: stream.into(),
+            encryption_type: EncryptionType::Kms,
+            key_id: key_id.into(),
+        }
+    }
+}
+with_stream_arn!(StopStreamEncryption);
+
+operation! {
+    StopStreamEncryption: Control -> Empty,
+    validate(op) { check_encryption(&op.stream, &op.key_id) },
+    resource_arn(op) { op.stream.as_arn() },
 }
 
 // ---------------------------------------------------- enhanced monitoring
@@ -865,66 +881,87 @@ pub struct EnhancedMonitoringOutput {
     pub stream_arn: Option<String>,
 }
 
-macro_rules! monitoring_op {
-    ($(#[$doc:meta])* $name:ident) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-        #[serde(rename_all = "PascalCase")]
-        #[non_exhaustive]
-        pub struct $name {
-            /// The stream, by name.
-            #[serde(skip_serializing_if = "Option::is_none")]
-            pub stream_name: Option<String>,
-            /// The stream, by ARN.
-            #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
-            pub stream_arn: Option<String>,
-            /// The shard-level metrics (1–7; `ALL` for every one).
-            pub shard_level_metrics: Vec<MetricsName>,
-        }
-
-        impl $name {
-            /// For the stream named `stream_name`.
-            pub fn new(stream_name: impl Into<String>, shard_level_metrics: Vec<MetricsName>) -> Self {
-                $name {
-                    stream_name: Some(stream_name.into()),
-                    stream_arn: None,
-                    shard_level_metrics,
-                }
-            }
-        }
-        with_stream_arn!($name);
-
-        operation! {
-            $name: Control -> EnhancedMonitoringOutput,
-            validate(op) {
-                locator(&op.stream_name, &op.stream_arn)?;
-                validate::range("ShardLevelMetrics", op.shard_level_metrics.len(), 1, 7)
-            },
-            resource_arn(op) { op.stream_arn.as_deref() },
-        }
-    };
+fn check_monitoring(
+    stream: &StreamRef,
+    metrics: &[MetricsName],
+) -> Result<(), crate::error::UsageError> {
+    stream.validate()?;
+    validate::range(
+        "ShardLevelMetrics",
+        metrics.len(),
+        1,
+        MAX_SHARD_LEVEL_METRICS,
+    )
 }
 
-monitoring_op! {
-    /// Turns on shard-level CloudWatch metrics.
-    ///
-    /// ```
-    /// use kinesis_proto::ops::{EnableEnhancedMonitoring, MetricsName};
-    /// let op = EnableEnhancedMonitoring::new("orders", vec![MetricsName::All]);
-    /// # let _ = op;
-    /// ```
-    EnableEnhancedMonitoring
+/// Turns on shard-level CloudWatch metrics.
+///
+/// ```
+/// use kinesis_proto::ops::{EnableEnhancedMonitoring, MetricsName};
+/// let op = EnableEnhancedMonitoring::new("orders", vec![MetricsName::All]);
+/// # let _ = op;
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct EnableEnhancedMonitoring {
+    /// The stream, by name or ARN.
+    #[serde(flatten)]
+    pub stream: StreamRef,
+    /// The shard-level metrics (1–7; `ALL` for every one).
+    pub shard_level_metrics: Vec<MetricsName>,
 }
 
-monitoring_op! {
-    /// Turns off shard-level CloudWatch metrics.
-    ///
-    /// ```
-    /// use kinesis_proto::ops::{DisableEnhancedMonitoring, MetricsName};
-    /// let op = DisableEnhancedMonitoring::new("orders", vec![MetricsName::IncomingBytes]);
-    /// # let _ = op;
-    /// ```
-    DisableEnhancedMonitoring
+impl EnableEnhancedMonitoring {
+    /// For the stream `stream` (a name, or a [`StreamRef::arn`]).
+    pub fn new(stream: impl Into<StreamRef>, shard_level_metrics: Vec<MetricsName>) -> Self {
+        EnableEnhancedMonitoring {
+            stream: stream.into(),
+            shard_level_metrics,
+        }
+    }
+}
+with_stream_arn!(EnableEnhancedMonitoring);
+
+operation! {
+    EnableEnhancedMonitoring: Control -> EnhancedMonitoringOutput,
+    validate(op) { check_monitoring(&op.stream, &op.shard_level_metrics) },
+    resource_arn(op) { op.stream.as_arn() },
+}
+
+/// Turns off shard-level CloudWatch metrics.
+///
+/// ```
+/// use kinesis_proto::ops::{DisableEnhancedMonitoring, MetricsName};
+/// let op = DisableEnhancedMonitoring::new("orders", vec![MetricsName::IncomingBytes]);
+/// # let _ = op;
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct DisableEnhancedMonitoring {
+    /// The stream, by name or ARN.
+    #[serde(flatten)]
+    pub stream: StreamRef,
+    /// The shard-level metrics (1–7; `ALL` for every one).
+    pub shard_level_metrics: Vec<MetricsName>,
+}
+
+impl DisableEnhancedMonitoring {
+    /// For the stream `stream` (a name, or a [`StreamRef::arn`]).
+    pub fn new(stream: impl Into<StreamRef>, shard_level_metrics: Vec<MetricsName>) -> Self {
+        DisableEnhancedMonitoring {
+            stream: stream.into(),
+            shard_level_metrics,
+        }
+    }
+}
+with_stream_arn!(DisableEnhancedMonitoring);
+
+operation! {
+    DisableEnhancedMonitoring: Control -> EnhancedMonitoringOutput,
+    validate(op) { check_monitoring(&op.stream, &op.shard_level_metrics) },
+    resource_arn(op) { op.stream.as_arn() },
 }
 
 // ------------------------------------------------------ UpdateMaxRecordSize
@@ -964,12 +1001,12 @@ impl UpdateMaxRecordSize {
 operation! {
     UpdateMaxRecordSize: Control -> Empty,
     validate(op) {
-        validate::arn("StreamARN", &op.stream_arn)?;
+        validate::stream_arn("StreamARN", &op.stream_arn)?;
         validate::range(
             "MaxRecordSizeInKiB",
             op.max_record_size_in_kib,
-            MAX_RECORD_SIZE_KIB.0,
-            MAX_RECORD_SIZE_KIB.1,
+            MIN_RECORD_SIZE_KIB,
+            MAX_RECORD_SIZE_KIB,
         )
     },
     resource_arn(op) { Some(&op.stream_arn) },
@@ -987,23 +1024,19 @@ operation! {
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct UpdateStreamWarmThroughput {
-    /// The stream, by name.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub stream_name: Option<String>,
-    /// The stream, by ARN.
-    #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
-    pub stream_arn: Option<String>,
+    /// The stream, by name or ARN.
+    #[serde(flatten)]
+    pub stream: StreamRef,
     /// The write throughput to have ready, in MiB/s.
     #[serde(rename = "WarmThroughputMiBps")]
     pub warm_throughput_mibps: u32,
 }
 
 impl UpdateStreamWarmThroughput {
-    /// Sets the warm throughput of the stream named `stream_name`.
-    pub fn new(stream_name: impl Into<String>, warm_throughput_mibps: u32) -> Self {
+    /// Sets the warm throughput of the stream `stream` (a name, or a [`StreamRef::arn`]).
+    pub fn new(stream: impl Into<StreamRef>, warm_throughput_mibps: u32) -> Self {
         UpdateStreamWarmThroughput {
-            stream_name: Some(stream_name.into()),
-            stream_arn: None,
+            stream: stream.into(),
             warm_throughput_mibps,
         }
     }
@@ -1028,8 +1061,8 @@ pub struct UpdateStreamWarmThroughputOutput {
 
 operation! {
     UpdateStreamWarmThroughput: Control -> UpdateStreamWarmThroughputOutput,
-    validate(op) { locator(&op.stream_name, &op.stream_arn) },
-    resource_arn(op) { op.stream_arn.as_deref() },
+    validate(op) { op.stream.validate() },
+    resource_arn(op) { op.stream.as_arn() },
 }
 
 // ----------------------------------- UpdateStreamRecordDistributionStrategy
@@ -1065,7 +1098,7 @@ impl UpdateStreamRecordDistributionStrategy {
 
 operation! {
     UpdateStreamRecordDistributionStrategy: Control -> Empty,
-    validate(op) { validate::arn("StreamARN", &op.stream_arn) },
+    validate(op) { validate::stream_arn("StreamARN", &op.stream_arn) },
     resource_arn(op) { Some(&op.stream_arn) },
 }
 
@@ -1238,9 +1271,13 @@ mod tests {
                 .field,
             "Limit"
         );
-        let mut both = DeleteStream::new("s");
-        both.stream_arn = Some(ARN.into());
-        assert!(both.validate(&limits).is_err());
+        assert_eq!(
+            DeleteStream::new(StreamRef::arn("s"))
+                .validate(&limits)
+                .expect_err("not an ARN")
+                .field,
+            "StreamARN"
+        );
     }
 
     #[test]
@@ -1260,7 +1297,7 @@ mod tests {
             Some("shardId-000000000001")
         );
         assert_eq!(next.limit, Some(2));
-        assert_eq!(next.stream_name.as_deref(), Some("s"));
+        assert_eq!(next.stream, StreamRef::name("s"));
         let mut last = page.clone();
         last.stream_description.has_more_shards = false;
         assert_eq!(first.next_page(&last), None);

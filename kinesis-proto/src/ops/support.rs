@@ -1,19 +1,10 @@
-//! Input checks the consumer, tag, policy, account, channel and queue
-//! operations share beyond the per-rule helpers of [`crate::validate`]:
-//! ARNs of a given Kinesis resource kind, list sizes, and the tag rules with
-//! their "at least one" half.
-
-use std::collections::BTreeMap;
+//! What the operation modules share beyond [`crate::validate`] and the
+//! shapes of [`super::shapes`]: a list-size check, the name rule queues and
+//! channels follow, and the macros that write the same methods or trait
+//! implementation for many inputs (they define no type).
 
 use crate::error::UsageError;
 use crate::validate::{self, Field};
-
-/// Longest receipt handle.
-pub(crate) const MAX_RECEIPT_HANDLE_CHARS: usize = 1024;
-/// Longest visibility timeout, in seconds (12 hours).
-pub(crate) const MAX_VISIBILITY_TIMEOUT_SECONDS: u32 = 43_200;
-/// Longest pagination token.
-pub(crate) const MAX_NEXT_TOKEN_CHARS: usize = 1_048_576;
 
 /// A list has between `min` and `max` entries.
 pub(crate) fn check_count(
@@ -37,133 +28,16 @@ pub(crate) fn check_name(field: impl Into<Field>, value: &str) -> Result<(), Usa
     validate::consumer_name(field, value)
 }
 
-/// A Kinesis ARN whose resource part starts with one of `kinds` followed by
-/// `/` (`stream`, `queue`, `channel`…): `arn:aws…:kinesis:{region}:{12 digits}:{kind}/…`.
-pub(crate) fn check_kinesis_arn(
-    field: impl Into<Field>,
-    value: &str,
-    kinds: &[&str],
-) -> Result<(), UsageError> {
-    let field = field.into();
-    validate::arn(field.clone(), value)?;
-    let parts: Vec<&str> = value.splitn(6, ':').collect();
-    let kinesis = parts.len() == 6
-        && parts[1].starts_with("aws")
-        && parts[2] == "kinesis"
-        && parts[4].len() == 12
-        && parts[4].bytes().all(|b| b.is_ascii_digit());
-    if !kinesis {
-        return Err(UsageError::new(
-            field,
-            "is not a Kinesis ARN (arn:aws…:kinesis:{region}:{account}:…)",
-        ));
-    }
-    let kind_ok = kinds.iter().any(|kind| {
-        parts[5]
-            .strip_prefix(kind)
-            .and_then(|rest| rest.strip_prefix('/'))
-            .is_some_and(|rest| !rest.is_empty())
-    });
-    if !kind_ok {
-        return Err(UsageError::new(
-            field,
-            format!("is not the ARN of a {}", kinds.join(" or ")),
-        ));
-    }
-    Ok(())
-}
-
-/// A consumer ARN: `arn:aws…:kinesis:{region}:{account}:stream/{stream}/consumer/{name}:{timestamp}`.
-pub(crate) fn check_consumer_arn(field: impl Into<Field>, value: &str) -> Result<(), UsageError> {
-    let field = field.into();
-    check_kinesis_arn(field.clone(), value, &["stream"])?;
-    if !is_consumer_resource(value) {
-        return Err(UsageError::new(
-            field,
-            "is not the ARN of a stream consumer",
-        ));
-    }
-    Ok(())
-}
-
-/// Whether the ARN's resource part is `stream/{s}/consumer/{c}:{digits}`.
-fn is_consumer_resource(arn: &str) -> bool {
-    let Some(resource) = arn.splitn(6, ':').nth(5) else {
-        return false;
-    };
-    let mut segments = resource.splitn(4, '/');
-    let (Some("stream"), Some(stream), Some("consumer"), Some(rest)) = (
-        segments.next(),
-        segments.next(),
-        segments.next(),
-        segments.next(),
-    ) else {
-        return false;
-    };
-    let Some((name, created)) = rest.rsplit_once(':') else {
-        return false;
-    };
-    !stream.is_empty()
-        && !name.is_empty()
-        && !created.is_empty()
-        && created.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// The ARN of anything Kinesis tags: a stream, a consumer (a `stream/…`
-/// ARN too), a queue or a channel.
-pub(crate) fn check_resource_arn(field: impl Into<Field>, value: &str) -> Result<(), UsageError> {
-    check_kinesis_arn(field, value, &["stream", "queue", "channel"])
-}
-
-/// Tags to add: 1–50 pairs, keys 1–128 characters, values up to 256.
-pub(crate) fn check_tags(
-    field: &'static str,
-    tags: &BTreeMap<String, String>,
-) -> Result<(), UsageError> {
-    if tags.is_empty() {
-        return Err(UsageError::new(field, "must hold at least one tag"));
-    }
-    validate::tags_to_add(field, tags.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-}
-
-/// An optional pagination token: 1–1048576 characters.
-pub(crate) fn check_next_token(token: Option<&str>) -> Result<(), UsageError> {
-    match token {
-        Some(token) => validate::char_length("NextToken", token, 1, MAX_NEXT_TOKEN_CHARS),
-        None => Ok(()),
-    }
-}
-
-/// Checks StreamName/StreamARN, for the inputs that address their stream
-/// either way (exactly one of the two).
-pub(crate) fn locator(name: &Option<String>, arn: &Option<String>) -> Result<(), UsageError> {
-    validate::stream_locator(name.as_deref(), arn.as_deref())
-}
-
-/// The next page of a list that pages by `NextToken` alone: `input` again
-/// with the field `next_token` points at set to the answer's `token`, or
-/// `None` when the answer has no (or an empty) token.
-pub(crate) fn follow_next_token<I: Clone>(
-    input: &I,
-    token: &Option<String>,
-    next_token: impl FnOnce(&mut I) -> &mut Option<String>,
-) -> Option<I> {
-    let token = token.as_deref().filter(|t| !t.is_empty())?;
-    let mut next = input.clone();
-    *next_token(&mut next) = Some(token.to_owned());
-    Some(next)
-}
-
-/// Defines `with_stream_arn` for an input addressing its stream by
-/// `stream_name` or `stream_arn` (both `Option<String>` fields).
+/// Defines `with_stream_arn` for an input addressing its stream by a
+/// [`StreamRef`](super::StreamRef) field `stream`.
 macro_rules! with_stream_arn {
     ($($input:ident),+ $(,)?) => {
         $(
             impl $input {
-                /// Addresses the stream by ARN instead of by name.
+                /// Addresses the stream by ARN instead (the same as giving
+                /// `StreamRef::arn(stream_arn)` to `new`).
                 pub fn with_stream_arn(mut self, stream_arn: impl Into<String>) -> Self {
-                    self.stream_arn = Some(stream_arn.into());
-                    self.stream_name = None;
+                    self.stream = $crate::ops::StreamRef::Arn(stream_arn.into());
                     self
                 }
             }
@@ -173,21 +47,21 @@ macro_rules! with_stream_arn {
 pub(crate) use with_stream_arn;
 
 /// Defines `with_max_results` and `with_next_token` for a list input that
-/// pages with `max_results: Option<u32>` and `next_token: Option<String>`;
-/// `$items` names what it lists, for the docs.
+/// pages with a [`Page`](super::Page) field `page`; `$items` names what it
+/// lists, for the docs.
 macro_rules! page_setters {
     ($($input:ident: $items:literal),+ $(,)?) => {
         $(
             impl $input {
                 #[doc = concat!("Returns at most `max_results` ", $items, " per page.")]
                 pub fn with_max_results(mut self, max_results: u32) -> Self {
-                    self.max_results = Some(max_results);
+                    self.page.max_results = Some(max_results);
                     self
                 }
 
                 /// Continues after the page that returned `next_token`.
                 pub fn with_next_token(mut self, next_token: impl Into<String>) -> Self {
-                    self.next_token = Some(next_token.into());
+                    self.page.next_token = Some(next_token.into());
                     self
                 }
             }
@@ -206,7 +80,7 @@ pub(crate) use page_setters;
 /// ```text
 /// operation! {
 ///     DeleteQueue: Control in Queues -> Empty,
-///     validate(op) { check_queue_arn(&op.queue_arn) },
+///     validate(op) { validate::queue_arn("QueueARN", &op.queue_arn) },
 ///     resource_arn(op) { Some(&op.queue_arn) },
 /// }
 /// ```
@@ -244,79 +118,18 @@ pub(crate) use operation;
 #[allow(clippy::unwrap_used)] // a test that unwraps fails, which is the point
 mod tests {
     use super::*;
-    use crate::ops::test_support::{CONSUMER, STREAM};
 
     #[test]
-    fn arns_are_checked_by_kind_and_account() {
-        assert!(check_kinesis_arn("StreamARN", STREAM, &["stream"]).is_ok());
-        assert!(check_kinesis_arn(
-            "StreamARN",
-            "arn:aws-cn:kinesis:cn-north-1:123456789012:stream/s",
-            &["stream"]
-        )
-        .is_ok());
-        let e = check_kinesis_arn("QueueARN", STREAM, &["queue"]).unwrap_err();
-        assert_eq!(e.field, "QueueARN");
-        assert!(check_kinesis_arn(
-            "StreamARN",
-            "arn:aws:kinesis:us-east-1:12345:stream/s",
-            &["stream"]
-        )
-        .is_err());
-        assert!(check_kinesis_arn(
-            "StreamARN",
-            "arn:aws:sqs:us-east-1:123456789012:stream/s",
-            &["stream"]
-        )
-        .is_err());
-        assert!(check_kinesis_arn(
-            "StreamARN",
-            "arn:aws:kinesis:us-east-1:123456789012:stream/",
-            &["stream"]
-        )
-        .is_err());
-        assert!(check_kinesis_arn("StreamARN", "", &["stream"]).is_err());
-        assert!(check_kinesis_arn(
-            "StreamARN",
-            "arn:aws:kinesis:us-east-1:123456789012:stream/a b",
-            &["stream"]
-        )
-        .is_err());
-        assert!(check_resource_arn(
-            "ResourceARN",
-            "arn:aws:kinesis:us-east-1:123456789012:queue/q"
-        )
-        .is_ok());
-    }
-
-    #[test]
-    fn consumer_arns_need_the_consumer_part() {
-        assert!(check_consumer_arn("ConsumerARN", CONSUMER).is_ok());
-        assert!(check_consumer_arn("ConsumerARN", STREAM).is_err());
-        assert!(check_consumer_arn("ConsumerARN", &format!("{STREAM}/consumer/app")).is_err());
-        assert!(check_consumer_arn("ConsumerARN", &format!("{STREAM}/consumer/app:x1")).is_err());
-    }
-
-    #[test]
-    fn names_tags_counts_and_tokens() {
+    fn names_and_counts() {
         assert!(check_name("QueueName", "app-1.v2_x").is_ok());
         assert_eq!(
             check_name("QueueName", "a b").unwrap_err().field,
             "QueueName"
         );
         assert!(check_name("QueueName", &"a".repeat(129)).is_err());
-        let mut tags = BTreeMap::new();
-        assert_eq!(check_tags("Tags", &tags).unwrap_err().field, "Tags");
-        tags.insert("team".to_owned(), "x".repeat(257));
-        assert!(check_tags("Tags", &tags)
-            .unwrap_err()
-            .field
-            .starts_with("Tags["));
         assert!(check_count("Entries", 0, 1, 10).is_err());
         assert!(check_count("Entries", 10, 1, 10).is_ok());
         assert!(check_count("Entries", 11, 1, 10).is_err());
-        assert_eq!(check_next_token(Some("")).unwrap_err().field, "NextToken");
-        assert!(check_next_token(None).is_ok());
     }
 }
 

@@ -2,11 +2,11 @@
 //! and on any Kinesis resource by ARN (TagResource, UntagResource,
 //! ListTagsForResource).
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
-use super::support::{self, operation, with_stream_arn};
+use super::shapes::{StreamRef, TagSet};
+use super::support::{operation, with_stream_arn};
+use crate::limits::{MAX_LIST_TAGS_LIMIT, MAX_TAG_KEY_CHARS};
 use crate::operation::{Empty, Paginated};
 use crate::validate;
 
@@ -44,29 +44,25 @@ impl Tag {
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct AddTagsToStream {
-    /// The stream, by name.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub stream_name: Option<String>,
-    /// The stream, by ARN.
-    #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
-    pub stream_arn: Option<String>,
+    /// The stream, by name or ARN.
+    #[serde(flatten)]
+    pub stream: StreamRef,
     /// The tags to set (1–50).
-    pub tags: BTreeMap<String, String>,
+    pub tags: TagSet,
 }
 
 impl AddTagsToStream {
-    /// Tags the stream named `stream_name`; add tags with [`Self::with_tag`].
-    pub fn new(stream_name: impl Into<String>) -> Self {
+    /// Tags the stream `stream` (a name, or a [`StreamRef::arn`]); add tags with [`Self::with_tag`].
+    pub fn new(stream: impl Into<StreamRef>) -> Self {
         AddTagsToStream {
-            stream_name: Some(stream_name.into()),
-            stream_arn: None,
-            tags: BTreeMap::new(),
+            stream: stream.into(),
+            tags: TagSet::new(),
         }
     }
 
     /// Sets the tag `key` to `value`.
     pub fn with_tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.tags.insert(key.into(), value.into());
+        self.tags.insert(key, value);
         self
     }
 }
@@ -76,10 +72,10 @@ with_stream_arn!(AddTagsToStream);
 operation! {
     AddTagsToStream: Control -> Empty,
     validate(op) {
-        validate::stream_locator(op.stream_name.as_deref(), op.stream_arn.as_deref())?;
-        support::check_tags("Tags", &op.tags)
+        op.stream.validate()?;
+        op.tags.validate("Tags", true)
     },
-    resource_arn(op) { op.stream_arn.as_deref() },
+    resource_arn(op) { op.stream.as_arn() },
 }
 
 /// Removes tags from a stream by key.
@@ -93,25 +89,21 @@ operation! {
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct RemoveTagsFromStream {
-    /// The stream, by name.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub stream_name: Option<String>,
-    /// The stream, by ARN.
-    #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
-    pub stream_arn: Option<String>,
+    /// The stream, by name or ARN.
+    #[serde(flatten)]
+    pub stream: StreamRef,
     /// The keys to remove (1–50).
     pub tag_keys: Vec<String>,
 }
 
 impl RemoveTagsFromStream {
-    /// Removes `tag_keys` from the stream named `stream_name`.
+    /// Removes `tag_keys` from the stream `stream` (a name, or a [`StreamRef::arn`]).
     pub fn new<K: Into<String>>(
-        stream_name: impl Into<String>,
+        stream: impl Into<StreamRef>,
         tag_keys: impl IntoIterator<Item = K>,
     ) -> Self {
         RemoveTagsFromStream {
-            stream_name: Some(stream_name.into()),
-            stream_arn: None,
+            stream: stream.into(),
             tag_keys: tag_keys.into_iter().map(Into::into).collect(),
         }
     }
@@ -122,10 +114,10 @@ with_stream_arn!(RemoveTagsFromStream);
 operation! {
     RemoveTagsFromStream: Control -> Empty,
     validate(op) {
-        validate::stream_locator(op.stream_name.as_deref(), op.stream_arn.as_deref())?;
+        op.stream.validate()?;
         validate::tag_keys_to_remove("TagKeys", op.tag_keys.iter().map(String::as_str))
     },
-    resource_arn(op) { op.stream_arn.as_deref() },
+    resource_arn(op) { op.stream.as_arn() },
 }
 
 /// Lists a stream's tags, a page at a time (see [`Paginated`]: the next page
@@ -144,12 +136,9 @@ operation! {
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct ListTagsForStream {
-    /// The stream, by name.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub stream_name: Option<String>,
-    /// The stream, by ARN.
-    #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
-    pub stream_arn: Option<String>,
+    /// The stream, by name or ARN.
+    #[serde(flatten)]
+    pub stream: StreamRef,
     /// List the tags whose keys come after this one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exclusive_start_tag_key: Option<String>,
@@ -159,11 +148,10 @@ pub struct ListTagsForStream {
 }
 
 impl ListTagsForStream {
-    /// Lists the tags of the stream named `stream_name`.
-    pub fn new(stream_name: impl Into<String>) -> Self {
+    /// Lists the tags of the stream `stream` (a name, or a [`StreamRef::arn`]).
+    pub fn new(stream: impl Into<StreamRef>) -> Self {
         ListTagsForStream {
-            stream_name: Some(stream_name.into()),
-            stream_arn: None,
+            stream: stream.into(),
             exclusive_start_tag_key: None,
             limit: None,
         }
@@ -200,16 +188,16 @@ with_stream_arn!(ListTagsForStream);
 operation! {
     ListTagsForStream: Control -> ListTagsForStreamOutput,
     validate(op) {
-        validate::stream_locator(op.stream_name.as_deref(), op.stream_arn.as_deref())?;
+        op.stream.validate()?;
         if let Some(key) = &op.exclusive_start_tag_key {
-            validate::char_length("ExclusiveStartTagKey", key, 1, validate::MAX_TAG_KEY_CHARS)?;
+            validate::char_length("ExclusiveStartTagKey", key, 1, MAX_TAG_KEY_CHARS)?;
         }
         if let Some(limit) = op.limit {
-            validate::range("Limit", limit, 1, 50)?;
+            validate::range("Limit", limit, 1, MAX_LIST_TAGS_LIMIT)?;
         }
         Ok(())
     },
-    resource_arn(op) { op.stream_arn.as_deref() },
+    resource_arn(op) { op.stream.as_arn() },
 }
 
 impl Paginated for ListTagsForStream {
@@ -242,7 +230,7 @@ pub struct TagResource {
     #[serde(rename = "ResourceARN")]
     pub resource_arn: String,
     /// The tags to set (1–50).
-    pub tags: BTreeMap<String, String>,
+    pub tags: TagSet,
 }
 
 impl TagResource {
@@ -250,13 +238,13 @@ impl TagResource {
     pub fn new(resource_arn: impl Into<String>) -> Self {
         TagResource {
             resource_arn: resource_arn.into(),
-            tags: BTreeMap::new(),
+            tags: TagSet::new(),
         }
     }
 
     /// Sets the tag `key` to `value`.
     pub fn with_tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.tags.insert(key.into(), value.into());
+        self.tags.insert(key, value);
         self
     }
 }
@@ -264,8 +252,8 @@ impl TagResource {
 operation! {
     TagResource: Control -> Empty,
     validate(op) {
-        support::check_resource_arn("ResourceARN", &op.resource_arn)?;
-        support::check_tags("Tags", &op.tags)
+        validate::resource_arn("ResourceARN", &op.resource_arn)?;
+        op.tags.validate("Tags", true)
     },
     resource_arn(op) { Some(&op.resource_arn) },
 }
@@ -304,7 +292,7 @@ impl UntagResource {
 operation! {
     UntagResource: Control -> Empty,
     validate(op) {
-        support::check_resource_arn("ResourceARN", &op.resource_arn)?;
+        validate::resource_arn("ResourceARN", &op.resource_arn)?;
         validate::tag_keys_to_remove("TagKeys", op.tag_keys.iter().map(String::as_str))
     },
     resource_arn(op) { Some(&op.resource_arn) },
@@ -346,7 +334,7 @@ pub struct ListTagsForResourceOutput {
 
 operation! {
     ListTagsForResource: Control -> ListTagsForResourceOutput,
-    validate(op) { support::check_resource_arn("ResourceARN", &op.resource_arn) },
+    validate(op) { validate::resource_arn("ResourceARN", &op.resource_arn) },
     resource_arn(op) { Some(&op.resource_arn) },
 }
 
@@ -386,9 +374,11 @@ mod tests {
     #[test]
     fn tag_validation() {
         assert_eq!(field_of(&AddTagsToStream::new("orders")), "Tags");
-        let mut both = AddTagsToStream::new("orders").with_tag("a", "b");
-        both.stream_arn = Some(STREAM.into());
-        assert_eq!(field_of(&both), "StreamName");
+        let not_a_stream = AddTagsToStream::new(StreamRef::arn(
+            "arn:aws:kinesis:us-east-1:123456789012:queue/q",
+        ))
+        .with_tag("a", "b");
+        assert_eq!(field_of(&not_a_stream), "StreamARN");
         let mut many = AddTagsToStream::new("orders");
         for i in 0..51 {
             many = many.with_tag(format!("k{i}"), "v");
@@ -452,6 +442,35 @@ mod tests {
         let stuck: ListTagsForStreamOutput =
             serde_json::from_str(r#"{"Tags":[],"HasMoreTags":true}"#).unwrap();
         assert!(second.next_page(&stuck).is_none());
+    }
+
+    /// Queues and channels are tagged by ARN like streams and consumers.
+    #[test]
+    fn every_kinesis_resource_takes_tags() {
+        let limits = Limits::default();
+        for arn in [
+            STREAM,
+            crate::ops::test_support::CONSUMER,
+            "arn:aws:kinesis:us-east-1:123456789012:stream/s/consumer/c",
+            "arn:aws:kinesis:us-east-1:123456789012:queue/q-1a2b3c",
+            "arn:aws:kinesis:us-east-1:123456789012:channel/c-1",
+        ] {
+            assert!(
+                TagResource::new(arn)
+                    .with_tag("a", "b")
+                    .validate(&limits)
+                    .is_ok(),
+                "{arn}"
+            );
+            assert!(
+                UntagResource::new(arn, ["a"]).validate(&limits).is_ok(),
+                "{arn}"
+            );
+            assert!(
+                ListTagsForResource::new(arn).validate(&limits).is_ok(),
+                "{arn}"
+            );
+        }
     }
 
     #[test]

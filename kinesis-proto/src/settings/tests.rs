@@ -1,4 +1,5 @@
 use super::*;
+use std::collections::{BTreeMap, HashMap};
 
 /// Environment variables as (name, value) pairs.
 type Pairs = &'static [(&'static str, &'static str)];

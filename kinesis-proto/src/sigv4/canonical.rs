@@ -11,11 +11,10 @@ use super::date::AmzDate;
 use super::encode::Hex64;
 use super::path::write_canonical_path;
 use super::query::write_canonical_query;
+use super::scope::{push_scope, scope_len, ALGORITHM};
 use super::settings::{
     PayloadHash, SessionTokenMode, SignatureLocation, SigningParams, MAX_EXPIRES_IN,
 };
-use super::string_to_sign::{push_scope, scope_len};
-use super::ALGORITHM;
 use crate::error::UsageError;
 
 /// The canonical request of one request, as SigV4 hashes it.

@@ -8,7 +8,6 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use super::encode::Hex64;
-use super::string_to_sign::StringToSign;
 
 pub(crate) type HmacSha256 = Hmac<Sha256>;
 
@@ -60,13 +59,6 @@ impl SigningKey {
     /// The key itself.
     pub fn as_bytes(&self) -> &[u8; 32] {
         &self.bytes
-    }
-
-    /// The signature of `string_to_sign`: its HMAC-SHA256 under this key.
-    pub fn sign(&self, string_to_sign: &StringToSign) -> Signature {
-        let mut mac = self.mac.clone();
-        mac.update(string_to_sign.as_str().as_bytes());
-        Signature::from_mac(mac)
     }
 
     /// The HMAC state keyed with this key, ready for a string to sign.

@@ -39,8 +39,8 @@
 
 use time::OffsetDateTime;
 
+use crate::credentials::Credentials;
 use crate::error::UsageError;
-use crate::Credentials;
 
 mod canonical;
 mod date;
@@ -49,6 +49,7 @@ mod key;
 mod path;
 mod presign;
 mod query;
+mod scope;
 mod settings;
 mod sign;
 mod string_to_sign;
@@ -61,9 +62,6 @@ pub use settings::{
 };
 pub use sign::sign;
 pub use string_to_sign::StringToSign;
-
-/// The algorithm name that starts every string to sign.
-pub(crate) const ALGORITHM: &str = "AWS4-HMAC-SHA256";
 
 /// Signs `request` in place with the `Authorization` header, with the
 /// default settings and the client's key cache.

@@ -7,9 +7,9 @@ use http::Uri;
 use super::canonical::CanonicalRequest;
 use super::encode::uri_encode_into;
 use super::key::Signature;
+use super::scope::{push_scope, scope_len, ALGORITHM};
 use super::settings::{SignatureLocation, SigningParams};
-use super::string_to_sign::{push_scope, scope_len};
-use super::ALGORITHM;
+use super::string_to_sign::signature;
 use crate::error::UsageError;
 
 /// Presigns `request` in place: appends `X-Amz-Algorithm`,
@@ -44,7 +44,7 @@ pub fn presign<B: AsRef<[u8]>>(
     params: &SigningParams<'_>,
 ) -> Result<Signature, UsageError> {
     let creq = CanonicalRequest::new(request, params, SignatureLocation::Query)?;
-    let signature = params.signature(&creq);
+    let signature = signature(params, &creq);
 
     let uri = request.uri();
     let path = match uri.path() {

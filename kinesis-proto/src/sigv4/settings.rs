@@ -4,13 +4,8 @@
 
 use time::OffsetDateTime;
 
-use hmac::Mac;
-
-use super::canonical::CanonicalRequest;
-use super::encode::Hex64;
-use super::key::{HmacSha256, Signature, SigningKey, SigningKeyCache};
-use super::string_to_sign;
-use crate::Credentials;
+use super::key::{HmacSha256, SigningKey, SigningKeyCache};
+use crate::credentials::Credentials;
 
 /// Where the signature travels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -175,16 +170,5 @@ impl<'a> SigningParams<'a> {
             Some(cache) => cache.keyed_mac(secret, date, self.region, self.service),
             None => SigningKey::derive(secret, date, self.region, self.service).keyed_mac(),
         }
-    }
-
-    /// Signs `canonical_request`: one HMAC of the string to sign, which is
-    /// fed to it piece by piece rather than built.
-    pub(crate) fn signature(&self, canonical_request: &CanonicalRequest) -> Signature {
-        let hash = Hex64::sha256(canonical_request.as_str().as_bytes());
-        let mut mac = self.keyed_mac(canonical_request.date.date());
-        string_to_sign::feed(self, &canonical_request.date, &hash, |piece| {
-            mac.update(piece.as_bytes())
-        });
-        Signature::from_mac(mac)
     }
 }

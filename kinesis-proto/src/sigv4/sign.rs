@@ -4,9 +4,9 @@ use http::header::{HeaderName, HeaderValue, AUTHORIZATION};
 
 use super::canonical::CanonicalRequest;
 use super::key::Signature;
+use super::scope::{push_scope, scope_len, ALGORITHM};
 use super::settings::{SignatureLocation, SigningParams};
-use super::string_to_sign::{push_scope, scope_len};
-use super::ALGORITHM;
+use super::string_to_sign::signature;
 use crate::error::UsageError;
 
 const X_AMZ_DATE: HeaderName = HeaderName::from_static("x-amz-date");
@@ -44,7 +44,7 @@ pub fn sign<B: AsRef<[u8]>>(
     params: &SigningParams<'_>,
 ) -> Result<Signature, UsageError> {
     let creq = CanonicalRequest::new(request, params, SignatureLocation::Headers)?;
-    let signature = params.signature(&creq);
+    let signature = signature(params, &creq);
 
     // Every value is made before the request changes.
     let date = HeaderValue::from_str(creq.date.date_time())

@@ -4,11 +4,14 @@
 use std::fmt;
 use std::ops::Range;
 
+use hmac::Mac;
+
 use super::canonical::CanonicalRequest;
 use super::date::AmzDate;
 use super::encode::Hex64;
+use super::key::{Signature, SigningKey};
+use super::scope::ALGORITHM;
 use super::settings::SigningParams;
-use super::ALGORITHM;
 
 /// What the signing key signs:
 /// `AWS4-HMAC-SHA256\n<time>\n<date>/<region>/<service>/aws4_request\n<hex sha256 of the canonical request>`.
@@ -61,21 +64,6 @@ impl StringToSign {
     }
 }
 
-/// Appends the credential scope, `<date>/<region>/<service>/aws4_request`.
-pub(crate) fn push_scope(out: &mut String, params: &SigningParams<'_>, date: &AmzDate) {
-    out.push_str(date.date());
-    out.push('/');
-    out.push_str(params.region);
-    out.push('/');
-    out.push_str(params.service);
-    out.push_str("/aws4_request");
-}
-
-/// The length of the credential scope.
-pub(crate) fn scope_len(params: &SigningParams<'_>) -> usize {
-    8 + 1 + params.region.len() + 1 + params.service.len() + 13
-}
-
 /// Hands the string to sign out piece by piece, so that signing can feed
 /// the HMAC without building the text (`hash`: of the canonical request).
 pub(crate) fn feed(
@@ -98,6 +86,29 @@ pub(crate) fn feed(
         hash.as_str(),
     ] {
         push(piece);
+    }
+}
+
+/// Signs `canonical_request`: one HMAC of the string to sign, which is fed
+/// to it piece by piece rather than built.
+pub(crate) fn signature(
+    params: &SigningParams<'_>,
+    canonical_request: &CanonicalRequest,
+) -> Signature {
+    let hash = Hex64::sha256(canonical_request.as_str().as_bytes());
+    let mut mac = params.keyed_mac(canonical_request.date.date());
+    feed(params, &canonical_request.date, &hash, |piece| {
+        mac.update(piece.as_bytes())
+    });
+    Signature::from_mac(mac)
+}
+
+impl SigningKey {
+    /// The signature of `string_to_sign`: its HMAC-SHA256 under this key.
+    pub fn sign(&self, string_to_sign: &StringToSign) -> Signature {
+        let mut mac = self.keyed_mac();
+        mac.update(string_to_sign.as_str().as_bytes());
+        Signature::from_mac(mac)
     }
 }
 

@@ -4,8 +4,8 @@
 use std::collections::VecDeque;
 
 use super::*;
-use crate::call::{TransportError, TransportErrorKind};
 use crate::error::ServiceError;
+use crate::error::{TransportError, TransportErrorKind};
 use crate::ops::{
     ChannelDescriptionOutput, DescribeStreamConsumerOutput, DescribeStreamSummaryOutput,
 };
@@ -152,7 +152,7 @@ fn creating_then_active_succeeds_with_the_summary() {
     assert_eq!(summary.stream_status, StreamStatus::Active);
     assert_eq!(summary.stream_name, "s");
     // At once, then min_delay after each "not yet" (jitter 0).
-    assert_eq!(trace.calls, vec![0 * S, S, 2 * S]);
+    assert_eq!(trace.calls, vec![Duration::ZERO, S, 2 * S]);
     assert_eq!(trace.ended, 2 * S);
 }
 
@@ -269,7 +269,7 @@ fn resource_not_found_is_a_retry_while_waiting_for_a_stream_to_exist() {
     // …and it is what a timed-out wait reports as the last state.
     let waiter = Waiter::new(StreamActive::new(stream()), config(3), start);
     let trace = run(waiter, start, vec![Err(not_found_error()); 3], 0.0);
-    assert_eq!(trace.calls, vec![0 * S, S, 2 * S]);
+    assert_eq!(trace.calls, vec![Duration::ZERO, S, 2 * S]);
     match trace.result {
         Err(WaitError::TimedOut { last_state, .. }) => {
             assert_eq!(last_state.as_deref(), Some("ResourceNotFound"))
@@ -300,16 +300,26 @@ fn resource_not_found_is_the_success_of_a_wait_for_a_stream_to_go() {
 fn other_errors_end_the_wait_at_once() {
     let start = Instant::now();
     let denied = service(ErrorCode::AccessDenied, 400);
-    for waiter in [Waiter::new(StreamActive::new(stream()), config(60), start)] {
-        let trace = run(
-            waiter,
-            start,
-            vec![summary("CREATING"), Err(denied.clone())],
-            0.0,
-        );
-        assert_eq!(trace.result.unwrap_err(), WaitError::Call(denied.clone()));
-        assert_eq!(trace.calls.len(), 2);
-    }
+    let waiter = Waiter::new(StreamActive::new(stream()), config(60), start);
+    let trace = run(
+        waiter,
+        start,
+        vec![summary("CREATING"), Err(denied.clone())],
+        0.0,
+    );
+    assert_eq!(trace.result.unwrap_err(), WaitError::Call(denied));
+    assert_eq!(trace.calls.len(), 2);
+    // A consumer wait too.
+    let consumer_wait = Waiter::new(
+        ConsumerActive::new(DescribeStreamConsumer::new(
+            "arn:aws:kinesis:us-east-1:123456789012:stream/s/consumer/c:1",
+        )),
+        config(60),
+        start,
+    );
+    let throttled = service(ErrorCode::LimitExceeded, 400);
+    let trace = run(consumer_wait, start, vec![Err(throttled.clone())], 0.0);
+    assert_eq!(trace.result.unwrap_err(), WaitError::Call(throttled));
     let waiter = Waiter::new(StreamGone::new(stream()), config(60), start);
     let refused = Error::Transport(TransportError::new(TransportErrorKind::Connect, "refused"));
     let trace = run(waiter, start, vec![Err(refused.clone())], 0.0);

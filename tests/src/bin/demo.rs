@@ -235,8 +235,7 @@ fn write_and_read(client: &Client, stream: &str, local: bool) -> Result<(), Box<
     }
 
     // Every shard, two per ListShards page to show the paging.
-    let mut first = ListShards::new(stream);
-    first.max_results = Some(2);
+    let first = ListShards::new(stream).with_max_results(2);
     let mut shards: Vec<Shard> = Vec::new();
     let mut pages = 0;
     for page in client.list_shards_pages(first) {

@@ -1,13 +1,22 @@
-//! AWS credentials as a value, and pure parsers for where AWS tools keep
-//! them (an environment map, the shared `credentials` and `config` files).
+//! AWS credentials as a value, pure parsers for where AWS tools keep them
+//! (an environment map, the shared `credentials` and `config` files), and
+//! the [`CredentialsSource`] a [`crate::call::Call`] asks at each signing.
 
 use std::fmt;
+use std::sync::Arc;
 
+use crate::environment::{lookup, Environment};
 use crate::error::UsageError;
 use crate::profile::Profile;
-use crate::settings::{lookup, Environment};
+
+mod source;
+
+pub use source::CredentialsSource;
 
 /// An access key pair, with a session token for temporary credentials.
+///
+/// Cloning is cheap (the parts are shared, not copied), so a source can
+/// hand out a clone for every request it signs.
 ///
 /// `Debug` never shows the secret or the token:
 /// ```
@@ -17,6 +26,12 @@ use crate::settings::{lookup, Environment};
 /// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct Credentials {
+    parts: Arc<Parts>,
+}
+
+/// What [`Credentials`] share between their clones.
+#[derive(PartialEq, Eq)]
+struct Parts {
     access_key_id: String,
     secret_access_key: String,
     session_token: Option<String>,
@@ -30,22 +45,24 @@ impl Credentials {
         session_token: Option<String>,
     ) -> Self {
         Credentials {
-            access_key_id: access_key_id.into(),
-            secret_access_key: secret_access_key.into(),
-            session_token,
+            parts: Arc::new(Parts {
+                access_key_id: access_key_id.into(),
+                secret_access_key: secret_access_key.into(),
+                session_token,
+            }),
         }
     }
     /// The access key id (`AKIA…`/`ASIA…`).
     pub fn access_key_id(&self) -> &str {
-        &self.access_key_id
+        &self.parts.access_key_id
     }
     /// The secret access key.
     pub fn secret_access_key(&self) -> &str {
-        &self.secret_access_key
+        &self.parts.secret_access_key
     }
     /// The session token of temporary credentials.
     pub fn session_token(&self) -> Option<&str> {
-        self.session_token.as_deref()
+        self.parts.session_token.as_deref()
     }
 
     /// Credentials from the environment: `AWS_ACCESS_KEY_ID` and
@@ -122,11 +139,11 @@ impl Credentials {
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Credentials")
-            .field("access_key_id", &self.access_key_id)
+            .field("access_key_id", &self.access_key_id())
             .field("secret_access_key", &"** redacted **")
             .field(
                 "session_token",
-                &self.session_token.as_ref().map(|_| "** redacted **"),
+                &self.session_token().map(|_| "** redacted **"),
             )
             .finish()
     }
