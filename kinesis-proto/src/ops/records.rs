@@ -929,8 +929,8 @@ impl PutRecordsOutput {
 /// and it gives up where they fail, so serde_json reports the error.
 mod answer_scan {
     use super::{
-        EncryptionType, InlineText, PutRecordsOutput, PutRecordsResultEntry, WirePutRecordsOutput,
-        WireResultEntry,
+        EncryptionType, ErrorCode, InlineText, PutRecordsOutput, PutRecordsResultEntry,
+        WirePutRecordsOutput,
     };
 
     struct Scan<'a> {
@@ -1086,14 +1086,13 @@ mod answer_scan {
         }
     }
 
+    /// One entry, built as `TryFrom<WireResultEntry>` builds it (an
+    /// error code that is not empty wins, else the sequence number and the
+    /// shard), with only the chosen variant's text copied.
     fn entry(scan: &mut Scan<'_>) -> Option<PutRecordsResultEntry> {
         scan.eat(b'{')?;
-        let mut wire = WireResultEntry {
-            sequence_number: None,
-            shard_id: None,
-            error_code: None,
-            error_message: None,
-        };
+        let (mut sequence_number, mut shard_id, mut error_code, mut error_message) =
+            (None, None, None, None);
         if scan.peek()? == b'}' {
             scan.at += 1;
         } else {
@@ -1101,27 +1100,36 @@ mod answer_scan {
                 let key = scan.ascii()?;
                 scan.eat(b':')?;
                 let value = scan.ascii()?;
-                match key {
-                    b"SequenceNumber" if wire.sequence_number.is_none() => {
-                        wire.sequence_number = Some(InlineText::from_ascii(value));
-                    }
-                    b"ShardId" if wire.shard_id.is_none() => {
-                        wire.shard_id = Some(InlineText::from_ascii(value));
-                    }
-                    b"ErrorCode" if wire.error_code.is_none() => {
-                        wire.error_code = Some(std::str::from_utf8(value).ok()?.to_owned());
-                    }
-                    b"ErrorMessage" if wire.error_message.is_none() => {
-                        wire.error_message = Some(std::str::from_utf8(value).ok()?.to_owned());
-                    }
+                let slot = match key {
+                    b"SequenceNumber" => &mut sequence_number,
+                    b"ShardId" => &mut shard_id,
+                    b"ErrorCode" => &mut error_code,
+                    b"ErrorMessage" => &mut error_message,
                     _ => return None,
+                };
+                if slot.replace(value).is_some() {
+                    return None; // a duplicate: serde_json's error
                 }
                 if !scan.more(b'}')? {
                     break;
                 }
             }
         }
-        PutRecordsResultEntry::try_from(wire).ok()
+        let text = |bytes: &[u8]| std::str::from_utf8(bytes).ok().map(str::to_owned);
+        match (error_code, sequence_number, shard_id) {
+            (Some(code), _, _) if !code.is_empty() => Some(PutRecordsResultEntry::Failure {
+                error_code: ErrorCode::from_code(std::str::from_utf8(code).ok()?),
+                error_message: match error_message {
+                    Some(message) => Some(text(message)?),
+                    None => None,
+                },
+            }),
+            (_, Some(sequence_number), Some(shard_id)) => Some(PutRecordsResultEntry::Success {
+                shard_id: InlineText::from_ascii(shard_id),
+                sequence_number: InlineText::from_ascii(sequence_number),
+            }),
+            _ => None,
+        }
     }
 }
 
