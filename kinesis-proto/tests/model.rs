@@ -780,6 +780,28 @@ fn more_inputs() -> Vec<Recorded> {
                 .with_limit(5),
         ),
         recorded(
+            CreateChannel::new(
+                "c",
+                "arn:aws:iam::123456789012:role/r",
+                ChannelStreamConfiguration::new(
+                    STREAM_ARN,
+                    RecordConfiguration::new(RecordFormatType::Json),
+                ),
+            )
+            .with_s3_tables_destination(S3TablesDestinationConfiguration::new(
+                S3TablesConfiguration::new(
+                    "arn:aws:s3tables:us-east-1:123456789012:bucket/b",
+                    "n",
+                    "t",
+                    S3TablesCompressionType::Snappy,
+                ),
+                DeadLetterQueueS3Configuration::new("arn:aws:s3:::dlq", "123456789012"),
+            ))
+            .with_encryption(ChannelEncryptionConfiguration::kms("k"))
+            .with_logging(ChannelLoggingConfiguration::new(CloudWatchLogs::new(true)))
+            .with_tag("k", "v"),
+        ),
+        recorded(
             ListChannels::new()
                 .with_stream_filter(StreamFilter::new(STREAM_ARN))
                 .with_max_results(5)
