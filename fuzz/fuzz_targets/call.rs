@@ -189,10 +189,17 @@ fuzz_target!(|s: Script| {
         }
         assert!(call.is_done());
         if let Some(limit) = ms(s.call_limit_ms) {
-            assert!(now - started <= limit, "{:?} for a {limit:?} call", now - started);
+            assert!(
+                now - started <= limit,
+                "{:?} for a {limit:?} call",
+                now - started
+            );
         }
         // After Done, more polls and answers change nothing and never panic.
-        assert!(matches!(call.poll(now, wall, s.jitter), Action::Done(Err(_))));
+        assert!(matches!(
+            call.poll(now, wall, s.jitter),
+            Action::Done(Err(_))
+        ));
         call.handle_transport_error(transport_error(0), now);
     }
 });

@@ -176,26 +176,27 @@ impl Client {
     }
 }
 
-macro_rules! page_methods {
+/// Expands the paginated-operation table into one `fn … -> Pages<…>` per
+/// operation, each with an example that awaits every page.
+macro_rules! page_stream_methods {
     ($( [$method:ident, $input:ident, $what:literal, $example:literal] ),* $(,)?) => {
         /// One page stream per paginated operation.
         impl Client {
             $(
-                #[doc = concat!("Every page of ", $what, ": [`Client::pages`] of a [`", stringify!($input), "`](crate::ops::", stringify!($input), ").")]
-                #[doc = ""]
-                #[doc = "```no_run"]
-                #[doc = "use async_std::stream::StreamExt;"]
-                #[doc = "use kinesis_async::{ops::*, Client};"]
-                #[doc = ""]
-                #[doc = "# async_std::task::block_on(async {"]
-                #[doc = "let client = Client::from_env()?;"]
-                #[doc = concat!("let mut pages = client.", stringify!($method), "(", $example, ");")]
-                #[doc = "while let Some(page) = pages.next().await {"]
-                #[doc = "    println!(\"{:?}\", page?);"]
-                #[doc = "}"]
-                #[doc = "# Ok::<(), kinesis_async::Error>(())"]
-                #[doc = "# });"]
-                #[doc = "```"]
+                #[doc = concat!("A stream of every page of ", $what, ": [`Client::pages`] of a [`",
+                    stringify!($input), "`](crate::ops::", stringify!($input), "), polled with any `Stream` combinator.\n\n",
+                    "```no_run\n",
+                    "use async_std::stream::StreamExt;\n",
+                    "use kinesis_async::{ops::*, Client};\n",
+                    "# async_std::task::block_on(async {\n",
+                    "let client = Client::from_env()?;\n",
+                    "let mut pages = client.", stringify!($method), "(", $example, ");\n",
+                    "while let Some(page) = pages.next().await {\n",
+                    "    println!(\"{:?}\", page?);\n",
+                    "}\n",
+                    "# Ok::<(), kinesis_async::Error>(())\n",
+                    "# });\n",
+                    "```")]
                 pub fn $method(&self, first: ops::$input) -> Pages<ops::$input> {
                     self.pages(first)
                 }
@@ -204,4 +205,4 @@ macro_rules! page_methods {
     };
 }
 
-kinesis_proto::for_each_paginated_operation!(page_methods);
+kinesis_proto::for_each_paginated_operation!(page_stream_methods);

@@ -189,23 +189,18 @@ mod tests {
 
     use super::*;
 
-    /// A server on 127.0.0.1 that accepts connections and never answers.
-    fn silent_server() -> u16 {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
-        let port = listener.local_addr().expect("bound").port();
-        std::thread::spawn(move || {
-            let mut held = Vec::new();
-            while let Ok((stream, _)) = listener.accept() {
-                held.push(stream);
-            }
-        });
-        port
+    /// A listener on 127.0.0.1 that never accepts: the kernel completes
+    /// each connection into its backlog, and nothing ever answers.
+    fn unanswered() -> std::net::TcpListener {
+        std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1")
     }
 
     #[test]
     fn the_time_limit_cuts_short_a_call_that_gets_no_answer() {
+        let listener = unanswered();
+        let port = listener.local_addr().expect("bound").port();
         let config = Config::new("us-east-1")
-            .with_endpoint_url(&format!("http://127.0.0.1:{}", silent_server()))
+            .with_endpoint_url(&format!("http://127.0.0.1:{port}"))
             .expect("a local URL");
         let mut settings = Settings::new(config, Credentials::new("AKID", "SECRET", None));
         // No limit of the client's own on the attempt or the call.

@@ -11,7 +11,8 @@
 //! few calls (what ureq's default of 3 idle connections per host does to 16
 //! threads) shows up both in that count and in the CPU per call, as the
 //! connect and close system calls are the client's. (So did a thread that
-//! ureq's default resolver started at every call: see `src/resolve.rs`.)
+//! ureq's default resolver started at every call: see `src/resolve.rs`;
+//! and a request sent in two writes, which `src/coalesce.rs` makes one.)
 //!
 //! Target: CPU per call at 16 threads no higher than sequential, and no
 //! more connections opened than threads.

@@ -57,6 +57,10 @@
 //! to that many threads sharing one client each keep a connection and none
 //! is opened again. With more threads than that, raise it: ureq closes the
 //! connections it cannot keep, and every call after that opens a new one.
+//! An endpoint given as an IP address is used without a lookup; a host
+//! name's addresses are looked up (within the time limit) and kept for 5 s,
+//! and only new connections use them. Each request goes out in one write,
+//! head and body together (ureq alone writes them separately).
 //!
 //! A connect time limit that runs out is a `Timeout`, as every other time
 //! limit is and as in kinesis-async; `Connect` is a connection that failed
@@ -98,6 +102,7 @@ pub use kinesis_proto::waiter::{
 };
 
 mod client;
+mod coalesce;
 mod operations;
 mod paginate;
 mod resolve;

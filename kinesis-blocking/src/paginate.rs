@@ -122,22 +122,22 @@ impl Client {
     }
 }
 
-macro_rules! page_methods {
+/// Expands the paginated-operation table into `fn … -> Pages<…>`, one
+/// iterator method per operation, each with a `for` loop as its example.
+macro_rules! page_iterator_methods {
     ($( [$method:ident, $input:ident, $what:literal, $example:literal] ),* $(,)?) => {
         /// One page iterator per paginated operation.
         impl Client {
             $(
-                #[doc = concat!("Every page of ", $what, ": [`Client::pages`] of a [`", stringify!($input), "`](crate::ops::", stringify!($input), ").")]
-                #[doc = ""]
-                #[doc = "```no_run"]
-                #[doc = "use kinesis_blocking::{ops::*, Client};"]
-                #[doc = ""]
-                #[doc = "let client = Client::from_env()?;"]
-                #[doc = concat!("for page in client.", stringify!($method), "(", $example, ") {")]
-                #[doc = "    println!(\"{:?}\", page?);"]
-                #[doc = "}"]
-                #[doc = "# Ok::<(), kinesis_blocking::Error>(())"]
-                #[doc = "```"]
+                #[doc = concat!("An iterator over every page of ", $what, " ([`Client::pages`] of a [`",
+                    stringify!($input), "`](crate::ops::", stringify!($input), ")).\n\n",
+                    "```no_run\n",
+                    "let client = kinesis_blocking::Client::from_env()?;\n",
+                    "for page in client.", stringify!($method), "(kinesis_blocking::ops::", $example, ") {\n",
+                    "    println!(\"{:?}\", page?);\n",
+                    "}\n",
+                    "# Ok::<(), kinesis_blocking::Error>(())\n",
+                    "```")]
                 pub fn $method(&self, first: ops::$input) -> Pages<ops::$input> {
                     self.pages(first)
                 }
@@ -146,16 +146,17 @@ macro_rules! page_methods {
     };
 }
 
-kinesis_proto::for_each_paginated_operation!(page_methods);
+kinesis_proto::for_each_paginated_operation!(page_iterator_methods);
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use kinesis_proto::{Config, Credentials, Settings};
 
     use super::*;
     use crate::test_server::{serve, Reply, Server};
 
-    fn client(server: &Server) -> Client {
+    /// A client of `server` that makes one attempt per call.
+    pub(crate) fn client(server: &Server) -> Client {
         let config = Config::new("us-east-1")
             .with_endpoint_url(&server.url())
             .expect("a local URL");

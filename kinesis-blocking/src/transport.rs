@@ -7,9 +7,10 @@ use kinesis_proto::call::{TransportError, TransportErrorKind};
 use kinesis_proto::http;
 use kinesis_proto::{Settings, UsageError};
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
-use ureq::unversioned::transport::DefaultConnector;
+use ureq::unversioned::transport::{Connector, DefaultConnector};
 use ureq::Agent;
 
+use crate::coalesce::Coalescing;
 use crate::resolve::CachingResolver;
 
 /// Largest answer body read by default: a 10 MiB GetRecords page grows by a
@@ -91,7 +92,8 @@ impl Transport {
             .max_idle_age(options.idle_timeout)
             .tls_config(tls.build())
             .build();
-        let agent = Agent::with_parts(config, DefaultConnector::new(), CachingResolver::new());
+        let connector = DefaultConnector::new().chain(Coalescing);
+        let agent = Agent::with_parts(config, connector, CachingResolver::new());
         Ok(Transport {
             agent,
             max_response_bytes: u64::try_from(options.max_response_bytes).unwrap_or(u64::MAX),

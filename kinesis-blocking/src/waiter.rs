@@ -21,7 +21,9 @@ impl Client {
     /// Waits until `condition` holds, repeating its describe call (each
     /// with the client's retries) with growing pauses, within `config`'s
     /// time limit. A [`std::time::Duration`] is a time limit with the SDK
-    /// waiters' pacing (10 s to 120 s between calls).
+    /// waiters' pacing (10 s to 120 s between calls). The limit is checked
+    /// between calls: a call already out runs to its own end (the client's
+    /// attempt and call time limits bound it).
     ///
     /// The `wait_for_*` methods are this call with one condition each.
     ///
@@ -163,19 +165,11 @@ impl Client {
 mod tests {
     use std::time::Duration;
 
-    use kinesis_proto::{Config, Credentials, Error, ErrorCode, Settings};
+    use kinesis_proto::{Error, ErrorCode};
 
     use super::*;
-    use crate::test_server::{serve, Reply, Server};
-
-    fn client(server: &Server) -> Client {
-        let config = Config::new("us-east-1")
-            .with_endpoint_url(&server.url())
-            .expect("a local URL");
-        let mut settings = Settings::new(config, Credentials::new("AKID", "SECRET", None));
-        settings.retry.max_attempts = 1;
-        Client::new(settings).expect("valid settings")
-    }
+    use crate::paginate::tests::client;
+    use crate::test_server::{serve, Reply};
 
     fn summary(status: &str) -> Reply {
         Reply::Answer(

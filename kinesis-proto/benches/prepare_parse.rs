@@ -12,6 +12,11 @@
 //!   700 bytes) into records with decoded data against a borrowed
 //!   serde_json parse of the same body + base64 decode of every `Data`.
 //!   Target ≤ 1.2×.
+//! - `d_put_records_answer`: parse of a full 500-entry PutRecords answer
+//!   (every record written: a sequence number and a shard each), through
+//!   the `Expect` token of the request (so with every check: the entry
+//!   count, FailedRecordCount), against a borrowed serde_json parse of the
+//!   same bytes into structs of `&str`. Target ≤ 1.1×.
 //!
 //! The targets are set against floors that use the `base64` crate
 //! (`floor`). Since the crate itself uses `base64-simd`, `b` and `c` also
@@ -256,6 +261,98 @@ fn get_records(c: &mut Criterion, n: usize) -> Row {
     )
 }
 
+/// A PutRecords answer of `n` written records over four shards.
+fn put_records_answer(n: usize) -> Vec<u8> {
+    let entries: Vec<String> = (0..n)
+        .map(|i| {
+            format!(
+                r#"{{"SequenceNumber":"4959033827149025660855969253836157109592157598913{i:07}","ShardId":"shardId-00000000000{}"}}"#,
+                i % 4
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"FailedRecordCount":0,"Records":[{}]}}"#,
+        entries.join(",")
+    )
+    .into_bytes()
+}
+
+/// What the floor parses: a PutRecords answer, every string borrowed.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct BorrowedPutAnswer<'a> {
+    failed_record_count: Option<u32>,
+    #[serde(borrow)]
+    records: Vec<BorrowedPutEntry<'a>>,
+    #[serde(borrow)]
+    encryption_type: Option<&'a str>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct BorrowedPutEntry<'a> {
+    #[serde(borrow)]
+    sequence_number: Option<&'a str>,
+    #[serde(borrow)]
+    shard_id: Option<&'a str>,
+    #[serde(borrow)]
+    error_code: Option<&'a str>,
+    #[serde(borrow)]
+    error_message: Option<&'a str>,
+}
+
+fn put_records_answer_parse(c: &mut Criterion) -> Row {
+    const N: usize = 500;
+    let (client, credentials) = client();
+    let put = PutRecords::new(
+        "my-stream",
+        (0..N)
+            .map(|i| PutRecordsRequestEntry::new(format!("partition-{i}"), data(i, 10)))
+            .collect(),
+    );
+    let (_, expect) = client
+        .prepare(&put, &credentials, now())
+        .expect("a valid PutRecords");
+    let response = kinesis_proto::http::Response::builder()
+        .status(200)
+        .body(put_records_answer(N))
+        .expect("a valid response");
+    let answer = expect.parse(&response).expect("a valid answer");
+    assert_eq!(answer.records.len(), N);
+    assert_eq!(
+        answer.records[N - 1].shard_id(),
+        Some("shardId-000000000003")
+    );
+    drop(answer);
+
+    compare(
+        c,
+        Pair {
+            group: "d_put_records_answer",
+            ours: "parse",
+            target: 1.1,
+            paired_iters: 200,
+        },
+        &mut || {
+            let _ = black_box(expect.parse(black_box(&response)));
+        },
+        &mut [("floor", &mut || {
+            let answer: BorrowedPutAnswer<'_> =
+                serde_json::from_slice(black_box(response.body())).expect("valid JSON");
+            for entry in &answer.records {
+                black_box((
+                    entry.sequence_number,
+                    entry.shard_id,
+                    entry.error_code,
+                    entry.error_message,
+                ));
+            }
+            black_box((answer.failed_record_count, answer.encryption_type));
+        })],
+    )
+}
+
 /// One routine of ours and its floor.
 struct Pair {
     group: &'static str,
@@ -378,6 +475,7 @@ fn main() {
         put_record(&mut c),
         put_records(&mut c),
         get_records(&mut c, records),
+        put_records_answer_parse(&mut c),
     ];
     c.final_summary();
     if !bench_mode() {

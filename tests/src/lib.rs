@@ -5,6 +5,8 @@
 //! - [`Driver`]: what a transport offers the scenarios (one blocking call
 //!   of any operation), with [`Harness`] handing each scenario its clients.
 //! - [`scenarios`]: the scenarios, generic over the driver.
+//! - [`surface`]: pages, every shard and waiters, for drivers that also
+//!   offer them ([`surface::Surface`]), expanded by [`surface_tests!`].
 //! - [`scenario_tests!`]: expands every scenario into a `#[test]` for one
 //!   driver, so a transport's test file is a few lines:
 //!

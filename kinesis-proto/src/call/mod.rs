@@ -121,8 +121,8 @@
 //!   `Done(Err(Error::Usage(..)))` and feeding answers is ignored (with a
 //!   `log` warning), as is feeding an answer when no request is out.
 //!   Nothing panics.
-//! - The time limit counts from the first `poll`. A wait that would end at
-//!   or after the deadline is not taken: the call ends at once.
+//! - The time limit counts from the first `poll`. A wait that would pass
+//!   the deadline is cut at it, and the call ends there.
 //!
 //! Every attempt is logged at `debug` level through the `log` crate
 //! (operation, attempt number, URL and size, HTTP status and error code,
@@ -352,17 +352,21 @@ impl<O: Operation> Call<O> {
         self.deadline.is_some_and(|d| now >= d.at)
     }
 
-    /// Waits `delay` from `now`, unless that would reach the deadline.
+    /// Waits `delay` from `now`, or only until the deadline, where the
+    /// call will end.
     fn wait(&mut self, now: Instant, delay: Duration) -> Action<O::Output> {
+        if self.expired(now) {
+            return self.time_out();
+        }
         // `Instant` covers centuries; a sum out of its range cannot happen
         // with delays capped at seconds, and would only skip the wait.
-        let until = now.checked_add(delay).unwrap_or(now);
-        if self.deadline.is_some_and(|d| until >= d.at) {
+        let mut until = now.checked_add(delay).unwrap_or(now);
+        if let Some(d) = self.deadline.filter(|d| until > d.at) {
             log::debug!(
-                "{}: a wait of {delay:?} would pass the deadline; call ended",
+                "{}: a wait of {delay:?} would pass the deadline; waiting until it",
                 O::NAME
             );
-            return self.time_out();
+            until = d.at;
         }
         self.state = State::Waiting { until };
         Action::Wait

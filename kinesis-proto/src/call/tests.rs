@@ -833,8 +833,8 @@ fn poll_timeout_says_when_to_poll() {
 #[test]
 fn the_call_deadline_ends_a_call_that_keeps_failing() {
     // 1 s for the call; 500s with 50 ms × 2^n backoff at jitter 1.0:
-    // sends at 0, 50, 150, 350, 750 ms; the next wait (800 ms) would
-    // pass the deadline, so the call ends at 750 ms.
+    // sends at 0, 50, 150, 350, 750 ms; the next wait (800 ms) would pass
+    // the deadline, so it is cut at it and the call ends at 1 s.
     let c = timed_client(
         RetryConfig::default().with_max_attempts(100),
         Some(1000),
@@ -848,11 +848,13 @@ fn the_call_deadline_ends_a_call_that_keeps_failing() {
         "the Probe call took longer than 1s (last attempt: HTTP 500 InternalFailureException)"
     );
     assert_eq!(t.sent.len(), 5);
-    assert_eq!(t.elapsed, Duration::from_millis(750));
+    let ms = Duration::from_millis;
+    assert_eq!(t.sleeps, [ms(50), ms(100), ms(200), ms(400), ms(250)]);
+    assert_eq!(t.elapsed, ms(1000));
     // Each attempt was given what was left of the call.
     let left: Vec<_> = [1000, 950, 850, 650, 250]
         .into_iter()
-        .map(|ms| Some(Duration::from_millis(ms)))
+        .map(|n| Some(ms(n)))
         .collect();
     assert_eq!(t.timeouts, left);
 
@@ -866,17 +868,15 @@ fn the_call_deadline_ends_a_call_that_keeps_failing() {
 }
 
 #[test]
-fn a_backoff_past_the_deadline_ends_the_call_at_once() {
+fn a_backoff_past_the_deadline_waits_only_until_it() {
     let retry = RetryConfig::default().with_throttling_base_delay(Duration::from_secs(10));
     let c = timed_client(retry, Some(2000), None);
     let t = drive(&c, vec![code(400, "ThrottlingException"), ok()], 0.5);
     t.timeout_error();
-    assert_eq!(t.sent.len(), 1);
-    assert!(
-        t.sleeps.is_empty(),
-        "no wait into a deadline it cannot meet"
-    );
-    assert_eq!(t.elapsed, Duration::ZERO);
+    assert_eq!(t.sent.len(), 1, "the retry is never sent");
+    // 0.5 × 10 s = 5 s of backoff, cut at the deadline.
+    assert_eq!(t.sleeps, [Duration::from_secs(2)]);
+    assert_eq!(t.elapsed, Duration::from_secs(2));
     // The quota paid for the retry that never went out; it stays spent.
     assert_eq!(c.retry_quota(), INITIAL_RETRY_TOKENS - RETRY_COST);
 }

@@ -380,6 +380,10 @@ pub struct SubscribeToShard {
     /// `SequenceNumber` or `Timestamp` when the position carries one).
     #[serde(serialize_with = "starting_position")]
     pub starting_position: ShardIteratorType,
+    /// Asks the service only to check whether the request would succeed,
+    /// without carrying it out (`DryRun`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dry_run: Option<bool>,
 }
 
 /// Writes a [`ShardIteratorType`] as the `StartingPosition` object.
@@ -408,7 +412,14 @@ impl SubscribeToShard {
             consumer_arn: consumer_arn.into(),
             shard_id: shard_id.into(),
             starting_position,
+            dry_run: None,
         }
+    }
+
+    /// Asks the service only to check the request (`DryRun`).
+    pub fn with_dry_run(mut self, dry_run: bool) -> Self {
+        self.dry_run = Some(dry_run);
+        self
     }
 }
 

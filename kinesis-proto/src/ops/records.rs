@@ -67,6 +67,17 @@ fn push_stream(out: &mut Vec<u8>, stream: &StreamRef) -> Result<(), UsageError> 
     }
 }
 
+/// Writes the `DryRun` member (preceded by a comma) when set.
+fn push_dry_run(out: &mut Vec<u8>, dry_run: Option<bool>) {
+    if let Some(dry_run) = dry_run {
+        out.extend_from_slice(if dry_run {
+            b",\"DryRun\":true"
+        } else {
+            b",\"DryRun\":false"
+        });
+    }
+}
+
 /// Bytes a record adds to a hand-written body besides its base64 data.
 const ENTRY_OVERHEAD: usize = 96;
 
@@ -78,7 +89,11 @@ const ENTRY_OVERHEAD: usize = 96;
 /// use kinesis_proto::ops::PutRecord;
 /// let put = PutRecord::new("my-stream", "user-42", b"hello".to_vec())
 ///     .with_explicit_hash_key(0);
-/// assert_eq!(put.partition_key, "user-42");
+/// assert_eq!(put.partition_key.as_deref(), Some("user-42"));
+///
+/// // A stream whose record distribution strategy is AUTO needs no key.
+/// let auto = PutRecord::without_partition_key("my-stream", b"hello".to_vec());
+/// assert_eq!(auto.partition_key, None);
 ///
 /// #[derive(serde::Serialize)]
 /// struct Click { page: &'static str }
@@ -95,8 +110,10 @@ pub struct PutRecord {
     pub data: Vec<u8>,
     /// Decides the shard (through its MD5 hash) unless an explicit hash key
     /// is given: 1–256 Unicode characters. Streams using the AUTO record
-    /// distribution strategy ignore it.
-    pub partition_key: String,
+    /// distribution strategy ignore it and take records without one
+    /// (`None`: no `PartitionKey` member is sent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partition_key: Option<String>,
     /// Puts the record on the shard whose hash-key range holds this value,
     /// instead of the partition key's hash.
     #[serde(
@@ -112,6 +129,10 @@ pub struct PutRecord {
     /// The stream, by name or ARN.
     #[serde(flatten)]
     pub stream: StreamRef,
+    /// Asks the service only to check whether the request would succeed,
+    /// without carrying it out (`DryRun`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dry_run: Option<bool>,
 }
 
 impl fmt::Debug for PutRecord {
@@ -125,6 +146,7 @@ impl fmt::Debug for PutRecord {
                 "sequence_number_for_ordering",
                 &self.sequence_number_for_ordering,
             )
+            .field("dry_run", &self.dry_run)
             .finish()
     }
 }
@@ -137,11 +159,22 @@ impl PutRecord {
         data: Vec<u8>,
     ) -> Self {
         PutRecord {
+            partition_key: Some(partition_key.into()),
+            ..PutRecord::without_partition_key(stream, data)
+        }
+    }
+
+    /// A record of raw bytes without a partition key, for a stream whose
+    /// record distribution strategy is AUTO (streams that route by
+    /// partition key refuse it).
+    pub fn without_partition_key(stream: impl Into<StreamRef>, data: Vec<u8>) -> Self {
+        PutRecord {
             stream: stream.into(),
             data,
-            partition_key: partition_key.into(),
+            partition_key: None,
             explicit_hash_key: None,
             sequence_number_for_ordering: None,
+            dry_run: None,
         }
     }
 
@@ -193,6 +226,12 @@ impl PutRecord {
         self.sequence_number_for_ordering = Some(sequence_number.into());
         self
     }
+
+    /// Asks the service only to check the request (`DryRun`).
+    pub fn with_dry_run(mut self, dry_run: bool) -> Self {
+        self.dry_run = Some(dry_run);
+        self
+    }
 }
 with_stream_arn!(PutRecord);
 
@@ -219,8 +258,11 @@ impl Operation for PutRecord {
 
     fn validate(&self, limits: &Limits) -> Result<(), UsageError> {
         self.stream.validate()?;
-        validate::partition_key("PartitionKey", &self.partition_key)?;
-        validate::record_size("Data", &self.data, &self.partition_key, limits)?;
+        let key = self.partition_key.as_deref();
+        if let Some(key) = key {
+            validate::partition_key("PartitionKey", key)?;
+        }
+        validate::record_size("Data", &self.data, key.unwrap_or(""), limits)?;
         if let Some(seq) = &self.sequence_number_for_ordering {
             validate::sequence_number("SequenceNumberForOrdering", seq)?;
         }
@@ -246,14 +288,16 @@ impl Operation for PutRecord {
     fn to_body(&self) -> Result<Vec<u8>, UsageError> {
         let mut out = Vec::with_capacity(
             base64::encoded_len(self.data.len(), true).unwrap_or(0)
-                + self.partition_key.len()
+                + self.partition_key.as_ref().map_or(0, String::len)
                 + ENTRY_OVERHEAD * 2
                 + self.stream.as_str().len(),
         );
         out.extend_from_slice(b"{\"Data\":");
         push_blob(&mut out, &self.data)?;
-        out.extend_from_slice(b",\"PartitionKey\":");
-        push_json_str(&mut out, &self.partition_key)?;
+        if let Some(key) = &self.partition_key {
+            out.extend_from_slice(b",\"PartitionKey\":");
+            push_json_str(&mut out, key)?;
+        }
         if let Some(key) = self.explicit_hash_key {
             out.extend_from_slice(format!(",\"ExplicitHashKey\":\"{key}\"").as_bytes());
         }
@@ -262,6 +306,7 @@ impl Operation for PutRecord {
             push_json_str(&mut out, seq)?;
         }
         push_stream(&mut out, &self.stream)?;
+        push_dry_run(&mut out, self.dry_run);
         out.push(b'}');
         Ok(out)
     }
@@ -286,8 +331,10 @@ pub struct PutRecordsRequestEntry {
     #[serde(with = "crate::wire::blob")]
     pub data: Vec<u8>,
     /// Decides the shard unless an explicit hash key is given: 1–256
-    /// Unicode characters.
-    pub partition_key: String,
+    /// Unicode characters; `None` (no member sent) for a stream whose
+    /// record distribution strategy is AUTO.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partition_key: Option<String>,
     /// Puts the record on the shard whose hash-key range holds this value.
     #[serde(
         with = "crate::wire::opt_hash_key",
@@ -310,8 +357,23 @@ impl PutRecordsRequestEntry {
     /// An entry of raw bytes.
     pub fn new(partition_key: impl Into<String>, data: Vec<u8>) -> Self {
         PutRecordsRequestEntry {
+            partition_key: Some(partition_key.into()),
+            ..PutRecordsRequestEntry::without_partition_key(data)
+        }
+    }
+
+    /// An entry of raw bytes without a partition key, for a stream whose
+    /// record distribution strategy is AUTO.
+    ///
+    /// ```
+    /// use kinesis_proto::ops::PutRecordsRequestEntry;
+    /// let entry = PutRecordsRequestEntry::without_partition_key(b"hello".to_vec());
+    /// assert_eq!(entry.partition_key, None);
+    /// ```
+    pub fn without_partition_key(data: Vec<u8>) -> Self {
+        PutRecordsRequestEntry {
             data,
-            partition_key: partition_key.into(),
+            partition_key: None,
             explicit_hash_key: None,
         }
     }
@@ -369,6 +431,10 @@ pub struct PutRecords {
     /// The stream, by name or ARN.
     #[serde(flatten)]
     pub stream: StreamRef,
+    /// Asks the service only to check whether the request would succeed,
+    /// without carrying it out (`DryRun`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dry_run: Option<bool>,
 }
 
 impl PutRecords {
@@ -377,7 +443,14 @@ impl PutRecords {
         PutRecords {
             records,
             stream: stream.into(),
+            dry_run: None,
         }
+    }
+
+    /// Asks the service only to check the request (`DryRun`).
+    pub fn with_dry_run(mut self, dry_run: bool) -> Self {
+        self.dry_run = Some(dry_run);
+        self
     }
 
     /// The batch to send again after `output`: the same stream, only the
@@ -394,7 +467,7 @@ impl PutRecords {
     ///     {"SequenceNumber":"1","ShardId":"shardId-000000000000"},
     ///     {"ErrorCode":"ProvisionedThroughputExceededException","ErrorMessage":"slow down"}]}"#).unwrap();
     /// let again = batch.failed_only(&answer).unwrap();
-    /// assert_eq!(again.records[0].partition_key, "b");
+    /// assert_eq!(again.records[0].partition_key.as_deref(), Some("b"));
     /// ```
     pub fn failed_only(&self, output: &PutRecordsOutput) -> Option<PutRecords> {
         let records: Vec<PutRecordsRequestEntry> = self
@@ -410,6 +483,7 @@ impl PutRecords {
         Some(PutRecords {
             records,
             stream: self.stream.clone(),
+            dry_run: self.dry_run,
         })
     }
 }
@@ -430,9 +504,13 @@ impl Operation for PutRecords {
                 field: Field::Owned(format!("Records[{i}].{}", e.field)),
                 problem: e.problem,
             };
-            validate::partition_key("PartitionKey", &entry.partition_key).map_err(at)?;
-            validate::record_size("Data", &entry.data, &entry.partition_key, limits).map_err(at)?;
-            total += entry.data.len() + entry.partition_key.len();
+            let key = entry.partition_key.as_deref();
+            if let Some(key) = key {
+                validate::partition_key("PartitionKey", key).map_err(at)?;
+            }
+            let key = key.unwrap_or("");
+            validate::record_size("Data", &entry.data, key, limits).map_err(at)?;
+            total += entry.data.len() + key.len();
             validate::put_records_size(total, i, limits)?;
         }
         Ok(())
@@ -444,6 +522,19 @@ impl Operation for PutRecords {
 
     fn sent(&self) -> Sent {
         Sent::entries(self.records.len())
+    }
+
+    /// The usual answer (no escapes, no unknown members) is read by a
+    /// scanner written for it, straight into a list sized for the records
+    /// sent; anything else goes to serde_json, which gives the same result
+    /// (a property test compares the two).
+    fn parse_body(body: &[u8], sent: &Sent) -> Result<PutRecordsOutput, String> {
+        // Every entry takes at least 2 bytes of the body.
+        let capacity = sent.entries.unwrap_or(0).min(body.len() / 2);
+        match answer_scan::parse(body, capacity) {
+            Some(output) => Ok(output),
+            None => serde_json::from_slice(body).map_err(|e| e.to_string()),
+        }
     }
 
     /// One result entry per record sent.
@@ -465,7 +556,7 @@ impl Operation for PutRecords {
             .iter()
             .map(|e| {
                 base64::encoded_len(e.data.len(), true).unwrap_or(0)
-                    + e.partition_key.len()
+                    + e.partition_key.as_ref().map_or(0, String::len)
                     + ENTRY_OVERHEAD
             })
             .sum::<usize>()
@@ -479,8 +570,10 @@ impl Operation for PutRecords {
             }
             out.extend_from_slice(b"{\"Data\":");
             push_blob(&mut out, &entry.data)?;
-            out.extend_from_slice(b",\"PartitionKey\":");
-            push_json_str(&mut out, &entry.partition_key)?;
+            if let Some(key) = &entry.partition_key {
+                out.extend_from_slice(b",\"PartitionKey\":");
+                push_json_str(&mut out, key)?;
+            }
             if let Some(key) = entry.explicit_hash_key {
                 out.extend_from_slice(format!(",\"ExplicitHashKey\":\"{key}\"").as_bytes());
             }
@@ -488,8 +581,164 @@ impl Operation for PutRecords {
         }
         out.push(b']');
         push_stream(&mut out, &self.stream)?;
+        push_dry_run(&mut out, self.dry_run);
         out.push(b'}');
         Ok(out)
+    }
+}
+
+/// Text of up to [`InlineText::INLINE`] bytes kept inside the value, with
+/// no heap allocation (longer text goes to the heap): how a
+/// [`PutRecordsResultEntry`] keeps its shard ID and sequence number, so
+/// parsing a 500-entry answer allocates nothing per entry.
+///
+/// Reads as a `&str` ([`InlineText::as_str`], `Deref`, `Display`).
+///
+/// ```
+/// use kinesis_proto::ops::InlineText;
+/// let id = InlineText::from("shardId-000000000001");
+/// assert_eq!(id, "shardId-000000000001");
+/// assert!(id.starts_with("shardId-"));
+/// ```
+// Equality and hashing of the representation are those of the text: the
+// same text always takes the same form (ASCII of up to INLINE bytes inline,
+// anything else on the heap).
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct InlineText(TextRepr);
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum TextRepr {
+    /// ASCII text of `len` bytes at the start of `bytes`.
+    Inline {
+        len: u8,
+        bytes: [u8; InlineText::INLINE],
+    },
+    Heap(Box<str>),
+}
+
+impl InlineText {
+    /// The longest text kept inline, in bytes (a 56-digit sequence number
+    /// fits).
+    pub const INLINE: usize = 62;
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            // Only ASCII is stored inline (see `From<&str>`), so this
+            // cannot fail; "" stands for the impossible case.
+            TextRepr::Inline { len, bytes } => {
+                std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or_default()
+            }
+            TextRepr::Heap(text) => text,
+        }
+    }
+}
+
+impl Default for InlineText {
+    fn default() -> Self {
+        InlineText::from("")
+    }
+}
+
+impl InlineText {
+    /// Text the caller has checked is ASCII (the answer scanner).
+    fn from_ascii(text: &[u8]) -> Self {
+        if text.len() <= InlineText::INLINE {
+            let mut bytes = [0u8; InlineText::INLINE];
+            bytes[..text.len()].copy_from_slice(text);
+            // `len` ≤ INLINE < 256.
+            InlineText(TextRepr::Inline {
+                len: text.len() as u8,
+                bytes,
+            })
+        } else {
+            // ASCII, so nothing is lost.
+            InlineText(TextRepr::Heap(
+                String::from_utf8_lossy(text).into_owned().into_boxed_str(),
+            ))
+        }
+    }
+}
+
+impl From<&str> for InlineText {
+    fn from(text: &str) -> Self {
+        if text.len() <= InlineText::INLINE && text.is_ascii() {
+            InlineText::from_ascii(text.as_bytes())
+        } else {
+            InlineText(TextRepr::Heap(text.into()))
+        }
+    }
+}
+
+impl From<String> for InlineText {
+    fn from(text: String) -> Self {
+        if text.len() <= InlineText::INLINE && text.is_ascii() {
+            InlineText::from(text.as_str())
+        } else {
+            InlineText(TextRepr::Heap(text.into_boxed_str()))
+        }
+    }
+}
+
+impl std::ops::Deref for InlineText {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for InlineText {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq<str> for InlineText {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for InlineText {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl fmt::Display for InlineText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for InlineText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl Serialize for InlineText {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for InlineText {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct TextVisitor;
+        impl serde::de::Visitor<'_> for TextVisitor {
+            type Value = InlineText;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<InlineText, E> {
+                Ok(InlineText::from(v))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<InlineText, E> {
+                Ok(InlineText::from(v))
+            }
+        }
+        d.deserialize_str(TextVisitor)
     }
 }
 
@@ -501,9 +750,9 @@ pub enum PutRecordsResultEntry {
     /// The record was written.
     Success {
         /// The shard it went to.
-        shard_id: String,
+        shard_id: InlineText,
         /// Its sequence number in that shard.
-        sequence_number: String,
+        sequence_number: InlineText,
     },
     /// The record was not written.
     Failure {
@@ -556,9 +805,9 @@ impl PutRecordsResultEntry {
 #[serde(rename_all = "PascalCase")]
 struct WireResultEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    sequence_number: Option<String>,
+    sequence_number: Option<InlineText>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    shard_id: Option<String>,
+    shard_id: Option<InlineText>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     error_code: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -670,6 +919,220 @@ impl PutRecordsOutput {
     }
 }
 
+/// A scanner for the PutRecords answer as the service writes it: an object
+/// of `FailedRecordCount`, `Records` (objects of up to four string
+/// members) and `EncryptionType`, strings of printable ASCII without
+/// escapes. It gives up (`None`) on anything else — another member, a
+/// duplicate, `null`, an escape, a number that is not 0–999999999 — and
+/// the answer then goes to serde_json. What it reads goes through the same
+/// conversions as the serde path (`WireResultEntry`, `WirePutRecordsOutput`),
+/// and it gives up where they fail, so serde_json reports the error.
+mod answer_scan {
+    use super::{
+        EncryptionType, ErrorCode, InlineText, PutRecordsOutput, PutRecordsResultEntry,
+        WirePutRecordsOutput,
+    };
+
+    struct Scan<'a> {
+        bytes: &'a [u8],
+        /// Never past `bytes.len()`.
+        at: usize,
+    }
+
+    impl<'a> Scan<'a> {
+        fn rest(&self) -> &'a [u8] {
+            self.bytes.get(self.at..).unwrap_or_default()
+        }
+
+        /// The next byte after whitespace, not consumed.
+        fn peek(&mut self) -> Option<u8> {
+            while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.at) {
+                self.at += 1;
+            }
+            self.bytes.get(self.at).copied()
+        }
+
+        fn eat(&mut self, byte: u8) -> Option<()> {
+            (self.peek()? == byte).then(|| self.at += 1)
+        }
+
+        /// `,` then more, or `close` then done.
+        fn more(&mut self, close: u8) -> Option<bool> {
+            match self.peek()? {
+                b',' => {
+                    self.at += 1;
+                    Some(true)
+                }
+                b if b == close => {
+                    self.at += 1;
+                    Some(false)
+                }
+                _ => None,
+            }
+        }
+
+        /// The bytes of a string of printable ASCII without escapes.
+        fn ascii(&mut self) -> Option<&'a [u8]> {
+            self.eat(b'"')?;
+            let rest = self.rest();
+            let end = special(rest)?;
+            if rest.get(end) != Some(&b'"') {
+                return None;
+            }
+            self.at += end + 1;
+            rest.get(..end)
+        }
+
+        /// A string of printable ASCII without escapes.
+        fn string(&mut self) -> Option<&'a str> {
+            std::str::from_utf8(self.ascii()?).ok()
+        }
+
+        /// 0–999999999, without leading zeros (which JSON forbids).
+        fn count(&mut self) -> Option<u32> {
+            self.peek()?;
+            let rest = self.rest();
+            let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+            if digits == 0 || digits > 9 || (digits > 1 && rest[0] == b'0') {
+                return None;
+            }
+            let n = rest[..digits]
+                .iter()
+                .fold(0u32, |n, b| n * 10 + u32::from(b - b'0'));
+            self.at += digits;
+            Some(n)
+        }
+    }
+
+    /// Where the first byte of `text` that ends or breaks a plain ASCII
+    /// string is: `"`, `\\`, a control character or a byte ≥ 0x80. Eight
+    /// bytes at a time (the classic "has a byte less than n" word tests),
+    /// then byte by byte in the word that has one.
+    fn special(text: &[u8]) -> Option<usize> {
+        const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+        const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+        /// Whether a byte of `w` is zero.
+        fn zero_byte(w: u64) -> bool {
+            w.wrapping_sub(ONES) & !w & HIGH != 0
+        }
+        let is_special = |b: &u8| matches!(*b, b'"' | b'\\' | 0..0x20 | 0x80..);
+        let mut at = 0;
+        for chunk in text.chunks_exact(8) {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            let w = u64::from_ne_bytes(word);
+            let hit = zero_byte(w ^ (ONES * u64::from(b'"')))
+                || zero_byte(w ^ (ONES * u64::from(b'\\')))
+                || w.wrapping_sub(ONES * 0x20) & !w & HIGH != 0
+                || w & HIGH != 0;
+            if hit {
+                return chunk.iter().position(is_special).map(|i| at + i);
+            }
+            at += 8;
+        }
+        text.get(at..)?.iter().position(is_special).map(|i| at + i)
+    }
+
+    pub(super) fn parse(body: &[u8], capacity: usize) -> Option<PutRecordsOutput> {
+        let mut scan = Scan { bytes: body, at: 0 };
+        scan.eat(b'{')?;
+        let mut failed_record_count = None;
+        let mut records = None;
+        let mut encryption_type = None;
+        if scan.peek()? == b'}' {
+            scan.at += 1;
+        } else {
+            loop {
+                let key = scan.string()?;
+                scan.eat(b':')?;
+                match key {
+                    "FailedRecordCount" if failed_record_count.is_none() => {
+                        failed_record_count = Some(scan.count()?);
+                    }
+                    "Records" if records.is_none() => records = Some(entries(&mut scan, capacity)?),
+                    "EncryptionType" if encryption_type.is_none() => {
+                        encryption_type = Some(EncryptionType::from(scan.string()?));
+                    }
+                    _ => return None,
+                }
+                if !scan.more(b'}')? {
+                    break;
+                }
+            }
+        }
+        if scan.peek().is_some() {
+            return None;
+        }
+        PutRecordsOutput::try_from(WirePutRecordsOutput {
+            failed_record_count,
+            records: records.unwrap_or_default(),
+            encryption_type,
+        })
+        .ok()
+    }
+
+    fn entries(scan: &mut Scan<'_>, capacity: usize) -> Option<Vec<PutRecordsResultEntry>> {
+        scan.eat(b'[')?;
+        let mut out = Vec::with_capacity(capacity);
+        if scan.peek()? == b']' {
+            scan.at += 1;
+            return Some(out);
+        }
+        loop {
+            out.push(entry(scan)?);
+            if !scan.more(b']')? {
+                return Some(out);
+            }
+        }
+    }
+
+    /// One entry, built as `TryFrom<WireResultEntry>` builds it (an
+    /// error code that is not empty wins, else the sequence number and the
+    /// shard), with only the chosen variant's text copied.
+    fn entry(scan: &mut Scan<'_>) -> Option<PutRecordsResultEntry> {
+        scan.eat(b'{')?;
+        let (mut sequence_number, mut shard_id, mut error_code, mut error_message) =
+            (None, None, None, None);
+        if scan.peek()? == b'}' {
+            scan.at += 1;
+        } else {
+            loop {
+                let key = scan.ascii()?;
+                scan.eat(b':')?;
+                let value = scan.ascii()?;
+                let slot = match key {
+                    b"SequenceNumber" => &mut sequence_number,
+                    b"ShardId" => &mut shard_id,
+                    b"ErrorCode" => &mut error_code,
+                    b"ErrorMessage" => &mut error_message,
+                    _ => return None,
+                };
+                if slot.replace(value).is_some() {
+                    return None; // a duplicate: serde_json's error
+                }
+                if !scan.more(b'}')? {
+                    break;
+                }
+            }
+        }
+        let text = |bytes: &[u8]| std::str::from_utf8(bytes).ok().map(str::to_owned);
+        match (error_code, sequence_number, shard_id) {
+            (Some(code), _, _) if !code.is_empty() => Some(PutRecordsResultEntry::Failure {
+                error_code: ErrorCode::from_code(std::str::from_utf8(code).ok()?),
+                error_message: match error_message {
+                    Some(message) => Some(text(message)?),
+                    None => None,
+                },
+            }),
+            (_, Some(sequence_number), Some(shard_id)) => Some(PutRecordsResultEntry::Success {
+                shard_id: InlineText::from_ascii(shard_id),
+                sequence_number: InlineText::from_ascii(sequence_number),
+            }),
+            _ => None,
+        }
+    }
+}
+
 // --------------------------------------------------------- GetShardIterator
 
 /// Where a shard iterator starts reading. The positions that need a
@@ -759,6 +1222,9 @@ pub struct GetShardIterator {
     /// Where to start (`ShardIteratorType`, with `StartingSequenceNumber` or
     /// `Timestamp` on the wire when the position carries one).
     pub shard_iterator_type: ShardIteratorType,
+    /// Asks the service only to check whether the request would succeed,
+    /// without carrying it out (`DryRun`).
+    pub dry_run: Option<bool>,
 }
 
 impl GetShardIterator {
@@ -772,14 +1238,21 @@ impl GetShardIterator {
             stream: stream.into(),
             shard_id: shard_id.into(),
             shard_iterator_type,
+            dry_run: None,
         }
+    }
+
+    /// Asks the service only to check the request (`DryRun`).
+    pub fn with_dry_run(mut self, dry_run: bool) -> Self {
+        self.dry_run = Some(dry_run);
+        self
     }
 }
 with_stream_arn!(GetShardIterator);
 
 impl Serialize for GetShardIterator {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("GetShardIterator", 5)?;
+        let mut st = s.serialize_struct("GetShardIterator", 6)?;
         match &self.stream {
             StreamRef::Name(name) => st.serialize_field("StreamName", name)?,
             StreamRef::Arn(arn) => st.serialize_field("StreamARN", arn)?,
@@ -795,6 +1268,10 @@ impl Serialize for GetShardIterator {
                 st.serialize_field("Timestamp", &wire::EpochSeconds(t))?
             }
             _ => st.skip_field("Timestamp")?,
+        }
+        match self.dry_run {
+            Some(dry_run) => st.serialize_field("DryRun", &dry_run)?,
+            None => st.skip_field("DryRun")?,
         }
         st.end()
     }
@@ -842,6 +1319,10 @@ pub struct GetRecords {
     /// The stream's ARN, to reach an account-scoped endpoint.
     #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
     pub stream_arn: Option<String>,
+    /// Asks the service only to check whether the request would succeed,
+    /// without carrying it out (`DryRun`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dry_run: Option<bool>,
 }
 
 impl GetRecords {
@@ -851,7 +1332,13 @@ impl GetRecords {
             shard_iterator: shard_iterator.into(),
             limit: None,
             stream_arn: None,
+            dry_run: None,
         }
+    }
+    /// Asks the service only to check the request (`DryRun`).
+    pub fn with_dry_run(mut self, dry_run: bool) -> Self {
+        self.dry_run = Some(dry_run);
+        self
     }
     /// Returns at most `limit` records.
     pub fn with_limit(mut self, limit: u32) -> Self {
@@ -1027,12 +1514,48 @@ mod tests {
             hand,
             r#"{"Data":"aGVsbG8A/w==","PartitionKey":"k\"\u0001é","ExplicitHashKey":"340282366920938463463374607431768211455","SequenceNumberForOrdering":"42","StreamName":"s"}"#
         );
+        for dry_run in [true, false] {
+            let put = put.clone().with_dry_run(dry_run);
+            assert_eq!(body(&put), serde_json::to_string(&put).expect("serde"));
+            let batch = PutRecords::new("s", vec![PutRecordsRequestEntry::new("k", vec![1])])
+                .with_dry_run(dry_run);
+            assert_eq!(body(&batch), serde_json::to_string(&batch).expect("serde"));
+            assert!(body(&batch).ends_with(&format!(r#""DryRun":{dry_run}}}"#)));
+        }
         let by_arn = PutRecord::new("s", "k", Vec::new()).with_stream_arn(ARN);
         assert_eq!(
             body(&by_arn),
             format!(r#"{{"Data":"","PartitionKey":"k","StreamARN":"{ARN}"}}"#)
         );
         assert_eq!(by_arn.resource_arn(), Some(ARN));
+    }
+
+    #[test]
+    fn records_without_a_partition_key() {
+        let limits = Limits::default();
+        let put = PutRecord::without_partition_key("s", b"hi".to_vec());
+        assert!(put.validate(&limits).is_ok());
+        assert_eq!(body(&put), r#"{"Data":"aGk=","StreamName":"s"}"#);
+        assert_eq!(body(&put), serde_json::to_string(&put).expect("serde"));
+        let batch = PutRecords::new(
+            "s",
+            vec![
+                PutRecordsRequestEntry::without_partition_key(b"hi".to_vec()),
+                PutRecordsRequestEntry::new("k", b"hi".to_vec()),
+            ],
+        );
+        assert!(batch.validate(&limits).is_ok());
+        assert_eq!(
+            body(&batch),
+            r#"{"Records":[{"Data":"aGk="},{"Data":"aGk=","PartitionKey":"k"}],"StreamName":"s"}"#
+        );
+        assert_eq!(body(&batch), serde_json::to_string(&batch).expect("serde"));
+        // A key given is still checked.
+        let empty = PutRecords::new("s", vec![PutRecordsRequestEntry::new("", vec![])]);
+        assert_eq!(
+            empty.validate(&limits).expect_err("empty key").field,
+            "Records[0].PartitionKey"
+        );
     }
 
     #[test]
@@ -1380,5 +1903,234 @@ mod tests {
         .expect("parses");
         assert!(out.child_shards.is_empty());
         assert_eq!(out.millis_behind_latest, Some(0));
+    }
+}
+#[cfg(test)]
+mod answer_scan_tests {
+    use super::*;
+    use proptest::prelude::*;
+    use proptest::strategy::ValueTree;
+
+    #[test]
+    fn the_generated_answers_reach_the_scanner() {
+        // Most generated answers must be ones the scanner reads, or the
+        // property tests below would test little.
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let mut read = 0;
+        for _ in 0..500 {
+            let body = answer().new_tree(&mut runner).expect("a value").current();
+            read += usize::from(answer_scan::parse(body.as_bytes(), 0).is_some());
+        }
+        assert!(read > 100, "only {read} of 500 answers scanned");
+    }
+
+    /// The scanner and serde_json agree wherever the scanner answers.
+    fn agree(body: &[u8]) -> Result<bool, TestCaseError> {
+        let serde = serde_json::from_slice::<PutRecordsOutput>(body);
+        match answer_scan::parse(body, 3) {
+            Some(scanned) => {
+                prop_assert_eq!(
+                    serde.as_ref().ok(),
+                    Some(&scanned),
+                    "{}",
+                    String::from_utf8_lossy(body)
+                );
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// A JSON string of `text`, or `text` as raw bytes in quotes
+    /// (`raw`), which may not be valid JSON.
+    fn string(text: &str, raw: bool) -> String {
+        if raw {
+            format!("\"{text}\"")
+        } else {
+            serde_json::to_string(text).unwrap_or_default()
+        }
+    }
+
+    fn text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[0-9]{1,70}",
+            "shardId-[0-9]{12}",
+            "[ -~]{0,12}",
+            "\\PC{0,8}",
+            Just(String::new()),
+        ]
+    }
+
+    fn member() -> impl Strategy<Value = (String, String, bool)> {
+        (
+            prop_oneof![
+                Just("SequenceNumber".to_owned()),
+                Just("ShardId".to_owned()),
+                Just("ErrorCode".to_owned()),
+                Just("ErrorMessage".to_owned()),
+                Just("Other".to_owned()),
+            ],
+            text(),
+            any::<bool>(),
+        )
+    }
+
+    /// A written or a failed record's entry, members in either order, or
+    /// (now and then) any members at all.
+    fn entry() -> impl Strategy<Value = String> {
+        let written =
+            ("[0-9]{1,70}", "shardId-[0-9]{12}", any::<bool>()).prop_map(|(seq, shard, flip)| {
+                let members = [
+                    format!("\"SequenceNumber\":\"{seq}\""),
+                    format!("\"ShardId\": \"{shard}\""),
+                ];
+                if flip {
+                    format!("{{{},{}}}", members[1], members[0])
+                } else {
+                    format!("{{{},{}}}", members[0], members[1])
+                }
+            });
+        let failed =
+            ("[A-Za-z]{0,40}", prop::option::of(text())).prop_map(
+                |(code, message)| match message {
+                    Some(message) => format!(
+                        "{{\"ErrorCode\":\"{code}\",\"ErrorMessage\":{}}}",
+                        string(&message, false)
+                    ),
+                    None => format!("{{ \"ErrorCode\" : \"{code}\" }}"),
+                },
+            );
+        prop_oneof![4 => written, 4 => failed, 1 => any_entry()]
+    }
+
+    fn any_entry() -> impl Strategy<Value = String> {
+        (
+            prop::collection::vec(member(), 0..5),
+            prop_oneof![Just(""), Just(" "), Just("\n\t")],
+            any::<bool>(),
+        )
+            .prop_map(|(members, ws, null)| {
+                let members: Vec<String> = members
+                    .iter()
+                    .map(|(k, v, raw)| {
+                        let value = if null && k == "ErrorMessage" {
+                            "null".to_owned()
+                        } else {
+                            string(v, *raw)
+                        };
+                        format!("{ws}\"{k}\"{ws}:{ws}{value}")
+                    })
+                    .collect();
+                format!("{{{}{ws}}}", members.join(","))
+            })
+    }
+
+    fn answer() -> impl Strategy<Value = String> {
+        (
+            prop::collection::vec(entry(), 0..6),
+            prop::option::of(prop_oneof![
+                Just("0".to_owned()),
+                Just("1".to_owned()),
+                Just("2".to_owned()),
+                Just("01".to_owned()),
+                Just("null".to_owned()),
+                Just("1e0".to_owned()),
+                "[0-9]{1,11}"
+            ]),
+            prop::option::of(prop_oneof![
+                Just("\"KMS\""),
+                Just("\"NONE\""),
+                Just("null"),
+                Just("5")
+            ]),
+            any::<bool>(),
+            prop_oneof![Just(""), Just(" "), Just("\r\n")],
+        )
+            .prop_map(|(entries, count, encryption, count_last, ws)| {
+                let mut members = vec![format!("\"Records\":{ws}[{}]", entries.join(","))];
+                if let Some(count) = count {
+                    let count = format!("\"FailedRecordCount\":{count}");
+                    if count_last {
+                        members.push(count);
+                    } else {
+                        members.insert(0, count);
+                    }
+                }
+                if let Some(encryption) = encryption {
+                    members.push(format!("\"EncryptionType\":{encryption}"));
+                }
+                format!("{ws}{{{}}}{ws}", members.join(&format!(",{ws}")))
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn scanner_agrees_with_serde(body in answer()) {
+            agree(body.as_bytes())?;
+        }
+
+        #[test]
+        fn scanner_agrees_with_serde_on_mutated_answers(
+            body in answer(),
+            edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..4),
+        ) {
+            let mut body = body.into_bytes();
+            for (at, byte) in edits {
+                if !body.is_empty() {
+                    let at = at.index(body.len());
+                    body[at] = byte;
+                }
+            }
+            agree(&body)?;
+        }
+    }
+
+    #[test]
+    fn scanner_reads_the_usual_answer() {
+        let body = br#"{"FailedRecordCount":1,"Records":[{"SequenceNumber":"49590338271490256608559692538361571095921575989130000001","ShardId":"shardId-000000000001"},
+            {"ErrorCode":"ProvisionedThroughputExceededException","ErrorMessage":"Rate exceeded for shard shardId-000000000001"}],"EncryptionType":"KMS"}"#;
+        let scanned = answer_scan::parse(body, 2).expect("the usual answer");
+        assert_eq!(
+            Some(&scanned),
+            serde_json::from_slice::<PutRecordsOutput>(body)
+                .ok()
+                .as_ref()
+        );
+        assert_eq!(scanned.records.len(), 2);
+        // A long sequence number goes to the heap and reads the same.
+        let long = "1".repeat(100);
+        let body = format!(r#"{{"Records":[{{"SequenceNumber":"{long}","ShardId":"s"}}]}}"#);
+        let scanned = answer_scan::parse(body.as_bytes(), 0).expect("a long number");
+        assert_eq!(scanned.records[0].sequence_number(), Some(long.as_str()));
+        // Escapes, unknown members, null: serde_json's turn.
+        for odd in [
+            r#"{"Records":[{"SequenceNumber":"1\u0031","ShardId":"s"}]}"#,
+            r#"{"Records":[],"Other":1}"#,
+            r#"{"Records":null}"#,
+            r#"{"Records":[]} x"#,
+        ] {
+            assert!(answer_scan::parse(odd.as_bytes(), 0).is_none(), "{odd}");
+        }
+    }
+
+    #[test]
+    fn inline_text_reads_as_its_text() {
+        for text in [
+            "",
+            "shardId-000000000001",
+            &"9".repeat(62),
+            &"9".repeat(63),
+            "é",
+        ] {
+            let inline = InlineText::from(text);
+            assert_eq!(inline.as_str(), text);
+            assert_eq!(inline, InlineText::from(text.to_owned()));
+            assert_eq!(format!("{inline:?}"), format!("{text:?}"));
+            assert_eq!(inline.to_string(), text);
+        }
+        assert_ne!(InlineText::from("a"), InlineText::from("b"));
+        assert_eq!(InlineText::default(), "");
     }
 }
