@@ -155,8 +155,21 @@ impl Client {
     /// # });
     /// ```
     pub async fn call<O: Operation>(&self, op: &O) -> Result<O::Output, Error> {
+        self.call_until(op, None).await
+    }
+
+    /// [`Client::call`], ended by `deadline` too (a waiter's time limit)
+    /// as [`kinesis_proto::call::Call::with_deadline`] says.
+    pub(crate) async fn call_until<O: Operation>(
+        &self,
+        op: &O,
+        deadline: Option<Instant>,
+    ) -> Result<O::Output, Error> {
         let inner = &*self.inner;
         let mut call = Call::new(&inner.proto, op.clone(), inner.credentials.clone());
+        if let Some(at) = deadline {
+            call = call.with_deadline(at);
+        }
         loop {
             match call.poll(Instant::now(), OffsetDateTime::now_utc(), fastrand::f64()) {
                 Action::Send { request, timeout } => match inner.send(request, timeout).await {

@@ -2,7 +2,7 @@
 //! that runs kinesis-proto's [`Waiter`], which decides what to call and how
 //! long to pause; this only calls and sleeps.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use kinesis_proto::ops::{
     ChannelDescription, ConsumerDescription, DescribeChannel, DescribeStreamConsumer,
@@ -47,12 +47,8 @@ impl Client {
         loop {
             match waiter.poll(Instant::now()) {
                 WaiterAction::Call(op) => {
-                    let left = waiter.deadline().saturating_duration_since(Instant::now());
-                    // At the limit the call is dropped and the next poll
-                    // ends the wait.
-                    if let Ok(result) = within(left, self.call(&op)).await {
-                        waiter.handle_output(result, Instant::now(), fastrand::f64());
-                    }
+                    let result = self.call_until(&op, Some(waiter.deadline())).await;
+                    waiter.handle_output(result, Instant::now(), fastrand::f64());
                 }
                 WaiterAction::Wait(until) => {
                     let pause = until.saturating_duration_since(Instant::now());
@@ -176,15 +172,10 @@ impl Client {
     }
 }
 
-/// `future`'s output, or `Err(())` when it takes longer than `limit`.
-async fn within<F: std::future::Future>(limit: Duration, future: F) -> Result<F::Output, ()> {
-    async_std::future::timeout(limit, future)
-        .await
-        .map_err(|_| ())
-}
-
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use kinesis_proto::{Config, Credentials, Settings};
 
     use super::*;

@@ -20,10 +20,9 @@ use crate::Client;
 impl Client {
     /// Waits until `condition` holds, repeating its describe call (each
     /// with the client's retries) with growing pauses, within `config`'s
-    /// time limit. A [`std::time::Duration`] is a time limit with the SDK
-    /// waiters' pacing (10 s to 120 s between calls). The limit is checked
-    /// between calls: a call already out runs to its own end (the client's
-    /// attempt and call time limits bound it).
+    /// time limit, which also cuts short a call still out when it runs
+    /// out. A [`std::time::Duration`] is a time limit with the SDK waiters'
+    /// pacing (10 s to 120 s between calls).
     ///
     /// The `wait_for_*` methods are this call with one condition each.
     ///
@@ -47,7 +46,7 @@ impl Client {
         loop {
             match waiter.poll(Instant::now()) {
                 WaiterAction::Call(op) => {
-                    let result = self.call(&op);
+                    let result = self.call_until(&op, Some(waiter.deadline()));
                     waiter.handle_output(result, Instant::now(), fastrand::f64());
                 }
                 WaiterAction::Wait(until) => {
@@ -228,6 +227,34 @@ mod tests {
         assert!(started.elapsed() < Duration::from_secs(2));
         let calls = server.seen().len();
         assert!((3..=16).contains(&calls), "{calls} calls in 300 ms");
+    }
+
+    #[test]
+    fn the_time_limit_cuts_short_a_call_that_gets_no_answer() {
+        // Connections complete into the backlog; nothing ever answers.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+        let port = listener.local_addr().expect("bound").port();
+        let config = kinesis_proto::Config::new("us-east-1")
+            .with_endpoint_url(&format!("http://127.0.0.1:{port}"))
+            .expect("a local URL");
+        let mut settings = kinesis_proto::Settings::new(
+            config,
+            kinesis_proto::Credentials::new("AKID", "SECRET", None),
+        );
+        // No limit of the client's own on the attempt or the call.
+        settings.timeouts.attempt = None;
+        settings.timeouts.call = None;
+        let client = Client::new(settings).expect("a client");
+        let started = Instant::now();
+        let limit = WaiterConfig::new(Duration::from_millis(300))
+            .with_delays(Duration::from_millis(10), Duration::from_millis(10));
+        match client.wait_for_stream_active("s", limit) {
+            Err(WaitError::TimedOut { attempts, .. }) => assert_eq!(attempts, 1),
+            other => panic!("{other:?}"),
+        }
+        let took = started.elapsed();
+        assert!(took >= Duration::from_millis(300), "{took:?}");
+        assert!(took < Duration::from_secs(3), "{took:?}");
     }
 
     #[test]

@@ -611,6 +611,12 @@ impl<C: Condition> Waiter<C> {
         if !matches!(self.state, State::Calling) {
             return;
         }
+        // A call cut short by the wait's own limit (see `deadline`) ends
+        // the wait as timed out, not as a failed call.
+        if result.is_err() && now >= self.deadline {
+            self.state = self.timed_out();
+            return;
+        }
         self.state = match self.condition.check(result) {
             Check::Success(value) => State::Done(Ok(value)),
             Check::Failure(state) => State::Done(Err(WaitError::Failed {
@@ -641,7 +647,10 @@ impl<C: Condition> Waiter<C> {
         self.attempts
     }
 
-    /// When the time limit runs out.
+    /// When the time limit runs out. A driver hands it to the call it
+    /// makes for [`WaiterAction::Call`] ([`crate::call::Call::with_deadline`]),
+    /// so that call ends by then too; an error it ends with at the limit
+    /// ends the wait with [`WaitError::TimedOut`].
     pub fn deadline(&self) -> Instant {
         self.deadline
     }

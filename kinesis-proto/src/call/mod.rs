@@ -228,6 +228,9 @@ pub struct Call<O: Operation> {
     /// Whether `poll` was called (the time limit starts then).
     started: bool,
     deadline: Option<Deadline>,
+    /// An outer deadline (a waiter's, a producer's…) the call must also
+    /// end by; see [`Call::with_deadline`].
+    outer_deadline: Option<Instant>,
     /// A short description of the last failed attempt, for the timeout
     /// error.
     last_failure: Option<String>,
@@ -261,8 +264,37 @@ impl<O: Operation> Call<O> {
             state: State::Ready,
             started: false,
             deadline: None,
+            outer_deadline: None,
             last_failure: None,
         }
+    }
+
+    /// Ends the call by `at` at the latest (with the same
+    /// [`TransportErrorKind::Timeout`] error as the call time limit), as
+    /// well as within the client's call time limit, whichever comes first.
+    /// A machine that runs calls inside a time limit of its own (a waiter,
+    /// say) hands it down here, so no driver races a call against a timer.
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// use kinesis_proto::call::{Action, Call};
+    /// use kinesis_proto::{ops::PutRecord, Client, Config, Credentials, Error};
+    ///
+    /// let client = Client::new(Config::new("us-east-1"));
+    /// let start = Instant::now();
+    /// let put = PutRecord::new("s", "k", b"x".to_vec());
+    /// let mut call = Call::new(&client, put, Credentials::new("A", "S", None))
+    ///     .with_deadline(start + Duration::from_secs(1));
+    /// let wall = time::OffsetDateTime::UNIX_EPOCH;
+    /// let Action::Send { timeout, .. } = call.poll(start, wall, 0.5) else { panic!() };
+    /// assert!(timeout.is_some_and(|t| t <= Duration::from_secs(1)));
+    /// // No answer by the deadline: the call ends there.
+    /// let late = start + Duration::from_secs(1);
+    /// assert!(matches!(call.poll(late, wall, 0.5), Action::Done(Err(Error::Transport(_)))));
+    /// ```
+    pub fn with_deadline(mut self, at: Instant) -> Self {
+        self.outer_deadline = Some(at);
+        self
     }
 
     /// The operation this call sends.
@@ -298,10 +330,18 @@ impl<O: Operation> Call<O> {
     pub fn poll(&mut self, now: Instant, wall: OffsetDateTime, random: f64) -> Action<O::Output> {
         if !self.started {
             self.started = true;
-            self.deadline = self.client.config().call_timeout().and_then(|limit| {
+            let own = self.client.config().call_timeout().and_then(|limit| {
                 // An instant that far ahead is beyond any limit that matters.
                 now.checked_add(limit).map(|at| Deadline { at, limit })
             });
+            let outer = self.outer_deadline.map(|at| Deadline {
+                at,
+                limit: at.saturating_duration_since(now),
+            });
+            self.deadline = match (own, outer) {
+                (Some(own), Some(outer)) => Some(if outer.at < own.at { outer } else { own }),
+                (own, outer) => own.or(outer),
+            };
         }
         match std::mem::replace(&mut self.state, State::Over) {
             State::Finished(result) => Action::Done(result),

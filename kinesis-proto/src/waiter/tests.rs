@@ -472,6 +472,28 @@ fn polling_while_a_call_is_out_waits_for_the_limit_then_times_out() {
 }
 
 #[test]
+fn a_call_cut_short_at_the_limit_times_the_wait_out() {
+    let start = Instant::now();
+    let mut waiter = Waiter::new(StreamActive::new(stream()), config(30), start);
+    assert!(matches!(waiter.poll(start), WaiterAction::Call(_)));
+    // The driver's call ended by the wait's deadline (Call::with_deadline).
+    let cut = Error::Transport(TransportError::new(TransportErrorKind::Timeout, "cut"));
+    waiter.handle_output(Err(cut.clone()), waiter.deadline(), 0.0);
+    match waiter.poll(start + 30 * S) {
+        WaiterAction::Done(Err(WaitError::TimedOut { attempts: 1, .. })) => {}
+        other => panic!("{other:?}"),
+    }
+    // Before the limit the same error ends the wait as a failed call.
+    let mut waiter = Waiter::new(StreamActive::new(stream()), config(30), start);
+    assert!(matches!(waiter.poll(start), WaiterAction::Call(_)));
+    waiter.handle_output(Err(cut), start + S, 0.0);
+    assert!(matches!(
+        waiter.poll(start + S),
+        WaiterAction::Done(Err(WaitError::Call(_)))
+    ));
+}
+
+#[test]
 fn an_answer_nobody_asked_for_is_ignored() {
     let start = Instant::now();
     let mut waiter = Waiter::new(StreamActive::new(stream()), config(30), start);
