@@ -9,8 +9,9 @@ use kinesis_proto::call::{Action, Call};
 use kinesis_proto::{Config, CredentialsSource, Operation, Settings, TransportError};
 use time::OffsetDateTime;
 
-use crate::transport::{self, Transport, TransportOptions};
+use crate::transport::{self, Transport};
 use crate::Error;
+use kinesis_proto::TransportOptions;
 
 /// An async Kinesis Data Streams client on async-std.
 ///

@@ -135,5 +135,6 @@ mod transport;
 mod waiter;
 
 pub use client::Client;
+pub use kinesis_proto::TransportOptions;
 pub use paginate::Pages;
-pub use transport::{Transport, TransportOptions};
+pub use transport::Transport;

@@ -9,8 +9,9 @@ use kinesis_proto::call::{Action, Call};
 use kinesis_proto::{Config, CredentialsSource, Operation, Settings, Timeouts};
 use time::OffsetDateTime;
 
-use crate::transport::{Transport, TransportOptions};
+use crate::transport::Transport;
 use crate::Error;
+use kinesis_proto::TransportOptions;
 
 /// A blocking Kinesis Data Streams client.
 ///

@@ -113,5 +113,5 @@ mod waiter;
 mod test_server;
 
 pub use client::Client;
+pub use kinesis_proto::TransportOptions;
 pub use paginate::Pages;
-pub use transport::TransportOptions;

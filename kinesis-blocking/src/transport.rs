@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use kinesis_proto::call::{TransportError, TransportErrorKind};
 use kinesis_proto::http;
-use kinesis_proto::{Settings, UsageError};
+use kinesis_proto::{Settings, TransportOptions, UsageError};
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 use ureq::unversioned::transport::{Connector, DefaultConnector};
 use ureq::Agent;
@@ -13,51 +13,10 @@ use ureq::Agent;
 use crate::coalesce::Coalescing;
 use crate::resolve::CachingResolver;
 
-/// Largest answer body read by default: a 10 MiB GetRecords page grows by a
-/// third in base64, plus the JSON around it.
-const MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
-
 /// How many hosts' worth of idle connections the agent keeps in all, each
 /// up to [`TransportOptions::max_idle_per_host`] (a client mostly talks to
 /// one endpoint; ARN-addressed queue operations go to one host per queue).
 const IDLE_HOSTS: usize = 4;
-
-/// How the transport keeps connections: the same names as kinesis-async's.
-///
-/// ureq opens a connection whenever no idle one to the host is free and
-/// keeps at most `max_idle_per_host` of them afterwards, so a client shared
-/// by N threads needs `max_idle_per_host` ≥ N to stop opening a new
-/// connection for every few calls. The default, 16, suits up to 16 threads
-/// calling at once; raise it with the number of threads.
-///
-/// ```
-/// use std::time::Duration;
-/// let mut options = kinesis_blocking::TransportOptions::default();
-/// options.max_idle_per_host = 64;
-/// assert_eq!(options.idle_timeout, Duration::from_secs(30));
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct TransportOptions {
-    /// Idle connections kept per host, default 16. (Connections open at
-    /// once are bounded by the threads calling: each call holds one.)
-    pub max_idle_per_host: usize,
-    /// How long an idle connection is kept, default 30 s.
-    pub idle_timeout: Duration,
-    /// The largest response body read, default 32 MiB (a 10 MiB GetRecords
-    /// page grows by base64 and JSON framing).
-    pub max_response_bytes: usize,
-}
-
-impl Default for TransportOptions {
-    fn default() -> Self {
-        TransportOptions {
-            max_idle_per_host: 16,
-            idle_timeout: Duration::from_secs(30),
-            max_response_bytes: MAX_RESPONSE_BYTES,
-        }
-    }
-}
 
 /// The `User-Agent` of every request.
 const USER_AGENT: &str = concat!("kinesis-blocking/", env!("CARGO_PKG_VERSION"));
@@ -275,7 +234,7 @@ mod tests {
 
     #[test]
     fn bodies_over_the_limit_are_protocol_errors() {
-        let body = vec![b'x'; MAX_RESPONSE_BYTES + 1];
+        let body = vec![b'x'; TransportOptions::default().max_response_bytes + 1];
         let server = serve(vec![Reply::Answer(200, body)]);
         let error = transport()
             .send(request(server.port), None)

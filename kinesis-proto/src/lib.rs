@@ -166,4 +166,4 @@ pub use operation::{Empty, Expect, Family, Operation, Paginated, Plane, Sent};
 pub mod fuzzing {
     pub use crate::operation::parse_response;
 }
-pub use settings::{Settings, Timeouts};
+pub use settings::{Settings, Timeouts, TransportOptions};

@@ -27,6 +27,50 @@ use crate::error::UsageError;
 use crate::profile::{self, FileKind, Profile, ProfileSet};
 use crate::retry::{RetryConfig, RetryMode};
 
+/// How a client's transport keeps connections; both clients take this
+/// one type (`Client::with_transport_options`), plain values with no I/O.
+///
+/// A blocking client shared by N threads needs `max_idle_per_host` ≥ N to
+/// stop opening a new connection every few calls (each calling thread
+/// holds at most one connection, so threads bound the connections open at
+/// once). The async client opens at most `max_connections_per_host`
+/// HTTP/1.1 connections to a host; HTTP/2 multiplexes every request over
+/// one.
+///
+/// ```
+/// use std::time::Duration;
+/// let mut options = kinesis_proto::TransportOptions::default();
+/// options.max_idle_per_host = 64; // 64 threads share one blocking client
+/// assert_eq!(options.idle_timeout, Duration::from_secs(30));
+/// assert_eq!(options.max_response_bytes, 32 << 20);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TransportOptions {
+    /// HTTP/1.1 connections open to one host at once (async client), default
+    /// 16; further requests wait for one to come free. The blocking client
+    /// is bounded by its calling threads instead.
+    pub max_connections_per_host: usize,
+    /// Idle connections kept per host, default 16.
+    pub max_idle_per_host: usize,
+    /// How long an idle connection is kept, default 30 s.
+    pub idle_timeout: Duration,
+    /// The largest response body read, default 32 MiB (a 10 MiB GetRecords
+    /// page grows by base64 and JSON framing).
+    pub max_response_bytes: usize,
+}
+
+impl Default for TransportOptions {
+    fn default() -> Self {
+        TransportOptions {
+            max_connections_per_host: 16,
+            max_idle_per_host: 16,
+            idle_timeout: Duration::from_secs(30),
+            max_response_bytes: 32 << 20,
+        }
+    }
+}
+
 /// Connect, per-attempt and whole-call time limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]

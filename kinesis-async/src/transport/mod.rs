@@ -11,45 +11,9 @@ pub(crate) use error::timeout;
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
 use kinesis_proto::call::TransportError;
-use kinesis_proto::{Settings, UsageError};
-
-/// How the transport keeps connections.
-///
-/// ```
-/// use std::time::Duration;
-/// let mut options = kinesis_async::TransportOptions::default();
-/// options.max_connections_per_host = 8;
-/// assert_eq!(options.idle_timeout, Duration::from_secs(30));
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct TransportOptions {
-    /// HTTP/1.1 connections open to one host at once, default 16; further
-    /// requests wait for one to come free. (HTTP/2 multiplexes every
-    /// request over one connection.)
-    pub max_connections_per_host: usize,
-    /// Idle HTTP/1.1 connections kept per host, default 16.
-    pub max_idle_per_host: usize,
-    /// How long an idle connection is kept, default 30 s.
-    pub idle_timeout: Duration,
-    /// The largest response body read, default 32 MiB (a 10 MiB GetRecords
-    /// page grows by base64 and JSON framing).
-    pub max_response_bytes: usize,
-}
-
-impl Default for TransportOptions {
-    fn default() -> Self {
-        TransportOptions {
-            max_connections_per_host: 16,
-            max_idle_per_host: 16,
-            idle_timeout: Duration::from_secs(30),
-            max_response_bytes: 32 << 20,
-        }
-    }
-}
+use kinesis_proto::{Settings, TransportOptions, UsageError};
 
 /// Sends prepared requests and reads their answers whole, over pooled
 /// HTTP/1.1 and HTTP/2 connections. Cheap to clone; clones share the pool.

@@ -21,7 +21,7 @@ use kinesis_proto::call::TransportError;
 use super::connect::{self, Body, Connection, Target};
 use super::error;
 use super::message::{self, Outgoing};
-use super::TransportOptions;
+use kinesis_proto::TransportOptions;
 
 /// How many times a request that a reused connection handed back unsent is
 /// tried again on another connection.
