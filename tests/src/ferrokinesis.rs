@@ -278,12 +278,21 @@ fn build() -> Result<PathBuf, FerrokinesisError> {
     if is_up_to_date(&binary, &dir) {
         return Ok(binary);
     }
-    log::info!("building ferrokinesis {FERROKINESIS_VERSION} in {}", dir.display());
+    log::info!(
+        "building ferrokinesis {FERROKINESIS_VERSION} in {}",
+        dir.display()
+    );
     // Cargo locks the target directory, so parallel test binaries wait for
     // one build instead of racing.
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let out = Command::new(cargo)
-        .args(["build", "--release", "--locked", "--quiet", "--manifest-path"])
+        .args([
+            "build",
+            "--release",
+            "--locked",
+            "--quiet",
+            "--manifest-path",
+        ])
         .arg(dir.join("Cargo.toml"))
         .arg("--target-dir")
         .arg(dir.join("target"))
@@ -314,9 +323,9 @@ fn is_up_to_date(binary: &Path, dir: &Path) -> bool {
         dir.join("Cargo.lock"),
         dir.join("src/main.rs"),
     ];
-    sources.iter().all(|s| {
-        modified(s).is_some_and(|t: SystemTime| t <= built)
-    })
+    sources
+        .iter()
+        .all(|s| modified(s).is_some_and(|t: SystemTime| t <= built))
 }
 
 /// Whether the server answers HTTP on `addr` (an unsigned ListStreams is
@@ -347,7 +356,11 @@ struct Tail(Arc<Mutex<VecDeque<String>>>);
 impl Tail {
     /// Keeps `stream`'s lines; the first `LISTENING addr` line also goes to
     /// `addr`.
-    fn follow(&self, stream: impl Read + Send + 'static, mut addr: Option<mpsc::Sender<SocketAddr>>) {
+    fn follow(
+        &self,
+        stream: impl Read + Send + 'static,
+        mut addr: Option<mpsc::Sender<SocketAddr>>,
+    ) {
         let lines = self.0.clone();
         thread::spawn(move || {
             for line in BufReader::new(stream).lines() {
@@ -427,7 +440,10 @@ mod tests {
         drop(server.stdin.take());
         let deadline = Instant::now() + Duration::from_secs(10);
         while server.child.try_wait().ok().flatten().is_none() {
-            assert!(Instant::now() < deadline, "still running 10 s after stdin closed");
+            assert!(
+                Instant::now() < deadline,
+                "still running 10 s after stdin closed"
+            );
             thread::sleep(Duration::from_millis(50));
         }
     }

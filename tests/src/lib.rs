@@ -22,6 +22,7 @@ pub mod driver;
 pub mod ferrokinesis;
 pub mod listener;
 pub mod mock;
+pub mod proxy;
 pub mod scenarios;
 pub mod server;
 pub mod steps;
@@ -34,9 +35,10 @@ pub use driver::{Connect, Driver, Harness};
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;
+pub use ferrokinesis::{Ferrokinesis, FerrokinesisError, FerrokinesisOptions};
 pub use listener::CountingListener;
 pub use mock::{KinesisMock, MockError};
-pub use ferrokinesis::{Ferrokinesis, FerrokinesisError, FerrokinesisOptions};
+pub use proxy::{FaultKind, FaultProxy, ProxyConfig, ProxyStats};
 pub use server::Server;
 
 /// Expands into one `#[test]` per named scenario of [`scenarios`], run on
