@@ -136,6 +136,7 @@ pub mod error;
 pub mod kpl;
 pub mod ops;
 pub mod paginate;
+pub mod producer;
 pub mod profile;
 pub mod retry;
 pub mod settings;
