@@ -149,6 +149,27 @@ impl Client {
         self.call_until(op, None)
     }
 
+    /// The core client (configuration, limits, retry state), for the
+    /// producer's state machine.
+    pub(crate) fn proto(&self) -> &kinesis_proto::Client {
+        &self.inner.proto
+    }
+
+    /// The credentials every request is signed with.
+    pub(crate) fn credentials(&self) -> Arc<dyn CredentialsSource> {
+        self.inner.credentials.clone()
+    }
+
+    /// One exchange over the pool, within `timeout`: what the producer's
+    /// transmits go through.
+    pub(crate) fn exchange(
+        &self,
+        request: kinesis_proto::http::Request<Vec<u8>>,
+        timeout: Option<std::time::Duration>,
+    ) -> Result<kinesis_proto::http::Response<Vec<u8>>, kinesis_proto::TransportError> {
+        self.inner.transport.send(request, timeout)
+    }
+
     /// [`Client::call`], ended by `deadline` too (a waiter's time limit)
     /// as [`kinesis_proto::call::Call::with_deadline`] says.
     pub(crate) fn call_until<O: Operation>(
