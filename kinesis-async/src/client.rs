@@ -159,6 +159,27 @@ impl Client {
         self.call_until(op, None).await
     }
 
+    /// The core client (configuration, limits, retry state), for the
+    /// producer's state machine.
+    pub(crate) fn proto(&self) -> &kinesis_proto::Client {
+        &self.inner.proto
+    }
+
+    /// The credentials every request is signed with.
+    pub(crate) fn credentials(&self) -> Arc<dyn CredentialsSource> {
+        self.inner.credentials.clone()
+    }
+
+    /// One exchange over the pool, within `limit`: what the producer's
+    /// transmits go through.
+    pub(crate) async fn exchange(
+        &self,
+        request: http::Request<Vec<u8>>,
+        limit: Option<Duration>,
+    ) -> Result<http::Response<Vec<u8>>, TransportError> {
+        self.inner.send(request, limit).await
+    }
+
     /// [`Client::call`], ended by `deadline` too (a waiter's time limit)
     /// as [`kinesis_proto::call::Call::with_deadline`] says.
     pub(crate) async fn call_until<O: Operation>(

@@ -131,10 +131,12 @@ pub use kinesis_proto::waiter::{
 mod client;
 mod operations;
 mod paginate;
+pub mod producer;
 mod transport;
 mod waiter;
 
 pub use client::Client;
 pub use kinesis_proto::TransportOptions;
 pub use paginate::Pages;
+pub use producer::Producer;
 pub use transport::Transport;
