@@ -328,7 +328,13 @@ mod tests {
     #[test]
     fn a_clean_run_holds() {
         let events = [delivered(0, "1"), delivered(1, "2")];
-        let v = judge(2, &events, &[copy(0, "1"), copy(1, "2")], 0, &BTreeSet::new());
+        let v = judge(
+            2,
+            &events,
+            &[copy(0, "1"), copy(1, "2")],
+            0,
+            &BTreeSet::new(),
+        );
         assert!(v.holds(), "{v}");
         assert_eq!((v.delivered, v.duplicates), (2, 0));
     }
@@ -348,7 +354,13 @@ mod tests {
 
     #[test]
     fn loss_misreports_and_missing_events_are_caught() {
-        let v = judge(2, &[delivered(0, "9")], &[copy(0, "1")], 0, &BTreeSet::new());
+        let v = judge(
+            2,
+            &[delivered(0, "9")],
+            &[copy(0, "1")],
+            0,
+            &BTreeSet::new(),
+        );
         assert!(!v.holds());
         assert_eq!(v.lost, vec![1]);
         assert_eq!(v.misreported, vec![0]);
