@@ -115,8 +115,10 @@ fn config(plan: &Plan) -> ProducerConfig {
 }
 
 fn run(plan: Plan, produce: Produce) {
-    let mut options = FerrokinesisOptions::default();
-    options.enforce_limits = plan.enforce_limits;
+    let options = FerrokinesisOptions {
+        enforce_limits: plan.enforce_limits,
+        ..FerrokinesisOptions::default()
+    };
     let server = Ferrokinesis::start(options).unwrap_or_else(|e| panic!("{e}"));
     let direct = kinesis_blocking::Client::new(server.settings()).expect("a client");
     let stream = TestStream::create(&direct, plan.name, plan.shards);
