@@ -133,6 +133,16 @@ struct ShardQueue {
 }
 
 impl ShardQueue {
+    /// Whether the queue holds nothing worth keeping.
+    fn is_idle(&self) -> bool {
+        self.items.is_empty() && self.in_flight == 0 && self.throttles == 0 && !self.backing_off_at_all()
+    }
+
+    /// Whether a backoff was set, over or not.
+    fn backing_off_at_all(&self) -> bool {
+        self.throttled_at.is_some() || self.backoff_until.is_some()
+    }
+
     fn backing_off(&self, now: Instant) -> bool {
         self.throttled_at.is_some() || self.backoff_until.is_some_and(|t| now < t)
     }
@@ -244,8 +254,8 @@ pub struct Producer {
     cursor: Option<ShardKey>,
     buffered: usize,
     buffered_bytes: usize,
-    /// When a buffered record may have run out of time; `None` to scan.
-    next_expiry: Option<Instant>,
+    /// The latest `now` seen: when something is due at once.
+    last_now: Option<Instant>,
 
     slots: Vec<Slot>,
     /// Transmits made while handling an answer, handed out first.
@@ -381,7 +391,7 @@ impl Producer {
             cursor: None,
             buffered: 0,
             buffered_bytes: 0,
-            next_expiry: None,
+            last_now: None,
             slots: Vec::new(),
             ready: VecDeque::new(),
             events: VecDeque::new(),
@@ -479,10 +489,7 @@ impl Producer {
             None
         };
         self.enqueue_back(key, Item::Plain(plain));
-        let expires = now.checked_add(self.config.record_ttl).unwrap_or(now);
-        if self.next_expiry.is_some_and(|t| expires < t) {
-            self.next_expiry = Some(expires);
-        }
+        self.saw(now);
         Ok(RecordId(id))
     }
 
@@ -499,7 +506,6 @@ impl Producer {
     fn enqueue_front(&mut self, key: ShardKey, item: Item) {
         self.buffered += item.users();
         self.buffered_bytes += item.bytes();
-        self.next_expiry = None;
         self.queues.entry(key).or_default().items.push_front(item);
     }
 
@@ -583,7 +589,12 @@ impl Producer {
         if room {
             match self.strategy {
                 Strategy::Ask(Some(t)) => earliest(t),
-                Strategy::Ask(None) => return at, // the next poll asks at once
+                Strategy::Ask(None) => {
+                    // The next poll asks at once.
+                    if let Some(t) = self.last_now {
+                        earliest(t);
+                    }
+                }
                 _ => {}
             }
             if let MapState::Load(Some(t)) = self.map_state {
@@ -595,22 +606,51 @@ impl Producer {
                 }
             }
         }
+        for slot in &self.slots {
+            let timed = match &slot.job {
+                Job::Put(p) => p.call.poll_timeout(),
+                Job::List(l) => l.call.poll_timeout(),
+                Job::Summary(c) => c.poll_timeout(),
+            };
+            if slot.out.is_none() && timed.is_none() {
+                // A call with something to do at its next poll.
+                if let Some(t) = self.last_now {
+                    earliest(t);
+                }
+            }
+        }
         let ttl = self.config.record_ttl;
+        if let Some(Some(oldest)) = self.ledger.front() {
+            earliest(oldest.checked_add(ttl).unwrap_or(*oldest));
+        }
         let linger = self.config.linger;
-        for q in self.queues.values() {
+        let predicts = self.predicts();
+        for (key, q) in &self.queues {
             let Some(front) = q.items.front() else {
                 continue;
             };
-            if let Some(until) = q.backoff_until {
-                earliest(until);
-            }
-            if let Some(pushed) = front.oldest_push() {
-                earliest(pushed.checked_add(linger).unwrap_or(pushed));
-            }
-            for item in &q.items {
-                if let Some(pushed) = item.oldest_push() {
-                    earliest(pushed.checked_add(ttl).unwrap_or(pushed));
+            if q.backing_off_at_all() {
+                if let Some(until) = q.backoff_until {
+                    earliest(until);
+                } else if let Some(t) = self.last_now {
+                    earliest(t); // a backoff to draw at the next poll
                 }
+                continue;
+            }
+            if (self.config.ordering == Ordering::PerShard && q.in_flight > 0)
+                || (key.is_none() && predicts)
+                || !room
+            {
+                continue; // waits for an answer, not for time
+            }
+            let flushed = self.closing || front.first_id() < self.flush_until || matches!(front, Item::Built(_));
+            match (flushed, front.oldest_push()) {
+                (true, _) | (_, None) => {
+                    if let Some(t) = self.last_now {
+                        earliest(t);
+                    }
+                }
+                (false, Some(pushed)) => earliest(pushed.checked_add(linger).unwrap_or(pushed)),
             }
         }
         at
@@ -620,65 +660,59 @@ impl Producer {
     /// (with their last error). Call it when [`poll_timeout`](Self::poll_timeout)
     /// has passed (calling it more often is harmless).
     pub fn handle_timeout(&mut self, now: Instant) {
-        if self.next_expiry.is_some_and(|t| now < t) {
-            return;
-        }
+        self.saw(now);
+        // The oldest record without an event expires first.
         let ttl = self.config.record_ttl;
-        let mut next: Option<Instant> = None;
-        let mut expired: Vec<(UserMeta, Option<Error>)> = Vec::new();
+        match self.ledger.front() {
+            Some(Some(oldest)) if now >= oldest.checked_add(ttl).unwrap_or(*oldest) => {}
+            _ => return,
+        }
+        let mut expired: Vec<UserMeta> = Vec::new();
         let mut split: Vec<(ShardKey, Item)> = Vec::new();
         for (key, q) in self.queues.iter_mut() {
+            if !q.items.iter().any(|item| match item {
+                Item::Plain(p) => now >= p.meta.expires(ttl),
+                Item::Built(b) => b.users.iter().any(|u| now >= u.expires(ttl)),
+            }) {
+                continue;
+            }
             let mut kept = VecDeque::with_capacity(q.items.len());
             for item in q.items.drain(..) {
                 match item {
-                    Item::Plain(p) => {
-                        let t = p.meta.expires(ttl);
-                        if now >= t {
-                            self.buffered -= 1;
-                            self.buffered_bytes -= p.meta.size;
-                            expired.push((p.meta, None));
-                        } else {
-                            next = Some(next.map_or(t, |n| n.min(t)));
-                            kept.push_back(Item::Plain(p));
-                        }
+                    Item::Plain(p) if now >= p.meta.expires(ttl) => {
+                        self.buffered -= 1;
+                        self.buffered_bytes -= p.meta.size;
+                        expired.push(p.meta);
                     }
-                    Item::Built(b) => {
-                        let any = b.users.iter().any(|u| now >= u.expires(ttl));
-                        if !any {
-                            for u in &b.users {
-                                let t = u.expires(ttl);
-                                next = Some(next.map_or(t, |n| n.min(t)));
-                            }
-                            kept.push_back(Item::Built(b));
-                            continue;
-                        }
+                    Item::Built(b) if b.users.iter().any(|u| now >= u.expires(ttl)) => {
                         self.buffered -= b.users.len();
                         self.buffered_bytes -= b.users.iter().map(|u| u.size).sum::<usize>();
+                        // The fresh user records of an aggregate go on alone.
                         for item in split_built(b) {
                             match item {
-                                Item::Plain(p) if now >= p.meta.expires(ttl) => {
-                                    expired.push((p.meta, None))
-                                }
-                                Item::Built(b) if b.users.iter().any(|u| now >= u.expires(ttl)) => {
-                                    for u in b.users {
-                                        expired.push((u, None));
-                                    }
-                                }
-                                other => split.push((key.clone(), other)),
+                                Item::Plain(p) if now >= p.meta.expires(ttl) => expired.push(p.meta),
+                                Item::Plain(p) => split.push((key.clone(), Item::Plain(p))),
+                                Item::Built(b) => expired.extend(b.users),
                             }
                         }
                     }
+                    other => kept.push_back(other),
                 }
             }
             q.items = kept;
         }
-        for (key, item) in split {
+        for (key, item) in split.into_iter().rev() {
             self.enqueue_front(key, item);
         }
-        self.next_expiry = if self.buffered == 0 { None } else { next };
-        for (meta, _) in expired {
+        for meta in expired {
             let error = self.ttl_error(&meta);
             self.fail(meta, error);
+        }
+    }
+
+    fn saw(&mut self, now: Instant) {
+        if self.last_now.is_none_or(|t| t < now) {
+            self.last_now = Some(now);
         }
     }
 
@@ -768,6 +802,12 @@ impl Producer {
             return Some(t);
         }
         self.handle_timeout(now);
+        // Backoffs that ended.
+        for q in self.queues.values_mut() {
+            if q.backoff_until.is_some_and(|t| now >= t) {
+                q.backoff_until = None;
+            }
+        }
         // Backoffs drawn now that a random value is here.
         for q in self.queues.values_mut() {
             if let Some(at) = q.throttled_at.take() {
@@ -780,10 +820,7 @@ impl Producer {
         // Calls waiting on a backoff or finished.
         let mut i = 0;
         while i < self.slots.len() {
-            if self.slots[i].out.is_some() {
-                i += 1;
-                continue;
-            }
+            // A call with its request out says Wait, or ends at its deadline.
             match self.drive(i, now, wall, random) {
                 Drive::Sent(t) => return Some(t),
                 Drive::Waiting => i += 1,
@@ -1101,7 +1138,7 @@ impl Producer {
         for q in self.queues.values_mut() {
             all.extend(q.items.drain(..));
         }
-        self.queues.retain(|_, q| q.in_flight > 0 || q.backoff_until.is_some() || q.throttled_at.is_some());
+        self.queues.retain(|_, q| !q.is_idle());
         self.buffered = 0;
         self.buffered_bytes = 0;
         let mut placed: Vec<(ShardKey, Item)> = Vec::with_capacity(all.len());
@@ -1141,7 +1178,6 @@ impl Producer {
         for (key, item) in placed {
             self.enqueue_back(key, item);
         }
-        self.next_expiry = None;
     }
 
     /// Whether a queue may give entries now.
@@ -1351,7 +1387,7 @@ impl Producer {
         for (key, item) in diverted {
             self.enqueue_back(key, item);
         }
-        self.queues.retain(|_, q| !q.items.is_empty() || q.in_flight > 0 || q.backoff_until.is_some() || q.throttled_at.is_some());
+        self.queues.retain(|_, q| !q.is_idle());
         if records.is_empty() {
             return None;
         }
