@@ -139,6 +139,7 @@ pub mod eventstream;
 pub mod kpl;
 pub mod ops;
 pub mod paginate;
+pub mod producer;
 pub mod profile;
 pub mod retry;
 pub mod settings;
