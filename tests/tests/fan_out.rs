@@ -216,3 +216,118 @@ fn an_unknown_consumer_is_resource_not_found() {
         assert!(started.elapsed() < Duration::from_secs(10));
     });
 }
+
+/// A scripted HTTP/2 server (hyper's, cleartext, on 127.0.0.1) that
+/// answers any request with the shared SubscribeToShard vector stream:
+/// the initial response, then nothing until the test says it saw it, then
+/// the rest in 7-byte DATA frames (two events, then a
+/// ResourceInUseException message). ferrokinesis never sends an exception
+/// message, and this shows the decoder gets frames as they arrive.
+mod scripted {
+    use std::convert::Infallible;
+    use std::net::SocketAddr;
+
+    use async_std::channel::{self, Receiver, Sender};
+    use async_std::net::TcpListener;
+    use bytes::Bytes;
+    use http_body_util::StreamBody;
+    use hyper::body::Frame;
+    use smol_hyper::rt::FuturesIo;
+
+    const STREAM: &[u8] = include_bytes!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../kinesis-proto/tests/vectors/eventstream/kinesis/subscribe_to_shard_stream"
+    ));
+    const INITIAL: usize = 104;
+
+    #[derive(Clone, Copy)]
+    struct Exec;
+    impl<F: std::future::Future + Send + 'static> hyper::rt::Executor<F> for Exec
+    where
+        F::Output: Send + 'static,
+    {
+        fn execute(&self, f: F) {
+            drop(async_std::task::spawn(f));
+        }
+    }
+
+    /// Starts the server; `go` releases the rest of the stream.
+    pub(super) async fn start() -> (SocketAddr, Sender<()>) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (go_tx, go_rx) = channel::bounded::<()>(1);
+        async_std::task::spawn(async move {
+            while let Ok((tcp, _)) = listener.accept().await {
+                let go = go_rx.clone();
+                async_std::task::spawn(async move {
+                    let service = hyper::service::service_fn(move |_request| {
+                        let go = go.clone();
+                        async move { Ok::<_, Infallible>(answer(go)) }
+                    });
+                    let _ = hyper::server::conn::http2::Builder::new(Exec)
+                        .serve_connection(FuturesIo::new(tcp), service)
+                        .await;
+                });
+            }
+        });
+        (addr, go_tx)
+    }
+
+    type Chunks = Receiver<Result<Frame<Bytes>, Infallible>>;
+
+    fn answer(go: Receiver<()>) -> kinesis_proto::http::Response<StreamBody<Chunks>> {
+        let (tx, rx) = channel::unbounded();
+        async_std::task::spawn(async move {
+            let _ = tx.send(Ok(Frame::data(Bytes::from_static(&STREAM[..INITIAL])))).await;
+            let _ = go.recv().await;
+            for chunk in STREAM[INITIAL..].chunks(7) {
+                let _ = tx.send(Ok(Frame::data(Bytes::from_static(chunk)))).await;
+                async_std::task::yield_now().await;
+            }
+        });
+        kinesis_proto::http::Response::builder()
+            .status(200)
+            .header("content-type", "application/vnd.amazon.eventstream")
+            .header("x-amzn-requestid", "scripted-1")
+            .body(StreamBody::new(rx))
+            .unwrap()
+    }
+}
+
+#[test]
+fn events_arrive_as_frames_do_and_an_exception_message_is_a_service_error() {
+    use kinesis_async::{Config, Credentials, Error, Settings};
+    task::block_on(async {
+        let (addr, go) = scripted::start().await;
+        let config = Config::new("us-east-1")
+            .with_endpoint_url(&format!("http://{addr}"))
+            .unwrap();
+        let client = Client::new(Settings::new(config, Credentials::new("AKID", "SECRET", None))).unwrap();
+        let op = SubscribeToShard::new(
+            "arn:aws:kinesis:us-east-1:123456789012:stream/s/consumer/c:1700000000",
+            "shardId-000000000000",
+            ShardIteratorType::Latest,
+        );
+        let mut events = client.subscribe_to_shard(&op).await.unwrap();
+        // The server holds the rest back until this arrives: a client that
+        // waited for the body's end would time out here.
+        let first = async_std::future::timeout(Duration::from_secs(10), next(&mut events))
+            .await
+            .expect("the initial response before the body ends");
+        assert_eq!(first.unwrap().unwrap(), ShardEvent::InitialResponse);
+        go.send(()).await.unwrap();
+        let Some(Ok(ShardEvent::Event(one))) = next(&mut events).await else { panic!() };
+        assert_eq!(one.records[0].data, b"hello");
+        let Some(Ok(ShardEvent::Event(end))) = next(&mut events).await else { panic!() };
+        assert_eq!(end.child_shards[0].shard_id, "shardId-000000000002");
+        match next(&mut events).await {
+            Some(Err(Error::Service(e))) => {
+                assert_eq!(e.code, ErrorCode::ResourceInUse);
+                assert_eq!(e.message.as_deref(), Some("Another active subscription exists for this consumer"));
+                assert_eq!(e.request_id.as_deref(), Some("scripted-1"));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(next(&mut events).await.is_none(), "nothing after the exception");
+    });
+}
