@@ -331,3 +331,34 @@ fn events_arrive_as_frames_do_and_an_exception_message_is_a_service_error() {
         assert!(next(&mut events).await.is_none(), "nothing after the exception");
     });
 }
+
+/// kinesis-blocking's facade (the `fan-out` feature): the same shard read
+/// as a blocking iterator, from a plain thread.
+#[test]
+fn blocking_facade_reads_the_shard() {
+    let (_client, name, shard, arn) = task::block_on(stream_with_consumer());
+    let blocking = kinesis_blocking::Client::new(Ferrokinesis::shared().settings()).unwrap();
+    for i in 0..3 {
+        blocking
+            .put_record(&PutRecord::new(name.as_str(), "k", format!("b{i}").into_bytes()))
+            .unwrap();
+    }
+    let fan_out = kinesis_blocking::FanOut::new(Ferrokinesis::shared().settings()).unwrap();
+    let sub = ShardSubscription::new(arn.as_str(), shard.as_str(), ShardIteratorType::TrimHorizon, Instant::now());
+    let mut got = Vec::new();
+    for event in fan_out.fan_out_shard(sub) {
+        match event {
+            SubscriptionEvent::Records { records, .. } => {
+                got.extend(records.into_iter().map(|r| String::from_utf8(r.data).unwrap()));
+                if got.len() >= 3 {
+                    break;
+                }
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(got, ["b0", "b1", "b2"]);
+    let op = SubscribeToShard::new(arn.as_str(), shard.as_str(), ShardIteratorType::TrimHorizon);
+    let mut events = fan_out.subscribe_to_shard(&op).unwrap();
+    assert_eq!(events.next().unwrap().unwrap(), ShardEvent::InitialResponse);
+}
