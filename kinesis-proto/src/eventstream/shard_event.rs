@@ -139,7 +139,7 @@ fn service(code: &str, message: Option<String>, request_id: Option<&str>) -> Err
 pub(crate) fn frame_error(e: &FrameError, request_id: Option<&str>) -> Error {
     Error::Response(ResponseError {
         status: http::StatusCode::OK,
-        reason: e.to_string(),
+        reason: format!("SubscribeToShard {e}"),
         request_id: request_id.map(str::to_owned),
     })
 }
