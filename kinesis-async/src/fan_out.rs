@@ -255,11 +255,7 @@ impl Client {
 }
 
 /// The driver loop of one [`ShardSubscription`]: feed it, drain it, wait.
-async fn run(
-    client: Client,
-    mut sub: ShardSubscription,
-    tx: channel::Sender<SubscriptionEvent>,
-) {
+async fn run(client: Client, mut sub: ShardSubscription, tx: channel::Sender<SubscriptionEvent>) {
     let mut current: Option<(SubscriptionId, ShardEvents)> = None;
     loop {
         let now = Instant::now();
@@ -290,9 +286,7 @@ async fn run(
                 let due = sub.poll_timeout();
                 let Some((id, events)) = current.as_mut() else {
                     match due {
-                        Some(at) => {
-                            async_std::task::sleep(at.saturating_duration_since(now)).await
-                        }
+                        Some(at) => async_std::task::sleep(at.saturating_duration_since(now)).await,
                         None => return,
                     }
                     continue;

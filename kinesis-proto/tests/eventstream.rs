@@ -73,8 +73,14 @@ impl ExpectedHeader {
 
 /// Checks a decoded frame against its description, stage by stage.
 fn check(frame: &Frame, want: &Expected, case: &str) {
-    assert_eq!(frame.total_length, want.total_length, "{case}: total length");
-    assert_eq!(frame.headers_length, want.headers_length, "{case}: headers length");
+    assert_eq!(
+        frame.total_length, want.total_length,
+        "{case}: total length"
+    );
+    assert_eq!(
+        frame.headers_length, want.headers_length,
+        "{case}: headers length"
+    );
     assert_eq!(frame.prelude_crc, want.prelude_crc, "{case}: prelude CRC");
     assert_eq!(frame.message_crc, want.message_crc, "{case}: message CRC");
     let headers: Vec<Header> = want
@@ -116,7 +122,11 @@ fn positive(case: &str) {
     }
     // The encoder writes the same bytes back.
     let frames = decode_all(&bytes, bytes.len()).unwrap();
-    assert_eq!(frames[0].message.encode().unwrap(), bytes, "{case}: re-encoded");
+    assert_eq!(
+        frames[0].message.encode().unwrap(),
+        bytes,
+        "{case}: re-encoded"
+    );
 }
 
 fn negative(case: &str) {
@@ -153,7 +163,13 @@ vectors!(negative: corrupted_header_len, corrupted_headers, corrupted_length, co
 const LISTED: &[(&str, &[&str])] = &[
     (
         "encoded/positive",
-        &["all_headers", "empty_message", "int32_header", "payload_no_headers", "payload_one_str_header"],
+        &[
+            "all_headers",
+            "empty_message",
+            "int32_header",
+            "payload_no_headers",
+            "payload_one_str_header",
+        ],
     ),
     (
         "decoded/positive",
@@ -167,9 +183,20 @@ const LISTED: &[(&str, &[&str])] = &[
     ),
     (
         "encoded/negative",
-        &["corrupted_header_len", "corrupted_headers", "corrupted_length", "corrupted_payload"],
+        &[
+            "corrupted_header_len",
+            "corrupted_headers",
+            "corrupted_length",
+            "corrupted_payload",
+        ],
     ),
-    ("kinesis", &["subscribe_to_shard_stream", "subscribe_to_shard_stream.json"]),
+    (
+        "kinesis",
+        &[
+            "subscribe_to_shard_stream",
+            "subscribe_to_shard_stream.json",
+        ],
+    ),
 ];
 
 #[test]
@@ -281,8 +308,12 @@ fn whole_body_parse_through_the_expect_token() {
     let out = parse_response::<SubscribeToShard, _>(&answer(bytes[..without].to_vec())).unwrap();
     assert_eq!(out.events.len(), 2);
     // Cut mid-message: a Response error, not a panic, not a silent stop.
-    let e = parse_response::<SubscribeToShard, _>(&answer(bytes[..without - 3].to_vec())).unwrap_err();
-    assert!(matches!(&e, Error::Response(r) if r.reason.contains("ended inside a message")), "{e}");
+    let e =
+        parse_response::<SubscribeToShard, _>(&answer(bytes[..without - 3].to_vec())).unwrap_err();
+    assert!(
+        matches!(&e, Error::Response(r) if r.reason.contains("ended inside a message")),
+        "{e}"
+    );
     // An error status is the usual JSON service error.
     let refused = http::Response::builder()
         .status(400)
@@ -335,11 +366,18 @@ fn error_messages_and_unknown_events() {
     let mut stream = ShardEventStream::new(None);
     stream.feed(&unknown.encode().unwrap());
     stream.feed(&no_type.encode().unwrap());
-    assert_eq!(stream.poll_event(), Some(Ok(ShardEvent::Unknown("SomethingNew".into()))));
-    assert!(matches!(stream.poll_event(), Some(Err(Error::Response(r))) if r.reason.contains(":message-type")));
+    assert_eq!(
+        stream.poll_event(),
+        Some(Ok(ShardEvent::Unknown("SomethingNew".into())))
+    );
+    assert!(
+        matches!(stream.poll_event(), Some(Err(Error::Response(r))) if r.reason.contains(":message-type"))
+    );
     let mut stream = ShardEventStream::new(None);
     stream.feed(&bad_json.encode().unwrap());
-    assert!(matches!(stream.poll_event(), Some(Err(Error::Response(r))) if r.reason.contains("SubscribeToShardEvent payload")));
+    assert!(
+        matches!(stream.poll_event(), Some(Err(Error::Response(r))) if r.reason.contains("SubscribeToShardEvent payload"))
+    );
 }
 
 /// A valid message with a patched prelude: lengths changed, CRC fixed up.
@@ -381,39 +419,94 @@ fn every_frame_error_variant() {
     let l = FrameLimits::default();
     assert_eq!(
         first_error(&with_prelude(15, 0, &[0; 8]), l),
-        FrameError::BadLengths { total_length: 15, headers_length: 0 }
+        FrameError::BadLengths {
+            total_length: 15,
+            headers_length: 0
+        }
     );
     assert_eq!(
         first_error(&with_prelude(20, 5, &[0; 8]), l),
-        FrameError::BadLengths { total_length: 20, headers_length: 5 }
+        FrameError::BadLengths {
+            total_length: 20,
+            headers_length: 5
+        }
     );
     assert_eq!(
         first_error(&with_prelude(u32::MAX, 0, &[]), l),
-        FrameError::MessageTooLong { total_length: u32::MAX, max: 24 << 20 }
+        FrameError::MessageTooLong {
+            total_length: u32::MAX,
+            max: 24 << 20
+        }
     );
     assert_eq!(
         first_error(&with_prelude(1 << 20, 200 << 10, &[]), l),
-        FrameError::HeadersTooLong { headers_length: 200 << 10, max: 128 << 10 }
+        FrameError::HeadersTooLong {
+            headers_length: 200 << 10,
+            max: 128 << 10
+        }
     );
-    let small = FrameLimits::default().with_max_message_bytes(100).with_max_headers_bytes(10);
-    assert!(matches!(first_error(&with_prelude(101, 0, &[]), small), FrameError::MessageTooLong { max: 100, .. }));
-    assert!(matches!(first_error(&with_prelude(100, 11, &[]), small), FrameError::HeadersTooLong { max: 10, .. }));
+    let small = FrameLimits::default()
+        .with_max_message_bytes(100)
+        .with_max_headers_bytes(10);
+    assert!(matches!(
+        first_error(&with_prelude(101, 0, &[]), small),
+        FrameError::MessageTooLong { max: 100, .. }
+    ));
+    assert!(matches!(
+        first_error(&with_prelude(100, 11, &[]), small),
+        FrameError::HeadersTooLong { max: 10, .. }
+    ));
     let mut flipped = raw_headers(&[]);
     flipped[3] ^= 1;
-    assert!(matches!(first_error(&flipped, l), FrameError::PreludeCrc { .. }));
-    let mut flipped = Message { headers: vec![], payload: b"x".to_vec() }.encode().unwrap();
+    assert!(matches!(
+        first_error(&flipped, l),
+        FrameError::PreludeCrc { .. }
+    ));
+    let mut flipped = Message {
+        headers: vec![],
+        payload: b"x".to_vec(),
+    }
+    .encode()
+    .unwrap();
     flipped[12] ^= 1;
-    assert!(matches!(first_error(&flipped, l), FrameError::MessageCrc { .. }));
+    assert!(matches!(
+        first_error(&flipped, l),
+        FrameError::MessageCrc { .. }
+    ));
 
     let header = |offset, problem| FrameError::Header { offset, problem };
-    assert_eq!(first_error(&raw_headers(&[0]), l), header(0, HeaderProblem::NameLength));
-    assert_eq!(first_error(&raw_headers(&[5, b'a']), l), header(0, HeaderProblem::Truncated));
-    assert_eq!(first_error(&raw_headers(&[1, 0xff, 0]), l), header(0, HeaderProblem::NameNotUtf8));
-    assert_eq!(first_error(&raw_headers(&[1, b'a', 0, 1, b'b', 10]), l), header(3, HeaderProblem::UnknownType(10)));
-    assert_eq!(first_error(&raw_headers(&[1, b'a', 7, 0, 1, 0xc3]), l), header(0, HeaderProblem::StringNotUtf8));
-    assert_eq!(first_error(&raw_headers(&[1, b'a', 6, 0, 9, 1]), l), header(0, HeaderProblem::Truncated));
-    assert_eq!(first_error(&raw_headers(&[1, b'a', 4, 0, 0]), l), header(0, HeaderProblem::Truncated));
-    assert_eq!(first_error(&raw_headers(&[1, b'a', 9, 0]), l), header(0, HeaderProblem::Truncated));
+    assert_eq!(
+        first_error(&raw_headers(&[0]), l),
+        header(0, HeaderProblem::NameLength)
+    );
+    assert_eq!(
+        first_error(&raw_headers(&[5, b'a']), l),
+        header(0, HeaderProblem::Truncated)
+    );
+    assert_eq!(
+        first_error(&raw_headers(&[1, 0xff, 0]), l),
+        header(0, HeaderProblem::NameNotUtf8)
+    );
+    assert_eq!(
+        first_error(&raw_headers(&[1, b'a', 0, 1, b'b', 10]), l),
+        header(3, HeaderProblem::UnknownType(10))
+    );
+    assert_eq!(
+        first_error(&raw_headers(&[1, b'a', 7, 0, 1, 0xc3]), l),
+        header(0, HeaderProblem::StringNotUtf8)
+    );
+    assert_eq!(
+        first_error(&raw_headers(&[1, b'a', 6, 0, 9, 1]), l),
+        header(0, HeaderProblem::Truncated)
+    );
+    assert_eq!(
+        first_error(&raw_headers(&[1, b'a', 4, 0, 0]), l),
+        header(0, HeaderProblem::Truncated)
+    );
+    assert_eq!(
+        first_error(&raw_headers(&[1, b'a', 9, 0]), l),
+        header(0, HeaderProblem::Truncated)
+    );
 
     let mut cut = Decoder::new();
     cut.feed(&kinesis_stream()[..200]);
@@ -422,10 +515,28 @@ fn every_frame_error_variant() {
     assert_eq!(cut.finish(), Err(FrameError::Truncated { buffered: 96 }));
 
     // The encoder refuses what the wire cannot carry.
-    let too_long_name = Message { headers: vec![Header::new("n".repeat(256), HeaderValue::Bool(true))], payload: vec![] };
-    assert!(matches!(too_long_name.encode(), Err(FrameError::Header { problem: HeaderProblem::NameLength, .. })));
-    let too_long_value = Message { headers: vec![Header::new("n", HeaderValue::ByteArray(vec![0; 65536]))], payload: vec![] };
-    assert!(matches!(too_long_value.encode(), Err(FrameError::Header { problem: HeaderProblem::ValueLength, .. })));
+    let too_long_name = Message {
+        headers: vec![Header::new("n".repeat(256), HeaderValue::Bool(true))],
+        payload: vec![],
+    };
+    assert!(matches!(
+        too_long_name.encode(),
+        Err(FrameError::Header {
+            problem: HeaderProblem::NameLength,
+            ..
+        })
+    ));
+    let too_long_value = Message {
+        headers: vec![Header::new("n", HeaderValue::ByteArray(vec![0; 65536]))],
+        payload: vec![],
+    };
+    assert!(matches!(
+        too_long_value.encode(),
+        Err(FrameError::Header {
+            problem: HeaderProblem::ValueLength,
+            ..
+        })
+    ));
 }
 
 fn header_value() -> impl Strategy<Value = HeaderValue> {
@@ -448,7 +559,10 @@ fn message() -> impl Strategy<Value = Message> {
         proptest::collection::vec(any::<u8>(), 0..300),
     )
         .prop_map(|(headers, payload)| Message {
-            headers: headers.into_iter().map(|(n, v)| Header::new(n, v)).collect(),
+            headers: headers
+                .into_iter()
+                .map(|(n, v)| Header::new(n, v))
+                .collect(),
             payload,
         })
 }

@@ -44,7 +44,11 @@ async fn stream_with_consumer() -> (Client, String, String, String) {
         .wait_for_stream_active(name.as_str(), Duration::from_secs(30))
         .await
         .unwrap();
-    let shard = client.list_shards(&ListShards::new(name.as_str())).await.unwrap().shards[0]
+    let shard = client
+        .list_shards(&ListShards::new(name.as_str()))
+        .await
+        .unwrap()
+        .shards[0]
         .shard_id
         .clone();
     let registered = client
@@ -56,7 +60,10 @@ async fn stream_with_consumer() -> (Client, String, String, String) {
         .unwrap();
     let arn = registered.consumer.consumer_arn;
     client
-        .wait_for_consumer_active(DescribeStreamConsumer::new(arn.as_str()), Duration::from_secs(30))
+        .wait_for_consumer_active(
+            DescribeStreamConsumer::new(arn.as_str()),
+            Duration::from_secs(30),
+        )
         .await
         .unwrap();
     (client, name, shard, arn)
@@ -70,10 +77,17 @@ fn subscribe_to_shard_streams_records_put_while_subscribed() {
         let (client, name, shard, arn) = stream_with_consumer().await;
         let op = SubscribeToShard::new(arn.as_str(), shard.as_str(), ShardIteratorType::Latest);
         let mut events = client.subscribe_to_shard(&op).await.unwrap();
-        assert_eq!(next(&mut events).await.unwrap().unwrap(), ShardEvent::InitialResponse);
+        assert_eq!(
+            next(&mut events).await.unwrap().unwrap(),
+            ShardEvent::InitialResponse
+        );
         for i in 0..5 {
             client
-                .put_record(&PutRecord::new(name.as_str(), "k", format!("live-{i}").into_bytes()))
+                .put_record(&PutRecord::new(
+                    name.as_str(),
+                    "k",
+                    format!("live-{i}").into_bytes(),
+                ))
                 .await
                 .unwrap();
         }
@@ -81,9 +95,11 @@ fn subscribe_to_shard_streams_records_put_while_subscribed() {
         let deadline = Instant::now() + Duration::from_secs(20);
         while got.len() < 5 && Instant::now() < deadline {
             match next(&mut events).await {
-                Some(Ok(ShardEvent::Event(e))) => {
-                    got.extend(e.records.into_iter().map(|r| String::from_utf8(r.data).unwrap()))
-                }
+                Some(Ok(ShardEvent::Event(e))) => got.extend(
+                    e.records
+                        .into_iter()
+                        .map(|r| String::from_utf8(r.data).unwrap()),
+                ),
                 Some(Ok(other)) => panic!("{other:?}"),
                 Some(Err(e)) => panic!("{e}"),
                 None => break,
@@ -114,7 +130,11 @@ fn fan_out_shard_delivers_every_record_once_in_order_across_resubscriptions() {
             task::spawn(async move {
                 for i in 0..N {
                     client
-                        .put_record(&PutRecord::new(name.as_str(), format!("k{}", i % 7), format!("r{i}").into_bytes()))
+                        .put_record(&PutRecord::new(
+                            name.as_str(),
+                            format!("k{}", i % 7),
+                            format!("r{i}").into_bytes(),
+                        ))
                         .await
                         .unwrap();
                     task::sleep(Duration::from_millis(100)).await;
@@ -143,7 +163,10 @@ fn fan_out_shard_delivers_every_record_once_in_order_across_resubscriptions() {
         let mut sorted = sequence_numbers.clone();
         sorted.sort_by(|a, b| (a.len(), a).cmp(&(b.len(), b)));
         sorted.dedup();
-        assert_eq!(sorted, sequence_numbers, "sequence numbers rise, none twice");
+        assert_eq!(
+            sorted, sequence_numbers,
+            "sequence numbers rise, none twice"
+        );
     });
 }
 
@@ -164,7 +187,11 @@ fn resource_in_use_surfaces_and_the_machine_backs_off_through_it() {
             .wait_for_stream_active(name.as_str(), Duration::from_secs(30))
             .await
             .unwrap();
-        let shard = client.list_shards(&ListShards::new(name.as_str())).await.unwrap().shards[0]
+        let shard = client
+            .list_shards(&ListShards::new(name.as_str()))
+            .await
+            .unwrap()
+            .shards[0]
             .shard_id
             .clone();
         client
@@ -172,17 +199,26 @@ fn resource_in_use_surfaces_and_the_machine_backs_off_through_it() {
             .await
             .unwrap();
         let arn = client
-            .register_stream_consumer(&RegisterStreamConsumer::new(summary.stream_arn.as_str(), "early"))
+            .register_stream_consumer(&RegisterStreamConsumer::new(
+                summary.stream_arn.as_str(),
+                "early",
+            ))
             .await
             .unwrap()
             .consumer
             .consumer_arn;
-        let op = SubscribeToShard::new(arn.as_str(), shard.as_str(), ShardIteratorType::TrimHorizon);
+        let op =
+            SubscribeToShard::new(arn.as_str(), shard.as_str(), ShardIteratorType::TrimHorizon);
         let error = client.subscribe_to_shard(&op).await.unwrap_err();
         assert_eq!(error.code(), Some(&ErrorCode::ResourceInUse), "{error}");
 
         let started = Instant::now();
-        let sub = ShardSubscription::new(arn.as_str(), shard.as_str(), ShardIteratorType::TrimHorizon, started);
+        let sub = ShardSubscription::new(
+            arn.as_str(),
+            shard.as_str(),
+            ShardIteratorType::TrimHorizon,
+            started,
+        );
         let mut events = client.fan_out_shard(sub);
         match async_std::future::timeout(Duration::from_secs(20), next(&mut events)).await {
             Ok(Some(SubscriptionEvent::Records { records, .. })) => {
@@ -210,7 +246,10 @@ fn an_unknown_consumer_is_resource_not_found() {
             },
         };
         assert!(
-            matches!(error.code(), Some(ErrorCode::ResourceNotFound | ErrorCode::InvalidArgument)),
+            matches!(
+                error.code(),
+                Some(ErrorCode::ResourceNotFound | ErrorCode::InvalidArgument)
+            ),
             "{error}"
         );
         assert!(started.elapsed() < Duration::from_secs(10));
@@ -278,7 +317,9 @@ mod scripted {
     fn answer(go: Receiver<()>) -> kinesis_proto::http::Response<StreamBody<Chunks>> {
         let (tx, rx) = channel::unbounded();
         async_std::task::spawn(async move {
-            let _ = tx.send(Ok(Frame::data(Bytes::from_static(&STREAM[..INITIAL])))).await;
+            let _ = tx
+                .send(Ok(Frame::data(Bytes::from_static(&STREAM[..INITIAL]))))
+                .await;
             let _ = go.recv().await;
             for chunk in STREAM[INITIAL..].chunks(7) {
                 let _ = tx.send(Ok(Frame::data(Bytes::from_static(chunk)))).await;
@@ -302,7 +343,11 @@ fn events_arrive_as_frames_do_and_an_exception_message_is_a_service_error() {
         let config = Config::new("us-east-1")
             .with_endpoint_url(&format!("http://{addr}"))
             .unwrap();
-        let client = Client::new(Settings::new(config, Credentials::new("AKID", "SECRET", None))).unwrap();
+        let client = Client::new(Settings::new(
+            config,
+            Credentials::new("AKID", "SECRET", None),
+        ))
+        .unwrap();
         let op = SubscribeToShard::new(
             "arn:aws:kinesis:us-east-1:123456789012:stream/s/consumer/c:1700000000",
             "shardId-000000000000",
@@ -316,19 +361,29 @@ fn events_arrive_as_frames_do_and_an_exception_message_is_a_service_error() {
             .expect("the initial response before the body ends");
         assert_eq!(first.unwrap().unwrap(), ShardEvent::InitialResponse);
         go.send(()).await.unwrap();
-        let Some(Ok(ShardEvent::Event(one))) = next(&mut events).await else { panic!() };
+        let Some(Ok(ShardEvent::Event(one))) = next(&mut events).await else {
+            panic!()
+        };
         assert_eq!(one.records[0].data, b"hello");
-        let Some(Ok(ShardEvent::Event(end))) = next(&mut events).await else { panic!() };
+        let Some(Ok(ShardEvent::Event(end))) = next(&mut events).await else {
+            panic!()
+        };
         assert_eq!(end.child_shards[0].shard_id, "shardId-000000000002");
         match next(&mut events).await {
             Some(Err(Error::Service(e))) => {
                 assert_eq!(e.code, ErrorCode::ResourceInUse);
-                assert_eq!(e.message.as_deref(), Some("Another active subscription exists for this consumer"));
+                assert_eq!(
+                    e.message.as_deref(),
+                    Some("Another active subscription exists for this consumer")
+                );
                 assert_eq!(e.request_id.as_deref(), Some("scripted-1"));
             }
             other => panic!("{other:?}"),
         }
-        assert!(next(&mut events).await.is_none(), "nothing after the exception");
+        assert!(
+            next(&mut events).await.is_none(),
+            "nothing after the exception"
+        );
     });
 }
 
@@ -340,16 +395,29 @@ fn blocking_facade_reads_the_shard() {
     let blocking = kinesis_blocking::Client::new(Ferrokinesis::shared().settings()).unwrap();
     for i in 0..3 {
         blocking
-            .put_record(&PutRecord::new(name.as_str(), "k", format!("b{i}").into_bytes()))
+            .put_record(&PutRecord::new(
+                name.as_str(),
+                "k",
+                format!("b{i}").into_bytes(),
+            ))
             .unwrap();
     }
     let fan_out = kinesis_blocking::FanOut::new(Ferrokinesis::shared().settings()).unwrap();
-    let sub = ShardSubscription::new(arn.as_str(), shard.as_str(), ShardIteratorType::TrimHorizon, Instant::now());
+    let sub = ShardSubscription::new(
+        arn.as_str(),
+        shard.as_str(),
+        ShardIteratorType::TrimHorizon,
+        Instant::now(),
+    );
     let mut got = Vec::new();
     for event in fan_out.fan_out_shard(sub) {
         match event {
             SubscriptionEvent::Records { records, .. } => {
-                got.extend(records.into_iter().map(|r| String::from_utf8(r.data).unwrap()));
+                got.extend(
+                    records
+                        .into_iter()
+                        .map(|r| String::from_utf8(r.data).unwrap()),
+                );
                 if got.len() >= 3 {
                     break;
                 }

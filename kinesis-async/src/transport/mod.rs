@@ -92,7 +92,11 @@ impl Transport {
     ) -> Result<http::Response<hyper::body::Incoming>, TransportError> {
         log::debug!("{} {} (event stream)", request.method(), request.uri());
         let response = self.pool.send_streaming(request).await?;
-        log::debug!("{} {:?} (event stream)", response.status(), response.version());
+        log::debug!(
+            "{} {:?} (event stream)",
+            response.status(),
+            response.version()
+        );
         Ok(response)
     }
 

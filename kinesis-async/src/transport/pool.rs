@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 
 use async_lock::{Semaphore, SemaphoreGuardArc};
 use futures_rustls::rustls::ClientConfig;
-use hyper::client::conn::{http1, http2};
 use hyper::body::Incoming;
+use hyper::client::conn::{http1, http2};
 use kinesis_proto::call::{TransportError, TransportErrorKind};
 
 use super::connect::{self, Body, Connection, Target};

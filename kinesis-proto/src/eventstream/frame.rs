@@ -149,13 +149,14 @@ impl Message {
         let mut headers = Vec::new();
         for h in &self.headers {
             let name = h.name.as_bytes();
-            let name_len = u8::try_from(name.len())
-                .ok()
-                .filter(|n| *n > 0)
-                .ok_or(FrameError::Header {
-                    offset: headers.len(),
-                    problem: HeaderProblem::NameLength,
-                })?;
+            let name_len =
+                u8::try_from(name.len())
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or(FrameError::Header {
+                        offset: headers.len(),
+                        problem: HeaderProblem::NameLength,
+                    })?;
             headers.push(name_len);
             headers.extend_from_slice(name);
             headers.push(h.value.type_byte());
@@ -535,7 +536,10 @@ fn frame_ref(bytes: &[u8], headers: Vec<Header>) -> FrameRef<'_> {
 
 /// Checks the message at the start of `buf`: `None` if it has not all
 /// arrived, else its length and headers.
-fn parse_frame(buf: &[u8], limits: &FrameLimits) -> Result<Option<(usize, Vec<Header>)>, FrameError> {
+fn parse_frame(
+    buf: &[u8],
+    limits: &FrameLimits,
+) -> Result<Option<(usize, Vec<Header>)>, FrameError> {
     if buf.len() < PRELUDE_LEN {
         return Ok(None);
     }

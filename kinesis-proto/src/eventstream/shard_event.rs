@@ -64,11 +64,7 @@ pub enum ShardEvent {
 /// assert_eq!(e.code(), Some(&ErrorCode::ResourceInUse));
 /// ```
 pub fn shard_event(message: &Message, request_id: Option<&str>) -> Result<ShardEvent, Error> {
-    typed(
-        |name| message.header(name),
-        &message.payload,
-        request_id,
-    )
+    typed(|name| message.header(name), &message.payload, request_id)
 }
 
 fn typed<'h>(
@@ -89,7 +85,9 @@ fn typed<'h>(
             Some("initial-response") => Ok(ShardEvent::InitialResponse),
             Some("SubscribeToShardEvent") => {
                 if payload.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-                    return Err(bad("SubscribeToShardEvent payload is not a JSON object".into()));
+                    return Err(bad(
+                        "SubscribeToShardEvent payload is not a JSON object".into()
+                    ));
                 }
                 serde_json::from_slice(payload)
                     .map(ShardEvent::Event)
@@ -263,7 +261,10 @@ pub struct SubscribeToShardOutput {
 }
 
 /// Reads a whole body: its events, or the first error in it.
-pub(crate) fn parse_whole(body: &[u8], request_id: Option<String>) -> Result<SubscribeToShardOutput, Error> {
+pub(crate) fn parse_whole(
+    body: &[u8],
+    request_id: Option<String>,
+) -> Result<SubscribeToShardOutput, Error> {
     let mut stream = ShardEventStream::new(request_id);
     stream.feed(body);
     let mut events = Vec::new();

@@ -51,7 +51,10 @@ impl Shard {
             ShardIteratorType::TrimHorizon => 0,
             ShardIteratorType::AfterSequenceNumber(seq) => {
                 let seq: u64 = seq.parse().unwrap();
-                self.records.iter().position(|r| *r > seq).unwrap_or(self.records.len())
+                self.records
+                    .iter()
+                    .position(|r| *r > seq)
+                    .unwrap_or(self.records.len())
             }
             other => panic!("unscripted position {other:?}"),
         }
@@ -90,8 +93,14 @@ impl Shard {
 
 /// Feeds `bytes` into a fresh stream reader and the machine, the way a
 /// driver does; `cut` stops the body after that many bytes (a broken
-/// connection). Returns whether the body was cut.
-fn stream(sub: &mut ShardSubscription, id: SubscriptionId, bytes: &[u8], cut: Option<usize>, now: Instant) {
+/// connection).
+fn stream(
+    sub: &mut ShardSubscription,
+    id: SubscriptionId,
+    bytes: &[u8],
+    cut: Option<usize>,
+    now: Instant,
+) {
     let mut reader = ShardEventStream::new(None);
     let upto = cut.unwrap_or(bytes.len()).min(bytes.len());
     for chunk in bytes[..upto].chunks(7) {
@@ -107,7 +116,10 @@ fn stream(sub: &mut ShardSubscription, id: SubscriptionId, bytes: &[u8], cut: Op
         Ok(()) if cut.is_none() => sub.handle_end(id, now),
         Ok(()) => sub.handle_error(
             id,
-            Error::Transport(TransportError::new(TransportErrorKind::Io, "connection reset")),
+            Error::Transport(TransportError::new(
+                TransportErrorKind::Io,
+                "connection reset",
+            )),
             now,
         ),
         Err(e) => sub.handle_error(id, e, now),
@@ -157,27 +169,27 @@ fn sequence_numbers_compare_as_numbers() {
 #[test]
 fn expiry_resubscribes_from_the_continuation_with_nothing_skipped_or_repeated() {
     let t0 = Instant::now();
-    let shard = Shard { records: (1000..1010).collect(), closed: false };
-    let mut sub = ShardSubscription::new(CONSUMER, "shardId-000000000000", ShardIteratorType::TrimHorizon, t0);
+    let shard = Shard {
+        records: (1000..1010).collect(),
+        closed: false,
+    };
+    let mut sub = ShardSubscription::new(
+        CONSUMER,
+        "shardId-000000000000",
+        ShardIteratorType::TrimHorizon,
+        t0,
+    );
     let (id, op) = subscribe(&mut sub, t0);
     let body = shard.body(shard.start(&op.starting_position), 3);
     // Only part of the records arrive before the lifetime runs out: the
     // stream is still open (no end) when the timer fires.
+    // Where the third message (the second event) ends.
     let cut_after_two_events = {
-        let mut reader = ShardEventStream::new(None);
-        reader.feed(&body);
-        let mut n = 0;
-        let mut offset = 0;
         let mut d = crate::eventstream::Decoder::new();
         d.feed(&body);
-        while let Ok(Some(f)) = d.poll_frame() {
-            offset += f.total_length as usize;
-            n += 1;
-            if n == 3 {
-                break;
-            }
-        }
-        offset
+        (0..3)
+            .map(|_| d.poll_frame().unwrap().unwrap().total_length as usize)
+            .sum::<usize>()
     };
     let mut reader = ShardEventStream::new(None);
     reader.feed(&body[..cut_after_two_events]);
@@ -195,41 +207,87 @@ fn expiry_resubscribes_from_the_continuation_with_nothing_skipped_or_repeated() 
     sub.handle_timeout(expiry - Duration::from_millis(1));
     assert_eq!(sub.poll_action(expiry - Duration::from_millis(1)), None);
     sub.handle_timeout(expiry);
-    assert_eq!(sub.poll_action(expiry), Some(SubscriptionAction::Close { id }));
+    assert_eq!(
+        sub.poll_action(expiry),
+        Some(SubscriptionAction::Close { id })
+    );
     let (id2, op2) = subscribe(&mut sub, expiry);
     assert_ne!(id, id2);
-    assert_eq!(op2.starting_position, ShardIteratorType::AfterSequenceNumber("1005".into()));
+    assert_eq!(
+        op2.starting_position,
+        ShardIteratorType::AfterSequenceNumber("1005".into())
+    );
     // The old stream's late bytes are ignored.
     stream(&mut sub, id, &body, None, expiry);
-    stream(&mut sub, id2, &shard.body(shard.start(&op2.starting_position), 3), None, expiry);
+    stream(
+        &mut sub,
+        id2,
+        &shard.body(shard.start(&op2.starting_position), 3),
+        None,
+        expiry,
+    );
     drain(&mut sub, &mut got, &mut ended);
     assert_eq!(got, (1000..1010).collect::<Vec<_>>());
     // That stream ended cleanly: the next one is due at once.
     let (_, op3) = subscribe(&mut sub, expiry);
-    assert_eq!(op3.starting_position, ShardIteratorType::AfterSequenceNumber("1009".into()));
+    assert_eq!(
+        op3.starting_position,
+        ShardIteratorType::AfterSequenceNumber("1009".into())
+    );
 }
 
 #[test]
 fn resource_in_use_backs_off_then_succeeds() {
     let t0 = Instant::now();
-    let shard = Shard { records: (1..5).collect(), closed: true };
-    let mut sub = ShardSubscription::new(CONSUMER, "shardId-000000000000", ShardIteratorType::TrimHorizon, t0);
+    let shard = Shard {
+        records: (1..5).collect(),
+        closed: true,
+    };
+    let mut sub = ShardSubscription::new(
+        CONSUMER,
+        "shardId-000000000000",
+        ShardIteratorType::TrimHorizon,
+        t0,
+    );
     let mut now = t0;
     let mut waits = Vec::new();
     // Three refusals, as an exception message in the stream, then the data.
     for _ in 0..3 {
         let (id, _) = subscribe(&mut sub, now);
-        stream(&mut sub, id, &exception_bytes("ResourceInUseException"), None, now);
+        stream(
+            &mut sub,
+            id,
+            &exception_bytes("ResourceInUseException"),
+            None,
+            now,
+        );
         let due = sub.poll_timeout().unwrap();
-        assert_eq!(sub.poll_action(now), None, "no resubscribe before the backoff");
+        assert_eq!(
+            sub.poll_action(now),
+            None,
+            "no resubscribe before the backoff"
+        );
         assert_eq!(sub.poll_action(due - Duration::from_millis(1)), None);
         waits.push(due - now);
         now = due;
         sub.handle_timeout(now);
     }
-    assert_eq!(waits, [Duration::from_secs(1), Duration::from_secs(2), Duration::from_secs(4)]);
+    assert_eq!(
+        waits,
+        [
+            Duration::from_secs(1),
+            Duration::from_secs(2),
+            Duration::from_secs(4)
+        ]
+    );
     let (id, op) = subscribe(&mut sub, now);
-    stream(&mut sub, id, &shard.body(shard.start(&op.starting_position), 2), None, now);
+    stream(
+        &mut sub,
+        id,
+        &shard.body(shard.start(&op.starting_position), 2),
+        None,
+        now,
+    );
     let (mut got, mut ended) = (Vec::new(), false);
     drain(&mut sub, &mut got, &mut ended);
     assert_eq!(got, [1, 2, 3, 4]);
@@ -243,12 +301,20 @@ fn resource_in_use_backs_off_then_succeeds() {
 #[test]
 fn a_stream_cut_mid_message_resubscribes_from_the_last_delivered_position() {
     let t0 = Instant::now();
-    let shard = Shard { records: (100..120).collect(), closed: true };
+    let shard = Shard {
+        records: (100..120).collect(),
+        closed: true,
+    };
     // Cut every body at every byte offset: the records still all arrive,
     // once each, in order.
     let full = shard.body(0, 4);
     for cut in (1..full.len()).step_by(13) {
-        let mut sub = ShardSubscription::new(CONSUMER, "shardId-000000000000", ShardIteratorType::TrimHorizon, t0);
+        let mut sub = ShardSubscription::new(
+            CONSUMER,
+            "shardId-000000000000",
+            ShardIteratorType::TrimHorizon,
+            t0,
+        );
         let (mut got, mut ended) = (Vec::new(), false);
         let mut now = t0;
         let mut first = true;
@@ -274,8 +340,16 @@ fn a_stream_cut_mid_message_resubscribes_from_the_last_delivered_position() {
 #[test]
 fn a_server_that_repeats_records_does_not_deliver_them_twice() {
     let t0 = Instant::now();
-    let shard = Shard { records: (1..7).collect(), closed: false };
-    let mut sub = ShardSubscription::new(CONSUMER, "shardId-000000000000", ShardIteratorType::TrimHorizon, t0);
+    let shard = Shard {
+        records: (1..7).collect(),
+        closed: false,
+    };
+    let mut sub = ShardSubscription::new(
+        CONSUMER,
+        "shardId-000000000000",
+        ShardIteratorType::TrimHorizon,
+        t0,
+    );
     let (id, _) = subscribe(&mut sub, t0);
     stream(&mut sub, id, &shard.body(0, 2), None, t0);
     let (id, _) = subscribe(&mut sub, t0);
@@ -289,7 +363,12 @@ fn a_server_that_repeats_records_does_not_deliver_them_twice() {
 #[test]
 fn final_errors_fail_and_corrupt_frames_retry() {
     let t0 = Instant::now();
-    let mut sub = ShardSubscription::new(CONSUMER, "shardId-000000000000", ShardIteratorType::Latest, t0);
+    let mut sub = ShardSubscription::new(
+        CONSUMER,
+        "shardId-000000000000",
+        ShardIteratorType::Latest,
+        t0,
+    );
     let (id, _) = subscribe(&mut sub, t0);
     let mut corrupt = event_bytes("initial-response", "{}");
     let last = corrupt.len() - 5;
@@ -297,7 +376,11 @@ fn final_errors_fail_and_corrupt_frames_retry() {
     stream(&mut sub, id, &corrupt, None, t0);
     assert_eq!(sub.poll_timeout(), Some(t0 + RETRY_BASE));
     let (id, op) = subscribe(&mut sub, t0 + RETRY_BASE);
-    assert_eq!(op.starting_position, ShardIteratorType::Latest, "nothing delivered yet");
+    assert_eq!(
+        op.starting_position,
+        ShardIteratorType::Latest,
+        "nothing delivered yet"
+    );
     sub.handle_error(
         id,
         Error::Service(ServiceError {
@@ -308,7 +391,9 @@ fn final_errors_fail_and_corrupt_frames_retry() {
         }),
         t0,
     );
-    assert!(matches!(sub.poll_event(), Some(SubscriptionEvent::Failed(e)) if e.code() == Some(&ErrorCode::ResourceNotFound)));
+    assert!(
+        matches!(sub.poll_event(), Some(SubscriptionEvent::Failed(e)) if e.code() == Some(&ErrorCode::ResourceNotFound))
+    );
     assert!(sub.is_done());
     assert_eq!(sub.poll_action(t0 + SUBSCRIPTION_LIFETIME), None);
 }
