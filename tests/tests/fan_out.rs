@@ -16,7 +16,7 @@ use kinesis_async::ops::{
     ShardIteratorType, SubscribeToShard,
 };
 use kinesis_async::{Client, ErrorCode};
-use kinesis_tests::Ferrokinesis;
+use kinesis_tests::{Ferrokinesis, KinesisMock};
 
 async fn next<S: Stream + Unpin>(s: &mut S) -> Option<S::Item> {
     poll_fn(|cx| Pin::new(&mut *s).poll_next(cx)).await
@@ -34,7 +34,10 @@ fn unique(prefix: &str) -> String {
 /// A fresh one-shard stream with a registered, ACTIVE consumer: the
 /// client, the stream's name, its shard and the consumer's ARN.
 async fn stream_with_consumer() -> (Client, String, String, String) {
-    let client = Client::new(Ferrokinesis::shared().settings()).unwrap();
+    stream_with_consumer_on(Client::new(Ferrokinesis::shared().settings()).unwrap()).await
+}
+
+async fn stream_with_consumer_on(client: Client) -> (Client, String, String, String) {
     let name = unique("fan-out");
     client
         .create_stream(&CreateStream::new(name.as_str()).with_shard_count(1))
@@ -429,4 +432,92 @@ fn blocking_facade_reads_the_shard() {
     let op = SubscribeToShard::new(arn.as_str(), shard.as_str(), ShardIteratorType::TrimHorizon);
     let mut events = fan_out.subscribe_to_shard(&op).unwrap();
     assert_eq!(events.next().unwrap().unwrap(), ShardEvent::InitialResponse);
+}
+
+/// Over TLS: kinesis-mock's TLS port (its certificate trusted as an extra
+/// root), where ALPN negotiates h2, as it does with AWS.
+#[test]
+fn subscribe_over_tls_with_alpn_h2() {
+    task::block_on(async {
+        let client = Client::new(KinesisMock::shared().tls_settings()).unwrap();
+        let (client, name, shard, arn) = stream_with_consumer_on(client).await;
+        for i in 0..3 {
+            client
+                .put_record(&PutRecord::new(
+                    name.as_str(),
+                    "k",
+                    format!("t{i}").into_bytes(),
+                ))
+                .await
+                .unwrap();
+        }
+        let op =
+            SubscribeToShard::new(arn.as_str(), shard.as_str(), ShardIteratorType::TrimHorizon);
+        let mut events = client.subscribe_to_shard(&op).await.unwrap();
+        let mut got = Vec::new();
+        while got.len() < 3 {
+            match async_std::future::timeout(Duration::from_secs(20), next(&mut events)).await {
+                Ok(Some(Ok(ShardEvent::Event(e)))) => got.extend(
+                    e.records
+                        .into_iter()
+                        .map(|r| String::from_utf8(r.data).unwrap()),
+                ),
+                Ok(Some(Ok(_))) => {}
+                other => panic!("after {got:?}: {other:?}"),
+            }
+        }
+        assert_eq!(got, ["t0", "t1", "t2"]);
+    });
+}
+
+/// A split while subscribed: the parent's records, then the shard's end
+/// with both children, and the stream ends.
+#[test]
+fn a_split_during_the_subscription_ends_the_shard_with_its_children() {
+    use kinesis_async::ops::SplitShard;
+    task::block_on(async {
+        let (client, name, shard, arn) = stream_with_consumer().await;
+        let sub = ShardSubscription::new(
+            arn.as_str(),
+            shard.as_str(),
+            ShardIteratorType::TrimHorizon,
+            Instant::now(),
+        );
+        let mut events = client.fan_out_shard(sub);
+        client
+            .put_record(&PutRecord::new(name.as_str(), "k", b"parent".to_vec()))
+            .await
+            .unwrap();
+        let mut got = Vec::new();
+        let mut split = false;
+        let children = loop {
+            match async_std::future::timeout(Duration::from_secs(20), next(&mut events)).await {
+                Ok(Some(SubscriptionEvent::Records { records, .. })) => {
+                    got.extend(records.into_iter().map(|r| r.data));
+                    if !got.is_empty() && !split {
+                        split = true;
+                        client
+                            .split_shard(&SplitShard::new(
+                                name.as_str(),
+                                shard.as_str(),
+                                1u128 << 127,
+                            ))
+                            .await
+                            .unwrap();
+                    }
+                }
+                Ok(Some(SubscriptionEvent::ShardEnded { child_shards })) => break child_shards,
+                other => panic!("after {got:?}: {other:?}"),
+            }
+        };
+        assert_eq!(got, [b"parent".to_vec()]);
+        assert_eq!(children.len(), 2, "{children:?}");
+        for child in &children {
+            assert_eq!(child.parent_shards, [shard.clone()]);
+        }
+        assert!(
+            next(&mut events).await.is_none(),
+            "nothing after the shard's end"
+        );
+    });
 }
