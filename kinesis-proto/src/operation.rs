@@ -7,7 +7,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::error::{self, Error, ResponseError, UsageError};
-use crate::Limits;
+use crate::limits::Limits;
 
 /// Which family of endpoints an operation goes to when it names its
 /// resource by ARN (`{account}.data-kinesis…` or `{account}.control-kinesis…`).

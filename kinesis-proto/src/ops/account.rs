@@ -193,7 +193,7 @@ operation! {
 mod tests {
     use super::*;
     use crate::operation::Operation;
-    use crate::Limits;
+    use crate::limits::Limits;
 
     #[test]
     fn empty_inputs_serialize_as_an_empty_object() {

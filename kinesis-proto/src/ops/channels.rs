@@ -1260,7 +1260,7 @@ mod tests {
     use super::*;
     use crate::operation::Operation;
     use crate::ops::test_support::{field_of, json_body as body, STREAM};
-    use crate::Limits;
+    use crate::limits::Limits;
     use serde_json::json;
 
     const CHANNEL: &str = "arn:aws:kinesis:us-east-1:123456789012:channel/orders-to-s3";

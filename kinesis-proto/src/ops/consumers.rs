@@ -442,7 +442,7 @@ mod tests {
     use super::*;
     use crate::operation::{Operation, Plane};
     use crate::ops::test_support::{field_of, json_body as body, STREAM};
-    use crate::Limits;
+    use crate::limits::Limits;
     use serde_json::json;
 
     const CONSUMER: &str =

@@ -132,7 +132,7 @@ mod tests {
     use super::*;
     use crate::operation::Operation;
     use crate::ops::test_support::{CONSUMER, STREAM};
-    use crate::Limits;
+    use crate::limits::Limits;
 
     #[test]
     fn put_serializes_the_policy_as_text() {

@@ -21,7 +21,7 @@ use crate::ops::shards::ChildShard;
 use crate::ops::streams::EncryptionType;
 use crate::validate::{self, Field};
 use crate::wire::{self, Payload};
-use crate::Limits;
+use crate::limits::Limits;
 
 /// Encodes `value` as JSON record data, as a usage error on failure.
 fn json_data<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, UsageError> {

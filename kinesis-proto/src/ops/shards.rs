@@ -492,7 +492,7 @@ mod tests {
     use super::*;
     use crate::operation::Operation;
     use crate::ops::test_support::text_body as body;
-    use crate::Limits;
+    use crate::limits::Limits;
 
     const ARN: &str = "arn:aws:kinesis:us-east-1:123456789012:stream/s";
 

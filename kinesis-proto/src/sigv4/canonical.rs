@@ -392,7 +392,7 @@ fn write_signed_headers(out: &mut String, entries: &[Entry<'_>]) {
 mod tests {
     use super::*;
     use crate::sigv4::SigningSettings;
-    use crate::Credentials;
+    use crate::credentials::Credentials;
     use http::HeaderValue;
     use time::OffsetDateTime;
 

@@ -98,7 +98,7 @@ fn push_param(out: &mut String, name: &str, value: &str) {
 mod tests {
     use super::*;
     use crate::sigv4::SigningSettings;
-    use crate::Credentials;
+    use crate::credentials::Credentials;
     use time::OffsetDateTime;
 
     #[test]

@@ -104,7 +104,7 @@ pub fn sign<B: AsRef<[u8]>>(
 mod tests {
     use super::*;
     use crate::sigv4::{SessionTokenMode, SigningKeyCache, SigningSettings};
-    use crate::Credentials;
+    use crate::credentials::Credentials;
     use time::OffsetDateTime;
 
     fn time() -> OffsetDateTime {
