@@ -7,12 +7,12 @@ use http::header::{HeaderName, HeaderValue, CONTENT_TYPE, HOST};
 use time::OffsetDateTime;
 
 use crate::config::Config;
+use crate::credentials::Credentials;
 use crate::endpoint;
 use crate::error::{Error, UsageError};
 use crate::operation::{Expect, Family, Operation, Plane};
 use crate::retry::SharedRetryState;
 use crate::sigv4::{self, SigningKeyCache};
-use crate::credentials::Credentials;
 
 /// The `X-Amz-Target` prefix of every operation.
 const TARGET_PREFIX: &str = "Kinesis_20131202.";

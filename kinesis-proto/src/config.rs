@@ -6,8 +6,8 @@
 use std::time::Duration;
 
 use crate::error::UsageError;
-use crate::retry::RetryConfig;
 use crate::limits::Limits;
+use crate::retry::RetryConfig;
 
 /// Where requests go, what validation allows, and how a
 /// [`Call`](crate::call::Call) retries and how long it may take.
@@ -186,4 +186,3 @@ pub(crate) fn parse_endpoint_url(url: &str) -> Result<http::Uri, UsageError> {
         .parse()
         .map_err(|e| bad(&format!("is not a URL ({e})")))
 }
-

@@ -47,9 +47,9 @@ mod partition;
 
 use self::partition::Partition;
 use crate::arn::ArnRef;
+use crate::config::Config;
 use crate::error::UsageError;
 use crate::operation::{Family, Plane};
-use crate::config::Config;
 
 /// Where one request goes and which region it is signed for.
 #[derive(Debug, Clone, PartialEq, Eq)]

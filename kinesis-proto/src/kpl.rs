@@ -68,4 +68,3 @@ mod wire;
 pub use aggregate::{Add, Aggregate, AggregationLimits, Aggregator};
 pub use deaggregate::{deaggregate, Contents, Deaggregated, Iter, NotAggregated, UserRecord};
 pub use wire::{hash_key_of, DEFAULT_MAX_COUNT, DEFAULT_MAX_SIZE};
-
