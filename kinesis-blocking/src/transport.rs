@@ -157,7 +157,7 @@ mod tests {
     use kinesis_proto::{Config, Credentials};
 
     use super::*;
-    use crate::test_server::{serve, unanswered, CountingServer, Reply};
+    use crate::test_server::{serve, unanswered, RawServer, Reply};
 
     fn settings() -> Settings {
         Settings::new(
@@ -276,7 +276,7 @@ mod tests {
     fn sixteen_threads_keep_to_sixteen_connections() {
         const THREADS: usize = 16;
         const CALLS: usize = 40;
-        let server = CountingServer::start(b"{}");
+        let server = RawServer::answering(b"{}");
         let transport = transport();
         thread::scope(|s| {
             for _ in 0..THREADS {
@@ -290,7 +290,7 @@ mod tests {
                 });
             }
         });
-        let opened = server.accepted();
+        let opened = server.connections();
         assert!(
             opened <= THREADS,
             "{opened} connections for {THREADS} threads × {CALLS} calls"
