@@ -180,45 +180,6 @@ mod tests {
 
     use super::*;
 
-    /// A listener on 127.0.0.1 that never accepts: the kernel completes
-    /// each connection into its backlog, and nothing ever answers.
-    fn unanswered() -> std::net::TcpListener {
-        std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1")
-    }
-
-    #[test]
-    fn the_time_limit_cuts_short_a_call_that_gets_no_answer() {
-        let listener = unanswered();
-        let port = listener.local_addr().expect("bound").port();
-        let config = Config::new("us-east-1")
-            .with_endpoint_url(&format!("http://127.0.0.1:{port}"))
-            .expect("a local URL");
-        let mut settings = Settings::new(config, Credentials::new("AKID", "SECRET", None));
-        // No limit of the client's own on the attempt or the call.
-        settings.timeouts.attempt = None;
-        settings.timeouts.call = None;
-        let client = Client::new(settings).expect("a client");
-        let started = Instant::now();
-        let limit = WaiterConfig::new(Duration::from_millis(300))
-            .with_delays(Duration::from_millis(10), Duration::from_millis(10));
-        let err = async_std::task::block_on(client.wait_for_stream_active("s", limit))
-            .expect_err("no answer");
-        match err {
-            WaitError::TimedOut {
-                attempts,
-                last_state,
-                ..
-            } => {
-                assert_eq!(attempts, 1);
-                assert_eq!(last_state, None);
-            }
-            other => panic!("{other:?}"),
-        }
-        let took = started.elapsed();
-        assert!(took >= Duration::from_millis(300), "{took:?}");
-        assert!(took < Duration::from_secs(3), "{took:?}");
-    }
-
     #[test]
     fn waits_and_page_streams_go_anywhere_a_task_goes() {
         fn spawnable<T: Send + 'static>(_: T) {}

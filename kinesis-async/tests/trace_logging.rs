@@ -14,7 +14,10 @@ fn server() -> RawServer {
     RawServer::start(|index| {
         let reply = match index {
             0 => answer(503, b""),
-            _ => answer(200, br#"{"ShardId":"shardId-000000000001","SequenceNumber":"49"}"#),
+            _ => answer(
+                200,
+                br#"{"ShardId":"shardId-000000000001","SequenceNumber":"49"}"#,
+            ),
         };
         (reply, false)
     })

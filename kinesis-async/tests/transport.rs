@@ -1,15 +1,14 @@
 //! The HTTP layer against a raw HTTP/1.1 server on 127.0.0.1 that misbehaves
 //! on purpose: connections closed between requests, answers cut short or too
 //! large. (kinesis-mock is too well-behaved for these; see
-//! `tests/tests/async.rs` for the tests against it.)
-
-use std::time::{Duration, Instant};
+//! `tests/tests/async.rs` for the tests against it; the connect time limit
+//! is a scenario of `tests/src/surface.rs`, run for both clients.)
 
 use async_std::task;
 use kinesis_async::{Transport, TransportErrorKind, TransportOptions};
 use kinesis_proto::http;
 use kinesis_proto::{Config, Credentials, Settings};
-use kinesis_test_server::{serve, unanswered, RawServer, Reply};
+use kinesis_test_server::{serve, RawServer, Reply};
 
 /// A POST of `{}` to the server.
 fn request(server: &RawServer) -> http::Request<Vec<u8>> {
@@ -29,28 +28,6 @@ fn transport(options: TransportOptions) -> Transport {
         Credentials::new("AKID", "SECRET", None),
     );
     Transport::new(&settings, options).expect("a transport")
-}
-
-#[test]
-fn a_connect_that_gets_no_answer_is_a_timeout() {
-    let port = unanswered();
-    let mut settings = Settings::new(
-        Config::new("us-east-1"),
-        Credentials::new("AKID", "SECRET", None),
-    );
-    settings.timeouts.connect = Some(Duration::from_millis(300));
-    let transport = Transport::new(&settings, TransportOptions::default()).expect("a transport");
-    let request = http::Request::post(format!("http://127.0.0.1:{}/", port.port))
-        .body(b"{}".to_vec())
-        .expect("a valid request");
-    let started = Instant::now();
-    let error = task::block_on(transport.send(request)).expect_err("no connection");
-    assert_eq!(error.kind, TransportErrorKind::Timeout, "{error}");
-    assert!(
-        started.elapsed() < Duration::from_secs(3),
-        "{:?}",
-        started.elapsed()
-    );
 }
 
 #[test]

@@ -157,7 +157,7 @@ mod tests {
     use kinesis_proto::{Config, Credentials};
 
     use super::*;
-    use crate::test_server::{serve, unanswered, RawServer, Reply};
+    use crate::test_server::{serve, RawServer, Reply};
 
     fn settings() -> Settings {
         Settings::new(
@@ -252,24 +252,6 @@ mod tests {
             .send(request(port), None)
             .expect_err("nothing listens");
         assert_eq!(error.kind, TransportErrorKind::Connect, "{error}");
-    }
-
-    #[test]
-    fn a_connect_that_gets_no_answer_is_a_timeout() {
-        let port = unanswered();
-        let mut settings = settings();
-        settings.timeouts.connect = Some(Duration::from_millis(300));
-        let transport = Transport::new(&settings, &TransportOptions::default()).expect("settings");
-        let started = std::time::Instant::now();
-        let error = transport
-            .send(request(port.port), None)
-            .expect_err("no connection");
-        assert_eq!(error.kind, TransportErrorKind::Timeout, "{error}");
-        assert!(
-            started.elapsed() < Duration::from_secs(3),
-            "{:?}",
-            started.elapsed()
-        );
     }
 
     #[test]

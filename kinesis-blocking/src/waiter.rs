@@ -230,34 +230,6 @@ mod tests {
     }
 
     #[test]
-    fn the_time_limit_cuts_short_a_call_that_gets_no_answer() {
-        // Connections complete into the backlog; nothing ever answers.
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
-        let port = listener.local_addr().expect("bound").port();
-        let config = kinesis_proto::Config::new("us-east-1")
-            .with_endpoint_url(&format!("http://127.0.0.1:{port}"))
-            .expect("a local URL");
-        let mut settings = kinesis_proto::Settings::new(
-            config,
-            kinesis_proto::Credentials::new("AKID", "SECRET", None),
-        );
-        // No limit of the client's own on the attempt or the call.
-        settings.timeouts.attempt = None;
-        settings.timeouts.call = None;
-        let client = Client::new(settings).expect("a client");
-        let started = Instant::now();
-        let limit = WaiterConfig::new(Duration::from_millis(300))
-            .with_delays(Duration::from_millis(10), Duration::from_millis(10));
-        match client.wait_for_stream_active("s", limit) {
-            Err(WaitError::TimedOut { attempts, .. }) => assert_eq!(attempts, 1),
-            other => panic!("{other:?}"),
-        }
-        let took = started.elapsed();
-        assert!(took >= Duration::from_millis(300), "{took:?}");
-        assert!(took < Duration::from_secs(3), "{took:?}");
-    }
-
-    #[test]
     fn another_error_ends_the_wait_with_it() {
         let denied = br#"{"__type":"AccessDeniedException","message":"no"}"#;
         let server = serve(vec![Reply::Answer(400, denied.to_vec()), summary("ACTIVE")]);
