@@ -4,15 +4,7 @@
 
 use std::time::Instant;
 
-use kinesis_proto::ops::{
-    ChannelDescription, ConsumerDescription, DescribeChannel, DescribeStreamConsumer,
-    DescribeStreamSummary, StreamDescriptionSummary, StreamRef,
-};
-use kinesis_proto::waiter::{
-    ChannelActive, Condition, ConsumerActive, StreamActive, StreamGone, WaitError, Waiter,
-    WaiterAction, WaiterConfig,
-};
-use kinesis_proto::Operation;
+use kinesis_proto::waiter::{Condition, WaitError, Waiter, WaiterAction, WaiterConfig};
 
 use crate::Client;
 
@@ -50,127 +42,24 @@ impl Client {
                     let result = self.call_until(&op, Some(waiter.deadline())).await;
                     waiter.handle_output(result, Instant::now(), fastrand::f64());
                 }
+                // The waiter logs its pauses and how the wait ended.
                 WaiterAction::Wait(until) => {
-                    let pause = until.saturating_duration_since(Instant::now());
-                    log::debug!("waiting {pause:?} before the next {}", C::Op::NAME);
-                    async_std::task::sleep(pause).await;
+                    async_std::task::sleep(until.saturating_duration_since(Instant::now())).await
                 }
-                WaiterAction::Done(result) => {
-                    if let Err(e) = &result {
-                        log::debug!("{e}");
-                    }
-                    return result;
-                }
+                WaiterAction::Done(result) => return result,
             }
         }
     }
-
-    /// Waits until the stream `stream` (a name, or a [`StreamRef::arn`])
-    /// exists and is ACTIVE (after
-    /// CreateStream, a reshard or a configuration change) and returns its
-    /// summary. ResourceNotFound keeps the wait going (a new stream may not
-    /// be visible at once); `DELETING` ends it.
-    ///
-    /// ```no_run
-    /// use std::time::Duration;
-    /// use kinesis_async::{ops::CreateStream, Client};
-    ///
-    /// # async_std::task::block_on(async {
-    /// let client = Client::from_env()?;
-    /// client.create_stream(&CreateStream::new("my-stream").with_shard_count(2)).await?;
-    /// let summary = client.wait_for_stream_active("my-stream", Duration::from_secs(300)).await?;
-    /// println!("{} open shards", summary.open_shard_count);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// # });
-    /// ```
-    pub async fn wait_for_stream_active(
-        &self,
-        stream: impl Into<StreamRef>,
-        config: impl Into<WaiterConfig>,
-    ) -> Result<StreamDescriptionSummary, WaitError> {
-        self.wait(
-            StreamActive::new(DescribeStreamSummary::new(stream)),
-            config,
-        )
-        .await
-    }
-
-    /// Waits until the stream `stream` (a name, or a [`StreamRef::arn`]) no
-    /// longer exists (after
-    /// DeleteStream): until DescribeStreamSummary answers ResourceNotFound.
-    ///
-    /// ```no_run
-    /// use std::time::Duration;
-    /// use kinesis_async::{ops::DeleteStream, Client};
-    ///
-    /// # async_std::task::block_on(async {
-    /// let client = Client::from_env()?;
-    /// client.delete_stream(&DeleteStream::new("my-stream")).await?;
-    /// client.wait_for_stream_gone("my-stream", Duration::from_secs(300)).await?;
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// # });
-    /// ```
-    pub async fn wait_for_stream_gone(
-        &self,
-        stream: impl Into<StreamRef>,
-        config: impl Into<WaiterConfig>,
-    ) -> Result<(), WaitError> {
-        self.wait(StreamGone::new(DescribeStreamSummary::new(stream)), config)
-            .await
-    }
-
-    /// Waits until the enhanced fan-out consumer that `consumer` describes
-    /// is ACTIVE (after RegisterStreamConsumer) and returns its
-    /// description.
-    ///
-    /// ```no_run
-    /// use std::time::Duration;
-    /// use kinesis_async::{ops::DescribeStreamConsumer, Client};
-    ///
-    /// # async_std::task::block_on(async {
-    /// let client = Client::from_env()?;
-    /// let stream_arn = "arn:aws:kinesis:us-east-1:123456789012:stream/my-stream";
-    /// let consumer = DescribeStreamConsumer::by_name(stream_arn, "billing");
-    /// let description = client.wait_for_consumer_active(consumer, Duration::from_secs(300)).await?;
-    /// println!("{}", description.consumer_arn);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// # });
-    /// ```
-    pub async fn wait_for_consumer_active(
-        &self,
-        consumer: DescribeStreamConsumer,
-        config: impl Into<WaiterConfig>,
-    ) -> Result<ConsumerDescription, WaitError> {
-        self.wait(ConsumerActive::new(consumer), config).await
-    }
-
-    /// Waits until the channel `channel_arn` is ACTIVE (after CreateChannel
-    /// or UpdateChannel) and returns its description; `FAILED` and
-    /// `DELETING` end the wait.
-    ///
-    /// ```no_run
-    /// use std::time::Duration;
-    ///
-    /// # async_std::task::block_on(async {
-    /// let client = kinesis_async::Client::from_env()?;
-    /// let arn = "arn:aws:kinesis:us-east-1:123456789012:channel/orders-to-s3";
-    /// let channel = client.wait_for_channel_active(arn, Duration::from_secs(600)).await?;
-    /// println!("{}", channel.channel_status);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// # });
-    /// ```
-    pub async fn wait_for_channel_active(
-        &self,
-        channel_arn: &str,
-        config: impl Into<WaiterConfig>,
-    ) -> Result<ChannelDescription, WaitError> {
-        self.wait(
-            ChannelActive::new(DescribeChannel::new(channel_arn)),
-            config,
-        )
-        .await
-    }
 }
+
+// One `wait_for_*` method per waiter, from kinesis-proto's table.
+kinesis_proto::waiter_methods!(
+    crate: "kinesis_async",
+    async: async,
+    await: .await,
+    run: "# async_std::task::block_on(async {",
+    end: "# });",
+);
 
 #[cfg(test)]
 mod tests {
