@@ -5,43 +5,20 @@
 use std::thread;
 use std::time::Instant;
 
-use kinesis_proto::waiter::{Condition, WaitError, Waiter, WaiterAction, WaiterConfig};
+use kinesis_proto::waiter::{Condition, WaitResult, Waiter, WaiterAction};
 
 use crate::Client;
 
 impl Client {
-    /// Waits until `condition` holds, repeating its describe call (each
-    /// with the client's retries) with growing pauses, within `config`'s
-    /// time limit, which also cuts short a call still out when it runs
-    /// out. A [`std::time::Duration`] is a time limit with the SDK waiters'
-    /// pacing (10 s to 120 s between calls).
-    ///
-    /// The `wait_for_*` methods are this call with one condition each.
-    ///
-    /// ```no_run
-    /// use std::time::Duration;
-    /// use kinesis_blocking::{ops::{DescribeStreamSummary, StreamRef}, Client, StreamActive};
-    ///
-    /// let client = Client::from_env()?;
-    /// let arn = "arn:aws:kinesis:us-east-1:123456789012:stream/my-stream";
-    /// let describe = DescribeStreamSummary::new(StreamRef::arn(arn));
-    /// let summary = client.wait(StreamActive::new(describe), Duration::from_secs(300))?;
-    /// println!("{} is {}", summary.stream_name, summary.stream_status);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn wait<C: Condition>(
-        &self,
-        condition: C,
-        config: impl Into<WaiterConfig>,
-    ) -> Result<C::Success, WaitError> {
-        let mut waiter = Waiter::new(condition, config, Instant::now());
+    /// Runs `waiter` to its end: calls what it asks for, sleeps while it
+    /// says to wait. (The waiter logs its pauses and how the wait ended.)
+    pub(crate) fn drive_wait<C: Condition>(&self, mut waiter: Waiter<C>) -> WaitResult<C> {
         loop {
             match waiter.poll(Instant::now()) {
                 WaiterAction::Call(op) => {
                     let result = self.call_until(&op, Some(waiter.deadline()));
                     waiter.handle_output(result, Instant::now(), fastrand::f64());
                 }
-                // The waiter logs its pauses and how the wait ended.
                 WaiterAction::Wait(until) => {
                     thread::sleep(until.saturating_duration_since(Instant::now()))
                 }
@@ -51,13 +28,14 @@ impl Client {
     }
 }
 
-// One `wait_for_*` method per waiter, from kinesis-proto's table.
-kinesis_proto::waiter_methods!(crate: "kinesis_blocking");
+// `wait` and the `wait_for_*` methods: kinesis-proto's `waiter_methods!`,
+// expanded with the client's other shared methods in `client.rs`.
 
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
 
+    use kinesis_proto::waiter::{WaitError, WaiterConfig};
     use kinesis_proto::{Error, ErrorCode};
 
     use super::*;

@@ -8,9 +8,8 @@
 //! Its own test binary: the logger is process-wide and trace level would
 //! slow the unit tests.
 
-use kinesis_blocking::ops::PutRecord;
-use kinesis_blocking::{Client, Config, Credentials, Settings};
-use kinesis_test_server::{answer, capture, RawServer};
+use kinesis_blocking::Client;
+use kinesis_test_server::{answer, capture, traced, RawServer};
 
 /// The target that hex-dumps every byte ureq sends and receives.
 const DUMP_TARGET: &str = "ureq_proto::util";
@@ -36,35 +35,19 @@ fn row_bytes(text: &str) -> Vec<u8> {
 #[test]
 fn at_trace_level_only_the_documented_target_dumps_secrets() {
     let logs = capture();
-    let config = Config::new("us-east-1")
-        .with_endpoint_url(&RawServer::start(|_| (answer(200, ANSWER), false)).url())
-        .expect("a local URL");
-    let credentials = Credentials::new(
-        "AKIDTRACETEST",
-        "SECRET-KEY-TRACETEST",
-        Some("TOKEN-TRACETEST".into()),
-    );
-    let client = Client::new(Settings::new(config, credentials)).expect("valid settings");
-    let put = PutRecord::new("s", "PARTITION-TRACETEST", b"PAYLOAD-TRACETEST".to_vec());
-    client.call(&put).expect("an answer");
+    let server = RawServer::start(|_| (answer(200, ANSWER), false));
+    let client = Client::new(traced::settings(&server.url())).expect("valid settings");
+    client.call(&traced::put()).expect("an answer");
 
     let lines = logs.lines();
-    // Base64 of the payload, as the request body carries it.
-    let payload = "UEFZTE9BRC1UUkFDRVRFU1Q=";
-    let secrets = [
-        "SECRET-KEY-TRACETEST",
-        "TOKEN-TRACETEST",
-        "Signature=",
-        "PARTITION-TRACETEST",
-        payload,
-    ];
+    let payload = traced::PAYLOAD_BASE64;
     let mut dumped = Vec::new();
     for line in lines.iter() {
         if line.target == DUMP_TARGET {
             dumped.extend(row_bytes(&line.text));
             continue;
         }
-        for secret in secrets {
+        for secret in traced::SECRETS {
             assert!(
                 !line.text.contains(secret),
                 "{secret} logged by target {}: {}",

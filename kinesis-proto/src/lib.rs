@@ -143,6 +143,7 @@ pub mod sigv4;
 pub mod waiter;
 
 mod client;
+mod client_methods;
 mod config;
 mod environment;
 mod limits;

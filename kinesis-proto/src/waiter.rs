@@ -696,6 +696,10 @@ impl<C: Condition> Waiter<C> {
     }
 }
 
+/// What a wait for `C` ends with: its success value, or why it ended
+/// without one.
+pub type WaitResult<C> = Result<<C as Condition>::Success, WaitError>;
+
 /// Writes a client's `wait_for_*` methods (an `impl Client { … }` at the
 /// call site, each method one [`Condition`] handed to the client's own
 /// `wait`) from the one table of waiters, docs and examples included, so
@@ -730,9 +734,44 @@ macro_rules! waiter_methods {
         );
     };
     (@each $config:tt; $($entry:tt),* $(,)?) => {
-        /// One method per waiter (kinesis-proto's `waiter_methods!`).
+        /// Waiting (kinesis-proto's `waiter_methods!`).
         impl Client {
+            $crate::waiter_methods!(@wait $config);
             $($crate::waiter_methods!(@one $config $entry);)*
+        }
+    };
+    (@wait [[$krate:literal] [$($async_kw:tt)?] [$($await:tt)*] [$($run:literal)?] [$($end:literal)?]]) => {
+        /// Waits until `condition` holds, repeating its describe call (each
+        /// with the client's retries) with growing pauses, within `config`'s
+        /// time limit, which also cuts short a call still out when it runs
+        /// out. A [`std::time::Duration`] is a time limit with the SDK waiters'
+        /// pacing (10 s to 120 s between calls).
+        ///
+        /// The `wait_for_*` methods are this call with one condition each.
+        ///
+        /// ```no_run
+        /// use std::time::Duration;
+        #[doc = concat!("use ", $krate, "::{ops::{DescribeStreamSummary, StreamRef}, Client, StreamActive};")]
+        ///
+        $(#[doc = $run])?
+        /// let client = Client::from_env()?;
+        /// let arn = "arn:aws:kinesis:us-east-1:123456789012:stream/my-stream";
+        /// let describe = DescribeStreamSummary::new(StreamRef::arn(arn));
+        #[doc = concat!(
+            "let summary = client.wait(StreamActive::new(describe), Duration::from_secs(300))",
+            $(stringify!($await),)* "?;"
+        )]
+        /// println!("{} is {}", summary.stream_name, summary.stream_status);
+        /// # Ok::<(), Box<dyn std::error::Error>>(())
+        $(#[doc = $end])?
+        /// ```
+        pub $($async_kw)? fn wait<C: $crate::waiter::Condition>(
+            &self,
+            condition: C,
+            config: impl Into<$crate::waiter::WaiterConfig>,
+        ) -> $crate::waiter::WaitResult<C> {
+            let now = std::time::Instant::now();
+            self.drive_wait($crate::waiter::Waiter::new(condition, config, now)) $($await)*
         }
     };
     (@one [[$krate:literal] [$($async_kw:tt)?] [$($await:tt)*] [$($run:literal)?] [$($end:literal)?]]

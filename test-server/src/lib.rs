@@ -11,7 +11,9 @@
 //! - [`unanswered`]: a port whose connections never complete.
 //! - [`read_request`] and [`answer`]: one request off a connection, and the
 //!   bytes of a JSON 1.1 answer, for servers written by hand.
-//! - [`capture`]: the process-wide logger that keeps every line.
+//! - [`capture`]: the process-wide logger that keeps every line, and
+//!   [`traced`]: a call whose every secret and payload is a marker to look
+//!   for in what was logged.
 //!
 //! Only for tests: every failure to bind or set up panics.
 
@@ -293,4 +295,44 @@ pub fn capture() -> &'static Capture {
         log::set_max_level(log::LevelFilter::Trace);
         logger
     })
+}
+
+/// What the trace-level tests send: credentials, a partition key and data
+/// that are each a marker, so that a line containing one of [`SECRETS`]
+/// logged a secret or a payload.
+pub mod traced {
+    use kinesis_proto::ops::PutRecord;
+    use kinesis_proto::{Config, Credentials, Settings};
+
+    /// The markers: the secret key, the session token, any signature, the
+    /// partition key and the record data as the request body carries it
+    /// (base64).
+    pub const SECRETS: [&str; 5] = [
+        "SECRET-KEY-TRACETEST",
+        "TOKEN-TRACETEST",
+        "Signature=",
+        "PARTITION-TRACETEST",
+        PAYLOAD_BASE64,
+    ];
+
+    /// The record data, base64 as the request body carries it.
+    pub const PAYLOAD_BASE64: &str = "UEFZTE9BRC1UUkFDRVRFU1Q=";
+
+    /// Settings for a client of `url` with the marker credentials.
+    pub fn settings(url: &str) -> Settings {
+        let config = Config::new("us-east-1")
+            .with_endpoint_url(url)
+            .expect("a local URL");
+        let credentials = Credentials::new(
+            "AKIDTRACETEST",
+            "SECRET-KEY-TRACETEST",
+            Some("TOKEN-TRACETEST".into()),
+        );
+        Settings::new(config, credentials)
+    }
+
+    /// A PutRecord with the marker partition key and data.
+    pub fn put() -> PutRecord {
+        PutRecord::new("s", "PARTITION-TRACETEST", b"PAYLOAD-TRACETEST".to_vec())
+    }
 }
