@@ -47,6 +47,9 @@ use kinesis_test_server::read_request;
 const THREADS: usize = 16;
 /// Set in the environment of the server process.
 const SERVER_ENV: &str = "KINESIS_BLOCKING_BENCH_SERVER";
+/// Set to `sequential` or `threads` to run only that variant (for a
+/// profiler).
+const PROFILE_ENV: &str = "KINESIS_BLOCKING_BENCH_PROFILE";
 /// The path that asks the server for its connection count.
 const COUNT_PATH: &str = "/connections";
 /// The server's answer to every PutRecord.
@@ -71,6 +74,19 @@ fn main() {
     );
     let raw_sequential = Variant::new("bare TCP exchange, sequential", 1, options(), true);
     let raw_threaded = Variant::new("bare TCP exchange, 16 threads", THREADS, options(), true);
+    // For a profiler: only one variant, many calls, e.g.
+    // `KINESIS_BLOCKING_BENCH_PROFILE=threads perf record -g <this binary>`.
+    if let Ok(which) = std::env::var(PROFILE_ENV) {
+        let variant = if which == "sequential" {
+            &sequential
+        } else {
+            &threaded
+        };
+        let calls = 100_000;
+        let per_call = variant.run(calls) / calls as u32;
+        println!("{}: {per_call:?} CPU per call", variant.name);
+        return;
+    }
 
     let mut criterion = Criterion::default()
         .sample_size(if bench { 20 } else { 10 })
