@@ -29,6 +29,8 @@
 //!   limits as a state machine a transport drives ([`call`]).
 //! - Pagination: [`Paginated::next_page`] builds the next input, and
 //!   [`paginate::Paginator`] walks every page.
+//! - A consumer ([`consumer`]): every shard of a stream read across
+//!   resharding, expired iterators and restarts, with checkpoints.
 //! - Waiters ([`waiter`]): a stream ACTIVE or gone, a consumer or channel
 //!   ACTIVE, with the SDKs' backoff and a time limit.
 //!
@@ -130,6 +132,7 @@ pub use http;
 
 pub mod arn;
 pub mod call;
+pub mod consumer;
 pub mod credentials;
 pub mod endpoint;
 pub mod error;
