@@ -159,6 +159,22 @@ impl Client {
         self.call_until(op, None).await
     }
 
+    /// The core client and credentials, for machines that nest calls (the
+    /// consumer).
+    pub(crate) fn proto_parts(&self) -> (&kinesis_proto::Client, &Arc<dyn CredentialsSource>) {
+        (&self.inner.proto, &self.inner.credentials)
+    }
+
+    /// Sends one signed request within `limit`, for machines that nest
+    /// calls (the consumer).
+    pub(crate) async fn send_raw(
+        &self,
+        request: http::Request<Vec<u8>>,
+        limit: Option<Duration>,
+    ) -> Result<http::Response<Vec<u8>>, TransportError> {
+        self.inner.send(request, limit).await
+    }
+
     /// [`Client::call`], ended by `deadline` too (a waiter's time limit)
     /// as [`kinesis_proto::call::Call::with_deadline`] says.
     pub(crate) async fn call_until<O: Operation>(

@@ -128,13 +128,16 @@ pub use kinesis_proto::waiter::{
     ChannelActive, Condition, ConsumerActive, StreamActive, StreamGone, WaitError, WaiterConfig,
 };
 
+mod checkpoint;
 mod client;
+pub mod consumer;
 mod operations;
 mod paginate;
 mod transport;
 mod waiter;
 
 pub use client::Client;
+pub use consumer::Consumer;
 pub use kinesis_proto::TransportOptions;
 pub use paginate::Pages;
 pub use transport::Transport;

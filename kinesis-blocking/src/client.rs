@@ -149,6 +149,22 @@ impl Client {
         self.call_until(op, None)
     }
 
+    /// The core client and credentials, for machines that nest calls (the
+    /// consumer).
+    pub(crate) fn proto_parts(&self) -> (&kinesis_proto::Client, &Arc<dyn CredentialsSource>) {
+        (&self.inner.proto, &self.inner.credentials)
+    }
+
+    /// Sends one signed request within `timeout`, for machines that nest
+    /// calls (the consumer).
+    pub(crate) fn send_raw(
+        &self,
+        request: kinesis_proto::http::Request<Vec<u8>>,
+        timeout: Option<std::time::Duration>,
+    ) -> Result<kinesis_proto::http::Response<Vec<u8>>, kinesis_proto::TransportError> {
+        self.inner.transport.send(request, timeout)
+    }
+
     /// [`Client::call`], ended by `deadline` too (a waiter's time limit)
     /// as [`kinesis_proto::call::Call::with_deadline`] says.
     pub(crate) fn call_until<O: Operation>(

@@ -101,8 +101,10 @@ pub use kinesis_proto::waiter::{
     ChannelActive, Condition, ConsumerActive, StreamActive, StreamGone, WaitError, WaiterConfig,
 };
 
+mod checkpoint;
 mod client;
 mod coalesce;
+pub mod consumer;
 mod operations;
 mod paginate;
 mod resolve;
@@ -113,5 +115,6 @@ mod waiter;
 mod test_server;
 
 pub use client::Client;
+pub use consumer::Consumer;
 pub use kinesis_proto::TransportOptions;
 pub use paginate::Pages;
