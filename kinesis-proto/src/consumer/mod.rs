@@ -118,6 +118,9 @@ use crate::TransportError;
 mod checkpoint;
 mod discovery;
 mod event;
+#[cfg(any(test, feature = "fuzzing"))]
+#[doc(hidden)]
+pub mod fuzz;
 mod page;
 mod reader;
 mod tree;

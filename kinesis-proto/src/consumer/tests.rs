@@ -540,3 +540,22 @@ fn a_user_who_takes_nothing_stops_the_reading() {
     h.run_for(MINUTE);
     h.verify();
 }
+
+#[test]
+fn arbitrary_answers_never_panic_or_deliver_twice() {
+    // The fuzz target's driver over pseudo-random inputs (xorshift).
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut delivered = 0;
+    for _ in 0..150 {
+        let input: Vec<u8> = (0..3000)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                (x >> 24) as u8
+            })
+            .collect();
+        delivered += super::fuzz::drive(&input);
+    }
+    assert!(delivered > 300, "the answers reach deep enough: {delivered} records");
+}
