@@ -121,9 +121,8 @@ impl FileStore {
 
     async fn read(&mut self) -> Result<Checkpoints, Error> {
         let checkpoints = match async_std::fs::read_to_string(&self.path).await {
-            Ok(text) => Checkpoints::from_json(&text).map_err(|e| {
-                file_error(&self.path, &format!("not checkpoints: {e}"))
-            })?,
+            Ok(text) => Checkpoints::from_json(&text)
+                .map_err(|e| file_error(&self.path, &format!("not checkpoints: {e}")))?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Checkpoints::new(),
             Err(e) => return Err(file_error(&self.path, &format!("read: {e}"))),
         };

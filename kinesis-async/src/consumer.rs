@@ -129,7 +129,11 @@ impl Consumer {
 
     /// Stores `checkpoint` for `shard_id` (once the records before it are
     /// processed) and completes when the store has it.
-    pub async fn checkpoint(&mut self, shard_id: &str, checkpoint: &Checkpoint) -> Result<(), Error> {
+    pub async fn checkpoint(
+        &mut self,
+        shard_id: &str,
+        checkpoint: &Checkpoint,
+    ) -> Result<(), Error> {
         self.store.save(shard_id, checkpoint).await?;
         self.machine.handle_checkpoint(shard_id, checkpoint);
         Ok(())
@@ -173,10 +177,11 @@ impl Stream for Consumer {
             }
             // Requests it asks for: all sent at once.
             let mut sent = false;
-            while let Some(t) =
-                this.machine
-                    .poll_transmit(Instant::now(), OffsetDateTime::now_utc(), fastrand::f64())
-            {
+            while let Some(t) = this.machine.poll_transmit(
+                Instant::now(),
+                OffsetDateTime::now_utc(),
+                fastrand::f64(),
+            ) {
                 let client = this.client.clone();
                 let (id, request, timeout) = (t.id, t.request, t.timeout);
                 this.in_flight.push(Box::pin(async move {

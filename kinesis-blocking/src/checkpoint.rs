@@ -128,7 +128,10 @@ impl CheckpointStore for FileStore {
             Ok(text) => Checkpoints::from_json(&text).map_err(|e| {
                 Error::Transport(TransportError::new(
                     TransportErrorKind::Io,
-                    format!("checkpoint file {}: not checkpoints: {e}", self.path.display()),
+                    format!(
+                        "checkpoint file {}: not checkpoints: {e}",
+                        self.path.display()
+                    ),
                 ))
             })?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Checkpoints::new(),
@@ -172,7 +175,9 @@ mod tests {
         let mut store = FileStore::new(&path);
         assert!(store.load().expect("no file yet").is_empty());
         store.save("a", &Checkpoint::after("20", 1)).expect("saved");
-        store.save("a", &Checkpoint::after("10", 0)).expect("ignored");
+        store
+            .save("a", &Checkpoint::after("10", 0))
+            .expect("ignored");
         store.save("b", &Checkpoint::ShardEnd).expect("saved");
         let mut again = FileStore::new(&path);
         let loaded = again.load().expect("read back");

@@ -141,9 +141,9 @@ impl Iterator for Consumer {
                 return Some(event);
             }
             let now = Instant::now();
-            if let Some(t) = self
-                .machine
-                .poll_transmit(now, OffsetDateTime::now_utc(), fastrand::f64())
+            if let Some(t) =
+                self.machine
+                    .poll_transmit(now, OffsetDateTime::now_utc(), fastrand::f64())
             {
                 match self.client.send_raw(t.request, t.timeout) {
                     Ok(answer) => self.machine.handle_response(

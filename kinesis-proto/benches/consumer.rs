@@ -8,6 +8,10 @@
 //! for 10 MiB of fresh memory), plus for aggregated records the MD5 of each
 //! protobuf.
 //!
+//! `CONSUMER_BENCH_PARTS=1` also prints where the time goes (the owned
+//! parse alone, the borrowed parse alone, the consumer's steps);
+//! `CONSUMER_BENCH_ONLY=plain_1kib` runs one page.
+//!
 //! `cargo bench -p kinesis-proto --bench consumer` prints, per page, the
 //! paired figure: the two routines alternate in short rounds and each keeps
 //! its fastest round, so load from other processes hits both alike. Under
@@ -101,7 +105,12 @@ fn consumer_at_get_records(now: Instant) -> (Consumer, RequestId) {
 }
 
 /// Ours: the answer into the consumer, every user record out.
-fn ours(mut consumer: Consumer, id: RequestId, response: http::Response<Vec<u8>>, now: Instant) -> usize {
+fn ours(
+    mut consumer: Consumer,
+    id: RequestId,
+    response: http::Response<Vec<u8>>,
+    now: Instant,
+) -> usize {
     let wall = time::OffsetDateTime::UNIX_EPOCH;
     consumer.handle_response(id, response, now, wall);
     let later = now + Duration::from_secs(1);
@@ -137,6 +146,22 @@ struct BorrowedRecord<'a> {
     approximate_arrival_timestamp: Option<f64>,
 }
 
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+#[allow(dead_code)]
+struct OwnedPage {
+    records: Vec<OwnedRecord>,
+}
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+#[allow(dead_code)]
+struct OwnedRecord {
+    sequence_number: String,
+    data: String,
+    partition_key: String,
+    approximate_arrival_timestamp: Option<f64>,
+}
+
 /// The floor: borrowed parse, base64 decode of each record into a page
 /// of decoded records (kept until the page is done, as delivered records
 /// are), and with `md5` the MD5 of each aggregated record's protobuf.
@@ -145,7 +170,11 @@ fn floor(body: &[u8], md5: bool) -> usize {
     black_box((page.next_shard_iterator, page.millis_behind_latest));
     let mut decoded = Vec::with_capacity(page.records.len());
     for r in &page.records {
-        black_box((r.sequence_number, r.partition_key, r.approximate_arrival_timestamp));
+        black_box((
+            r.sequence_number,
+            r.partition_key,
+            r.approximate_arrival_timestamp,
+        ));
         let data = base64_simd::STANDARD
             .decode_to_vec(r.data.as_bytes())
             .expect("base64");
@@ -197,10 +226,32 @@ fn main() {
         if std::env::var("CONSUMER_BENCH_PARTS").is_ok() {
             let start = Instant::now();
             for _ in 0..4 {
-                let out: kinesis_proto::ops::GetRecordsOutput = serde_json::from_slice(&body).expect("page");
+                let out: kinesis_proto::ops::GetRecordsOutput =
+                    serde_json::from_slice(&body).expect("page");
                 black_box(out);
             }
-            eprintln!("  {name}: GetRecordsOutput parse alone {:.2} ms", start.elapsed().as_secs_f64() * 1e3 / 4.0);
+            eprintln!(
+                "  {name}: GetRecordsOutput parse alone {:.2} ms",
+                start.elapsed().as_secs_f64() * 1e3 / 4.0
+            );
+            let start = Instant::now();
+            for _ in 0..4 {
+                let out: BorrowedPage<'_> = serde_json::from_slice(&body).expect("page");
+                black_box(out);
+            }
+            eprintln!(
+                "  {name}: borrowed parse alone {:.2} ms",
+                start.elapsed().as_secs_f64() * 1e3 / 4.0
+            );
+            let start = Instant::now();
+            for _ in 0..4 {
+                let out: OwnedPage = serde_json::from_slice(&body).expect("page");
+                black_box(out);
+            }
+            eprintln!(
+                "  {name}: owned strings, data as String {:.2} ms",
+                start.elapsed().as_secs_f64() * 1e3 / 4.0
+            );
             for _ in 0..3 {
                 let (mut c, id) = consumer_at_get_records(now);
                 let response = answer(body.clone());
@@ -211,7 +262,9 @@ fn main() {
                 let _next = c.poll_transmit(now + Duration::from_secs(1), wall, 0.5);
                 let t2 = Instant::now();
                 let mut events = vec![];
-                while let Some(e) = c.poll_event() { events.push(e); }
+                while let Some(e) = c.poll_event() {
+                    events.push(e);
+                }
                 let t3 = Instant::now();
                 drop(events);
                 let t4 = Instant::now();

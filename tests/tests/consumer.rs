@@ -100,13 +100,20 @@ fn produce(client: &kinesis_blocking::Client, stream: &str, done: &AtomicBool) -
                 let s = &open[0];
                 let r = &s.hash_key_range;
                 let middle = r.starting_hash_key + (r.ending_hash_key - r.starting_hash_key) / 2;
-                ok("SplitShard", client.call(&SplitShard::new(stream, s.shard_id.as_str(), middle)));
+                ok(
+                    "SplitShard",
+                    client.call(&SplitShard::new(stream, s.shard_id.as_str(), middle)),
+                );
                 steps::wait_active(client, stream);
             }
             1 => {
                 ok(
                     "MergeShards",
-                    client.call(&MergeShards::new(stream, open[0].shard_id.as_str(), open[1].shard_id.as_str())),
+                    client.call(&MergeShards::new(
+                        stream,
+                        open[0].shard_id.as_str(),
+                        open[1].shard_id.as_str(),
+                    )),
                 );
                 steps::wait_active(client, stream);
             }
@@ -132,7 +139,11 @@ impl Check {
     fn batch(&mut self, batch: &kinesis_proto::consumer::Batch) {
         self.batches += 1;
         for r in &batch.records {
-            let position = (batch.shard_id.clone(), r.sequence_number.clone(), r.sub_sequence_number);
+            let position = (
+                batch.shard_id.clone(),
+                r.sequence_number.clone(),
+                r.sub_sequence_number,
+            );
             assert!(self.positions.insert(position), "delivered twice: {r:?}");
             let text = std::str::from_utf8(&r.data).expect("text").to_owned();
             let (key, n) = text.split_once('#').expect("key#n");
@@ -205,7 +216,11 @@ fn blocking_consumer_reads_through_resharding_and_restarts_from_its_file() {
     let _watchdog = watchdog("blocking consumer");
     use kinesis_blocking::consumer::{Consumer, FileStore};
     let client = blocking_client();
-    let stream = TestStream::create(&client, format!("consumer-blocking-{}", std::process::id()), 2);
+    let stream = TestStream::create(
+        &client,
+        format!("consumer-blocking-{}", std::process::id()),
+        2,
+    );
     let name = stream.name().to_owned();
     let path = temp_file("blocking.json");
     let done = Arc::new(AtomicBool::new(false));
@@ -218,15 +233,27 @@ fn blocking_consumer_reads_through_resharding_and_restarts_from_its_file() {
 
     // The first run stops after a third, right after a checkpoint.
     let mut first = Check::default();
-    let mut consumer = Consumer::with_store(&client, config(&name), FileStore::new(&path)).expect("consumer");
+    let mut consumer =
+        Consumer::with_store(&client, config(&name), FileStore::new(&path)).expect("consumer");
     while first.data.len() < total / 3 {
-        assert!(start.elapsed() < DEADLINE, "first run: {} of {total}", first.data.len());
+        assert!(
+            start.elapsed() < DEADLINE,
+            "first run: {} of {total}",
+            first.data.len()
+        );
         match consumer.next().expect("events") {
             Event::Records(batch) => {
                 first.batch(&batch);
-                ok("checkpoint", consumer.checkpoint(&batch.shard_id, &batch.checkpoint));
+                ok(
+                    "checkpoint",
+                    consumer.checkpoint(&batch.shard_id, &batch.checkpoint),
+                );
             }
-            Event::ShardEnded { shard_id, checkpoint, .. } => {
+            Event::ShardEnded {
+                shard_id,
+                checkpoint,
+                ..
+            } => {
                 first.ended += 1;
                 ok("checkpoint", consumer.checkpoint(&shard_id, &checkpoint));
             }
@@ -238,8 +265,12 @@ fn blocking_consumer_reads_through_resharding_and_restarts_from_its_file() {
     checkpoint_file_holds(&path, 1);
 
     // The second run resumes from the file.
-    let mut second = Check { last: first.last.clone(), ..Check::default() };
-    let mut consumer = Consumer::with_store(&client, config(&name), FileStore::new(&path)).expect("consumer");
+    let mut second = Check {
+        last: first.last.clone(),
+        ..Check::default()
+    };
+    let mut consumer =
+        Consumer::with_store(&client, config(&name), FileStore::new(&path)).expect("consumer");
     while !(done.load(Ordering::SeqCst) && first.data.len() + second.data.len() >= total) {
         assert!(
             start.elapsed() < DEADLINE,
@@ -250,12 +281,22 @@ fn blocking_consumer_reads_through_resharding_and_restarts_from_its_file() {
         match consumer.next().expect("events") {
             Event::Records(batch) => {
                 for r in &batch.records {
-                    assert!(!first.seen.contains(&r.data.to_vec()), "delivered before the checkpoint");
+                    assert!(
+                        !first.seen.contains(&r.data.to_vec()),
+                        "delivered before the checkpoint"
+                    );
                 }
                 second.batch(&batch);
-                ok("checkpoint", consumer.checkpoint(&batch.shard_id, &batch.checkpoint));
+                ok(
+                    "checkpoint",
+                    consumer.checkpoint(&batch.shard_id, &batch.checkpoint),
+                );
             }
-            Event::ShardEnded { shard_id, checkpoint, .. } => {
+            Event::ShardEnded {
+                shard_id,
+                checkpoint,
+                ..
+            } => {
                 second.ended += 1;
                 ok("checkpoint", consumer.checkpoint(&shard_id, &checkpoint));
             }
@@ -265,7 +306,10 @@ fn blocking_consumer_reads_through_resharding_and_restarts_from_its_file() {
     }
     let produced = producer.join().expect("producer");
     report("blocking", &first, &second, &produced);
-    assert!(first.ended + second.ended >= 3, "the split's parent and the merge's two ended");
+    assert!(
+        first.ended + second.ended >= 3,
+        "the split's parent and the merge's two ended"
+    );
 }
 
 #[test]
@@ -291,38 +335,77 @@ fn async_consumer_reads_through_resharding_and_restarts_from_its_file() {
             .await
             .expect("consumer");
         while first.data.len() < total / 3 {
-            assert!(start.elapsed() < DEADLINE, "first run: {} of {total}", first.data.len());
+            assert!(
+                start.elapsed() < DEADLINE,
+                "first run: {} of {total}",
+                first.data.len()
+            );
             match consumer.next().await.expect("events") {
                 Event::Records(batch) => {
                     first.batch(&batch);
-                    ok("checkpoint", consumer.checkpoint(&batch.shard_id, &batch.checkpoint).await);
+                    ok(
+                        "checkpoint",
+                        consumer
+                            .checkpoint(&batch.shard_id, &batch.checkpoint)
+                            .await,
+                    );
                 }
-                Event::ShardEnded { shard_id, checkpoint, .. } => {
+                Event::ShardEnded {
+                    shard_id,
+                    checkpoint,
+                    ..
+                } => {
                     first.ended += 1;
-                    ok("checkpoint", consumer.checkpoint(&shard_id, &checkpoint).await);
+                    ok(
+                        "checkpoint",
+                        consumer.checkpoint(&shard_id, &checkpoint).await,
+                    );
                 }
                 Event::Error { error, .. } => panic!("{error}"),
                 _ => {}
             }
         }
         drop(consumer);
-        let mut second = Check { last: first.last.clone(), ..Check::default() };
+        let mut second = Check {
+            last: first.last.clone(),
+            ..Check::default()
+        };
         let mut consumer = Consumer::with_store(&client, config(&name), FileStore::new(&path))
             .await
             .expect("consumer");
         while !(done.load(Ordering::SeqCst) && first.data.len() + second.data.len() >= total) {
-            assert!(start.elapsed() < DEADLINE, "second run: {} + {} of {total}", first.data.len(), second.data.len());
+            assert!(
+                start.elapsed() < DEADLINE,
+                "second run: {} + {} of {total}",
+                first.data.len(),
+                second.data.len()
+            );
             match consumer.next().await.expect("events") {
                 Event::Records(batch) => {
                     for r in &batch.records {
-                        assert!(!first.seen.contains(&r.data.to_vec()), "delivered before the checkpoint");
+                        assert!(
+                            !first.seen.contains(&r.data.to_vec()),
+                            "delivered before the checkpoint"
+                        );
                     }
                     second.batch(&batch);
-                    ok("checkpoint", consumer.checkpoint(&batch.shard_id, &batch.checkpoint).await);
+                    ok(
+                        "checkpoint",
+                        consumer
+                            .checkpoint(&batch.shard_id, &batch.checkpoint)
+                            .await,
+                    );
                 }
-                Event::ShardEnded { shard_id, checkpoint, .. } => {
+                Event::ShardEnded {
+                    shard_id,
+                    checkpoint,
+                    ..
+                } => {
                     second.ended += 1;
-                    ok("checkpoint", consumer.checkpoint(&shard_id, &checkpoint).await);
+                    ok(
+                        "checkpoint",
+                        consumer.checkpoint(&shard_id, &checkpoint).await,
+                    );
                 }
                 Event::Error { error, .. } => panic!("{error}"),
                 _ => {}

@@ -216,10 +216,8 @@ pub fn drive(data: &[u8]) -> usize {
                         shard_id,
                         checkpoint,
                         ..
-                    } => {
-                        if b.u8() % 4 != 0 {
-                            consumer.handle_checkpoint(&shard_id, &checkpoint);
-                        }
+                    } if b.u8() % 4 != 0 => {
+                        consumer.handle_checkpoint(&shard_id, &checkpoint);
                     }
                     _ => {}
                 }
@@ -252,11 +250,21 @@ fn feed(
         1 | 2 => {
             let code = CODES[usize::from(b.u8()) % CODES.len()];
             let status = if b.u8() % 4 == 0 { 500 } else { 400 };
-            consumer.handle_response(id, answer(status, format!(r#"{{"__type":"{code}"}}"#)), now, wall);
+            consumer.handle_response(
+                id,
+                answer(status, format!(r#"{{"__type":"{code}"}}"#)),
+                now,
+                wall,
+            );
         }
         3 => {
             let raw: Vec<u8> = (0..b.u8() % 16).map(|_| b.u8()).collect();
-            consumer.handle_response(id, answer(200, String::from_utf8_lossy(&raw).into_owned()), now, wall);
+            consumer.handle_response(
+                id,
+                answer(200, String::from_utf8_lossy(&raw).into_owned()),
+                now,
+                wall,
+            );
         }
         _ => {
             let body = well_formed(b, target);

@@ -368,7 +368,7 @@ impl Reader {
                 }
             }
         }
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(records.len());
         for record in records {
             let before = out.len();
             let resume = &self.resume;

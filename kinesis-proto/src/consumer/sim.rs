@@ -79,7 +79,11 @@ impl Sim {
                 parents: vec![],
                 range: (
                     step * i as u128,
-                    if i + 1 == n { u128::MAX } else { step * (i as u128 + 1) - 1 },
+                    if i + 1 == n {
+                        u128::MAX
+                    } else {
+                        step * (i as u128 + 1) - 1
+                    },
                 ),
                 records: vec![],
                 trimmed: 0,
@@ -95,7 +99,11 @@ impl Sim {
             next_iterator: 0,
             faults: Faults {
                 list_page: faults.list_page.max(1),
-                page_limit: if faults.page_limit == 0 { 10_000 } else { faults.page_limit },
+                page_limit: if faults.page_limit == 0 {
+                    10_000
+                } else {
+                    faults.page_limit
+                },
                 ..faults
             },
             get_records_calls: 0,
@@ -113,7 +121,10 @@ impl Sim {
     }
 
     fn index(&self, id: &str) -> usize {
-        self.shards.iter().position(|s| s.id == id).expect("a known shard")
+        self.shards
+            .iter()
+            .position(|s| s.id == id)
+            .expect("a known shard")
     }
 
     /// Writes a record as PutRecord would: to the open shard owning the
@@ -280,11 +291,17 @@ impl Sim {
             "LATEST" => s.records.len(),
             "AT_SEQUENCE_NUMBER" => {
                 let n = seq();
-                s.records.iter().position(|r| r.seq >= n).unwrap_or(s.records.len())
+                s.records
+                    .iter()
+                    .position(|r| r.seq >= n)
+                    .unwrap_or(s.records.len())
             }
             "AFTER_SEQUENCE_NUMBER" => {
                 let n = seq();
-                s.records.iter().position(|r| r.seq > n).unwrap_or(s.records.len())
+                s.records
+                    .iter()
+                    .position(|r| r.seq > n)
+                    .unwrap_or(s.records.len())
             }
             other => panic!("unexpected iterator type {other}"),
         }
@@ -309,7 +326,10 @@ impl Sim {
             return Err("ProvisionedThroughputExceededException");
         }
         let empty = self.faults.empty_every.is_some_and(|k| n % k == 0);
-        let limit = body["Limit"].as_u64().map_or(10_000, |l| l as usize).min(self.faults.page_limit);
+        let limit = body["Limit"]
+            .as_u64()
+            .map_or(10_000, |l| l as usize)
+            .min(self.faults.page_limit);
         let s = &self.shards[i];
         let pos = pos.max(s.trimmed);
         let take = if empty { 0 } else { limit };

@@ -98,10 +98,10 @@ impl Harness {
                 self.consumer.handle_response(t.id, answer, self.now, wall);
             }
             let mut took = false;
-            while self.take_events
-                && self.stop_after.is_none_or(|n| self.delivered.len() < n)
-            {
-                let Some(event) = self.consumer.poll_event() else { break };
+            while self.take_events && self.stop_after.is_none_or(|n| self.delivered.len() < n) {
+                let Some(event) = self.consumer.poll_event() else {
+                    break;
+                };
                 took = true;
                 self.take(event);
                 if !self.pause.is_zero() {
@@ -116,7 +116,11 @@ impl Harness {
                 spins = 0;
                 continue;
             }
-            let next = self.consumer.poll_timeout().unwrap_or(end).clamp(self.now, end);
+            let next = self
+                .consumer
+                .poll_timeout()
+                .unwrap_or(end)
+                .clamp(self.now, end);
             if next == self.now {
                 spins += 1;
                 assert!(spins < 1000, "the consumer says it is due but does nothing");
@@ -138,8 +142,13 @@ impl Harness {
                         r.sub_sequence_number,
                     );
                     assert!(self.positions.insert(key), "delivered twice: {r:?}");
-                    assert!(!self.store.get(&batch.shard_id).is_some_and(|cp| cp
-                        .covers(&r.sequence_number, r.sub_sequence_number)), "at or before the checkpoint: {r:?}");
+                    assert!(
+                        !self
+                            .store
+                            .get(&batch.shard_id)
+                            .is_some_and(|cp| cp.covers(&r.sequence_number, r.sub_sequence_number)),
+                        "at or before the checkpoint: {r:?}"
+                    );
                     data.push(r.data.to_vec());
                     self.delivered.push(r.data.to_vec());
                 }
@@ -173,7 +182,8 @@ impl Harness {
     fn checkpoint(&mut self, shard_id: &str, checkpoint: Checkpoint) {
         self.store.set(shard_id, checkpoint.clone());
         self.consumer.handle_checkpoint(shard_id, &checkpoint);
-        self.snapshots.push((self.store.clone(), self.delivered.len()));
+        self.snapshots
+            .push((self.store.clone(), self.delivered.len()));
     }
 
     /// Every user record in the stream, not trimmed.
@@ -196,7 +206,13 @@ impl Harness {
         let mut got = self.delivered.clone();
         expected.sort();
         got.sort();
-        assert_eq!(got.len(), expected.len(), "delivered {} of {}", got.len(), expected.len());
+        assert_eq!(
+            got.len(),
+            expected.len(),
+            "delivered {} of {}",
+            got.len(),
+            expected.len()
+        );
         assert_eq!(got, expected);
         check_key_order(&self.delivered);
         self.check_parents_first();
@@ -282,8 +298,13 @@ impl Writer {
     }
 
     /// `n` records to one shard (keys whose hash falls in its range).
-    fn to_shard(&mut self, sim: &mut Sim, shard: &str, n: usize) {
-        let (lo, hi) = sim.shards.iter().find(|s| s.id == shard).expect("shard").range;
+    fn for_shard(&mut self, sim: &mut Sim, shard: &str, n: usize) {
+        let (lo, hi) = sim
+            .shards
+            .iter()
+            .find(|s| s.id == shard)
+            .expect("shard")
+            .range;
         let keys: Vec<String> = (0..)
             .map(|i| format!("{shard}-k{i}"))
             .filter(|k| (lo..=hi).contains(&crate::kpl::hash_key_of(k)))
@@ -301,7 +322,17 @@ const MINUTE: Duration = Duration::from_secs(60);
 
 #[test]
 fn split_children_after_their_parent() {
-    let mut h = Harness::new(Sim::new(1, Faults { list_page: 1, page_limit: 7, ..Faults::default() }), config());
+    let mut h = Harness::new(
+        Sim::new(
+            1,
+            Faults {
+                list_page: 1,
+                page_limit: 7,
+                ..Faults::default()
+            },
+        ),
+        config(),
+    );
     let mut w = Writer::default();
     w.plain(&mut h.sim, 40);
     h.run_for(Duration::from_secs(2));
@@ -321,10 +352,19 @@ fn split_children_after_their_parent() {
 
 #[test]
 fn merge_waits_for_the_parent_that_ends_last() {
-    let mut h = Harness::new(Sim::new(2, Faults { page_limit: 5, ..Faults::default() }), config());
+    let mut h = Harness::new(
+        Sim::new(
+            2,
+            Faults {
+                page_limit: 5,
+                ..Faults::default()
+            },
+        ),
+        config(),
+    );
     let mut w = Writer::default();
-    w.to_shard(&mut h.sim, "shardId-000000000000", 80);
-    w.to_shard(&mut h.sim, "shardId-000000000001", 3);
+    w.for_shard(&mut h.sim, "shardId-000000000000", 80);
+    w.for_shard(&mut h.sim, "shardId-000000000001", 3);
     let child = h.sim.merge("shardId-000000000000", "shardId-000000000001");
     w.plain(&mut h.sim, 30);
     h.run_for(MINUTE);
@@ -332,14 +372,27 @@ fn merge_waits_for_the_parent_that_ends_last() {
     let end0 = h.position_of(|s| matches!(s, Seen::Ended(id, _) if id == "shardId-000000000000"));
     let end1 = h.position_of(|s| matches!(s, Seen::Ended(id, _) if id == "shardId-000000000001"));
     let child_first = h.position_of(|s| matches!(s, Seen::Records(id, _) if *id == child));
-    let (end0, end1, child_first) = (end0.expect("0 ends"), end1.expect("1 ends"), child_first.expect("child read"));
+    let (end0, end1, child_first) = (
+        end0.expect("0 ends"),
+        end1.expect("1 ends"),
+        child_first.expect("child read"),
+    );
     assert!(end1 < end0, "the short parent ends first");
     assert!(end0 < child_first, "the child waits for the long parent");
 }
 
 #[test]
 fn split_and_merge_at_once() {
-    let mut h = Harness::new(Sim::new(2, Faults { page_limit: 9, ..Faults::default() }), config());
+    let mut h = Harness::new(
+        Sim::new(
+            2,
+            Faults {
+                page_limit: 9,
+                ..Faults::default()
+            },
+        ),
+        config(),
+    );
     let mut w = Writer::default();
     w.plain(&mut h.sim, 50);
     w.aggregated(&mut h.sim, "agg-a", 20);
@@ -359,7 +412,11 @@ fn split_and_merge_at_once() {
 
 #[test]
 fn expired_iterators_mid_shard_skip_and_repeat_nothing() {
-    let faults = Faults { iterator_ttl: Some(Duration::from_secs(2)), page_limit: 10, ..Faults::default() };
+    let faults = Faults {
+        iterator_ttl: Some(Duration::from_secs(2)),
+        page_limit: 10,
+        ..Faults::default()
+    };
     let mut h = Harness::new(Sim::new(1, faults), config());
     h.pause = Duration::from_secs(3); // a slow user: every iterator expires
     let mut w = Writer::default();
@@ -373,8 +430,15 @@ fn expired_iterators_mid_shard_skip_and_repeat_nothing() {
 
 #[test]
 fn throttling_backs_off_and_the_pace_stays_at_five_per_second() {
-    let faults = Faults { throttle_every: Some(2), page_limit: 10, ..Faults::default() };
-    let mut h = Harness::new(Sim::new(2, faults), config().with_idle_delay(Duration::from_millis(300)));
+    let faults = Faults {
+        throttle_every: Some(2),
+        page_limit: 10,
+        ..Faults::default()
+    };
+    let mut h = Harness::new(
+        Sim::new(2, faults),
+        config().with_idle_delay(Duration::from_millis(300)),
+    );
     let mut w = Writer::default();
     w.plain(&mut h.sim, 200);
     h.run_for(2 * MINUTE);
@@ -386,7 +450,10 @@ fn throttling_backs_off_and_the_pace_stays_at_five_per_second() {
     for (shard, it, at) in &h.sim.get_log {
         if let Some((prev_it, prev_at)) = last.get(shard) {
             if prev_it != it {
-                assert!(*at - *prev_at >= Duration::from_millis(200), "too fast on {shard}");
+                assert!(
+                    *at - *prev_at >= Duration::from_millis(200),
+                    "too fast on {shard}"
+                );
             }
         }
         last.insert(*shard, (it.clone(), *at));
@@ -395,7 +462,11 @@ fn throttling_backs_off_and_the_pace_stays_at_five_per_second() {
 
 #[test]
 fn empty_pages_are_read_through() {
-    let faults = Faults { empty_every: Some(2), page_limit: 4, ..Faults::default() };
+    let faults = Faults {
+        empty_every: Some(2),
+        page_limit: 4,
+        ..Faults::default()
+    };
     let mut h = Harness::new(Sim::new(1, faults), config());
     let mut w = Writer::default();
     w.plain(&mut h.sim, 30);
@@ -428,7 +499,10 @@ fn shards_that_end_with_no_records() {
 
 #[test]
 fn no_child_shards_in_the_answer_falls_back_to_listing() {
-    let faults = Faults { no_child_shards: true, ..Faults::default() };
+    let faults = Faults {
+        no_child_shards: true,
+        ..Faults::default()
+    };
     let mut h = Harness::new(Sim::new(1, faults), config());
     let mut w = Writer::default();
     w.plain(&mut h.sim, 10);
@@ -437,12 +511,18 @@ fn no_child_shards_in_the_answer_falls_back_to_listing() {
     w.plain(&mut h.sim, 30);
     h.run_for(Duration::from_secs(10)); // far less than the 60 s rediscovery
     h.verify();
-    assert!(h.log.iter().any(|s| matches!(s, Seen::Ended(_, kids) if kids == &vec![a.clone(), b.clone()])));
+    assert!(h
+        .log
+        .iter()
+        .any(|s| matches!(s, Seen::Ended(_, kids) if kids == &vec![a.clone(), b.clone()])));
 }
 
 #[test]
 fn latest_reads_only_what_comes_after_the_start() {
-    let mut h = Harness::new(Sim::new(2, Faults::default()), config().with_start(StartPosition::Latest));
+    let mut h = Harness::new(
+        Sim::new(2, Faults::default()),
+        config().with_start(StartPosition::Latest),
+    );
     let mut w = Writer::default();
     w.plain(&mut h.sim, 20);
     h.sim.split("shardId-000000000001"); // closed before the start: not read
@@ -452,7 +532,11 @@ fn latest_reads_only_what_comes_after_the_start() {
     h.sim.split("shardId-000000000000");
     w.plain(&mut h.sim, 20);
     h.run_for(MINUTE);
-    let mut expected: Vec<Vec<u8>> = h.expected().into_iter().filter(|d| !before.contains(d)).collect();
+    let mut expected: Vec<Vec<u8>> = h
+        .expected()
+        .into_iter()
+        .filter(|d| !before.contains(d))
+        .collect();
     let mut got = h.delivered.clone();
     expected.sort();
     got.sort();
@@ -462,7 +546,17 @@ fn latest_reads_only_what_comes_after_the_start() {
 
 #[test]
 fn trimmed_records_are_reported_not_jumped_silently() {
-    let mut h = Harness::new(Sim::new(1, Faults { page_limit: 5, ..Faults::default() }), config()).storing();
+    let mut h = Harness::new(
+        Sim::new(
+            1,
+            Faults {
+                page_limit: 5,
+                ..Faults::default()
+            },
+        ),
+        config(),
+    )
+    .storing();
     let mut w = Writer::default();
     w.plain(&mut h.sim, 40);
     h.stop_after = Some(10);
@@ -473,13 +567,24 @@ fn trimmed_records_are_reported_not_jumped_silently() {
     sim.trim("shardId-000000000000", 25);
     let mut resumed = Harness::new(sim, config().with_checkpoints(h.store.clone())).storing();
     resumed.run_for(MINUTE);
-    assert!(resumed.log.iter().any(|s| matches!(s, Seen::Trimmed(_))), "{:?}", resumed.log);
+    assert!(
+        resumed.log.iter().any(|s| matches!(s, Seen::Trimmed(_))),
+        "{:?}",
+        resumed.log
+    );
     resumed.verify();
 }
 
 #[test]
 fn resume_from_the_checkpoints_of_every_step() {
-    let mut sim = Sim::new(2, Faults { page_limit: 6, list_page: 2, ..Faults::default() });
+    let mut sim = Sim::new(
+        2,
+        Faults {
+            page_limit: 6,
+            list_page: 2,
+            ..Faults::default()
+        },
+    );
     let mut w = Writer::default();
     w.plain(&mut sim, 30);
     w.aggregated(&mut sim, "agg-1", 12);
@@ -502,9 +607,16 @@ fn resume_from_the_checkpoints_of_every_step() {
     for (k, (checkpoints, delivered_before)) in snapshots.into_iter().enumerate() {
         let mut again = Harness::new(sim.clone(), config().with_checkpoints(checkpoints)).storing();
         again.run_for(MINUTE);
-        let before: HashSet<Vec<u8>> = first.delivered[..delivered_before].iter().cloned().collect();
+        let before: HashSet<Vec<u8>> = first.delivered[..delivered_before]
+            .iter()
+            .cloned()
+            .collect();
         let after: HashSet<Vec<u8>> = again.delivered.iter().cloned().collect();
-        assert_eq!(after.len(), again.delivered.len(), "step {k}: a record twice");
+        assert_eq!(
+            after.len(),
+            again.delivered.len(),
+            "step {k}: a record twice"
+        );
         assert!(before.is_disjoint(&after), "step {k}: delivered again");
         let union: HashSet<Vec<u8>> = before.union(&after).cloned().collect();
         assert_eq!(union, all, "step {k}: a gap");
@@ -529,7 +641,16 @@ fn aggregated_records_come_out_with_sub_sequence_numbers() {
 
 #[test]
 fn a_user_who_takes_nothing_stops_the_reading() {
-    let mut h = Harness::new(Sim::new(2, Faults { page_limit: 5, ..Faults::default() }), config().with_prefetch(2));
+    let mut h = Harness::new(
+        Sim::new(
+            2,
+            Faults {
+                page_limit: 5,
+                ..Faults::default()
+            },
+        ),
+        config().with_prefetch(2),
+    );
     let mut w = Writer::default();
     w.plain(&mut h.sim, 100);
     h.take_events = false;
@@ -557,5 +678,8 @@ fn arbitrary_answers_never_panic_or_deliver_twice() {
             .collect();
         delivered += super::fuzz::drive(&input);
     }
-    assert!(delivered > 300, "the answers reach deep enough: {delivered} records");
+    assert!(
+        delivered > 300,
+        "the answers reach deep enough: {delivered} records"
+    );
 }
