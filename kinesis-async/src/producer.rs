@@ -228,7 +228,10 @@ impl Producer {
         stream: impl Into<StreamRef>,
         config: ProducerConfig,
     ) -> Result<Producer, Error> {
-        let machine = machine::Producer::new(client.proto(), stream, client.credentials(), config)?;
+        let machine = {
+            let (proto, credentials) = client.proto_parts();
+            machine::Producer::new(proto, stream, credentials.clone(), config)?
+        };
         let (wake, woken) = channel::bounded(1);
         let shared = Arc::new(Shared {
             state: Mutex::new(State {
@@ -495,7 +498,7 @@ impl Shared {
         let id = transmit.id;
         let answer = self
             .client
-            .exchange(transmit.request, transmit.timeout)
+            .send_raw(transmit.request, transmit.timeout)
             .await;
         let mut state = self.lock();
         match answer {

@@ -303,7 +303,10 @@ impl Producer {
         config: ProducerConfig,
     ) -> Result<Producer, Error> {
         let senders = config.max_in_flight;
-        let machine = machine::Producer::new(client.proto(), stream, client.credentials(), config)?;
+        let machine = {
+            let (proto, credentials) = client.proto_parts();
+            machine::Producer::new(proto, stream, credentials.clone(), config)?
+        };
         let shared = Arc::new(Shared {
             state: Mutex::new(State {
                 machine,
@@ -636,7 +639,7 @@ impl Shared {
             };
             drop(state);
             let id = transmit.id;
-            let answer = self.client.exchange(transmit.request, transmit.timeout);
+            let answer = self.client.send_raw(transmit.request, transmit.timeout);
             state = self.lock();
             match answer {
                 Ok(response) => state.machine.handle_response(
