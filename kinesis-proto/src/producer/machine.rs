@@ -274,6 +274,11 @@ pub struct Producer {
     /// stream): every record fails with it.
     refused: Option<UsageError>,
 
+    /// Whole PutRecords calls that failed in a row, and no new call
+    /// before this: a stream-wide backoff once the engine gave up on one.
+    failed_calls: u32,
+    calls_paused_until: Option<Instant>,
+
     flush_until: u64,
     closing: bool,
     metrics: Metrics,
@@ -400,6 +405,8 @@ impl Producer {
             map_stale: false,
             setup_error: None,
             refused: None,
+            failed_calls: 0,
+            calls_paused_until: None,
             flush_until: 0,
             closing: false,
             metrics: Metrics::default(),
@@ -619,13 +626,19 @@ impl Producer {
                 }
             }
         }
+        if let Some(t) = self.calls_paused_until.filter(|_| room) {
+            earliest(t);
+        }
         let ttl = self.config.record_ttl;
         if let Some(Some(oldest)) = self.ledger.front() {
             earliest(oldest.checked_add(ttl).unwrap_or(*oldest));
         }
         let linger = self.config.linger;
         let predicts = self.predicts();
-        for (key, q) in &self.queues {
+        let paused = self
+            .calls_paused_until
+            .is_some_and(|t| self.last_now.is_none_or(|n| n < t));
+        for (key, q) in self.queues.iter().filter(|_| !paused) {
             let Some(front) = q.items.front() else {
                 continue;
             };
@@ -654,6 +667,29 @@ impl Producer {
             }
         }
         at
+    }
+
+    /// What each timer says, for a test that finds one in the past.
+    #[cfg(test)]
+    pub(crate) fn debug_timers(&self) -> String {
+        let slots: Vec<String> = self
+            .slots
+            .iter()
+            .map(|s| match &s.job {
+                Job::Put(p) => format!("put out={:?} {:?} timeout={:?}", s.out, p.call, p.call.poll_timeout()),
+                Job::List(l) => format!("list out={:?} {:?}", s.out, l.call),
+                Job::Summary(c) => format!("summary out={:?} {:?}", s.out, c),
+            })
+            .collect();
+        let queues: Vec<String> = self
+            .queues
+            .iter()
+            .map(|(k, q)| format!("{k:?}: {} items, in flight {}, backoff {:?}/{:?}", q.items.len(), q.in_flight, q.throttled_at, q.backoff_until))
+            .collect();
+        format!(
+            "last_now {:?}, ledger front {:?}, paused {:?}, strategy {:?}, map {:?} stale {}, slots {slots:?}, queues {queues:?}, ready {}",
+            self.last_now, self.ledger.front(), self.calls_paused_until, self.strategy, self.map_state, self.map_stale, self.ready.len()
+        )
     }
 
     /// Handles what is due at `now`: records past their time to live fail
@@ -803,6 +839,9 @@ impl Producer {
         }
         self.handle_timeout(now);
         // Backoffs that ended.
+        if self.calls_paused_until.is_some_and(|t| now >= t) {
+            self.calls_paused_until = None;
+        }
         for q in self.queues.values_mut() {
             if q.backoff_until.is_some_and(|t| now >= t) {
                 q.backoff_until = None;
@@ -955,7 +994,9 @@ impl Producer {
             Err(done) => {
                 let slot = self.slots.swap_remove(i);
                 match (slot.job, done) {
-                    (Job::Put(p), Done::Put(r)) => self.put_done(p, slot.answer_lost, r, now),
+                    (Job::Put(p), Done::Put(r)) => {
+                        self.put_done(p, slot.answer_lost, r, now, random)
+                    }
                     (Job::List(l), Done::List(r)) => self.list_done(l, r, now),
                     (Job::Summary(_), Done::Summary(r)) => self.summary_done(r, now),
                     _ => unreachable!("a slot's job and its outcome are of one kind"),
@@ -1213,6 +1254,9 @@ impl Producer {
 
     /// Packs the next PutRecords batch, when one is due.
     fn build_batch(&mut self, now: Instant) -> Option<PutBatch> {
+        if self.calls_paused_until.is_some_and(|t| now < t) {
+            return None;
+        }
         let keys: Vec<ShardKey> = self
             .queues
             .iter()
@@ -1403,7 +1447,14 @@ impl Producer {
     }
 
     /// Reads a finished PutRecords call: delivers, requeues, fails.
-    fn put_done(&mut self, batch: PutBatch, lost: bool, result: Result<PutRecordsOutput, Error>, now: Instant) {
+    fn put_done(
+        &mut self,
+        batch: PutBatch,
+        lost: bool,
+        result: Result<PutRecordsOutput, Error>,
+        now: Instant,
+        random: f64,
+    ) {
         let PutBatch { call, entries } = batch;
         for e in &entries {
             if let Some(q) = self.queues.get_mut(&e.shard) {
@@ -1413,6 +1464,7 @@ impl Producer {
         let op = call.operation();
         match result {
             Ok(output) => {
+                self.failed_calls = 0;
                 let mut requeue: Vec<(ShardKey, Item)> = Vec::new();
                 for (i, (entry, sent)) in entries.into_iter().zip(op.records.iter()).enumerate() {
                     match output.records.get(i) {
@@ -1447,6 +1499,12 @@ impl Producer {
             Err(error) => {
                 let class = FailureClass::of_error(&error);
                 if class.is_retryable() {
+                    // The engine gave up on this call (attempts or retry
+                    // quota spent): pause new calls before sending again.
+                    self.failed_calls = self.failed_calls.saturating_add(1);
+                    let delay = self.retry.backoff(class, self.failed_calls, random);
+                    self.calls_paused_until = Some(now.checked_add(delay).unwrap_or(now));
+                    log::debug!("producer: PutRecords call failed ({error}); pausing new calls {delay:?}");
                     let mut requeue = Vec::new();
                     for (entry, sent) in entries.into_iter().zip(op.records.iter()) {
                         let mut users = entry.users;

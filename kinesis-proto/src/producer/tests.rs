@@ -173,6 +173,11 @@ impl Harness {
             });
         }
         self.drain_events();
+        // Drained, the producer has nothing to do before its timer: a
+        // timer at or before now would make a driver spin.
+        if let Some(t) = self.producer.poll_timeout() {
+            assert!(t > self.now, "a timer {:?} not after now {:?}: {}", self.now - t, self.now, self.producer.debug_timers());
+        }
     }
 
     fn drain_events(&mut self) {
