@@ -109,10 +109,12 @@ pub use kinesis_proto::waiter::{
     ChannelActive, Condition, ConsumerActive, StreamActive, StreamGone, WaitError, WaiterConfig,
 };
 
+mod checkpoint;
 mod client;
 mod coalesce;
 #[cfg(feature = "fan-out")]
 mod fan_out;
+pub mod consumer;
 mod operations;
 mod paginate;
 mod resolve;
@@ -127,5 +129,6 @@ pub use client::Client;
 pub use fan_out::{FanOut, FanOutShard, ShardEvents};
 /// Enhanced fan-out's event stream and subscription machine (kinesis-proto's).
 pub use kinesis_proto::eventstream;
+pub use consumer::Consumer;
 pub use kinesis_proto::TransportOptions;
 pub use paginate::Pages;

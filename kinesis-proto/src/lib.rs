@@ -33,6 +33,8 @@
 //!   SubscribeToShard's event stream, its messages typed, and a
 //!   subscription machine per shard (five-minute lifetime, continuation
 //!   sequence numbers, children at shard end).
+//! - A consumer ([`consumer`]): every shard of a stream read across
+//!   resharding, expired iterators and restarts, with checkpoints.
 //! - Waiters ([`waiter`]): a stream ACTIVE or gone, a consumer or channel
 //!   ACTIVE, with the SDKs' backoff and a time limit.
 //!
@@ -132,6 +134,7 @@ pub use http;
 
 pub mod arn;
 pub mod call;
+pub mod consumer;
 pub mod credentials;
 pub mod endpoint;
 pub mod error;
