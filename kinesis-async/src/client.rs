@@ -32,17 +32,17 @@ use kinesis_proto::TransportOptions;
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
 /// What every clone shares: the settings as given, the core client they
 /// describe (its time limits, retry quota and clock offset are per client)
 /// and the pool.
-struct Inner {
+pub(crate) struct Inner {
     settings: Settings,
-    proto: kinesis_proto::Client,
-    credentials: Arc<dyn CredentialsSource>,
-    transport: Transport,
+    pub(crate) proto: kinesis_proto::Client,
+    pub(crate) credentials: Arc<dyn CredentialsSource>,
+    pub(crate) transport: Transport,
 }
 
 impl fmt::Debug for Client {
@@ -93,6 +93,22 @@ impl Client {
     /// The settings this client was made with.
     pub fn settings(&self) -> &Settings {
         &self.inner.settings
+    }
+
+    /// The core client and credentials, for machines that nest calls (the
+    /// consumer).
+    pub(crate) fn proto_parts(&self) -> (&kinesis_proto::Client, &Arc<dyn CredentialsSource>) {
+        (&self.inner.proto, &self.inner.credentials)
+    }
+
+    /// Sends one signed request within `limit`, for machines that nest
+    /// calls (the consumer).
+    pub(crate) async fn send_raw(
+        &self,
+        request: http::Request<Vec<u8>>,
+        limit: Option<Duration>,
+    ) -> Result<http::Response<Vec<u8>>, TransportError> {
+        self.inner.send(request, limit).await
     }
 
     /// Runs `call` to its end: sends what it asks to, sleeps while it says
