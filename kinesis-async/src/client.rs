@@ -42,6 +42,8 @@ struct Inner {
     settings: Settings,
     proto: kinesis_proto::Client,
     credentials: Arc<dyn CredentialsSource>,
+    /// The provider behind `credentials`, when they are fetched.
+    refreshing: Option<crate::credentials::Refreshing>,
     transport: Transport,
 }
 
@@ -96,8 +98,18 @@ impl Client {
                 .endpoint_url()
                 .map_or("(AWS)".to_owned(), ToString::to_string)
         );
+        let refreshing = match &settings.credentials_provider {
+            Some(p) => Some(
+                crate::credentials::Refreshing::new(p.clone(), &settings).map_err(Error::Usage)?,
+            ),
+            None => None,
+        };
         let inner = Inner {
-            credentials: settings.credentials.clone().into(),
+            credentials: match &refreshing {
+                Some(r) => Arc::new(r.clone()),
+                None => settings.credentials.clone().into(),
+            },
+            refreshing,
             settings,
             proto,
             transport,
@@ -167,6 +179,9 @@ impl Client {
         deadline: Option<Instant>,
     ) -> Result<O::Output, Error> {
         let inner = &*self.inner;
+        if let Some(refreshing) = &inner.refreshing {
+            refreshing.ready().await;
+        }
         let mut call = Call::new(&inner.proto, op.clone(), inner.credentials.clone());
         if let Some(at) = deadline {
             call = call.with_deadline(at);

@@ -129,6 +129,7 @@ pub use kinesis_proto::waiter::{
 };
 
 mod client;
+mod credentials;
 mod operations;
 mod paginate;
 mod transport;

@@ -103,6 +103,7 @@ pub use kinesis_proto::waiter::{
 
 mod client;
 mod coalesce;
+mod credentials;
 mod operations;
 mod paginate;
 mod resolve;

@@ -1,0 +1,220 @@
+//! kinesis-proto's credentials providers run with async I/O: HTTP through
+//! this crate's transport, files with `async_std::fs`, processes on a
+//! blocking thread. Every decision (what to ask, when to refresh, who
+//! refreshes) is kinesis-proto's [`Fetch`] and [`Cache`]; this is the loop.
+//!
+//! A call awaits [`Refreshing::ready`] before it starts, so the first
+//! fetch (and any refresh of expired credentials) happens there, without
+//! blocking a thread; near expiry a refresh runs as a task of its own
+//! while calls go on with the credentials held.
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use kinesis_proto::credentials::process::ProcessOutput;
+use kinesis_proto::credentials::{
+    Answer, Cache, Fetch, FileError, Lookup, Need, Provider, Step, Ticket,
+};
+use kinesis_proto::{
+    Credentials, CredentialsSource, Error, Settings, TransportOptions, UsageError,
+};
+use time::OffsetDateTime;
+
+use crate::transport::{self, Transport};
+
+/// Credentials fetched from a provider and refreshed ahead of expiry.
+#[derive(Clone)]
+pub(crate) struct Refreshing {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    provider: Provider,
+    transport: Transport,
+    cache: Mutex<Cache>,
+}
+
+impl Refreshing {
+    /// A source fetching from `provider`, over a transport of its own made
+    /// from `settings` (the same trusted roots).
+    pub(crate) fn new(provider: Provider, settings: &Settings) -> Result<Refreshing, UsageError> {
+        log::debug!("credentials from {}", provider.describe());
+        Ok(Refreshing {
+            shared: Arc::new(Shared {
+                provider,
+                transport: Transport::new(settings, TransportOptions::default())?,
+                cache: Mutex::new(Cache::default()),
+            }),
+        })
+    }
+
+    /// Returns once the cache holds usable credentials or has an error to
+    /// give: fetching them here when none are held, starting a background
+    /// refresh when they are near expiry.
+    pub(crate) async fn ready(&self) {
+        loop {
+            let lookup = self.shared.cache().lookup(
+                Instant::now(),
+                OffsetDateTime::now_utc(),
+                fastrand::f64(),
+            );
+            match lookup {
+                Lookup::Use(_) | Lookup::Fail(_) => return,
+                Lookup::UseAndRefresh(_, ticket) => {
+                    self.spawn(ticket);
+                    return;
+                }
+                Lookup::Refresh(ticket) => self.shared.refresh(ticket).await,
+                Lookup::Wait => {
+                    let until = self.shared.cache().poll_timeout();
+                    let wait = until
+                        .map_or(Duration::from_millis(20), |at| {
+                            at.saturating_duration_since(Instant::now())
+                        })
+                        .clamp(Duration::from_millis(1), Duration::from_millis(20));
+                    async_std::task::sleep(wait).await;
+                }
+            }
+        }
+    }
+
+    fn spawn(&self, ticket: Ticket) {
+        let shared = Arc::clone(&self.shared);
+        drop(async_std::task::spawn(async move {
+            shared.refresh(ticket).await
+        }));
+    }
+}
+
+impl Shared {
+    fn cache(&self) -> MutexGuard<'_, Cache> {
+        self.cache.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    async fn refresh(&self, ticket: Ticket) {
+        let result = fetch(&self.provider, &self.transport).await;
+        self.cache().handle_refreshed(
+            ticket,
+            result,
+            Instant::now(),
+            OffsetDateTime::now_utc(),
+            fastrand::f64(),
+        );
+    }
+}
+
+impl CredentialsSource for Refreshing {
+    /// What the cache holds. A call has awaited [`Refreshing::ready`]
+    /// first, so credentials are there unless they expired during the
+    /// call; then a refresh starts and this attempt fails (a thread of the
+    /// executor is never blocked waiting for it).
+    fn credentials(&self, now: OffsetDateTime) -> Result<Credentials, Error> {
+        let lookup = self
+            .shared
+            .cache()
+            .lookup(Instant::now(), now, fastrand::f64());
+        match lookup {
+            Lookup::Use(c) => Ok(c),
+            Lookup::UseAndRefresh(c, ticket) => {
+                self.spawn(ticket);
+                Ok(c)
+            }
+            Lookup::Refresh(ticket) => {
+                self.spawn(ticket);
+                Err(Error::Usage(UsageError::new(
+                    "credentials",
+                    "expired during the call; a refresh has started",
+                )))
+            }
+            Lookup::Wait => Err(Error::Usage(UsageError::new(
+                "credentials",
+                "expired during the call and are being refreshed",
+            ))),
+            Lookup::Fail(e) => Err(e),
+        }
+    }
+}
+
+/// One fetch from `provider`, doing each I/O it asks for.
+pub(crate) async fn fetch(
+    provider: &Provider,
+    transport: &Transport,
+) -> Result<Credentials, Error> {
+    let mut fetch = Fetch::new(provider);
+    loop {
+        match fetch.poll(OffsetDateTime::now_utc()) {
+            Step::Done(result) => return result,
+            Step::Need(need) => {
+                let answer = match need {
+                    Need::Http { request, timeout } => Answer::Http(
+                        async_std::future::timeout(timeout, transport.send(request))
+                            .await
+                            .unwrap_or_else(|_| {
+                                Err(transport::timeout("the credentials request", timeout))
+                            }),
+                    ),
+                    Need::File { path } => Answer::File(
+                        async_std::fs::read(&path)
+                            .await
+                            .map_err(|e| FileError::from_io(&e)),
+                    ),
+                    Need::Process { command, timeout } => Answer::Process(
+                        async_std::task::spawn_blocking(move || run_process(&command, timeout))
+                            .await,
+                    ),
+                    other => Answer::File(Err(FileError::Other(format!(
+                        "kinesis-async cannot do {other:?}"
+                    )))),
+                };
+                fetch.handle(answer, OffsetDateTime::now_utc());
+            }
+        }
+    }
+}
+
+/// Runs `command` through the shell on this (blocking) thread, its
+/// standard error left to ours, killed at `timeout`.
+fn run_process(command: &str, timeout: Duration) -> Result<ProcessOutput, String> {
+    let (shell, flag) = if cfg!(windows) {
+        ("cmd", "/C")
+    } else {
+        ("sh", "-c")
+    };
+    let mut child = Command::new(shell)
+        .args([flag, command])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    let mut stdout = child.stdout.take().ok_or("no stdout pipe")?;
+    let reader = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        stdout.read_to_end(&mut out).map(|_| out)
+    });
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+            break status;
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!(
+                "it did not finish within {timeout:?} and was killed"
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let stdout = reader
+        .join()
+        .map_err(|_| "the output reader panicked".to_owned())?
+        .map_err(|e| e.to_string())?;
+    Ok(ProcessOutput {
+        success: status.success(),
+        code: status.code(),
+        stdout,
+    })
+}
