@@ -346,3 +346,7 @@ aws_secret_access_key = S
         );
     }
 }
+
+#[cfg(test)]
+#[path = "tests.rs"]
+mod machine_tests;
