@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test of the project on a fresh machine (Rust, Node and npm are
-# all it needs): unit, property, doc and integration tests against a local
+# Runs every test of the project on a fresh machine (Rust, Node and npm,
+# Python 3 with venv are all it needs): unit, property, doc and integration tests against a local
 # kinesis-mock (installed from npm and started by the tests themselves), the
 # SigV4 suite, response vectors, a docs check, and each fuzz target briefly.
 #
@@ -16,6 +16,13 @@ step() { printf '\n==> %s\n' "$*"; }
 
 step "kinesis-mock (npm kinesis-local, pinned in tests/kinesis-mock)"
 npm ci --prefix tests/kinesis-mock --no-audit --no-fund --loglevel=error
+
+step "moto (PyPI moto[server]==5.2.5 into tests/moto/.venv; about 40 s when new)"
+time {
+    [ -x tests/moto/.venv/bin/python ] || python3 -m venv tests/moto/.venv
+    tests/moto/.venv/bin/python -m pip install --quiet --disable-pip-version-check "moto[server]==5.2.5"
+    echo 5.2.5 > tests/moto/.venv/moto-5.2.5-installed
+}
 
 step "unit, property, vector and integration tests"
 cargo test --workspace --all-targets

@@ -130,6 +130,7 @@ pub use kinesis_proto::waiter::{
 
 mod client;
 mod credentials;
+pub use credentials::fetch_credentials;
 mod operations;
 mod paginate;
 mod transport;

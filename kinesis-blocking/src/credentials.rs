@@ -109,6 +109,25 @@ impl CredentialsSource for Refreshing {
     }
 }
 
+/// Fetches credentials once from `provider` (what a client made from
+/// settings with a `credentials_provider` does before its first call),
+/// over a transport made from `settings`: for tools that want the
+/// credentials themselves.
+///
+/// ```no_run
+/// use kinesis_blocking::{fetch_credentials, Settings};
+/// let settings = Settings::from_env_with(|v| std::env::var(v).ok(), |f| std::fs::read_to_string(f))?;
+/// if let Some(provider) = &settings.credentials_provider {
+///     let credentials = fetch_credentials(provider, &settings)?;
+///     println!("{} until {:?}", credentials.access_key_id(), credentials.expiry());
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn fetch_credentials(provider: &Provider, settings: &Settings) -> Result<Credentials, Error> {
+    let transport = Transport::new(settings, &TransportOptions::default()).map_err(Error::Usage)?;
+    fetch(provider, &transport)
+}
+
 /// One fetch from `provider`, doing each I/O it asks for.
 pub(crate) fn fetch(provider: &Provider, transport: &Transport) -> Result<Credentials, Error> {
     let mut fetch = Fetch::new(provider);

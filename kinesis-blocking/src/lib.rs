@@ -104,6 +104,7 @@ pub use kinesis_proto::waiter::{
 mod client;
 mod coalesce;
 mod credentials;
+pub use credentials::fetch_credentials;
 mod operations;
 mod paginate;
 mod resolve;

@@ -17,6 +17,7 @@
 pub mod driver;
 pub mod listener;
 pub mod mock;
+pub mod moto;
 pub mod scenarios;
 pub mod steps;
 pub mod surface;
