@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test of the project on a fresh machine (Rust, Node and npm,
-# Python 3 with venv are all it needs): unit, property, doc and integration tests against a local
+# Runs every test of the project on a fresh machine (Rust, Node and npm are
+# all it needs): unit, property, doc and integration tests against a local
 # kinesis-mock (installed from npm and started by the tests themselves), the
 # SigV4 suite, response vectors, a docs check, and each fuzz target briefly.
 #
