@@ -313,3 +313,43 @@ fn every_case_on_disk_is_run() {
     listed.sort();
     assert_eq!(on_disk, listed);
 }
+
+mod never_panic {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn bodies() -> impl Strategy<Value = Vec<u8>> {
+        let case_bodies: Vec<Vec<u8>> = CASES.iter().map(|n| load(n).body.into_bytes()).collect();
+        prop_oneof![
+            proptest::collection::vec(any::<u8>(), 0..256),
+            (proptest::sample::select(case_bodies), any::<usize>(), any::<u8>()).prop_map(|(mut b, at, byte)| {
+                // One byte of a real answer changed, or the answer cut short.
+                if !b.is_empty() {
+                    let at = at % b.len();
+                    if byte % 2 == 0 {
+                        b[at] = byte;
+                    } else {
+                        b.truncate(at);
+                    }
+                }
+                b
+            }),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn parsers_never_panic(body in bodies(), status in prop_oneof![Just(200u16), Just(403u16), Just(500u16)]) {
+            let response = http::Response::builder().status(status).body(body.clone()).expect("a response");
+            let wall = OffsetDateTime::from_unix_timestamp(1_800_000_000).expect("in range");
+            let _ = sts::parse_response(&response);
+            let _ = container::parse_response(&response);
+            let _ = imds::parse_credentials(&response);
+            let _ = imds::parse_role(&response);
+            let _ = imds::parse_token(&response);
+            let _ = sso::parse_role_credentials(&response);
+            let _ = sso::parse_cached_token(&body, wall, "p");
+            let _ = parse_output(&ProcessOutput::success(body));
+        }
+    }
+}
