@@ -204,3 +204,74 @@ pub(crate) fn run_process(command: &str, timeout: Duration) -> Result<ProcessOut
         stdout,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kinesis_proto::Config;
+
+    fn helper(dir: &std::path::Path, expires_in: &str) -> Provider {
+        let runs = dir.join("runs");
+        let script = dir.join("helper.sh");
+        std::fs::write(
+            &script,
+            format!(
+                "echo run >> '{}'\nsleep 0.2\nexp=$(date -u -d '{expires_in}' +%Y-%m-%dT%H:%M:%SZ)\n\
+                 printf '{{\"Version\":1,\"AccessKeyId\":\"ASIAHELPER\",\"SecretAccessKey\":\"HELPER-SECRET\",\"SessionToken\":\"HELPER-TOKEN\",\"Expiration\":\"%s\"}}' \"$exp\"\n",
+                runs.display()
+            ),
+        )
+        .expect("write the helper");
+        Provider::process(format!("sh '{}'", script.display()))
+    }
+
+    fn runs(dir: &std::path::Path) -> usize {
+        std::fs::read_to_string(dir.join("runs")).map_or(0, |t| t.lines().count())
+    }
+
+    #[test]
+    fn concurrent_callers_share_one_fetch() {
+        let dir =
+            std::env::temp_dir().join(format!("kinesis-blocking-creds-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a temp dir");
+        let settings = Settings::new(Config::new("us-east-1"), Credentials::new("", "", None));
+        let source =
+            Arc::new(Refreshing::new(helper(&dir, "+1 hour"), &settings).expect("a source"));
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                let source = Arc::clone(&source);
+                thread::spawn(move || source.credentials(OffsetDateTime::now_utc()))
+            })
+            .collect();
+        for t in threads {
+            let c = t.join().expect("no panic").expect("credentials");
+            assert_eq!(c.access_key_id(), "ASIAHELPER");
+            assert!(!format!("{c:?}").contains("HELPER-SECRET"));
+        }
+        assert_eq!(runs(&dir), 1, "one fetch for eight callers");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_failing_source_is_an_error_then_backs_off() {
+        let settings = Settings::new(Config::new("us-east-1"), Credentials::new("", "", None));
+        let source = Refreshing::new(Provider::process("exit 3"), &settings).expect("a source");
+        let e = source
+            .credentials(OffsetDateTime::now_utc())
+            .expect_err("exit 3");
+        assert!(e.to_string().contains("status 3"), "{e}");
+        // Within the backoff: the same error, without running it again.
+        let again = source
+            .credentials(OffsetDateTime::now_utc())
+            .expect_err("still failing");
+        assert_eq!(e, again);
+    }
+
+    #[test]
+    fn a_process_past_its_time_is_killed() {
+        let started = Instant::now();
+        let e = run_process("sleep 5", Duration::from_millis(200)).expect_err("killed");
+        assert!(e.contains("killed"), "{e}");
+        assert!(started.elapsed() < Duration::from_secs(3));
+    }
+}

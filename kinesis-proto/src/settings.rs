@@ -563,7 +563,7 @@ impl<'e, E: Environment + ?Sized> Sources<'e, E> {
             }) => Ok((credentials, None, origin)),
             Ok(Resolved::Provider(p)) => {
                 let origin = p.describe();
-                Ok((Credentials::new("", "", None), Some(p), origin))
+                Ok((Credentials::new("", "", None), Some(*p), origin))
             }
             Err(e) if e.field == "credentials" && e.problem.starts_with("not found") => {
                 Err(UsageError::new(

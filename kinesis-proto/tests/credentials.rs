@@ -322,18 +322,23 @@ mod never_panic {
         let case_bodies: Vec<Vec<u8>> = CASES.iter().map(|n| load(n).body.into_bytes()).collect();
         prop_oneof![
             proptest::collection::vec(any::<u8>(), 0..256),
-            (proptest::sample::select(case_bodies), any::<usize>(), any::<u8>()).prop_map(|(mut b, at, byte)| {
-                // One byte of a real answer changed, or the answer cut short.
-                if !b.is_empty() {
-                    let at = at % b.len();
-                    if byte % 2 == 0 {
-                        b[at] = byte;
-                    } else {
-                        b.truncate(at);
+            (
+                proptest::sample::select(case_bodies),
+                any::<usize>(),
+                any::<u8>()
+            )
+                .prop_map(|(mut b, at, byte)| {
+                    // One byte of a real answer changed, or the answer cut short.
+                    if !b.is_empty() {
+                        let at = at % b.len();
+                        if byte % 2 == 0 {
+                            b[at] = byte;
+                        } else {
+                            b.truncate(at);
+                        }
                     }
-                }
-                b
-            }),
+                    b
+                }),
         ]
     }
 

@@ -40,7 +40,7 @@ pub enum Resolved {
         origin: String,
     },
     /// A source to fetch (and refresh) credentials from.
-    Provider(Provider),
+    Provider(Box<Provider>),
 }
 
 fn err(problem: impl Into<String>) -> UsageError {
@@ -383,7 +383,7 @@ pub fn resolve<E: Environment + ?Sized>(
         p.roles = roles;
         p.sts_endpoint = sts_endpoint.clone();
         p.skipped = skipped;
-        Resolved::Provider(p)
+        Resolved::Provider(Box::new(p))
     };
     let profile = profiles.profile(&profile_name);
     if profile.is_some() {

@@ -123,7 +123,7 @@ pub fn parse_token<B: AsRef<[u8]>>(response: &http::Response<B>) -> TokenAnswer 
                 "the session token answer is empty or not text",
             )),
         },
-        403 | 404 | 405 => TokenAnswer::Unsupported,
+        403..=405 => TokenAnswer::Unsupported,
         _ => TokenAnswer::Failed(status_error(status)),
     }
 }

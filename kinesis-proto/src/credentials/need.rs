@@ -13,6 +13,9 @@ use super::process::ProcessOutput;
 ///
 /// `Debug` shows the method and URI of a request, never its headers or
 /// body (they carry tokens).
+// One Need is alive at a time; boxing the request would only add an
+// allocation per exchange.
+#[allow(clippy::large_enum_variant)]
 #[non_exhaustive]
 pub enum Need {
     /// Send this request and hand back the whole answer, within `timeout`.
