@@ -242,3 +242,39 @@ fn run_process(command: &str, timeout: Duration) -> Result<ProcessOutput, String
         stdout,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kinesis_proto::Config;
+
+    #[test]
+    fn concurrent_calls_await_one_fetch() {
+        let dir = std::env::temp_dir().join(format!("kinesis-async-creds-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a temp dir");
+        let runs = dir.join("runs");
+        let command = format!(
+            "echo run >> '{}'; sleep 0.2; printf '{{\"Version\":1,\"AccessKeyId\":\"ASIAASYNC\",\"SecretAccessKey\":\"S\"}}'",
+            runs.display()
+        );
+        let settings = Settings::new(Config::new("us-east-1"), Credentials::new("", "", None));
+        let source = Refreshing::new(Provider::process(command), &settings).expect("a source");
+        // Before any fetch, the sync path has nothing to give and starts one.
+        async_std::task::block_on(async {
+            let waits: Vec<_> = (0..8)
+                .map(|_| {
+                    let s = source.clone();
+                    async_std::task::spawn(async move { s.ready().await })
+                })
+                .collect();
+            for w in waits {
+                w.await;
+            }
+        });
+        let c = source.credentials(OffsetDateTime::now_utc()).expect("held");
+        assert_eq!(c.access_key_id(), "ASIAASYNC");
+        let ran = std::fs::read_to_string(&runs).map_or(0, |t| t.lines().count());
+        assert_eq!(ran, 1, "one fetch for eight calls");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

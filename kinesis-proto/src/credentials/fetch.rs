@@ -125,13 +125,32 @@ impl Fetch {
                 Next::Done(result) => {
                     self.stage = Stage::Finished;
                     self.next = Next::Over;
-                    return Step::Done(result);
+                    return Step::Done(result.map_err(|e| self.with_context(e)));
                 }
                 Next::Over => {
                     self.next = Next::Over;
                     return Step::Done(Err(usage("this credentials fetch is over")));
                 }
             }
+        }
+    }
+
+    /// IMDS is the chain's last resort: when it fails (off EC2, mostly),
+    /// say what else was looked at.
+    fn with_context(&self, e: Error) -> Error {
+        if !matches!(self.provider.source, Source::Imds(_)) || self.provider.skipped.is_empty() {
+            return e;
+        }
+        let looked = self.provider.skipped.join(", ");
+        match e {
+            Error::Transport(t) => Error::Transport(crate::error::TransportError::new(
+                t.kind,
+                format!(
+                    "{}; no other credentials source is configured: looked in {looked}",
+                    t.message
+                ),
+            )),
+            other => other,
         }
     }
 

@@ -532,3 +532,28 @@ fn a_wrong_answer_ends_the_fetch() {
     f.handle(ok(200, "{}"), wall0());
     assert!(matches!(done(&mut f), Err(Error::Usage(_))));
 }
+
+#[test]
+fn imds_last_in_the_chain_says_what_else_was_looked_at() {
+    let mut provider = Provider::new(
+        Source::Imds(Imds::new("http://169.254.169.254")),
+        "us-east-1",
+    );
+    provider.skipped = vec!["profile \"default\" (not in the shared files)".into()];
+    let mut f = Fetch::new(&provider);
+    for _ in 0..imds::ATTEMPTS {
+        let _ = http_need(&mut f);
+        f.handle(
+            Answer::Http(Err(TransportError::new(
+                TransportErrorKind::Connect,
+                "no route",
+            ))),
+            wall0(),
+        );
+    }
+    let e = done(&mut f).expect_err("not on EC2");
+    assert!(
+        e.to_string().contains("looked in profile \"default\""),
+        "{e}"
+    );
+}
