@@ -141,15 +141,29 @@ impl Fetch {
         if !matches!(self.provider.source, Source::Imds(_)) || self.provider.skipped.is_empty() {
             return e;
         }
-        let looked = self.provider.skipped.join(", ");
+        let note = format!(
+            "; no other credentials source is configured: looked in {}",
+            self.provider.skipped.join(", ")
+        );
         match e {
-            Error::Transport(t) => Error::Transport(crate::error::TransportError::new(
-                t.kind,
-                format!(
-                    "{}; no other credentials source is configured: looked in {looked}",
-                    t.message
-                ),
-            )),
+            Error::Transport(mut t) => {
+                t.message.push_str(&note);
+                Error::Transport(t)
+            }
+            Error::Service(mut s) => {
+                let mut m = s.message.take().unwrap_or_default();
+                m.push_str(&note);
+                s.message = Some(m);
+                Error::Service(s)
+            }
+            Error::Usage(mut u) => {
+                u.problem.push_str(&note);
+                Error::Usage(u)
+            }
+            Error::Response(mut r) => {
+                r.reason.push_str(&note);
+                Error::Response(r)
+            }
             other => other,
         }
     }
