@@ -164,7 +164,6 @@ impl Fetch {
                 r.reason.push_str(&note);
                 Error::Response(r)
             }
-            other => other,
         }
     }
 
