@@ -184,6 +184,11 @@ pub(crate) async fn fetch(
                             .await
                             .map_err(|e| FileError::from_io(&e)),
                     ),
+                    Need::WriteFile { path, contents } => Answer::Written(
+                        async_std::fs::write(&path, contents)
+                            .await
+                            .map_err(|e| FileError::from_io(&e)),
+                    ),
                     Need::Process { command, timeout } => Answer::Process(
                         async_std::task::spawn_blocking(move || run_process(&command, timeout))
                             .await,

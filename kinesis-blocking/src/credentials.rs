@@ -142,6 +142,9 @@ pub(crate) fn fetch(provider: &Provider, transport: &Transport) -> Result<Creden
                     Need::File { path } => {
                         Answer::File(std::fs::read(&path).map_err(|e| FileError::from_io(&e)))
                     }
+                    Need::WriteFile { path, contents } => Answer::Written(
+                        std::fs::write(&path, contents).map_err(|e| FileError::from_io(&e)),
+                    ),
                     Need::Process { command, timeout } => {
                         Answer::Process(run_process(&command, timeout))
                     }

@@ -339,6 +339,8 @@ impl<E: Environment + ?Sized> Walk<'_, E> {
         let portal = lookup(self.env, "AWS_ENDPOINT_URL_SSO")
             .unwrap_or_else(|| sso::portal_endpoint(&region));
         let _ = self.region;
+        let oidc = lookup(self.env, "AWS_ENDPOINT_URL_SSO_OIDC")
+            .unwrap_or_else(|| sso::oidc_endpoint(&region));
         Ok(Sso {
             start_url,
             region,
@@ -347,6 +349,7 @@ impl<E: Environment + ?Sized> Walk<'_, E> {
             session_name,
             cache_dir: home.join(".aws").join("sso").join("cache"),
             portal: portal.trim_end_matches('/').to_owned(),
+            oidc: oidc.trim_end_matches('/').to_owned(),
         })
     }
 }

@@ -11,7 +11,9 @@
 //!   credentials; transport failures and 5xx tried [`imds::ATTEMPTS`] times;
 //! - container: the token file if configured, then the endpoint;
 //! - `credential_process`: the process;
-//! - SSO: the cache file, then the portal;
+//! - SSO: the cache file, an OIDC `CreateToken` refresh of an
+//!   `sso_session` token near expiry (written back to the cache), then the
+//!   portal;
 //!
 //! then one STS `AssumeRole` per role of the chain.
 
@@ -65,6 +67,12 @@ enum Stage {
     },
     Process,
     SsoCache,
+    SsoRefresh {
+        cached: sso::Cached,
+    },
+    SsoWrite {
+        token: Secret,
+    },
     SsoPortal,
     Role {
         index: usize,
@@ -364,6 +372,13 @@ impl Fetch {
                 Err(e) => Next::Done(Err(usage(format!("credential_process could not run: {e}")))),
             },
             (Stage::SsoCache, Answer::File(file)) => self.sso_token(file, wall),
+            (Stage::SsoRefresh { cached }, Answer::Http(r)) => self.sso_refreshed(cached, r, wall),
+            (Stage::SsoWrite { token }, Answer::Written(result)) => {
+                if let Err(e) = result {
+                    log::warn!("cannot write the refreshed SSO token back to its cache: {e}");
+                }
+                self.sso_portal(token)
+            }
             (Stage::SsoPortal, Answer::Http(r)) => match r {
                 Ok(r) => match sso::parse_role_credentials(&r) {
                     Ok(c) => self.after_source(c, wall),
@@ -488,9 +503,9 @@ impl Fetch {
         let Some(s) = self.sso() else {
             return Next::Done(Err(usage("internal: not an SSO source")));
         };
-        let token = match file {
-            Ok(bytes) => match sso::token_for(s, &bytes, wall) {
-                Ok(t) => t,
+        let cached = match file {
+            Ok(bytes) => match sso::parse_cache(s, &bytes) {
+                Ok(c) => c,
                 Err(e) => return Next::Done(Err(e)),
             },
             Err(FileError::NotFound) => return Next::Done(Err(sso::missing_cache(s))),
@@ -501,8 +516,59 @@ impl Fetch {
                 ))))
             }
         };
+        // An sso_session token near its expiry is refreshed (the legacy
+        // keys cannot be); an expired one that cannot be is an error.
+        let due = cached.expires - sso::REFRESH_AHEAD <= wall;
+        if due && s.session_name.is_some() && cached.can_refresh(wall) {
+            let request = cached.refresh_request(s);
+            self.stage = Stage::SsoRefresh { cached };
+            return Fetch::http(request, sso::TIMEOUT);
+        }
+        if cached.expires <= wall {
+            return Next::Done(Err(sso::expired(s)));
+        }
+        self.sso_portal(cached.token)
+    }
+
+    fn sso_portal(&mut self, token: Secret) -> Next {
+        let Some(s) = self.sso() else {
+            return Next::Done(Err(usage("internal: not an SSO source")));
+        };
         let request = sso::role_credentials_request(s, &token.0);
         self.stage = Stage::SsoPortal;
         Fetch::http(request, sso::TIMEOUT)
+    }
+
+    fn sso_refreshed(
+        &mut self,
+        cached: sso::Cached,
+        answer: Result<http::Response<Vec<u8>>, crate::error::TransportError>,
+        wall: OffsetDateTime,
+    ) -> Next {
+        let Some(s) = self.sso() else {
+            return Next::Done(Err(usage("internal: not an SSO source")));
+        };
+        let (old_token, old_expires) = (cached.token.clone(), cached.expires);
+        let refreshed = match answer {
+            Ok(r) => cached.refreshed(&r, wall),
+            Err(e) => Err(transport("SSO OIDC", e)),
+        };
+        match refreshed {
+            Ok((new, contents)) => {
+                let path = s.cache_file();
+                self.stage = Stage::SsoWrite { token: new.token };
+                Next::Need(Need::WriteFile { path, contents })
+            }
+            Err(e) if old_expires > wall => {
+                log::warn!(
+                    "SSO token refresh failed, using the cached token until it expires: {e}"
+                );
+                self.sso_portal(old_token)
+            }
+            Err(e) => {
+                log::warn!("SSO token refresh failed: {e}");
+                Next::Done(Err(sso::expired(s)))
+            }
+        }
     }
 }

@@ -30,6 +30,14 @@ pub enum Need {
         /// Where it is.
         path: PathBuf,
     },
+    /// Replace this file's contents with `contents` (the SSO token cache
+    /// after a refresh); a failure is logged, not fatal.
+    WriteFile {
+        /// Where it is.
+        path: PathBuf,
+        /// What to write.
+        contents: Vec<u8>,
+    },
     /// Run this command through the platform's shell (`sh -c` on Unix,
     /// `cmd /C` on Windows) with the caller's environment, and hand back
     /// its exit status and standard output, within `timeout` (kill it
@@ -52,6 +60,11 @@ impl fmt::Debug for Need {
                 .field("timeout", timeout)
                 .finish_non_exhaustive(),
             Need::File { path } => f.debug_struct("File").field("path", path).finish(),
+            Need::WriteFile { path, contents } => f
+                .debug_struct("WriteFile")
+                .field("path", path)
+                .field("bytes", &contents.len())
+                .finish(),
             Need::Process { timeout, .. } => f
                 .debug_struct("Process")
                 .field("timeout", timeout)
@@ -71,6 +84,8 @@ pub enum Answer {
     File(Result<Vec<u8>, FileError>),
     /// What the process of [`Need::Process`] did, or why it could not run.
     Process(Result<ProcessOutput, String>),
+    /// Whether [`Need::WriteFile`] wrote its file.
+    Written(Result<(), FileError>),
 }
 
 /// Why a file could not be read.
@@ -122,6 +137,7 @@ impl fmt::Debug for Answer {
             Answer::File(Err(e)) => write!(f, "File({e})"),
             Answer::Process(Ok(p)) => write!(f, "Process({p:?})"),
             Answer::Process(Err(e)) => write!(f, "Process({e})"),
+            Answer::Written(r) => write!(f, "Written({r:?})"),
         }
     }
 }

@@ -49,6 +49,10 @@ pub struct Sso {
     /// The portal URL (`https://portal.sso.<region>.amazonaws.com`, or
     /// `AWS_ENDPOINT_URL_SSO`), no trailing `/`.
     pub portal: String,
+    /// The OIDC URL that refreshes an `sso_session`'s access token
+    /// (`https://oidc.<region>.amazonaws.com`, or
+    /// `AWS_ENDPOINT_URL_SSO_OIDC`), no trailing `/`.
+    pub oidc: String,
 }
 
 impl Sso {
@@ -59,7 +63,7 @@ impl Sso {
             self.session_name.as_deref().unwrap_or(&self.start_url),
         )
     }
-    fn login_hint(&self) -> String {
+    pub(crate) fn login_hint(&self) -> String {
         match &self.session_name {
             Some(s) => format!("run `aws sso login --sso-session {s}`"),
             None => "run `aws sso login`".to_owned(),
@@ -86,6 +90,138 @@ pub fn portal_endpoint(region: &str) -> String {
         "amazonaws.com"
     };
     format!("https://portal.sso.{region}.{suffix}")
+}
+
+/// The OIDC endpoint of `region`.
+pub fn oidc_endpoint(region: &str) -> String {
+    let suffix = if region.starts_with("cn-") {
+        "amazonaws.com.cn"
+    } else {
+        "amazonaws.com"
+    };
+    format!("https://oidc.{region}.{suffix}")
+}
+
+/// How long before its expiry an `sso_session` token is refreshed (the
+/// SDKs' 5 minutes).
+pub const REFRESH_AHEAD: time::Duration = time::Duration::minutes(5);
+
+/// A cache file as read: its token, and what refreshing it needs.
+#[derive(Debug, Clone)]
+pub(crate) struct Cached {
+    pub(crate) token: Secret,
+    pub(crate) expires: OffsetDateTime,
+    /// The whole file, to write back with a new token.
+    raw: serde_json::Map<String, Value>,
+}
+
+impl Cached {
+    /// Whether a refresh is possible at `wall`: a refresh token, client
+    /// id and secret, and a client registration not yet expired.
+    pub(crate) fn can_refresh(&self, wall: OffsetDateTime) -> bool {
+        let has = |k: &str| string(&self.raw, k).is_some();
+        let registration_ok = string(&self.raw, "registrationExpiresAt")
+            .and_then(parse_timestamp)
+            .is_none_or(|at| at > wall);
+        has("refreshToken") && has("clientId") && has("clientSecret") && registration_ok
+    }
+
+    /// `CreateToken` with the refresh grant.
+    pub(crate) fn refresh_request(&self, sso: &Sso) -> Result<http::Request<Vec<u8>>, Error> {
+        let get = |k: &str| string(&self.raw, k).unwrap_or_default();
+        let body = serde_json::json!({
+            "clientId": get("clientId"),
+            "clientSecret": get("clientSecret"),
+            "grantType": "refresh_token",
+            "refreshToken": get("refreshToken"),
+        });
+        http::Request::post(format!("{}/token", sso.oidc))
+            .header("content-type", "application/json")
+            .body(body.to_string().into_bytes())
+            .map_err(|_| usage(format!("the SSO OIDC URL {:?} is not valid", sso.oidc)))
+    }
+
+    /// The refreshed token of a `CreateToken` answer, and the cache file
+    /// to write back.
+    pub(crate) fn refreshed<B: AsRef<[u8]>>(
+        mut self,
+        response: &http::Response<B>,
+        wall: OffsetDateTime,
+    ) -> Result<(Cached, Vec<u8>), Error> {
+        let status = response.status();
+        if !status.is_success() {
+            return Err(usage(format!(
+                "the SSO token refresh was refused (HTTP {})",
+                status.as_u16()
+            )));
+        }
+        let map =
+            json_object(response.body().as_ref()).map_err(|e| bad_answer(status, "SSO OIDC", e))?;
+        let token = string(&map, "accessToken")
+            .ok_or_else(|| bad_answer(status, "SSO OIDC", "the answer has no accessToken"))?;
+        let expires_in = map
+            .get("expiresIn")
+            .and_then(Value::as_i64)
+            .ok_or_else(|| bad_answer(status, "SSO OIDC", "the answer has no expiresIn"))?;
+        let expires = wall + time::Duration::seconds(expires_in.clamp(0, 86_400 * 90));
+        self.raw.insert("accessToken".into(), Value::from(token));
+        self.raw
+            .insert("expiresAt".into(), Value::from(format_timestamp(expires)));
+        if let Some(r) = string(&map, "refreshToken") {
+            self.raw.insert("refreshToken".into(), Value::from(r));
+        }
+        let contents = serde_json::to_vec_pretty(&self.raw)
+            .map_err(|e| usage(format!("cannot write the SSO cache: {e}")))?;
+        self.token = Secret(token.to_owned());
+        self.expires = expires;
+        Ok((self, contents))
+    }
+}
+
+/// `2026-12-02T13:00:00Z`.
+fn format_timestamp(t: OffsetDateTime) -> String {
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+pub(crate) fn parse_cache(sso: &Sso, file: &[u8]) -> Result<Cached, Error> {
+    let hint = sso.login_hint();
+    let raw = json_object(file).map_err(|e| {
+        usage(format!(
+            "the SSO token cache file does not parse ({e}); {hint}"
+        ))
+    })?;
+    let token = string(&raw, "accessToken").ok_or_else(|| {
+        usage(format!(
+            "the SSO token cache file has no accessToken; {hint}"
+        ))
+    })?;
+    let expires = string(&raw, "expiresAt")
+        .and_then(parse_timestamp)
+        .ok_or_else(|| {
+            usage(format!(
+                "the SSO token cache file has no valid expiresAt; {hint}"
+            ))
+        })?;
+    Ok(Cached {
+        token: Secret(token.to_owned()),
+        expires,
+        raw,
+    })
+}
+
+pub(crate) fn expired(sso: &Sso) -> Error {
+    usage(format!(
+        "the SSO access token has expired; {}",
+        sso.login_hint()
+    ))
 }
 
 /// The access token of a cache file, refused (with the `aws sso login`
@@ -121,10 +257,6 @@ fn parse_token(file: &[u8], wall: OffsetDateTime, hint: &str) -> Result<Secret, 
         return Err(usage(format!("the SSO access token has expired; {hint}")));
     }
     Ok(Secret(token.to_owned()))
-}
-
-pub(crate) fn token_for(sso: &Sso, file: &[u8], wall: OffsetDateTime) -> Result<Secret, Error> {
-    parse_token(file, wall, &sso.login_hint())
 }
 
 pub(crate) fn missing_cache(sso: &Sso) -> Error {

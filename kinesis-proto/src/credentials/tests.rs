@@ -493,6 +493,7 @@ fn sso() -> Sso {
         session_name: Some("my-sso".into()),
         cache_dir: "/home/ana/.aws/sso/cache".into(),
         portal: "https://portal.sso.eu-west-1.amazonaws.com".into(),
+        oidc: "https://oidc.eu-west-1.amazonaws.com".into(),
     }
 }
 
@@ -556,4 +557,98 @@ fn imds_last_in_the_chain_says_what_else_was_looked_at() {
         e.to_string().contains("looked in profile \"default\""),
         "{e}"
     );
+}
+
+/// A cache file whose token expires `minutes` after `wall0`, refreshable.
+fn sso_cache(minutes: i64) -> Vec<u8> {
+    let at = wall0() + time::Duration::minutes(minutes);
+    let at = format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    );
+    format!(
+        r#"{{"startUrl":"https://corp.awsapps.com/start","region":"eu-west-1","accessToken":"OLD-ACCESS","expiresAt":"{at}",
+            "clientId":"CID","clientSecret":"CLIENT-SECRET","refreshToken":"REFRESH-1","registrationExpiresAt":"2099-01-01T00:00:00Z"}}"#
+    )
+    .into_bytes()
+}
+
+const PORTAL_OK: &str = r#"{"roleCredentials":{"accessKeyId":"ASIASSO","secretAccessKey":"S","sessionToken":"T","expiration":1830000000000}}"#;
+
+#[test]
+fn sso_session_token_near_expiry_is_refreshed_and_written_back() {
+    let mut f = Fetch::new(&Provider::new(Source::Sso(sso()), "eu-west-1"));
+    let _ = file_need(&mut f);
+    f.handle(Answer::File(Ok(sso_cache(2))), wall0());
+    let post = http_need(&mut f);
+    assert_eq!(
+        post.uri().to_string(),
+        "https://oidc.eu-west-1.amazonaws.com/token"
+    );
+    let body: serde_json::Value = serde_json::from_slice(post.body()).expect("JSON");
+    assert_eq!(body["grantType"], "refresh_token");
+    assert_eq!(body["refreshToken"], "REFRESH-1");
+    f.handle(ok(200, r#"{"accessToken":"NEW-ACCESS","expiresIn":28800,"refreshToken":"REFRESH-2","tokenType":"Bearer"}"#), wall0());
+    let (path, contents) = match f.poll(wall0()) {
+        Step::Need(need @ Need::WriteFile { .. }) => {
+            assert!(!format!("{need:?}").contains("NEW-ACCESS"), "{need:?}");
+            let Need::WriteFile { path, contents } = need else {
+                unreachable!()
+            };
+            (path, contents)
+        }
+        other => panic!("expected the write-back, got {other:?}"),
+    };
+    assert_eq!(path, sso().cache_file());
+    let written: serde_json::Value = serde_json::from_slice(&contents).expect("JSON");
+    assert_eq!(written["accessToken"], "NEW-ACCESS");
+    assert_eq!(written["refreshToken"], "REFRESH-2");
+    assert_eq!(written["startUrl"], "https://corp.awsapps.com/start");
+    assert_eq!(written["expiresAt"], "2027-01-15T16:00:00Z");
+    f.handle(
+        Answer::Written(Err(FileError::Other("read-only".into()))),
+        wall0(),
+    );
+    let get = http_need(&mut f);
+    assert_eq!(get.headers()["x-amz-sso_bearer_token"], "NEW-ACCESS");
+    f.handle(ok(200, PORTAL_OK), wall0());
+    assert_eq!(done(&mut f).expect("ok").access_key_id(), "ASIASSO");
+}
+
+#[test]
+fn a_failed_sso_refresh_uses_the_token_until_it_expires() {
+    for (minutes, works) in [(2, true), (-1, false)] {
+        let mut f = Fetch::new(&Provider::new(Source::Sso(sso()), "eu-west-1"));
+        let _ = file_need(&mut f);
+        f.handle(Answer::File(Ok(sso_cache(minutes))), wall0());
+        let _ = http_need(&mut f);
+        f.handle(ok(400, r#"{"error":"invalid_grant"}"#), wall0());
+        if works {
+            let get = http_need(&mut f);
+            assert_eq!(get.headers()["x-amz-sso_bearer_token"], "OLD-ACCESS");
+        } else {
+            let e = done(&mut f).expect_err("expired, not refreshed");
+            assert!(
+                e.to_string().contains("aws sso login --sso-session my-sso"),
+                "{e}"
+            );
+            assert!(!format!("{e:?}").contains("CLIENT-SECRET"));
+        }
+    }
+}
+
+#[test]
+fn a_legacy_sso_profile_is_not_refreshed() {
+    let mut legacy = sso();
+    legacy.session_name = None;
+    let mut f = Fetch::new(&Provider::new(Source::Sso(legacy), "eu-west-1"));
+    let _ = file_need(&mut f);
+    f.handle(Answer::File(Ok(sso_cache(-1))), wall0());
+    let e = done(&mut f).expect_err("expired");
+    assert!(e.to_string().contains("run `aws sso login`"), "{e}");
 }
