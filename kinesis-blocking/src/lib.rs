@@ -112,7 +112,7 @@ mod transport;
 mod waiter;
 
 #[cfg(test)]
-mod test_server;
+use kinesis_test_server as test_server;
 
 pub use client::Client;
 pub use kinesis_proto::TransportOptions;

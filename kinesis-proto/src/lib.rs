@@ -146,13 +146,16 @@ pub mod sigv4;
 pub mod waiter;
 
 mod client;
+mod client_methods;
+mod config;
 mod environment;
 mod limits;
 mod operation;
 mod validate;
 mod wire;
 
-pub use client::{Client, Config};
+pub use client::Client;
+pub use config::Config;
 pub use credentials::{Credentials, CredentialsSource};
 pub use error::{
     Error, ErrorCode, ResponseError, ServiceError, TransportError, TransportErrorKind, UsageError,

@@ -7,7 +7,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::error::{self, Error, ResponseError, UsageError};
-use crate::Limits;
+use crate::limits::Limits;
 
 /// Which family of endpoints an operation goes to when it names its
 /// resource by ARN (`{account}.data-kinesis…` or `{account}.control-kinesis…`).
@@ -66,7 +66,7 @@ pub trait Operation: Serialize + Clone {
     /// Parses the JSON object of a 2xx answer (serde_json, unless the
     /// operation has a faster way that gives the same result).
     fn parse_body(body: &[u8], _sent: &Sent) -> Result<Self::Output, String> {
-        serde_json::from_slice(body).map_err(|e| e.to_string())
+        crate::wire::from_slice(body).map_err(|e| e.to_string())
     }
 
     /// What the answer's check needs to know about this request; the
