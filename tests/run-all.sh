@@ -24,6 +24,9 @@ time {
     echo 5.2.5 > tests/moto/.venv/moto-5.2.5-installed
 }
 
+step "ferrokinesis 0.7.0 on 127.0.0.1 (tests/ferrokinesis; built once per machine, ~2.5 min cold on 2 cores)"
+cargo build --release --locked --quiet --manifest-path tests/ferrokinesis/Cargo.toml
+
 step "unit, property, vector and integration tests"
 cargo test --workspace --all-targets
 

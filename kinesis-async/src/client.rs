@@ -87,6 +87,9 @@ impl Client {
             ),
             None => None,
         };
+        if let Some(r) = &refreshing {
+            r.prefetch();
+        }
         let inner = Inner {
             credentials: match &refreshing {
                 Some(r) => Arc::new(r.clone()),
@@ -105,6 +108,22 @@ impl Client {
     /// The settings this client was made with.
     pub fn settings(&self) -> &Settings {
         &self.inner.settings
+    }
+
+    /// The core client and credentials, for machines that nest calls (the
+    /// consumer).
+    pub(crate) fn proto_parts(&self) -> (&kinesis_proto::Client, &Arc<dyn CredentialsSource>) {
+        (&self.inner.proto, &self.inner.credentials)
+    }
+
+    /// Sends one signed request within `limit`, for machines that nest
+    /// calls (the consumer).
+    pub(crate) async fn send_raw(
+        &self,
+        request: http::Request<Vec<u8>>,
+        limit: Option<Duration>,
+    ) -> Result<http::Response<Vec<u8>>, TransportError> {
+        self.inner.send(request, limit).await
     }
 
     /// Runs `call` to its end: sends what it asks to, sleeps while it says

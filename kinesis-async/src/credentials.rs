@@ -80,6 +80,19 @@ impl Refreshing {
         }
     }
 
+    /// Starts the first fetch in a task of its own, so that machines that
+    /// sign without awaiting [`Refreshing::ready`] (the consumer,
+    /// SubscribeToShard) find credentials held by their first request.
+    pub(crate) fn prefetch(&self) {
+        let lookup =
+            self.shared
+                .cache()
+                .lookup(Instant::now(), OffsetDateTime::now_utc(), fastrand::f64());
+        if let Lookup::Refresh(ticket) | Lookup::UseAndRefresh(_, ticket) = lookup {
+            self.spawn(ticket);
+        }
+    }
+
     fn spawn(&self, ticket: Ticket) {
         let shared = Arc::clone(&self.shared);
         drop(async_std::task::spawn(async move {

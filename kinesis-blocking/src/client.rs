@@ -90,6 +90,22 @@ impl Client {
         })
     }
 
+    /// The core client and credentials, for machines that nest calls (the
+    /// consumer).
+    pub(crate) fn proto_parts(&self) -> (&kinesis_proto::Client, &Arc<dyn CredentialsSource>) {
+        (&self.inner.proto, &self.inner.credentials)
+    }
+
+    /// Sends one signed request within `timeout`, for machines that nest
+    /// calls (the consumer).
+    pub(crate) fn send_raw(
+        &self,
+        request: kinesis_proto::http::Request<Vec<u8>>,
+        timeout: Option<std::time::Duration>,
+    ) -> Result<kinesis_proto::http::Response<Vec<u8>>, kinesis_proto::TransportError> {
+        self.inner.transport.send(request, timeout)
+    }
+
     /// Runs `call` to its end: sends what it asks to, sleeps while it says
     /// to wait.
     fn drive<O: Operation>(&self, mut call: Call<O>) -> Result<O::Output, Error> {
