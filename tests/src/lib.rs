@@ -24,6 +24,7 @@ pub mod driver;
 pub mod ferrokinesis;
 pub mod listener;
 pub mod mock;
+pub mod moto;
 pub mod no_loss;
 pub mod proxy;
 pub mod scenarios;

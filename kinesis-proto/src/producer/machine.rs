@@ -13,14 +13,16 @@ use super::types::{Event, Flush, Metrics, PushError, Record, RecordId, Transmit,
 use crate::call::{Action, Call};
 use crate::client::Client;
 use crate::credentials::CredentialsSource;
-use crate::error::{Error, ErrorCode, ServiceError, TransportError, TransportErrorKind, UsageError};
+use crate::error::{
+    Error, ErrorCode, ServiceError, TransportError, TransportErrorKind, UsageError,
+};
 use crate::kpl::{self, Add, Aggregator};
+use crate::operation::Paginated;
 use crate::ops::{
     DescribeStreamSummary, DescribeStreamSummaryOutput, ListShards, ListShardsOutput, PutRecords,
     PutRecordsOutput, PutRecordsRequestEntry, PutRecordsResultEntry, RecordDistributionStrategy,
     Shard, StreamRef,
 };
-use crate::operation::Paginated;
 use crate::retry::{FailureClass, RetryConfig};
 use crate::validate;
 use crate::Limits;
@@ -133,16 +135,6 @@ struct ShardQueue {
 }
 
 impl ShardQueue {
-    /// Whether the queue holds nothing worth keeping.
-    fn is_idle(&self) -> bool {
-        self.items.is_empty() && self.in_flight == 0 && self.throttles == 0 && !self.backing_off_at_all()
-    }
-
-    /// Whether a backoff was set, over or not.
-    fn backing_off_at_all(&self) -> bool {
-        self.throttled_at.is_some() || self.backoff_until.is_some()
-    }
-
     fn backing_off(&self, now: Instant) -> bool {
         self.throttled_at.is_some() || self.backoff_until.is_some_and(|t| now < t)
     }
@@ -203,7 +195,9 @@ enum MapState {
     /// To load, not before this time.
     Load(Option<Instant>),
     Loading,
-    Loaded { at: Instant },
+    Loaded {
+        at: Instant,
+    },
     /// Not used (the stream spreads records itself).
     Off,
 }
@@ -254,8 +248,8 @@ pub struct Producer {
     cursor: Option<ShardKey>,
     buffered: usize,
     buffered_bytes: usize,
-    /// The latest `now` seen: when something is due at once.
-    last_now: Option<Instant>,
+    /// When a buffered record may have run out of time; `None` to scan.
+    next_expiry: Option<Instant>,
 
     slots: Vec<Slot>,
     /// Transmits made while handling an answer, handed out first.
@@ -273,11 +267,6 @@ pub struct Producer {
     /// Set when the producer refused the stream (aggregation on an AUTO
     /// stream): every record fails with it.
     refused: Option<UsageError>,
-
-    /// Whole PutRecords calls that failed in a row, and no new call
-    /// before this: a stream-wide backoff once the engine gave up on one.
-    failed_calls: u32,
-    calls_paused_until: Option<Instant>,
 
     flush_until: u64,
     closing: bool,
@@ -320,7 +309,8 @@ impl Producer {
         let stream = stream.into();
         stream.validate().map_err(Error::Usage)?;
         let limits = *client.config().limits();
-        if config.max_batch_records == 0 || config.max_batch_records > limits.max_put_records_entries
+        if config.max_batch_records == 0
+            || config.max_batch_records > limits.max_put_records_entries
         {
             return Err(config_error(
                 "ProducerConfig.max_batch_records",
@@ -396,7 +386,7 @@ impl Producer {
             cursor: None,
             buffered: 0,
             buffered_bytes: 0,
-            last_now: None,
+            next_expiry: None,
             slots: Vec::new(),
             ready: VecDeque::new(),
             events: VecDeque::new(),
@@ -405,8 +395,6 @@ impl Producer {
             map_stale: false,
             setup_error: None,
             refused: None,
-            failed_calls: 0,
-            calls_paused_until: None,
             flush_until: 0,
             closing: false,
             metrics: Metrics::default(),
@@ -496,7 +484,10 @@ impl Producer {
             None
         };
         self.enqueue_back(key, Item::Plain(plain));
-        self.saw(now);
+        let expires = now.checked_add(self.config.record_ttl).unwrap_or(now);
+        if self.next_expiry.is_some_and(|t| expires < t) {
+            self.next_expiry = Some(expires);
+        }
         Ok(RecordId(id))
     }
 
@@ -513,6 +504,7 @@ impl Producer {
     fn enqueue_front(&mut self, key: ShardKey, item: Item) {
         self.buffered += item.users();
         self.buffered_bytes += item.bytes();
+        self.next_expiry = None;
         self.queues.entry(key).or_default().items.push_front(item);
     }
 
@@ -596,12 +588,7 @@ impl Producer {
         if room {
             match self.strategy {
                 Strategy::Ask(Some(t)) => earliest(t),
-                Strategy::Ask(None) => {
-                    // The next poll asks at once.
-                    if let Some(t) = self.last_now {
-                        earliest(t);
-                    }
-                }
+                Strategy::Ask(None) => return at, // the next poll asks at once
                 _ => {}
             }
             if let MapState::Load(Some(t)) = self.map_state {
@@ -613,142 +600,90 @@ impl Producer {
                 }
             }
         }
-        for slot in &self.slots {
-            let timed = match &slot.job {
-                Job::Put(p) => p.call.poll_timeout(),
-                Job::List(l) => l.call.poll_timeout(),
-                Job::Summary(c) => c.poll_timeout(),
-            };
-            if slot.out.is_none() && timed.is_none() {
-                // A call with something to do at its next poll.
-                if let Some(t) = self.last_now {
-                    earliest(t);
-                }
-            }
-        }
-        if let Some(t) = self.calls_paused_until.filter(|_| room) {
-            earliest(t);
-        }
         let ttl = self.config.record_ttl;
-        if let Some(Some(oldest)) = self.ledger.front() {
-            earliest(oldest.checked_add(ttl).unwrap_or(*oldest));
-        }
         let linger = self.config.linger;
-        let predicts = self.predicts();
-        let paused = self
-            .calls_paused_until
-            .is_some_and(|t| self.last_now.is_none_or(|n| n < t));
-        for (key, q) in self.queues.iter().filter(|_| !paused) {
+        for q in self.queues.values() {
             let Some(front) = q.items.front() else {
                 continue;
             };
-            if q.backing_off_at_all() {
-                if let Some(until) = q.backoff_until {
-                    earliest(until);
-                } else if let Some(t) = self.last_now {
-                    earliest(t); // a backoff to draw at the next poll
-                }
-                continue;
+            if let Some(until) = q.backoff_until {
+                earliest(until);
             }
-            if (self.config.ordering == Ordering::PerShard && q.in_flight > 0)
-                || (key.is_none() && predicts)
-                || !room
-            {
-                continue; // waits for an answer, not for time
+            if let Some(pushed) = front.oldest_push() {
+                earliest(pushed.checked_add(linger).unwrap_or(pushed));
             }
-            let flushed = self.closing || front.first_id() < self.flush_until || matches!(front, Item::Built(_));
-            match (flushed, front.oldest_push()) {
-                (true, _) | (_, None) => {
-                    if let Some(t) = self.last_now {
-                        earliest(t);
-                    }
+            for item in &q.items {
+                if let Some(pushed) = item.oldest_push() {
+                    earliest(pushed.checked_add(ttl).unwrap_or(pushed));
                 }
-                (false, Some(pushed)) => earliest(pushed.checked_add(linger).unwrap_or(pushed)),
             }
         }
         at
-    }
-
-    /// What each timer says, for a test that finds one in the past.
-    #[cfg(test)]
-    pub(crate) fn debug_timers(&self) -> String {
-        let slots: Vec<String> = self
-            .slots
-            .iter()
-            .map(|s| match &s.job {
-                Job::Put(p) => format!("put out={:?} {:?} timeout={:?}", s.out, p.call, p.call.poll_timeout()),
-                Job::List(l) => format!("list out={:?} {:?}", s.out, l.call),
-                Job::Summary(c) => format!("summary out={:?} {:?}", s.out, c),
-            })
-            .collect();
-        let queues: Vec<String> = self
-            .queues
-            .iter()
-            .map(|(k, q)| format!("{k:?}: {} items, in flight {}, backoff {:?}/{:?}", q.items.len(), q.in_flight, q.throttled_at, q.backoff_until))
-            .collect();
-        format!(
-            "last_now {:?}, ledger front {:?}, paused {:?}, strategy {:?}, map {:?} stale {}, slots {slots:?}, queues {queues:?}, ready {}",
-            self.last_now, self.ledger.front(), self.calls_paused_until, self.strategy, self.map_state, self.map_stale, self.ready.len()
-        )
     }
 
     /// Handles what is due at `now`: records past their time to live fail
     /// (with their last error). Call it when [`poll_timeout`](Self::poll_timeout)
     /// has passed (calling it more often is harmless).
     pub fn handle_timeout(&mut self, now: Instant) {
-        self.saw(now);
-        // The oldest record without an event expires first.
-        let ttl = self.config.record_ttl;
-        match self.ledger.front() {
-            Some(Some(oldest)) if now >= oldest.checked_add(ttl).unwrap_or(*oldest) => {}
-            _ => return,
+        if self.next_expiry.is_some_and(|t| now < t) {
+            return;
         }
-        let mut expired: Vec<UserMeta> = Vec::new();
+        let ttl = self.config.record_ttl;
+        let mut next: Option<Instant> = None;
+        let mut expired: Vec<(UserMeta, Option<Error>)> = Vec::new();
         let mut split: Vec<(ShardKey, Item)> = Vec::new();
         for (key, q) in self.queues.iter_mut() {
-            if !q.items.iter().any(|item| match item {
-                Item::Plain(p) => now >= p.meta.expires(ttl),
-                Item::Built(b) => b.users.iter().any(|u| now >= u.expires(ttl)),
-            }) {
-                continue;
-            }
             let mut kept = VecDeque::with_capacity(q.items.len());
             for item in q.items.drain(..) {
                 match item {
-                    Item::Plain(p) if now >= p.meta.expires(ttl) => {
-                        self.buffered -= 1;
-                        self.buffered_bytes -= p.meta.size;
-                        expired.push(p.meta);
+                    Item::Plain(p) => {
+                        let t = p.meta.expires(ttl);
+                        if now >= t {
+                            self.buffered -= 1;
+                            self.buffered_bytes -= p.meta.size;
+                            expired.push((p.meta, None));
+                        } else {
+                            next = Some(next.map_or(t, |n| n.min(t)));
+                            kept.push_back(Item::Plain(p));
+                        }
                     }
-                    Item::Built(b) if b.users.iter().any(|u| now >= u.expires(ttl)) => {
+                    Item::Built(b) => {
+                        let any = b.users.iter().any(|u| now >= u.expires(ttl));
+                        if !any {
+                            for u in &b.users {
+                                let t = u.expires(ttl);
+                                next = Some(next.map_or(t, |n| n.min(t)));
+                            }
+                            kept.push_back(Item::Built(b));
+                            continue;
+                        }
                         self.buffered -= b.users.len();
                         self.buffered_bytes -= b.users.iter().map(|u| u.size).sum::<usize>();
-                        // The fresh user records of an aggregate go on alone.
                         for item in split_built(b) {
                             match item {
-                                Item::Plain(p) if now >= p.meta.expires(ttl) => expired.push(p.meta),
-                                Item::Plain(p) => split.push((key.clone(), Item::Plain(p))),
-                                Item::Built(b) => expired.extend(b.users),
+                                Item::Plain(p) if now >= p.meta.expires(ttl) => {
+                                    expired.push((p.meta, None))
+                                }
+                                Item::Built(b) if b.users.iter().any(|u| now >= u.expires(ttl)) => {
+                                    for u in b.users {
+                                        expired.push((u, None));
+                                    }
+                                }
+                                other => split.push((key.clone(), other)),
                             }
                         }
                     }
-                    other => kept.push_back(other),
                 }
             }
             q.items = kept;
         }
-        for (key, item) in split.into_iter().rev() {
+        for (key, item) in split {
             self.enqueue_front(key, item);
         }
-        for meta in expired {
+        self.next_expiry = if self.buffered == 0 { None } else { next };
+        for (meta, _) in expired {
             let error = self.ttl_error(&meta);
             self.fail(meta, error);
-        }
-    }
-
-    fn saw(&mut self, now: Instant) {
-        if self.last_now.is_none_or(|t| t < now) {
-            self.last_now = Some(now);
         }
     }
 
@@ -838,15 +773,6 @@ impl Producer {
             return Some(t);
         }
         self.handle_timeout(now);
-        // Backoffs that ended.
-        if self.calls_paused_until.is_some_and(|t| now >= t) {
-            self.calls_paused_until = None;
-        }
-        for q in self.queues.values_mut() {
-            if q.backoff_until.is_some_and(|t| now >= t) {
-                q.backoff_until = None;
-            }
-        }
         // Backoffs drawn now that a random value is here.
         for q in self.queues.values_mut() {
             if let Some(at) = q.throttled_at.take() {
@@ -859,7 +785,10 @@ impl Producer {
         // Calls waiting on a backoff or finished.
         let mut i = 0;
         while i < self.slots.len() {
-            // A call with its request out says Wait, or ends at its deadline.
+            if self.slots[i].out.is_some() {
+                i += 1;
+                continue;
+            }
             match self.drive(i, now, wall, random) {
                 Drive::Sent(t) => return Some(t),
                 Drive::Waiting => i += 1,
@@ -932,7 +861,13 @@ impl Producer {
         None
     }
 
-    fn start(&mut self, job: Job, now: Instant, wall: OffsetDateTime, random: f64) -> Option<Transmit> {
+    fn start(
+        &mut self,
+        job: Job,
+        now: Instant,
+        wall: OffsetDateTime,
+        random: f64,
+    ) -> Option<Transmit> {
         self.slots.push(Slot {
             job,
             out: None,
@@ -994,9 +929,7 @@ impl Producer {
             Err(done) => {
                 let slot = self.slots.swap_remove(i);
                 match (slot.job, done) {
-                    (Job::Put(p), Done::Put(r)) => {
-                        self.put_done(p, slot.answer_lost, r, now, random)
-                    }
+                    (Job::Put(p), Done::Put(r)) => self.put_done(p, slot.answer_lost, r, now),
                     (Job::List(l), Done::List(r)) => self.list_done(l, r, now),
                     (Job::Summary(_), Done::Summary(r)) => self.summary_done(r, now),
                     _ => unreachable!("a slot's job and its outcome are of one kind"),
@@ -1017,7 +950,10 @@ impl Producer {
         wall: OffsetDateTime,
     ) {
         let Some(i) = self.slots.iter().position(|s| s.out == Some(id)) else {
-            log::debug!("producer: ignored an answer to transmit {} (not waited for)", id.0);
+            log::debug!(
+                "producer: ignored an answer to transmit {} (not waited for)",
+                id.0
+            );
             return;
         };
         let status = response.status();
@@ -1045,7 +981,10 @@ impl Producer {
     /// (counted in [`Metrics::duplicate_risk_resends`]).
     pub fn handle_transport_error(&mut self, id: TransmitId, error: TransportError, now: Instant) {
         let Some(i) = self.slots.iter().position(|s| s.out == Some(id)) else {
-            log::debug!("producer: ignored a transport error of transmit {} (not waited for)", id.0);
+            log::debug!(
+                "producer: ignored a transport error of transmit {} (not waited for)",
+                id.0
+            );
             return;
         };
         let slot = &mut self.slots[i];
@@ -1106,7 +1045,10 @@ impl Producer {
                     ));
                     self.strategy = Strategy::UserKeys;
                     self.map_state = MapState::Off;
-                    log::warn!("producer: refusing stream {}: AUTO record distribution with aggregation", self.stream.as_str());
+                    log::warn!(
+                        "producer: refusing stream {}: AUTO record distribution with aggregation",
+                        self.stream.as_str()
+                    );
                 } else {
                     self.strategy = Strategy::UserKeys;
                 }
@@ -1135,7 +1077,12 @@ impl Producer {
         }
     }
 
-    fn list_done(&mut self, mut page: ListPage, result: Result<ListShardsOutput, Error>, now: Instant) {
+    fn list_done(
+        &mut self,
+        mut page: ListPage,
+        result: Result<ListShardsOutput, Error>,
+        now: Instant,
+    ) {
         match result {
             Ok(out) => {
                 let next = page.call.operation().next_page(&out);
@@ -1179,7 +1126,9 @@ impl Producer {
         for q in self.queues.values_mut() {
             all.extend(q.items.drain(..));
         }
-        self.queues.retain(|_, q| !q.is_idle());
+        self.queues.retain(|_, q| {
+            q.in_flight > 0 || q.backoff_until.is_some() || q.throttled_at.is_some()
+        });
         self.buffered = 0;
         self.buffered_bytes = 0;
         let mut placed: Vec<(ShardKey, Item)> = Vec::with_capacity(all.len());
@@ -1201,11 +1150,20 @@ impl Producer {
                                 .is_some_and(|h| self.map.shard_of(h) == shard.as_ref())
                         });
                     if same {
-                        placed.push((if predicts || shard.is_some() { shard } else { None }, Item::Built(b)));
+                        placed.push((
+                            if predicts || shard.is_some() {
+                                shard
+                            } else {
+                                None
+                            },
+                            Item::Built(b),
+                        ));
                     } else {
                         for mut part in split_built(b) {
                             let key = match &mut part {
-                                Item::Plain(p) if predicts => self.map.shard_of(p.hash_key()).cloned(),
+                                Item::Plain(p) if predicts => {
+                                    self.map.shard_of(p.hash_key()).cloned()
+                                }
                                 Item::Built(b) => self.map.shard_of(b.hash_key).cloned(),
                                 Item::Plain(_) => None,
                             };
@@ -1219,6 +1177,7 @@ impl Producer {
         for (key, item) in placed {
             self.enqueue_back(key, item);
         }
+        self.next_expiry = None;
     }
 
     /// Whether a queue may give entries now.
@@ -1254,9 +1213,6 @@ impl Producer {
 
     /// Packs the next PutRecords batch, when one is due.
     fn build_batch(&mut self, now: Instant) -> Option<PutBatch> {
-        if self.calls_paused_until.is_some_and(|t| now < t) {
-            return None;
-        }
         let keys: Vec<ShardKey> = self
             .queues
             .iter()
@@ -1290,7 +1246,11 @@ impl Producer {
             Some(c) => keys.iter().position(|k| k > c).unwrap_or(0),
             None => 0,
         };
-        let order: Vec<ShardKey> = keys[start..].iter().chain(keys[..start].iter()).cloned().collect();
+        let order: Vec<ShardKey> = keys[start..]
+            .iter()
+            .chain(keys[..start].iter())
+            .cloned()
+            .collect();
         self.cursor = order.first().cloned();
         // Shards backing off, for records not yet sorted by shard.
         let diverting = self.map_state_loaded()
@@ -1319,7 +1279,9 @@ impl Producer {
                 let Some(front) = q.items.front() else { break };
                 let front_bytes = match front {
                     Item::Plain(p) => p.meta.size,
-                    Item::Built(b) => b.entry.data.len() + b.entry.partition_key.as_ref().map_or(0, String::len),
+                    Item::Built(b) => {
+                        b.entry.data.len() + b.entry.partition_key.as_ref().map_or(0, String::len)
+                    }
                 };
                 if bytes + front_bytes > max_bytes {
                     if entries.is_empty() {
@@ -1348,7 +1310,11 @@ impl Producer {
                         if diverting && key.is_none() {
                             let hash = p.hash_key();
                             if let Some(shard) = self.map.shard_of(hash).cloned() {
-                                if self.queues.get(&Some(shard.clone())).is_some_and(|s| s.backing_off(now)) {
+                                if self
+                                    .queues
+                                    .get(&Some(shard.clone()))
+                                    .is_some_and(|s| s.backing_off(now))
+                                {
                                     diverted.push((Some(shard), Item::Plain(p)));
                                     continue;
                                 }
@@ -1361,23 +1327,42 @@ impl Producer {
                                 let first = &users[0];
                                 let key_len = first.record.partition_key.len();
                                 // The lone record must fit as it is.
-                                if agg.add(&first.record.partition_key, first.record.explicit_hash_key, &first.record.data) == Add::TooLarge {
+                                if agg.add(
+                                    &first.record.partition_key,
+                                    first.record.explicit_hash_key,
+                                    &first.record.data,
+                                ) == Add::TooLarge
+                                {
                                     let p = users.pop().expect("one record");
                                     bytes += p.meta.size;
                                     let hash = p.meta.hash_key;
                                     records.push(plain_entry(p.record));
-                                    entries.push(SentEntry { shard: key.clone(), users: vec![p.meta], aggregated: false, hash_key: hash });
+                                    entries.push(SentEntry {
+                                        shard: key.clone(),
+                                        users: vec![p.meta],
+                                        aggregated: false,
+                                        hash_key: hash,
+                                    });
                                     taken_here += 1;
                                     continue;
                                 }
                                 while let Some(Item::Plain(next)) = q.items.front() {
-                                    let size = agg.size_if_added(&next.record.partition_key, next.record.explicit_hash_key, &next.record.data);
+                                    let size = agg.size_if_added(
+                                        &next.record.partition_key,
+                                        next.record.explicit_hash_key,
+                                        &next.record.data,
+                                    );
                                     if bytes + size + key_len > max_bytes {
                                         break;
                                     }
-                                    match agg.add(&next.record.partition_key, next.record.explicit_hash_key, &next.record.data) {
+                                    match agg.add(
+                                        &next.record.partition_key,
+                                        next.record.explicit_hash_key,
+                                        &next.record.data,
+                                    ) {
                                         Add::Added => {
-                                            let Some(Item::Plain(mut next)) = q.items.pop_front() else {
+                                            let Some(Item::Plain(mut next)) = q.items.pop_front()
+                                            else {
                                                 unreachable!("front checked above")
                                             };
                                             self.buffered -= 1;
@@ -1393,11 +1378,19 @@ impl Producer {
                                     bytes += p.meta.size;
                                     let hash = p.meta.hash_key;
                                     records.push(plain_entry(p.record));
-                                    entries.push(SentEntry { shard: key.clone(), users: vec![p.meta], aggregated: false, hash_key: hash });
+                                    entries.push(SentEntry {
+                                        shard: key.clone(),
+                                        users: vec![p.meta],
+                                        aggregated: false,
+                                        hash_key: hash,
+                                    });
                                 } else {
                                     let aggregate = agg.finish().expect("two records or more");
                                     bytes += aggregate.data.len() + aggregate.partition_key.len();
-                                    let mut entry = PutRecordsRequestEntry::new(aggregate.partition_key, aggregate.data);
+                                    let mut entry = PutRecordsRequestEntry::new(
+                                        aggregate.partition_key,
+                                        aggregate.data,
+                                    );
                                     entry.explicit_hash_key = aggregate.explicit_hash_key;
                                     records.push(entry);
                                     entries.push(SentEntry {
@@ -1413,7 +1406,12 @@ impl Producer {
                                 bytes += p.meta.size;
                                 let hash = p.meta.hash_key;
                                 records.push(plain_entry(p.record));
-                                entries.push(SentEntry { shard: key.clone(), users: vec![p.meta], aggregated: false, hash_key: hash });
+                                entries.push(SentEntry {
+                                    shard: key.clone(),
+                                    users: vec![p.meta],
+                                    aggregated: false,
+                                    hash_key: hash,
+                                });
                                 taken_here += 1;
                             }
                         }
@@ -1431,7 +1429,12 @@ impl Producer {
         for (key, item) in diverted {
             self.enqueue_back(key, item);
         }
-        self.queues.retain(|_, q| !q.is_idle());
+        self.queues.retain(|_, q| {
+            !q.items.is_empty()
+                || q.in_flight > 0
+                || q.backoff_until.is_some()
+                || q.throttled_at.is_some()
+        });
         if records.is_empty() {
             return None;
         }
@@ -1453,7 +1456,6 @@ impl Producer {
         lost: bool,
         result: Result<PutRecordsOutput, Error>,
         now: Instant,
-        random: f64,
     ) {
         let PutBatch { call, entries } = batch;
         for e in &entries {
@@ -1464,14 +1466,25 @@ impl Producer {
         let op = call.operation();
         match result {
             Ok(output) => {
-                self.failed_calls = 0;
                 let mut requeue: Vec<(ShardKey, Item)> = Vec::new();
                 for (i, (entry, sent)) in entries.into_iter().zip(op.records.iter()).enumerate() {
                     match output.records.get(i) {
-                        Some(PutRecordsResultEntry::Success { shard_id, sequence_number }) => {
-                            self.entry_delivered(entry, sent, shard_id, sequence_number, &mut requeue);
+                        Some(PutRecordsResultEntry::Success {
+                            shard_id,
+                            sequence_number,
+                        }) => {
+                            self.entry_delivered(
+                                entry,
+                                sent,
+                                shard_id,
+                                sequence_number,
+                                &mut requeue,
+                            );
                         }
-                        Some(PutRecordsResultEntry::Failure { error_code, error_message }) => {
+                        Some(PutRecordsResultEntry::Failure {
+                            error_code,
+                            error_message,
+                        }) => {
                             let error = Error::Service(ServiceError {
                                 code: error_code.clone(),
                                 message: error_message.clone(),
@@ -1499,12 +1512,6 @@ impl Producer {
             Err(error) => {
                 let class = FailureClass::of_error(&error);
                 if class.is_retryable() {
-                    // The engine gave up on this call (attempts or retry
-                    // quota spent): pause new calls before sending again.
-                    self.failed_calls = self.failed_calls.saturating_add(1);
-                    let delay = self.retry.backoff(class, self.failed_calls, random);
-                    self.calls_paused_until = Some(now.checked_add(delay).unwrap_or(now));
-                    log::debug!("producer: PutRecords call failed ({error}); pausing new calls {delay:?}");
                     let mut requeue = Vec::new();
                     for (entry, sent) in entries.into_iter().zip(op.records.iter()) {
                         let mut users = entry.users;
@@ -1585,7 +1592,13 @@ impl Producer {
                 Some(r) if !in_range => {
                     u.maybe_written = true;
                     self.metrics.records_retried += 1;
-                    requeue.push((None, Item::Plain(Plain { meta: u, record: user_record(r) })));
+                    requeue.push((
+                        None,
+                        Item::Plain(Plain {
+                            meta: u,
+                            record: user_record(r),
+                        }),
+                    ));
                 }
                 // In range, or (it cannot happen: the aggregate was built
                 // here) not unpackable: it is in the stream either way.
@@ -1609,8 +1622,11 @@ impl Producer {
         if throttled {
             self.metrics.records_throttled += 1;
         }
-        let expired = users.iter().any(|u| now >= u.expires(self.config.record_ttl));
-        if !retryable || (throttled && !self.config.retry_throttled) || expired && users.len() == 1 {
+        let expired = users
+            .iter()
+            .any(|u| now >= u.expires(self.config.record_ttl));
+        if !retryable || (throttled && !self.config.retry_throttled) || expired && users.len() == 1
+        {
             for u in users {
                 self.fail(u, error.clone());
             }
@@ -1687,7 +1703,10 @@ fn split_built(b: Built) -> Vec<Item> {
         return vec![Item::Plain(Plain { meta, record })];
     }
     let unpacked: Vec<Record> = {
-        let records = kpl::deaggregate(b.entry.partition_key.as_deref().unwrap_or(""), &b.entry.data);
+        let records = kpl::deaggregate(
+            b.entry.partition_key.as_deref().unwrap_or(""),
+            &b.entry.data,
+        );
         records.iter().map(user_record).collect()
     };
     if unpacked.len() != b.users.len() {
