@@ -130,9 +130,24 @@ struct ShardQueue {
     throttles: u32,
     /// Entries of this shard out now.
     in_flight: usize,
+    /// User records and their bytes in `items`.
+    users: usize,
+    bytes: usize,
 }
 
 impl ShardQueue {
+    fn pop_front(&mut self) -> Option<Item> {
+        let item = self.items.pop_front()?;
+        self.users -= item.users();
+        self.bytes -= item.bytes();
+        Some(item)
+    }
+
+    fn recount(&mut self) {
+        self.users = self.items.iter().map(Item::users).sum();
+        self.bytes = self.items.iter().map(Item::bytes).sum();
+    }
+
     /// Whether the queue holds nothing worth keeping.
     fn is_idle(&self) -> bool {
         self.items.is_empty() && self.in_flight == 0 && self.throttles == 0 && !self.backing_off_at_all()
@@ -507,13 +522,19 @@ impl Producer {
     fn enqueue_back(&mut self, key: ShardKey, item: Item) {
         self.buffered += item.users();
         self.buffered_bytes += item.bytes();
-        self.queues.entry(key).or_default().items.push_back(item);
+        let q = self.queues.entry(key).or_default();
+        q.users += item.users();
+        q.bytes += item.bytes();
+        q.items.push_back(item);
     }
 
     fn enqueue_front(&mut self, key: ShardKey, item: Item) {
         self.buffered += item.users();
         self.buffered_bytes += item.bytes();
-        self.queues.entry(key).or_default().items.push_front(item);
+        let q = self.queues.entry(key).or_default();
+        q.users += item.users();
+        q.bytes += item.bytes();
+        q.items.push_front(item);
     }
 
     /// Makes every record pushed so far go now, without waiting for fuller
@@ -593,7 +614,9 @@ impl Producer {
         if room && !self.ready.is_empty() {
             return None;
         }
-        if room {
+        // Closed with nothing left: no more setup requests.
+        let idle = self.closing && self.outstanding == 0;
+        if room && !idle {
             match self.strategy {
                 Strategy::Ask(Some(t)) => earliest(t),
                 Strategy::Ask(None) => {
@@ -736,6 +759,7 @@ impl Producer {
                 }
             }
             q.items = kept;
+            q.recount();
         }
         for (key, item) in split.into_iter().rev() {
             self.enqueue_front(key, item);
@@ -1178,6 +1202,7 @@ impl Producer {
         let mut all: Vec<Item> = Vec::new();
         for q in self.queues.values_mut() {
             all.extend(q.items.drain(..));
+            q.recount();
         }
         self.queues.retain(|_, q| !q.is_idle());
         self.buffered = 0;
@@ -1269,12 +1294,12 @@ impl Producer {
         let ready_users: usize = keys
             .iter()
             .filter_map(|k| self.queues.get(k))
-            .map(|q| q.items.iter().map(Item::users).sum::<usize>())
+            .map(|q| q.users)
             .sum();
         let ready_bytes: usize = keys
             .iter()
             .filter_map(|k| self.queues.get(k))
-            .map(|q| q.items.iter().map(Item::bytes).sum::<usize>())
+            .map(|q| q.bytes)
             .sum();
         let full = ready_bytes >= self.config.max_batch_bytes
             || (self.config.aggregation.is_none() && ready_users >= self.config.max_batch_records);
@@ -1329,7 +1354,7 @@ impl Producer {
                     self.queues.insert(key, q);
                     break 'queues;
                 }
-                let item = q.items.pop_front().expect("front checked above");
+                let item = q.pop_front().expect("front checked above");
                 self.buffered -= item.users();
                 self.buffered_bytes -= item.bytes();
                 match item {
@@ -1377,7 +1402,7 @@ impl Producer {
                                     }
                                     match agg.add(&next.record.partition_key, next.record.explicit_hash_key, &next.record.data) {
                                         Add::Added => {
-                                            let Some(Item::Plain(mut next)) = q.items.pop_front() else {
+                                            let Some(Item::Plain(mut next)) = q.pop_front() else {
                                                 unreachable!("front checked above")
                                             };
                                             self.buffered -= 1;
@@ -1646,14 +1671,17 @@ impl Producer {
     }
 }
 
-/// What polling a slot did.
+/// What polling a slot did. (Short-lived, moved once: its size does not
+/// matter.)
+#[allow(clippy::large_enum_variant)]
 enum Drive {
     Sent(Transmit),
     Waiting,
     Removed,
 }
 
-/// A finished call's result.
+/// A finished call's result. (Short-lived, moved once.)
+#[allow(clippy::large_enum_variant)]
 enum Done {
     Put(Result<PutRecordsOutput, Error>),
     List(Result<ListShardsOutput, Error>),

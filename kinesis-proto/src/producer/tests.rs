@@ -531,7 +531,7 @@ fn only_the_failed_entries_go_again() {
     let out = h.take("PutRecords").expect("a batch");
     h.answer(out, Reply::Put(vec![Fate::Ok, Fate::Throttle, Fate::Internal, Fate::Ok]));
     assert!(h.delivered(0).is_some() && h.delivered(3).is_some());
-    assert!(h.events.get(&1).is_none() && h.events.get(&2).is_none());
+    assert!(!h.events.contains_key(&1) && !h.events.contains_key(&2));
     // The throttled shard backs off; then both failed entries go, alone.
     let mut resent = None;
     for _ in 0..10 {
@@ -576,10 +576,10 @@ fn a_throttled_shard_backs_off_while_the_other_keeps_flowing() {
     h.step();
     let out = h.take("PutRecords").expect("the other shard flows");
     let keys: Vec<String> = out.entries().into_iter().map(|e| e.key).collect();
-    assert_eq!(keys, [high.clone()]);
+    assert_eq!(keys, std::slice::from_ref(&high));
     h.answer(out, Reply::Put(vec![]));
     assert!(h.delivered(3).is_some());
-    assert!(h.events.get(&0).is_none() && h.events.get(&2).is_none());
+    assert!(!h.events.contains_key(&0) && !h.events.contains_key(&2));
     // After the backoff, the low shard's retry and its newer record go.
     assert!(h.advance_to_timeout());
     h.step();
@@ -743,7 +743,7 @@ fn an_aggregate_that_lands_on_a_split_shard_sends_the_strays_again() {
     h.answer(out, Reply::Put(vec![]));
     // The first user record set the shard: delivered; the other goes again.
     assert_eq!(h.delivered(0).map(|d| (d.0, d.2)), Some(("shardId-000000000001", Some(0))));
-    assert!(h.events.get(&1).is_none());
+    assert!(!h.events.contains_key(&1));
     h.run_to_end();
     assert_eq!(h.delivered(1).map(|d| d.0), Some("shardId-000000000002"));
     assert_eq!(h.producer.metrics(h.now).duplicate_risk_resends, 1);
