@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use async_std::future::timeout;
 use kinesis_proto::call::{Action, Call};
-use kinesis_proto::{Config, CredentialsSource, Operation, Settings, TransportError};
+use kinesis_proto::{CredentialsSource, Operation, Settings, TransportError};
 use time::OffsetDateTime;
 
 use crate::transport::{self, Transport};
@@ -32,17 +32,17 @@ use kinesis_proto::TransportOptions;
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
 /// What every clone shares: the settings as given, the core client they
 /// describe (its time limits, retry quota and clock offset are per client)
 /// and the pool.
-struct Inner {
+pub(crate) struct Inner {
     settings: Settings,
-    proto: kinesis_proto::Client,
-    credentials: Arc<dyn CredentialsSource>,
-    transport: Transport,
+    pub(crate) proto: kinesis_proto::Client,
+    pub(crate) credentials: Arc<dyn CredentialsSource>,
+    pub(crate) transport: Transport,
 }
 
 impl fmt::Debug for Client {
@@ -53,23 +53,6 @@ impl fmt::Debug for Client {
 }
 
 impl Client {
-    /// A client for `settings`, with the default connection pool.
-    ///
-    /// Fails with [`Error::Usage`] only when an extra root certificate is
-    /// not a PEM certificate. Nothing is sent until the first call.
-    ///
-    /// ```
-    /// use kinesis_async::{Client, Config, Credentials, Settings};
-    ///
-    /// let config = Config::new("us-east-1").with_endpoint_url("http://127.0.0.1:4568")?;
-    /// let client = Client::new(Settings::new(config, Credentials::new("AKID", "SECRET", None)))?;
-    /// assert_eq!(client.config().region(), "us-east-1");
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn new(settings: Settings) -> Result<Client, Error> {
-        Client::with_transport_options(settings, TransportOptions::default())
-    }
-
     /// A client for `settings` whose connection pool follows `options`.
     ///
     /// ```
@@ -107,78 +90,36 @@ impl Client {
         })
     }
 
-    /// A client set up as the AWS CLI and SDKs would be: region,
-    /// credentials, endpoint and retry settings from `AWS_*` variables and
-    /// the profile files they point to (`~/.aws/config` and
-    /// `~/.aws/credentials` by default; `AWS_PROFILE` picks the profile).
-    /// The precedence rules are [`Settings::from_sources`]'.
-    ///
-    /// ```no_run
-    /// let client = kinesis_async::Client::from_env()?;
-    /// # let _ = client;
-    /// # Ok::<(), kinesis_async::Error>(())
-    /// ```
-    pub fn from_env() -> Result<Client, Error> {
-        let settings =
-            Settings::from_env_with(|v| std::env::var(v).ok(), |f| std::fs::read_to_string(f));
-        Client::new(settings.map_err(Error::Usage)?)
-    }
-
-    /// Region, endpoint, limits and retry settings of this client.
-    pub fn config(&self) -> &Config {
-        self.inner.proto.config()
-    }
-
     /// The settings this client was made with.
     pub fn settings(&self) -> &Settings {
         &self.inner.settings
     }
 
-    /// Sends any operation and waits for its output, retrying as the
-    /// retry settings allow, within the call time limit if one is set.
-    ///
-    /// Every operation method of this client is this call with a fixed
-    /// input type. Input the service would refuse fails with
-    /// [`Error::Usage`] before anything is sent. Dropping the future
-    /// cancels the call; the client stays usable.
-    ///
-    /// ```no_run
-    /// use kinesis_async::{ops::DescribeStreamSummary, Client, Error};
-    ///
-    /// # async_std::task::block_on(async {
-    /// let client = Client::from_env()?;
-    /// match client.call(&DescribeStreamSummary::new("my-stream")).await {
-    ///     Ok(summary) => println!("{summary:?}"),
-    ///     Err(Error::Service(e)) => println!("the service said no: {e}"),
-    ///     Err(e) => return Err(e),
-    /// }
-    /// # Ok::<(), kinesis_async::Error>(())
-    /// # });
-    /// ```
-    pub async fn call<O: Operation>(&self, op: &O) -> Result<O::Output, Error> {
-        self.call_until(op, None).await
+    /// The core client and credentials, for machines that nest calls (the
+    /// consumer).
+    pub(crate) fn proto_parts(&self) -> (&kinesis_proto::Client, &Arc<dyn CredentialsSource>) {
+        (&self.inner.proto, &self.inner.credentials)
     }
 
-    /// [`Client::call`], ended by `deadline` too (a waiter's time limit)
-    /// as [`kinesis_proto::call::Call::with_deadline`] says.
-    pub(crate) async fn call_until<O: Operation>(
+    /// Sends one signed request within `limit`, for machines that nest
+    /// calls (the consumer).
+    pub(crate) async fn send_raw(
         &self,
-        op: &O,
-        deadline: Option<Instant>,
-    ) -> Result<O::Output, Error> {
-        let inner = &*self.inner;
-        let mut call = Call::new(&inner.proto, op.clone(), inner.credentials.clone());
-        if let Some(at) = deadline {
-            call = call.with_deadline(at);
-        }
+        request: http::Request<Vec<u8>>,
+        limit: Option<Duration>,
+    ) -> Result<http::Response<Vec<u8>>, TransportError> {
+        self.inner.send(request, limit).await
+    }
+
+    /// Runs `call` to its end: sends what it asks to, sleeps while it says
+    /// to wait.
+    async fn drive<O: Operation>(&self, mut call: Call<O>) -> Result<O::Output, Error> {
         loop {
             match call.poll(Instant::now(), OffsetDateTime::now_utc(), fastrand::f64()) {
-                Action::Send { request, timeout } => match inner.send(request, timeout).await {
-                    Ok(answer) => {
-                        call.handle_response(answer, Instant::now(), OffsetDateTime::now_utc())
-                    }
-                    Err(e) => call.handle_transport_error(e, Instant::now()),
-                },
+                Action::Send { request, timeout } => {
+                    let sent = self.inner.send(request, timeout).await;
+                    call.handle_sent(sent, Instant::now(), OffsetDateTime::now_utc());
+                }
                 Action::Wait => {
                     if let Some(until) = call.poll_timeout() {
                         async_std::task::sleep(until.saturating_duration_since(Instant::now()))
@@ -207,12 +148,23 @@ impl Inner {
     }
 }
 
+// `new`, `from_env`, `config`, `call` and the waiters, written once in
+// kinesis-proto.
+kinesis_proto::client_methods!(
+    crate: "kinesis_async",
+    call_doc: "Dropping the future cancels the call; the client stays usable.",
+    async: async,
+    await: .await,
+    run: "# async_std::task::block_on(async {",
+    end: "# });",
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use kinesis_proto::ops::PutRecord;
-    use kinesis_proto::Credentials;
     use kinesis_proto::TransportErrorKind;
+    use kinesis_proto::{Config, Credentials};
     use std::time::Duration;
 
     fn settings(url: &str) -> Settings {

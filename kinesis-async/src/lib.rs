@@ -128,13 +128,20 @@ pub use kinesis_proto::waiter::{
     ChannelActive, Condition, ConsumerActive, StreamActive, StreamGone, WaitError, WaiterConfig,
 };
 
+mod checkpoint;
 mod client;
+mod fan_out;
+pub mod consumer;
 mod operations;
 mod paginate;
 mod transport;
 mod waiter;
 
 pub use client::Client;
+pub use fan_out::{FanOutShard, ShardEvents, SILENCE_LIMIT};
+/// Enhanced fan-out's event stream and subscription machine (kinesis-proto's).
+pub use kinesis_proto::eventstream;
+pub use consumer::Consumer;
 pub use kinesis_proto::TransportOptions;
 pub use paginate::Pages;
 pub use transport::Transport;

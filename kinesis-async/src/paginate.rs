@@ -8,7 +8,8 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use futures_core::Stream;
-use kinesis_proto::ops::{self, ListShards, Shard, StreamRef};
+use kinesis_proto::ops::{ListShards, Shard, StreamRef};
+use kinesis_proto::page_methods;
 use kinesis_proto::paginate::Paginator;
 use kinesis_proto::Paginated;
 
@@ -176,33 +177,14 @@ impl Client {
     }
 }
 
-/// Expands the paginated-operation table into one `fn … -> Pages<…>` per
-/// operation, each with an example that awaits every page.
-macro_rules! page_stream_methods {
-    ($( [$method:ident, $input:ident, $what:literal, $example:literal] ),* $(,)?) => {
-        /// One page stream per paginated operation.
-        impl Client {
-            $(
-                #[doc = concat!("A stream of every page of ", $what, ": [`Client::pages`] of a [`",
-                    stringify!($input), "`](crate::ops::", stringify!($input), "), polled with any `Stream` combinator.\n\n",
-                    "```no_run\n",
-                    "use async_std::stream::StreamExt;\n",
-                    "use kinesis_async::{ops::*, Client};\n",
-                    "# async_std::task::block_on(async {\n",
-                    "let client = Client::from_env()?;\n",
-                    "let mut pages = client.", stringify!($method), "(", $example, ");\n",
-                    "while let Some(page) = pages.next().await {\n",
-                    "    println!(\"{:?}\", page?);\n",
-                    "}\n",
-                    "# Ok::<(), kinesis_async::Error>(())\n",
-                    "# });\n",
-                    "```")]
-                pub fn $method(&self, first: ops::$input) -> Pages<ops::$input> {
-                    self.pages(first)
-                }
-            )*
-        }
-    };
-}
-
-kinesis_proto::for_each_paginated_operation!(page_stream_methods);
+// One page method per paginated operation, docs written once in
+// kinesis-proto: a stream of every page.
+kinesis_proto::for_each_paginated_operation!(page_methods [
+    "kinesis_async",
+    "A stream of every page of",
+    "use async_std::stream::StreamExt;\n",
+    "# async_std::task::block_on(async {\n",
+    "let mut pages = client.",
+    ";\nwhile let Some(page) = pages.next().await {\n",
+    "# });\n",
+]);

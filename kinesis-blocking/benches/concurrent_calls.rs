@@ -41,11 +41,15 @@ use std::time::{Duration, Instant};
 use criterion::{black_box, Criterion};
 use kinesis_blocking::ops::PutRecord;
 use kinesis_blocking::{Client, Config, Credentials, Settings, TransportOptions};
+use kinesis_test_server::read_request;
 
 /// Threads sharing one client.
 const THREADS: usize = 16;
 /// Set in the environment of the server process.
 const SERVER_ENV: &str = "KINESIS_BLOCKING_BENCH_SERVER";
+/// Set to `sequential` or `threads` to run only that variant (for a
+/// profiler).
+const PROFILE_ENV: &str = "KINESIS_BLOCKING_BENCH_PROFILE";
 /// The path that asks the server for its connection count.
 const COUNT_PATH: &str = "/connections";
 /// The server's answer to every PutRecord.
@@ -70,6 +74,19 @@ fn main() {
     );
     let raw_sequential = Variant::new("bare TCP exchange, sequential", 1, options(), true);
     let raw_threaded = Variant::new("bare TCP exchange, 16 threads", THREADS, options(), true);
+    // For a profiler: only one variant, many calls, e.g.
+    // `KINESIS_BLOCKING_BENCH_PROFILE=threads perf record -g <this binary>`.
+    if let Ok(which) = std::env::var(PROFILE_ENV) {
+        let variant = if which == "sequential" {
+            &sequential
+        } else {
+            &threaded
+        };
+        let calls = 100_000;
+        let per_call = variant.run(calls) / calls as u32;
+        println!("{}: {per_call:?} CPU per call", variant.name);
+        return;
+    }
 
     let mut criterion = Criterion::default()
         .sample_size(if bench { 20 } else { 10 })
@@ -344,14 +361,7 @@ fn serve() {
 
 /// The server's answer to every PutRecord, head and body.
 fn answer() -> Vec<u8> {
-    let mut a = format!(
-        "HTTP/1.1 200 OK\r\ncontent-type: application/x-amz-json-1.1\r\n\
-         x-amzn-requestid: bench\r\ncontent-length: {}\r\n\r\n",
-        PUT_OK.len()
-    )
-    .into_bytes();
-    a.extend_from_slice(PUT_OK);
-    a
+    kinesis_test_server::answer(200, PUT_OK)
 }
 
 fn connection(stream: TcpStream, accepted: &AtomicUsize) {
@@ -359,31 +369,8 @@ fn connection(stream: TcpStream, accepted: &AtomicUsize) {
     let mut reader = BufReader::new(stream);
     let mut first = true;
     let answer = answer();
-    loop {
-        let mut request_line = String::new();
-        if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
-            return;
-        }
-        let mut length = 0;
-        loop {
-            let mut line = String::new();
-            if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                return;
-            }
-            if line == "\r\n" {
-                break;
-            }
-            if let Some((name, value)) = line.split_once(':') {
-                if name.eq_ignore_ascii_case("content-length") {
-                    length = value.trim().parse().unwrap_or(0);
-                }
-            }
-        }
-        let mut body = vec![0; length];
-        if reader.read_exact(&mut body).is_err() {
-            return;
-        }
-        if request_line.contains(COUNT_PATH) {
+    while let Some(request) = read_request(&mut reader) {
+        if request.head[0].contains(COUNT_PATH) {
             let count = accepted.load(Ordering::SeqCst).to_string();
             let _ = write!(
                 reader.get_mut(),

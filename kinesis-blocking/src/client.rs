@@ -6,7 +6,7 @@ use std::thread;
 use std::time::Instant;
 
 use kinesis_proto::call::{Action, Call};
-use kinesis_proto::{Config, CredentialsSource, Operation, Settings, Timeouts};
+use kinesis_proto::{CredentialsSource, Operation, Settings, Timeouts};
 use time::OffsetDateTime;
 
 use crate::transport::Transport;
@@ -50,24 +50,6 @@ impl fmt::Debug for Client {
 }
 
 impl Client {
-    /// A client for `settings`.
-    ///
-    /// Fails with [`Error::Usage`] only when an extra root certificate is
-    /// not a PEM certificate. Nothing is sent until the first call.
-    ///
-    /// ```
-    /// use kinesis_blocking::{Client, Config, Credentials, Settings};
-    ///
-    /// let config = Config::new("us-east-1").with_endpoint_url("http://127.0.0.1:4568")?;
-    /// let settings = Settings::new(config, Credentials::new("AKID", "SECRET", None));
-    /// let client = Client::new(settings)?;
-    /// assert_eq!(client.config().region(), "us-east-1");
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn new(settings: Settings) -> Result<Client, Error> {
-        Client::with_transport_options(settings, TransportOptions::default())
-    }
-
     /// A client for `settings` whose connection pool follows `options`.
     ///
     /// ```
@@ -106,69 +88,31 @@ impl Client {
         })
     }
 
-    /// A client configured the way the AWS tools do it: from the
-    /// environment (`AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_PROFILE`,
-    /// `AWS_ENDPOINT_URL_KINESIS`…) and the shared `config` and
-    /// `credentials` files.
-    ///
-    /// ```no_run
-    /// let client = kinesis_blocking::Client::from_env()?;
-    /// # let _ = client;
-    /// # Ok::<(), kinesis_blocking::Error>(())
-    /// ```
-    pub fn from_env() -> Result<Client, Error> {
-        let settings =
-            Settings::from_env_with(|v| std::env::var(v).ok(), |f| std::fs::read_to_string(f));
-        Client::new(settings.map_err(Error::Usage)?)
+    /// The core client and credentials, for machines that nest calls (the
+    /// consumer).
+    pub(crate) fn proto_parts(&self) -> (&kinesis_proto::Client, &Arc<dyn CredentialsSource>) {
+        (&self.inner.proto, &self.inner.credentials)
     }
 
-    /// Region, endpoint and limits of this client.
-    pub fn config(&self) -> &Config {
-        self.inner.proto.config()
-    }
-
-    /// Sends any operation and waits for its output, retrying as the
-    /// retry settings allow.
-    ///
-    /// Every operation method of this client is this call with a fixed
-    /// input type. Input that the service would refuse fails with
-    /// [`Error::Usage`] before anything is sent.
-    ///
-    /// ```no_run
-    /// use kinesis_blocking::{ops::DescribeStreamSummary, Client, Error};
-    ///
-    /// let client = Client::from_env()?;
-    /// match client.call(&DescribeStreamSummary::new("my-stream")) {
-    ///     Ok(summary) => println!("{summary:?}"),
-    ///     Err(Error::Service(e)) => println!("the service said no: {e}"),
-    ///     Err(e) => return Err(e),
-    /// }
-    /// # Ok::<(), kinesis_blocking::Error>(())
-    /// ```
-    pub fn call<O: Operation>(&self, op: &O) -> Result<O::Output, Error> {
-        self.call_until(op, None)
-    }
-
-    /// [`Client::call`], ended by `deadline` too (a waiter's time limit)
-    /// as [`kinesis_proto::call::Call::with_deadline`] says.
-    pub(crate) fn call_until<O: Operation>(
+    /// Sends one signed request within `timeout`, for machines that nest
+    /// calls (the consumer).
+    pub(crate) fn send_raw(
         &self,
-        op: &O,
-        deadline: Option<Instant>,
-    ) -> Result<O::Output, Error> {
-        let inner = &*self.inner;
-        let mut call = Call::new(&inner.proto, op.clone(), inner.credentials.clone());
-        if let Some(at) = deadline {
-            call = call.with_deadline(at);
-        }
+        request: kinesis_proto::http::Request<Vec<u8>>,
+        timeout: Option<std::time::Duration>,
+    ) -> Result<kinesis_proto::http::Response<Vec<u8>>, kinesis_proto::TransportError> {
+        self.inner.transport.send(request, timeout)
+    }
+
+    /// Runs `call` to its end: sends what it asks to, sleeps while it says
+    /// to wait.
+    fn drive<O: Operation>(&self, mut call: Call<O>) -> Result<O::Output, Error> {
         loop {
             match call.poll(Instant::now(), OffsetDateTime::now_utc(), fastrand::f64()) {
-                Action::Send { request, timeout } => match inner.transport.send(request, timeout) {
-                    Ok(answer) => {
-                        call.handle_response(answer, Instant::now(), OffsetDateTime::now_utc())
-                    }
-                    Err(e) => call.handle_transport_error(e, Instant::now()),
-                },
+                Action::Send { request, timeout } => {
+                    let sent = self.inner.transport.send(request, timeout);
+                    call.handle_sent(sent, Instant::now(), OffsetDateTime::now_utc());
+                }
                 Action::Wait => {
                     if let Some(until) = call.poll_timeout() {
                         thread::sleep(until.saturating_duration_since(Instant::now()));
@@ -180,12 +124,19 @@ impl Client {
     }
 }
 
+// `new`, `from_env`, `config`, `call` and the waiters, written once in
+// kinesis-proto.
+kinesis_proto::client_methods!(
+    crate: "kinesis_blocking",
+    call_doc: "It blocks the calling thread until the call ends.",
+);
+
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
 
     use kinesis_proto::ops::PutRecord;
-    use kinesis_proto::{Credentials, ErrorCode, TransportErrorKind};
+    use kinesis_proto::{Config, Credentials, ErrorCode, TransportErrorKind};
 
     use super::*;
     use crate::test_server::{serve, Reply, Server};

@@ -2,7 +2,8 @@
 //! of a stream in one call. The decisions (which request comes next, when
 //! to stop) are kinesis-proto's [`Paginator`]; this runs it.
 
-use kinesis_proto::ops::{self, ListShards, Shard, StreamRef};
+use kinesis_proto::ops::{ListShards, Shard, StreamRef};
+use kinesis_proto::page_methods;
 use kinesis_proto::paginate::Paginator;
 use kinesis_proto::Paginated;
 
@@ -122,31 +123,17 @@ impl Client {
     }
 }
 
-/// Expands the paginated-operation table into `fn … -> Pages<…>`, one
-/// iterator method per operation, each with a `for` loop as its example.
-macro_rules! page_iterator_methods {
-    ($( [$method:ident, $input:ident, $what:literal, $example:literal] ),* $(,)?) => {
-        /// One page iterator per paginated operation.
-        impl Client {
-            $(
-                #[doc = concat!("An iterator over every page of ", $what, " ([`Client::pages`] of a [`",
-                    stringify!($input), "`](crate::ops::", stringify!($input), ")).\n\n",
-                    "```no_run\n",
-                    "let client = kinesis_blocking::Client::from_env()?;\n",
-                    "for page in client.", stringify!($method), "(kinesis_blocking::ops::", $example, ") {\n",
-                    "    println!(\"{:?}\", page?);\n",
-                    "}\n",
-                    "# Ok::<(), kinesis_blocking::Error>(())\n",
-                    "```")]
-                pub fn $method(&self, first: ops::$input) -> Pages<ops::$input> {
-                    self.pages(first)
-                }
-            )*
-        }
-    };
-}
-
-kinesis_proto::for_each_paginated_operation!(page_iterator_methods);
+// One page method per paginated operation, docs written once in
+// kinesis-proto: an iterator of every page.
+kinesis_proto::for_each_paginated_operation!(page_methods [
+    "kinesis_blocking",
+    "An iterator over every page of",
+    "",
+    "",
+    "for page in client.",
+    " {\n",
+    "",
+]);
 
 #[cfg(test)]
 pub(crate) mod tests {

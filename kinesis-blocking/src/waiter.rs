@@ -5,44 +5,14 @@
 use std::thread;
 use std::time::Instant;
 
-use kinesis_proto::ops::{
-    ChannelDescription, ConsumerDescription, DescribeChannel, DescribeStreamConsumer,
-    DescribeStreamSummary, StreamDescriptionSummary, StreamRef,
-};
-use kinesis_proto::waiter::{
-    ChannelActive, Condition, ConsumerActive, StreamActive, StreamGone, WaitError, Waiter,
-    WaiterAction, WaiterConfig,
-};
-use kinesis_proto::Operation;
+use kinesis_proto::waiter::{Condition, WaitResult, Waiter, WaiterAction};
 
 use crate::Client;
 
 impl Client {
-    /// Waits until `condition` holds, repeating its describe call (each
-    /// with the client's retries) with growing pauses, within `config`'s
-    /// time limit, which also cuts short a call still out when it runs
-    /// out. A [`std::time::Duration`] is a time limit with the SDK waiters'
-    /// pacing (10 s to 120 s between calls).
-    ///
-    /// The `wait_for_*` methods are this call with one condition each.
-    ///
-    /// ```no_run
-    /// use std::time::Duration;
-    /// use kinesis_blocking::{ops::{DescribeStreamSummary, StreamRef}, Client, StreamActive};
-    ///
-    /// let client = Client::from_env()?;
-    /// let arn = "arn:aws:kinesis:us-east-1:123456789012:stream/my-stream";
-    /// let describe = DescribeStreamSummary::new(StreamRef::arn(arn));
-    /// let summary = client.wait(StreamActive::new(describe), Duration::from_secs(300))?;
-    /// println!("{} is {}", summary.stream_name, summary.stream_status);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn wait<C: Condition>(
-        &self,
-        condition: C,
-        config: impl Into<WaiterConfig>,
-    ) -> Result<C::Success, WaitError> {
-        let mut waiter = Waiter::new(condition, config, Instant::now());
+    /// Runs `waiter` to its end: calls what it asks for, sleeps while it
+    /// says to wait. (The waiter logs its pauses and how the wait ended.)
+    pub(crate) fn drive_wait<C: Condition>(&self, mut waiter: Waiter<C>) -> WaitResult<C> {
         loop {
             match waiter.poll(Instant::now()) {
                 WaiterAction::Call(op) => {
@@ -50,120 +20,22 @@ impl Client {
                     waiter.handle_output(result, Instant::now(), fastrand::f64());
                 }
                 WaiterAction::Wait(until) => {
-                    let pause = until.saturating_duration_since(Instant::now());
-                    log::debug!("waiting {pause:?} before the next {}", C::Op::NAME);
-                    thread::sleep(pause);
+                    thread::sleep(until.saturating_duration_since(Instant::now()))
                 }
-                WaiterAction::Done(result) => {
-                    if let Err(e) = &result {
-                        log::debug!("{e}");
-                    }
-                    return result;
-                }
+                WaiterAction::Done(result) => return result,
             }
         }
     }
-
-    /// Waits until the stream `stream` (a name, or a [`StreamRef::arn`])
-    /// exists and is ACTIVE (after
-    /// CreateStream, a reshard or a configuration change) and returns its
-    /// summary. ResourceNotFound keeps the wait going (a new stream may not
-    /// be visible at once); `DELETING` ends it.
-    ///
-    /// ```no_run
-    /// use std::time::Duration;
-    /// use kinesis_blocking::{ops::CreateStream, Client};
-    ///
-    /// let client = Client::from_env()?;
-    /// client.create_stream(&CreateStream::new("my-stream").with_shard_count(2))?;
-    /// let summary = client.wait_for_stream_active("my-stream", Duration::from_secs(300))?;
-    /// println!("{} open shards", summary.open_shard_count);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn wait_for_stream_active(
-        &self,
-        stream: impl Into<StreamRef>,
-        config: impl Into<WaiterConfig>,
-    ) -> Result<StreamDescriptionSummary, WaitError> {
-        self.wait(
-            StreamActive::new(DescribeStreamSummary::new(stream)),
-            config,
-        )
-    }
-
-    /// Waits until the stream `stream` (a name, or a [`StreamRef::arn`]) no
-    /// longer exists (after
-    /// DeleteStream): until DescribeStreamSummary answers ResourceNotFound.
-    ///
-    /// ```no_run
-    /// use std::time::Duration;
-    /// use kinesis_blocking::{ops::DeleteStream, Client};
-    ///
-    /// let client = Client::from_env()?;
-    /// client.delete_stream(&DeleteStream::new("my-stream"))?;
-    /// client.wait_for_stream_gone("my-stream", Duration::from_secs(300))?;
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn wait_for_stream_gone(
-        &self,
-        stream: impl Into<StreamRef>,
-        config: impl Into<WaiterConfig>,
-    ) -> Result<(), WaitError> {
-        self.wait(StreamGone::new(DescribeStreamSummary::new(stream)), config)
-    }
-
-    /// Waits until the enhanced fan-out consumer that `consumer` describes
-    /// is ACTIVE (after RegisterStreamConsumer) and returns its
-    /// description.
-    ///
-    /// ```no_run
-    /// use std::time::Duration;
-    /// use kinesis_blocking::{ops::DescribeStreamConsumer, Client};
-    ///
-    /// let client = Client::from_env()?;
-    /// let stream_arn = "arn:aws:kinesis:us-east-1:123456789012:stream/my-stream";
-    /// let consumer = DescribeStreamConsumer::by_name(stream_arn, "billing");
-    /// let description = client.wait_for_consumer_active(consumer, Duration::from_secs(300))?;
-    /// println!("{}", description.consumer_arn);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn wait_for_consumer_active(
-        &self,
-        consumer: DescribeStreamConsumer,
-        config: impl Into<WaiterConfig>,
-    ) -> Result<ConsumerDescription, WaitError> {
-        self.wait(ConsumerActive::new(consumer), config)
-    }
-
-    /// Waits until the channel `channel_arn` is ACTIVE (after CreateChannel
-    /// or UpdateChannel) and returns its description; `FAILED` and
-    /// `DELETING` end the wait.
-    ///
-    /// ```no_run
-    /// use std::time::Duration;
-    ///
-    /// let client = kinesis_blocking::Client::from_env()?;
-    /// let arn = "arn:aws:kinesis:us-east-1:123456789012:channel/orders-to-s3";
-    /// let channel = client.wait_for_channel_active(arn, Duration::from_secs(600))?;
-    /// println!("{}", channel.channel_status);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn wait_for_channel_active(
-        &self,
-        channel_arn: &str,
-        config: impl Into<WaiterConfig>,
-    ) -> Result<ChannelDescription, WaitError> {
-        self.wait(
-            ChannelActive::new(DescribeChannel::new(channel_arn)),
-            config,
-        )
-    }
 }
+
+// `wait` and the `wait_for_*` methods: kinesis-proto's `waiter_methods!`,
+// expanded with the client's other shared methods in `client.rs`.
 
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
 
+    use kinesis_proto::waiter::{WaitError, WaiterConfig};
     use kinesis_proto::{Error, ErrorCode};
 
     use super::*;
@@ -227,34 +99,6 @@ mod tests {
         assert!(started.elapsed() < Duration::from_secs(2));
         let calls = server.seen().len();
         assert!((3..=16).contains(&calls), "{calls} calls in 300 ms");
-    }
-
-    #[test]
-    fn the_time_limit_cuts_short_a_call_that_gets_no_answer() {
-        // Connections complete into the backlog; nothing ever answers.
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
-        let port = listener.local_addr().expect("bound").port();
-        let config = kinesis_proto::Config::new("us-east-1")
-            .with_endpoint_url(&format!("http://127.0.0.1:{port}"))
-            .expect("a local URL");
-        let mut settings = kinesis_proto::Settings::new(
-            config,
-            kinesis_proto::Credentials::new("AKID", "SECRET", None),
-        );
-        // No limit of the client's own on the attempt or the call.
-        settings.timeouts.attempt = None;
-        settings.timeouts.call = None;
-        let client = Client::new(settings).expect("a client");
-        let started = Instant::now();
-        let limit = WaiterConfig::new(Duration::from_millis(300))
-            .with_delays(Duration::from_millis(10), Duration::from_millis(10));
-        match client.wait_for_stream_active("s", limit) {
-            Err(WaitError::TimedOut { attempts, .. }) => assert_eq!(attempts, 1),
-            other => panic!("{other:?}"),
-        }
-        let took = started.elapsed();
-        assert!(took >= Duration::from_millis(300), "{took:?}");
-        assert!(took < Duration::from_secs(3), "{took:?}");
     }
 
     #[test]

@@ -47,17 +47,9 @@ mod partition;
 
 use self::partition::Partition;
 use crate::arn::ArnRef;
+use crate::config::Config;
 use crate::error::UsageError;
 use crate::operation::{Family, Plane};
-use crate::Config;
-
-/// The endpoint settings of a [`Config`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct EndpointConfig {
-    pub(crate) custom: Option<http::Uri>,
-    pub(crate) use_fips: bool,
-    pub(crate) use_dual_stack: bool,
-}
 
 /// Where one request goes and which region it is signed for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,66 +88,6 @@ impl Endpoint {
         HeaderValue::from_str(text)
             .map_err(|_| UsageError::new("endpoint", "host is not a header value"))
     }
-}
-
-/// Parses a custom endpoint URL: `http` or `https`, a host, a port of
-/// 1-65535 if any, an optional base path; no user info, query or fragment.
-pub(crate) fn parse_endpoint_url(url: &str) -> Result<http::Uri, UsageError> {
-    let bad = |why: &str| UsageError::new("endpoint", format!("{url:?} {why}"));
-    let trimmed = url.trim();
-    if trimmed.contains('#') {
-        return Err(bad("has a fragment; give scheme, host, port and path only"));
-    }
-    let uri: http::Uri = trimmed
-        .parse()
-        .map_err(|e| bad(&format!("is not a URL ({e})")))?;
-    match uri.scheme_str() {
-        Some("http") | Some("https") => {}
-        Some(other) => {
-            return Err(bad(&format!(
-                "has scheme {other:?}; use http:// or https://"
-            )))
-        }
-        None => {
-            return Err(bad(
-                "has no scheme; write it as http://host:port or https://host",
-            ))
-        }
-    }
-    let authority = uri.authority().ok_or_else(|| bad("has no host"))?;
-    if authority.as_str().contains('@') {
-        return Err(bad(
-            "has user info; credentials go in Credentials, not the URL",
-        ));
-    }
-    if authority.host().is_empty() {
-        return Err(bad("has no host"));
-    }
-    // `http::Uri` keeps a port it cannot read as a `u16` and then reports
-    // none, so the request would go to the scheme's default port.
-    let text = authority.as_str();
-    let after_host = text.rfind(']').map_or(text, |end| &text[end + 1..]);
-    if let Some((_, port)) = after_host.rsplit_once(':') {
-        match port.parse::<u16>() {
-            Ok(1..) => {}
-            _ if port.is_empty() => {
-                return Err(bad(
-                    "has an empty port; write host:port with a port of 1-65535",
-                ))
-            }
-            _ => return Err(bad(&format!("has port {port}, which is not 1-65535"))),
-        }
-    }
-    if uri.query().is_some() {
-        return Err(bad(
-            "has a query string; give scheme, host, port and path only",
-        ));
-    }
-    let path = uri.path().trim_end_matches('/');
-    let scheme = uri.scheme_str().unwrap_or("https");
-    format!("{scheme}://{}{path}/", authority.as_str())
-        .parse()
-        .map_err(|e| bad(&format!("is not a URL ({e})")))
 }
 
 /// Whether `label` is one DNS label: 1–63 ASCII letters, digits or `-`,

@@ -67,25 +67,4 @@ mod wire;
 
 pub use aggregate::{Add, Aggregate, AggregationLimits, Aggregator};
 pub use deaggregate::{deaggregate, Contents, Deaggregated, Iter, NotAggregated, UserRecord};
-
-/// `AggregationMaxSize` by default: 51,200 bytes per aggregated record.
-pub const DEFAULT_MAX_SIZE: usize = 51_200;
-
-/// `AggregationMaxCount` by default: 4,294,967,295 user records per
-/// aggregated record (the KPL's default).
-pub const DEFAULT_MAX_COUNT: u64 = 4_294_967_295;
-
-/// The hash key Kinesis maps a partition key to: the MD5 of its UTF-8
-/// bytes, read as a big-endian 128-bit number. The shard whose hash-key
-/// range holds it receives the record (unless an explicit hash key is
-/// given).
-///
-/// ```
-/// use kinesis_proto::kpl::hash_key_of;
-///
-/// // MD5("a") = 0cc175b9c0f1b6a831c399e269772661
-/// assert_eq!(hash_key_of("a"), 0x0cc175b9c0f1b6a831c399e269772661);
-/// ```
-pub fn hash_key_of(partition_key: &str) -> u128 {
-    u128::from_be_bytes(wire::md5(&[partition_key.as_bytes()]))
-}
+pub use wire::{hash_key_of, DEFAULT_MAX_COUNT, DEFAULT_MAX_SIZE};

@@ -29,6 +29,12 @@
 //!   limits as a state machine a transport drives ([`call`]).
 //! - Pagination: [`Paginated::next_page`] builds the next input, and
 //!   [`paginate::Paginator`] walks every page.
+//! - Enhanced fan-out ([`eventstream`]): an incremental decoder of
+//!   SubscribeToShard's event stream, its messages typed, and a
+//!   subscription machine per shard (five-minute lifetime, continuation
+//!   sequence numbers, children at shard end).
+//! - A consumer ([`consumer`]): every shard of a stream read across
+//!   resharding, expired iterators and restarts, with checkpoints.
 //! - Waiters ([`waiter`]): a stream ACTIVE or gone, a consumer or channel
 //!   ACTIVE, with the SDKs' backoff and a time limit.
 //! - A producer that never loses a record ([`producer`]): batching, shard
@@ -39,8 +45,6 @@
 //! - Sockets, TLS, HTTP framing, timers, threads: the transport's job.
 //! - Reading the environment or files: hand in their contents.
 //! - Credentials that need a network call (SSO, IMDS, STS role assumption).
-//! - Decoding SubscribeToShard's HTTP/2 event stream (its request is built
-//!   here; its answer is not parsed yet).
 //!
 //! ## One call
 //! [`Client::prepare`] validates, serializes and signs; the [`Expect`]
@@ -133,9 +137,11 @@ pub use http;
 
 pub mod arn;
 pub mod call;
+pub mod consumer;
 pub mod credentials;
 pub mod endpoint;
 pub mod error;
+pub mod eventstream;
 pub mod kpl;
 pub mod ops;
 pub mod paginate;
@@ -147,13 +153,16 @@ pub mod sigv4;
 pub mod waiter;
 
 mod client;
+mod client_methods;
+mod config;
 mod environment;
 mod limits;
 mod operation;
 mod validate;
 mod wire;
 
-pub use client::{Client, Config};
+pub use client::Client;
+pub use config::Config;
 pub use credentials::{Credentials, CredentialsSource};
 pub use error::{
     Error, ErrorCode, ResponseError, ServiceError, TransportError, TransportErrorKind, UsageError,

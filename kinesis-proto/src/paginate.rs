@@ -44,11 +44,13 @@
 /// [`Paginated`]: `[method_name, InputType, "what the pages hold",
 /// "example first request"]`. The example uses only names from
 /// `kinesis_proto::ops`. A unit test fails when an operation implements
-/// [`Paginated`] and is missing here.
+/// [`Paginated`] and is missing here. With `[extra tokens]` after the
+/// callback's name, the callback gets them first, followed by `;`.
 #[macro_export]
 macro_rules! for_each_paginated_operation {
-    ($callback:ident) => {
+    ($callback:ident $([$($extra:tt)*])?) => {
         $callback! {
+            $([$($extra)*];)?
             [describe_stream_pages, DescribeStream, "a stream's description, with its shards a page at a time",
                 r#"DescribeStream::new("my-stream")"#],
             [list_streams_pages, ListStreams, "the account's streams",
@@ -63,6 +65,44 @@ macro_rules! for_each_paginated_operation {
                 r#"ListChannels::new()"#],
             [list_queues_pages, ListQueues, "the account's queues",
                 r#"ListQueues::new()"#],
+        }
+    };
+}
+
+/// Writes a client's one page method per paginated operation (an
+/// `impl Client { … }` at the call site, each `self.pages(first)`), docs
+/// and examples included, so both clients describe their pages once. For
+/// the clients, as the callback of
+/// [`for_each_paginated_operation!`](crate::for_each_paginated_operation)
+/// (`use kinesis_proto::page_methods;` first) with `[crate, "what each
+/// method returns", "example's use lines", "its first lines", "loop start
+/// before the method", "loop start after it", "its last lines"]`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! page_methods {
+    ($config:tt; $($entry:tt),* $(,)?) => {
+        /// One page method per paginated operation (kinesis-proto's `page_methods!`).
+        impl Client {
+            $($crate::page_methods!(@one $config $entry);)*
+        }
+    };
+    (@one [$krate:literal, $returns:literal, $uses:literal, $start:literal, $open:literal, $next:literal, $end:literal $(,)?]
+        [$method:ident, $input:ident, $what:literal, $example:literal]) => {
+        #[doc = concat!($returns, " ", $what, " ([`Client::pages`] of a [`",
+            stringify!($input), "`](crate::ops::", stringify!($input), ")).\n\n",
+            "```no_run\n",
+            $uses,
+            "use ", $krate, "::{ops::*, Client};\n",
+            $start,
+            "let client = Client::from_env()?;\n",
+            $open, stringify!($method), "(", $example, ")", $next,
+            "    println!(\"{:?}\", page?);\n",
+            "}\n",
+            "# Ok::<(), ", $krate, "::Error>(())\n",
+            $end,
+            "```")]
+        pub fn $method(&self, first: $crate::ops::$input) -> Pages<$crate::ops::$input> {
+            self.pages(first)
         }
     };
 }

@@ -18,7 +18,7 @@ use std::borrow::Cow;
 use std::path::Path;
 use std::time::Duration;
 
-use crate::client::Config;
+use crate::config::Config;
 use crate::credentials::Credentials;
 use crate::endpoint::validate_region;
 use crate::environment::lookup;
@@ -210,8 +210,8 @@ impl Settings {
     ///     .with_max_attempts(7);
     /// assert_eq!(settings.proto_client().config().retry().max_attempts, 7);
     /// ```
-    pub fn proto_client(&self) -> crate::Client {
-        crate::Client::new(
+    pub fn proto_client(&self) -> crate::client::Client {
+        crate::client::Client::new(
             self.config
                 .clone()
                 .with_retry(self.retry)

@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 
 use crate::arn::{KinesisArn, KinesisResource};
 use crate::error::UsageError;
-use crate::Limits;
+use crate::limits::Limits;
 
 /// A field name: static for top-level fields, owned for list entries.
 pub(crate) type Field = Cow<'static, str>;

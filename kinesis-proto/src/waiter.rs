@@ -619,11 +619,18 @@ impl<C: Condition> Waiter<C> {
         }
         self.state = match self.condition.check(result) {
             Check::Success(value) => State::Done(Ok(value)),
-            Check::Failure(state) => State::Done(Err(WaitError::Failed {
-                waiting_for: C::WAITING_FOR,
-                state,
-            })),
-            Check::Error(e) => State::Done(Err(WaitError::Call(e))),
+            Check::Failure(state) => {
+                let e = WaitError::Failed {
+                    waiting_for: C::WAITING_FOR,
+                    state,
+                };
+                log::debug!("{e}");
+                State::Done(Err(e))
+            }
+            Check::Error(e) => {
+                log::debug!("{} ends the wait for {}: {e}", C::Op::NAME, C::WAITING_FOR);
+                State::Done(Err(WaitError::Call(e)))
+            }
             Check::Retry(state) => {
                 self.last_state = Some(state);
                 self.pause(now, jitter)
@@ -673,17 +680,126 @@ impl<C: Condition> Waiter<C> {
         if remaining.saturating_sub(delay) <= min {
             delay = remaining - min;
         }
+        log::debug!("waiting {delay:?} before the next {}", C::Op::NAME);
         State::Pausing(now + delay)
     }
 
     fn timed_out(&self) -> State<C::Success> {
-        State::Done(Err(WaitError::TimedOut {
+        let e = WaitError::TimedOut {
             waiting_for: C::WAITING_FOR,
             attempts: self.attempts,
             last_state: self.last_state.clone(),
             time_limit: self.config.time_limit,
-        }))
+        };
+        log::debug!("{e}");
+        State::Done(Err(e))
     }
+}
+
+/// What a wait for `C` ends with: its success value, or why it ended
+/// without one.
+pub type WaitResult<C> = Result<<C as Condition>::Success, WaitError>;
+
+/// Writes a client's `wait_for_*` methods (an `impl Client { … }` at the
+/// call site, each method one [`Condition`] handed to the client's own
+/// `wait`) from the one table of waiters, docs and examples included, so
+/// both clients offer the same waiters described once. For the clients:
+/// `crate` names the client crate in the examples; `async`, `await` and
+/// the example's `run`/`end` lines make the methods async.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! waiter_methods {
+    (crate: $krate:literal $(, async: $async_kw:tt, await: $dot:tt $await_kw:tt, run: $run:literal, end: $end:literal)? $(,)?) => {
+        $crate::waiter_methods!(@each [[$krate] [$($async_kw)?] [$($dot $await_kw)?] [$($run)?] [$($end)?]];
+            [wait_for_stream_active, stream: impl Into<$crate::ops::StreamRef>,
+                $crate::waiter::StreamActive::new($crate::ops::DescribeStreamSummary::new(stream)),
+                $crate::ops::StreamDescriptionSummary,
+                "Waits until the stream `stream` (a name, or a [`StreamRef::arn`](crate::ops::StreamRef::arn)) exists and is ACTIVE (after CreateStream, a reshard or a configuration change) and returns its summary. ResourceNotFound keeps the wait going (a new stream may not be visible at once); `DELETING` ends it.",
+                r#""my-stream""#],
+            [wait_for_stream_gone, stream: impl Into<$crate::ops::StreamRef>,
+                $crate::waiter::StreamGone::new($crate::ops::DescribeStreamSummary::new(stream)),
+                (),
+                "Waits until the stream `stream` (a name, or a [`StreamRef::arn`](crate::ops::StreamRef::arn)) no longer exists (after DeleteStream): until DescribeStreamSummary answers ResourceNotFound.",
+                r#""my-stream""#],
+            [wait_for_consumer_active, consumer: $crate::ops::DescribeStreamConsumer,
+                $crate::waiter::ConsumerActive::new(consumer),
+                $crate::ops::ConsumerDescription,
+                "Waits until the enhanced fan-out consumer that `consumer` describes is ACTIVE (after RegisterStreamConsumer) and returns its description.",
+                r#"DescribeStreamConsumer::by_name("arn:aws:kinesis:us-east-1:123456789012:stream/my-stream", "billing")"#],
+            [wait_for_channel_active, channel_arn: &str,
+                $crate::waiter::ChannelActive::new($crate::ops::DescribeChannel::new(channel_arn)),
+                $crate::ops::ChannelDescription,
+                "Waits until the channel `channel_arn` is ACTIVE (after CreateChannel or UpdateChannel) and returns its description; `FAILED` and `DELETING` end the wait.",
+                r#""arn:aws:kinesis:us-east-1:123456789012:channel/orders-to-s3""#],
+        );
+    };
+    (@each $config:tt; $($entry:tt),* $(,)?) => {
+        /// Waiting (kinesis-proto's `waiter_methods!`).
+        impl Client {
+            $crate::waiter_methods!(@wait $config);
+            $($crate::waiter_methods!(@one $config $entry);)*
+        }
+    };
+    (@wait [[$krate:literal] [$($async_kw:tt)?] [$($await:tt)*] [$($run:literal)?] [$($end:literal)?]]) => {
+        /// Waits until `condition` holds, repeating its describe call (each
+        /// with the client's retries) with growing pauses, within `config`'s
+        /// time limit, which also cuts short a call still out when it runs
+        /// out. A [`std::time::Duration`] is a time limit with the SDK waiters'
+        /// pacing (10 s to 120 s between calls).
+        ///
+        /// The `wait_for_*` methods are this call with one condition each.
+        ///
+        /// ```no_run
+        /// use std::time::Duration;
+        #[doc = concat!("use ", $krate, "::{ops::{DescribeStreamSummary, StreamRef}, Client, StreamActive};")]
+        ///
+        $(#[doc = $run])?
+        /// let client = Client::from_env()?;
+        /// let arn = "arn:aws:kinesis:us-east-1:123456789012:stream/my-stream";
+        /// let describe = DescribeStreamSummary::new(StreamRef::arn(arn));
+        #[doc = concat!(
+            "let summary = client.wait(StreamActive::new(describe), Duration::from_secs(300))",
+            $(stringify!($await),)* "?;"
+        )]
+        /// println!("{} is {}", summary.stream_name, summary.stream_status);
+        /// # Ok::<(), Box<dyn std::error::Error>>(())
+        $(#[doc = $end])?
+        /// ```
+        pub $($async_kw)? fn wait<C: $crate::waiter::Condition>(
+            &self,
+            condition: C,
+            config: impl Into<$crate::waiter::WaiterConfig>,
+        ) -> $crate::waiter::WaitResult<C> {
+            let now = std::time::Instant::now();
+            self.drive_wait($crate::waiter::Waiter::new(condition, config, now)) $($await)*
+        }
+    };
+    (@one [[$krate:literal] [$($async_kw:tt)?] [$($await:tt)*] [$($run:literal)?] [$($end:literal)?]]
+        [$method:ident, $arg:ident: $ty:ty, $condition:expr, $success:ty, $summary:literal, $example:literal]) => {
+        #[doc = $summary]
+        #[doc = ""]
+        #[doc = "```no_run"]
+        #[doc = "use std::time::Duration;"]
+        #[doc = concat!("use ", $krate, "::{ops::*, Client};")]
+        #[doc = ""]
+        $(#[doc = $run])?
+        #[doc = "let client = Client::from_env()?;"]
+        #[doc = concat!(
+            "let output = client.", stringify!($method), "(", $example,
+            ", Duration::from_secs(300))", $(stringify!($await),)* "?;"
+        )]
+        #[doc = "println!(\"{output:?}\");"]
+        #[doc = "# Ok::<(), Box<dyn std::error::Error>>(())"]
+        $(#[doc = $end])?
+        #[doc = "```"]
+        pub $($async_kw)? fn $method(
+            &self,
+            $arg: $ty,
+            config: impl Into<$crate::waiter::WaiterConfig>,
+        ) -> Result<$success, $crate::waiter::WaitError> {
+            self.wait($condition, config) $($await)*
+        }
+    };
 }
 
 #[cfg(test)]

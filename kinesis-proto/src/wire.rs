@@ -12,13 +12,19 @@
 //! "crate::wire::nullable")]` (or `default` with one of the modules here,
 //! which read `null` the same way); `Option` members are `None` for both.
 //! Bytes that are not the answer's shape (not an object, a string where a
-//! list belongs) still fail the parse.
+//! list belongs, an array where a structure belongs) still fail the parse:
+//! answers are parsed with [`from_slice`], which refuses the positional
+//! structures serde would otherwise read from a JSON array.
 //!
 //! Timestamps and blobs read their text straight from the input (borrowed
 //! bytes / [`RawValue`]), so they deserialize from `serde_json::from_slice`
 //! and `from_str`, which is how every response is parsed. Blobs also
 //! deserialize from a `serde_json::Value`; timestamps do not (the exact
 //! decimal text is gone by then).
+
+mod strict;
+
+pub(crate) use strict::from_slice;
 
 use serde::de::{self, Deserialize, Deserializer, Visitor};
 use serde::ser::{Serialize, Serializer};

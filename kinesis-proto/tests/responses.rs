@@ -263,6 +263,10 @@ vectors! {
     describe_stream_summary_full,
     describe_stream_summary_unknown_values,
     describe_stream_summary_missing_summary,
+    describe_stream_summary_null_summary,
+    describe_stream_summary_array_summary,
+    describe_stream_summary_array_with_values,
+    describe_stream_summary_string_summary,
     list_streams_page,
     enable_enhanced_monitoring_ok,
     update_stream_warm_throughput_ok,
@@ -272,6 +276,8 @@ vectors! {
     list_shards_page,
     list_shards_last_page,
     list_shards_hash_key_overflow,
+    list_shards_number_for_list,
+    list_shards_array_for_shard,
     update_shard_count_ok,
     merge_shards_empty_body,
     split_shard_whitespace_body,
@@ -280,7 +286,7 @@ vectors! {
     describe_stream_consumer_ok,
     list_stream_consumers_page,
     deregister_stream_consumer_empty_body,
-    subscribe_to_shard_event_stream_unparsed,
+    subscribe_to_shard_corrupt_event_stream,
     error_consumer_in_use,
     list_tags_for_stream_more,
     list_tags_for_resource_ok,
@@ -312,6 +318,9 @@ vectors! {
     error_access_denied,
     response_html_200,
     response_truncated_json,
+    response_array_body_200,
+    get_records_array_for_record,
+    put_records_array_for_entry,
 }
 
 #[test]

@@ -15,7 +15,9 @@ use kinesis_proto::ops::{
     Shard, SplitShard, StreamDescriptionSummary, StreamStatus,
 };
 use kinesis_proto::waiter::{WaitError, WaiterConfig};
-use kinesis_proto::{Error, ErrorCode, Paginated};
+use kinesis_proto::{
+    Config, Credentials, Error, ErrorCode, Paginated, Settings, TransportErrorKind,
+};
 
 use crate::driver::{Driver, Harness};
 use crate::steps::{ok, TestStream};
@@ -98,6 +100,8 @@ macro_rules! surface_tests {
             waiting_for_a_missing_stream_runs_out_of_time,
             a_call_error_ends_the_wait,
             wait_for_a_consumer,
+            the_wait_limit_cuts_short_a_call_that_gets_no_answer,
+            a_connect_that_gets_no_answer_is_a_timeout,
         );
     };
     (@each $connect:expr; $($name:ident),* $(,)?) => {
@@ -340,4 +344,63 @@ pub fn wait_for_a_consumer<D: Surface>(h: &Harness<D>) {
         consumer.consumer_status,
         kinesis_proto::ops::ConsumerStatus::Active
     );
+}
+
+/// Settings for a client of `http://127.0.0.1:{port}` with no time limit
+/// of the client's own on an attempt or a call.
+fn local_settings(port: u16) -> Settings {
+    let config = Config::new("us-east-1")
+        .with_endpoint_url(&format!("http://127.0.0.1:{port}"))
+        .expect("a local URL");
+    let mut settings = Settings::new(config, Credentials::new("AKID", "SECRET", None));
+    settings.timeouts.attempt = None;
+    settings.timeouts.call = None;
+    settings
+}
+
+/// A server that takes connections (the kernel completes them into the
+/// backlog of a listener that never accepts) and never answers: the wait's
+/// time limit ends the one call in flight, as `TimedOut` after 1 attempt
+/// with no state seen, close to the limit.
+pub fn the_wait_limit_cuts_short_a_call_that_gets_no_answer<D: Surface>(h: &Harness<D>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+    let port = listener.local_addr().expect("bound").port();
+    let client = h.connect(local_settings(port));
+    let limit = WaiterConfig::new(Duration::from_millis(300))
+        .with_delays(Duration::from_millis(10), Duration::from_millis(10));
+    let started = Instant::now();
+    match client.wait_for_stream_active("s", limit) {
+        Err(WaitError::TimedOut {
+            attempts,
+            last_state,
+            ..
+        }) => {
+            assert_eq!(attempts, 1);
+            assert_eq!(last_state, None);
+        }
+        other => panic!("{other:?}"),
+    }
+    let took = started.elapsed();
+    assert!(took >= Duration::from_millis(300), "{took:?}");
+    assert!(took < Duration::from_secs(3), "{took:?}");
+}
+
+/// A connection that never completes (its SYN goes unanswered) fails at the
+/// connect time limit as a transport `Timeout`, the same kind in every
+/// client (one attempt, no call limit: the kind is the connect's own).
+pub fn a_connect_that_gets_no_answer_is_a_timeout<D: Surface>(h: &Harness<D>) {
+    let port = kinesis_test_server::unanswered();
+    let mut settings = local_settings(port.port);
+    settings.timeouts.connect = Some(Duration::from_millis(300));
+    settings.config = settings
+        .config
+        .with_retry(kinesis_proto::retry::RetryConfig::standard().with_max_attempts(1));
+    let client = h.connect(settings);
+    let started = Instant::now();
+    match client.call(&ListStreams::new()) {
+        Err(Error::Transport(e)) => assert_eq!(e.kind, TransportErrorKind::Timeout, "{e}"),
+        other => panic!("{other:?}"),
+    }
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(3), "{took:?}");
 }

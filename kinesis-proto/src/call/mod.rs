@@ -529,6 +529,23 @@ impl<O: Operation> Call<O> {
         self.failed(Error::Transport(error), verdict);
     }
 
+    /// Hands in how sending the request of [`Action::Send`] ended, at `now`
+    /// (`wall` for the clock-skew check): its answer, as
+    /// [`Call::handle_response`], or the transport's failure, as
+    /// [`Call::handle_transport_error`]. What a driver that gets a `Result`
+    /// from its transport calls.
+    pub fn handle_sent<B: AsRef<[u8]>>(
+        &mut self,
+        sent: Result<http::Response<B>, TransportError>,
+        now: Instant,
+        wall: OffsetDateTime,
+    ) {
+        match sent {
+            Ok(response) => self.handle_response(response, now, wall),
+            Err(error) => self.handle_transport_error(error, now),
+        }
+    }
+
     /// Moves on after a failed attempt as the verdict says.
     fn failed(&mut self, error: Error, verdict: Verdict) {
         let what = describe(&error);

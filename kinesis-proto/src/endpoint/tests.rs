@@ -1,4 +1,5 @@
 use super::*;
+use crate::config::parse_endpoint_url;
 
 /// One case of `rule-tests.json`.
 #[derive(serde::Deserialize)]

@@ -3,8 +3,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use super::wire::{self, OVERHEAD};
-use super::{hash_key_of, DEFAULT_MAX_COUNT, DEFAULT_MAX_SIZE};
+use super::wire::{self, hash_key_of, DEFAULT_MAX_COUNT, DEFAULT_MAX_SIZE, OVERHEAD};
 
 /// How much one aggregated record may hold.
 ///

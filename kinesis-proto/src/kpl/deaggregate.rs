@@ -3,8 +3,7 @@
 use std::fmt;
 use std::ops::RangeInclusive;
 
-use super::hash_key_of;
-use super::wire::{self, next_field, Malformed, Value, DIGEST_LEN, MAGIC};
+use super::wire::{self, hash_key_of, next_field, Malformed, Value, DIGEST_LEN, MAGIC};
 
 /// Why a Kinesis record was delivered whole, as one plain user record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

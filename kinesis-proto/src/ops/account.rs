@@ -192,8 +192,8 @@ operation! {
 #[allow(clippy::unwrap_used)] // a test that unwraps fails, which is the point
 mod tests {
     use super::*;
+    use crate::limits::Limits;
     use crate::operation::Operation;
-    use crate::Limits;
 
     #[test]
     fn empty_inputs_serialize_as_an_empty_object() {

@@ -1258,9 +1258,9 @@ impl Paginated for ListChannels {
 #[allow(clippy::unwrap_used)] // a test that unwraps fails, which is the point
 mod tests {
     use super::*;
+    use crate::limits::Limits;
     use crate::operation::Operation;
     use crate::ops::test_support::{field_of, json_body as body, STREAM};
-    use crate::Limits;
     use serde_json::json;
 
     const CHANNEL: &str = "arn:aws:kinesis:us-east-1:123456789012:channel/orders-to-s3";

@@ -130,9 +130,9 @@ operation! {
 #[allow(clippy::unwrap_used)] // a test that unwraps fails, which is the point
 mod tests {
     use super::*;
+    use crate::limits::Limits;
     use crate::operation::Operation;
     use crate::ops::test_support::{CONSUMER, STREAM};
-    use crate::Limits;
 
     #[test]
     fn put_serializes_the_policy_as_text() {

@@ -1184,9 +1184,9 @@ operation! {
 #[allow(clippy::unwrap_used)] // a test that unwraps fails, which is the point
 mod tests {
     use super::*;
+    use crate::limits::Limits;
     use crate::operation::{Operation, Plane};
     use crate::ops::test_support::{field_of, json_body as body, STREAM};
-    use crate::Limits;
     use serde_json::json;
 
     const QUEUE: &str = "arn:aws:kinesis:us-east-1:123456789012:queue/q-1a2b3c";

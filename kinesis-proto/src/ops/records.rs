@@ -16,12 +16,12 @@ use time::OffsetDateTime;
 use super::shapes::StreamRef;
 use super::support::{operation, with_stream_arn};
 use crate::error::{ErrorCode, UsageError};
+use crate::limits::Limits;
 use crate::operation::{Operation, Plane, Sent};
 use crate::ops::shards::ChildShard;
 use crate::ops::streams::EncryptionType;
 use crate::validate::{self, Field};
 use crate::wire::{self, Payload};
-use crate::Limits;
 
 /// Encodes `value` as JSON record data, as a usage error on failure.
 fn json_data<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, UsageError> {
@@ -533,7 +533,7 @@ impl Operation for PutRecords {
         let capacity = sent.entries.unwrap_or(0).min(body.len() / 2);
         match answer_scan::parse(body, capacity) {
             Some(output) => Ok(output),
-            None => serde_json::from_slice(body).map_err(|e| e.to_string()),
+            None => crate::wire::from_slice(body).map_err(|e| e.to_string()),
         }
     }
 

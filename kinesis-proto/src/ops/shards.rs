@@ -490,9 +490,9 @@ operation! {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::limits::Limits;
     use crate::operation::Operation;
     use crate::ops::test_support::text_body as body;
-    use crate::Limits;
 
     const ARN: &str = "arn:aws:kinesis:us-east-1:123456789012:stream/s";
 

@@ -98,7 +98,7 @@ macro_rules! operation {
 
             fn validate(
                 &self,
-                _limits: &$crate::Limits,
+                _limits: &$crate::limits::Limits,
             ) -> Result<(), $crate::error::UsageError> {
                 let $v = self;
                 $validate

@@ -342,9 +342,9 @@ operation! {
 #[allow(clippy::unwrap_used)] // a test that unwraps fails, which is the point
 mod tests {
     use super::*;
+    use crate::limits::Limits;
     use crate::operation::Operation;
     use crate::ops::test_support::{field_of, json_body as body, STREAM};
-    use crate::Limits;
     use serde_json::json;
 
     #[test]

@@ -1,7 +1,7 @@
 //! Helpers the operation modules' unit tests share.
 
+use crate::limits::Limits;
 use crate::operation::Operation;
-use crate::Limits;
 
 /// The stream most operation tests address.
 pub(crate) const STREAM: &str = "arn:aws:kinesis:us-east-1:123456789012:stream/orders";

@@ -391,8 +391,8 @@ fn write_signed_headers(out: &mut String, entries: &[Entry<'_>]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::credentials::Credentials;
     use crate::sigv4::SigningSettings;
-    use crate::Credentials;
     use http::HeaderValue;
     use time::OffsetDateTime;
 

@@ -97,8 +97,8 @@ fn push_param(out: &mut String, name: &str, value: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::credentials::Credentials;
     use crate::sigv4::SigningSettings;
-    use crate::Credentials;
     use time::OffsetDateTime;
 
     #[test]

@@ -103,8 +103,8 @@ pub fn sign<B: AsRef<[u8]>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::credentials::Credentials;
     use crate::sigv4::{SessionTokenMode, SigningKeyCache, SigningSettings};
-    use crate::Credentials;
     use time::OffsetDateTime;
 
     fn time() -> OffsetDateTime {

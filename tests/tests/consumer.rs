@@ -1,0 +1,418 @@
+//! The consumer of both clients against kinesis-mock on 127.0.0.1: a
+//! producer writes while the stream is split and merged; a consumer from
+//! TRIM_HORIZON delivers every record exactly once and, per partition key,
+//! in order; stopped midway and started again from its checkpoint file, it
+//! leaves no gap and delivers nothing before the checkpoint. Aggregated
+//! input comes out as the original user records.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use kinesis_proto::consumer::{ConsumerConfig, Event, StartPosition};
+use kinesis_proto::kpl::{Add, Aggregator};
+use kinesis_proto::ops::{ListShards, MergeShards, PutRecords, PutRecordsRequestEntry, SplitShard};
+use kinesis_tests::steps::{self, ok, TestStream};
+use kinesis_tests::KinesisMock;
+
+/// User records per phase (three phases: before the split, between the
+/// split and the merge, after the merge). `CONSUMER_RECORDS` sets it.
+fn per_phase() -> usize {
+    std::env::var("CONSUMER_RECORDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000)
+}
+
+/// How long a whole run may take before the test fails.
+const DEADLINE: Duration = Duration::from_secs(240);
+
+fn blocking_client() -> kinesis_blocking::Client {
+    kinesis_blocking::Client::new(KinesisMock::shared().settings()).expect("a client")
+}
+
+fn config(stream: &str) -> ConsumerConfig {
+    ConsumerConfig::new(stream)
+        .with_start(StartPosition::TrimHorizon)
+        .with_idle_delay(Duration::from_millis(200))
+        .with_rediscover_interval(Duration::from_secs(2))
+}
+
+fn temp_file(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kinesis-consumer-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(name);
+    let _ = std::fs::remove_file(&path);
+    path
+}
+
+/// Writes `per_phase()` user records three times (plain, and aggregated
+/// in groups of ten), splitting a shard after the first phase and merging
+/// two after the second. Returns every user record's data.
+fn produce(client: &kinesis_blocking::Client, stream: &str, done: &AtomicBool) -> Vec<Vec<u8>> {
+    let mut counters: HashMap<String, u64> = HashMap::new();
+    let mut data = |key: &str| {
+        let n = counters.entry(key.to_owned()).or_default();
+        *n += 1;
+        format!("{key}#{n:06}").into_bytes()
+    };
+    let mut all = vec![];
+    for phase in 0..3 {
+        let mut written = 0;
+        while written < per_phase() {
+            let mut entries = vec![];
+            for i in 0..90 {
+                let key = format!("pk-{}", (written + i) % 20);
+                let d = data(&key);
+                all.push(d.clone());
+                entries.push(PutRecordsRequestEntry::new(key, d));
+            }
+            let key = format!("agg-{}", written % 3);
+            let mut agg = Aggregator::default();
+            for _ in 0..10 {
+                let d = data(&key);
+                all.push(d.clone());
+                assert_eq!(agg.add(&key, None, &d), Add::Added);
+            }
+            let a = agg.finish().expect("ten records");
+            entries.push(PutRecordsRequestEntry::new(a.partition_key, a.data));
+            written += 100;
+            let mut put = PutRecords::new(stream, entries);
+            loop {
+                let out = ok("PutRecords", client.call(&put));
+                match put.failed_only(&out) {
+                    Some(again) => {
+                        thread::sleep(Duration::from_millis(100));
+                        put = again;
+                    }
+                    None => break,
+                }
+            }
+        }
+        let shards = ok("ListShards", client.call(&ListShards::new(stream))).shards;
+        let mut open: Vec<_> = shards.into_iter().filter(|s| s.is_open()).collect();
+        open.sort_by_key(|s| s.hash_key_range.starting_hash_key);
+        match phase {
+            0 => {
+                let s = &open[0];
+                let r = &s.hash_key_range;
+                let middle = r.starting_hash_key + (r.ending_hash_key - r.starting_hash_key) / 2;
+                ok(
+                    "SplitShard",
+                    client.call(&SplitShard::new(stream, s.shard_id.as_str(), middle)),
+                );
+                steps::wait_active(client, stream);
+            }
+            1 => {
+                ok(
+                    "MergeShards",
+                    client.call(&MergeShards::new(
+                        stream,
+                        open[0].shard_id.as_str(),
+                        open[1].shard_id.as_str(),
+                    )),
+                );
+                steps::wait_active(client, stream);
+            }
+            _ => {}
+        }
+    }
+    done.store(true, Ordering::SeqCst);
+    all
+}
+
+/// What the consumers delivered, checked as it comes.
+#[derive(Default)]
+struct Check {
+    positions: HashSet<(String, String, u64)>,
+    data: Vec<Vec<u8>>,
+    seen: HashSet<Vec<u8>>,
+    last: HashMap<String, u64>,
+    batches: usize,
+    ended: usize,
+}
+
+impl Check {
+    fn batch(&mut self, batch: &kinesis_proto::consumer::Batch) {
+        self.batches += 1;
+        for r in &batch.records {
+            let position = (
+                batch.shard_id.clone(),
+                r.sequence_number.clone(),
+                r.sub_sequence_number,
+            );
+            assert!(self.positions.insert(position), "delivered twice: {r:?}");
+            let text = std::str::from_utf8(&r.data).expect("text").to_owned();
+            let (key, n) = text.split_once('#').expect("key#n");
+            let n: u64 = n.parse().expect("counter");
+            assert_eq!(key, r.partition_key, "the user record's own key");
+            if let Some(prev) = self.last.insert(key.to_owned(), n) {
+                assert!(prev < n, "{key}: {n} after {prev}");
+            }
+            assert!(self.seen.insert(r.data.to_vec()), "data twice: {text}");
+            self.data.push(r.data.to_vec());
+        }
+    }
+}
+
+fn report(name: &str, first: &Check, second: &Check, produced: &[Vec<u8>]) {
+    let all: HashSet<&Vec<u8>> = produced.iter().collect();
+    let got: HashSet<&Vec<u8>> = first.data.iter().chain(&second.data).collect();
+    let missing = all.difference(&got).count();
+    let extra = got.difference(&all).count();
+    let repeated = first.seen.intersection(&second.seen).count();
+    println!(
+        "{name}: produced {} user records; first run delivered {} in {} batches, \
+         restart from the checkpoint file {} in {} batches ({} shard ends); \
+         {missing} missing, {extra} unknown, {repeated} delivered by both runs",
+        produced.len(),
+        first.data.len(),
+        first.batches,
+        second.data.len(),
+        second.batches,
+        first.ended + second.ended,
+    );
+    assert_eq!((missing, extra, repeated), (0, 0, 0));
+    assert_eq!(first.data.len() + second.data.len(), produced.len());
+}
+
+/// Ends the test binary if a run hangs (a consumer's `next` waits for
+/// events forever); dropped, it stands down.
+struct Watchdog(Arc<AtomicBool>);
+
+impl Drop for Watchdog {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
+fn watchdog(name: &'static str) -> Watchdog {
+    let finished = Arc::new(AtomicBool::new(false));
+    let flag = finished.clone();
+    thread::spawn(move || {
+        let start = Instant::now();
+        while !flag.load(Ordering::SeqCst) {
+            if start.elapsed() > DEADLINE + Duration::from_secs(30) {
+                eprintln!("{name}: no end after {DEADLINE:?}");
+                std::process::exit(1);
+            }
+            thread::sleep(Duration::from_millis(200));
+        }
+    });
+    Watchdog(finished)
+}
+
+fn checkpoint_file_holds(path: &Path, shards: usize) {
+    let text = std::fs::read_to_string(path).expect("the checkpoint file");
+    let stored = kinesis_proto::consumer::Checkpoints::from_json(&text).expect("checkpoints");
+    assert!(stored.len() >= shards, "{text}");
+}
+
+#[test]
+fn blocking_consumer_reads_through_resharding_and_restarts_from_its_file() {
+    let _watchdog = watchdog("blocking consumer");
+    use kinesis_blocking::consumer::{Consumer, FileStore};
+    let client = blocking_client();
+    let stream = TestStream::create(
+        &client,
+        format!("consumer-blocking-{}", std::process::id()),
+        2,
+    );
+    let name = stream.name().to_owned();
+    let path = temp_file("blocking.json");
+    let done = Arc::new(AtomicBool::new(false));
+    let producer = {
+        let (client, name, done) = (client.clone(), name.clone(), done.clone());
+        thread::spawn(move || produce(&client, &name, &done))
+    };
+    let total = 3 * per_phase() / 100 * 100;
+    let start = Instant::now();
+
+    // The first run stops after a third, right after a checkpoint.
+    let mut first = Check::default();
+    let mut consumer =
+        Consumer::with_store(&client, config(&name), FileStore::new(&path)).expect("consumer");
+    while first.data.len() < total / 3 {
+        assert!(
+            start.elapsed() < DEADLINE,
+            "first run: {} of {total}",
+            first.data.len()
+        );
+        match consumer.next().expect("events") {
+            Event::Records(batch) => {
+                first.batch(&batch);
+                ok(
+                    "checkpoint",
+                    consumer.checkpoint(&batch.shard_id, &batch.checkpoint),
+                );
+            }
+            Event::ShardEnded {
+                shard_id,
+                checkpoint,
+                ..
+            } => {
+                first.ended += 1;
+                ok("checkpoint", consumer.checkpoint(&shard_id, &checkpoint));
+            }
+            Event::Error { error, .. } => panic!("{error}"),
+            _ => {}
+        }
+    }
+    drop(consumer);
+    checkpoint_file_holds(&path, 1);
+
+    // The second run resumes from the file.
+    let mut second = Check {
+        last: first.last.clone(),
+        ..Check::default()
+    };
+    let mut consumer =
+        Consumer::with_store(&client, config(&name), FileStore::new(&path)).expect("consumer");
+    while !(done.load(Ordering::SeqCst) && first.data.len() + second.data.len() >= total) {
+        assert!(
+            start.elapsed() < DEADLINE,
+            "second run: {} + {} of {total}",
+            first.data.len(),
+            second.data.len()
+        );
+        match consumer.next().expect("events") {
+            Event::Records(batch) => {
+                for r in &batch.records {
+                    assert!(
+                        !first.seen.contains(&r.data.to_vec()),
+                        "delivered before the checkpoint"
+                    );
+                }
+                second.batch(&batch);
+                ok(
+                    "checkpoint",
+                    consumer.checkpoint(&batch.shard_id, &batch.checkpoint),
+                );
+            }
+            Event::ShardEnded {
+                shard_id,
+                checkpoint,
+                ..
+            } => {
+                second.ended += 1;
+                ok("checkpoint", consumer.checkpoint(&shard_id, &checkpoint));
+            }
+            Event::Error { error, .. } => panic!("{error}"),
+            _ => {}
+        }
+    }
+    let produced = producer.join().expect("producer");
+    report("blocking", &first, &second, &produced);
+    assert!(
+        first.ended + second.ended >= 3,
+        "the split's parent and the merge's two ended"
+    );
+}
+
+#[test]
+fn async_consumer_reads_through_resharding_and_restarts_from_its_file() {
+    let _watchdog = watchdog("async consumer");
+    use async_std::stream::StreamExt;
+    use kinesis_async::consumer::{Consumer, FileStore};
+    let admin = blocking_client();
+    let client = kinesis_async::Client::new(KinesisMock::shared().settings()).expect("a client");
+    let stream = TestStream::create(&admin, format!("consumer-async-{}", std::process::id()), 2);
+    let name = stream.name().to_owned();
+    let path = temp_file("async.json");
+    let done = Arc::new(AtomicBool::new(false));
+    let producer = {
+        let (admin, name, done) = (admin.clone(), name.clone(), done.clone());
+        thread::spawn(move || produce(&admin, &name, &done))
+    };
+    let total = 3 * per_phase() / 100 * 100;
+    let start = Instant::now();
+    let (first, second) = async_std::task::block_on(async {
+        let mut first = Check::default();
+        let mut consumer = Consumer::with_store(&client, config(&name), FileStore::new(&path))
+            .await
+            .expect("consumer");
+        while first.data.len() < total / 3 {
+            assert!(
+                start.elapsed() < DEADLINE,
+                "first run: {} of {total}",
+                first.data.len()
+            );
+            match consumer.next().await.expect("events") {
+                Event::Records(batch) => {
+                    first.batch(&batch);
+                    ok(
+                        "checkpoint",
+                        consumer
+                            .checkpoint(&batch.shard_id, &batch.checkpoint)
+                            .await,
+                    );
+                }
+                Event::ShardEnded {
+                    shard_id,
+                    checkpoint,
+                    ..
+                } => {
+                    first.ended += 1;
+                    ok(
+                        "checkpoint",
+                        consumer.checkpoint(&shard_id, &checkpoint).await,
+                    );
+                }
+                Event::Error { error, .. } => panic!("{error}"),
+                _ => {}
+            }
+        }
+        drop(consumer);
+        let mut second = Check {
+            last: first.last.clone(),
+            ..Check::default()
+        };
+        let mut consumer = Consumer::with_store(&client, config(&name), FileStore::new(&path))
+            .await
+            .expect("consumer");
+        while !(done.load(Ordering::SeqCst) && first.data.len() + second.data.len() >= total) {
+            assert!(
+                start.elapsed() < DEADLINE,
+                "second run: {} + {} of {total}",
+                first.data.len(),
+                second.data.len()
+            );
+            match consumer.next().await.expect("events") {
+                Event::Records(batch) => {
+                    for r in &batch.records {
+                        assert!(
+                            !first.seen.contains(&r.data.to_vec()),
+                            "delivered before the checkpoint"
+                        );
+                    }
+                    second.batch(&batch);
+                    ok(
+                        "checkpoint",
+                        consumer
+                            .checkpoint(&batch.shard_id, &batch.checkpoint)
+                            .await,
+                    );
+                }
+                Event::ShardEnded {
+                    shard_id,
+                    checkpoint,
+                    ..
+                } => {
+                    second.ended += 1;
+                    ok(
+                        "checkpoint",
+                        consumer.checkpoint(&shard_id, &checkpoint).await,
+                    );
+                }
+                Event::Error { error, .. } => panic!("{error}"),
+                _ => {}
+            }
+        }
+        (first, second)
+    });
+    let produced = producer.join().expect("producer");
+    report("async", &first, &second, &produced);
+}
