@@ -1396,9 +1396,16 @@ impl Producer {
                                     continue;
                                 }
                                 while let Some(Item::Plain(next)) = q.items.front() {
-                                    let size = agg.size_if_added(&next.record.partition_key, next.record.explicit_hash_key, &next.record.data);
-                                    if bytes + size + key_len > max_bytes {
-                                        break;
+                                    // The exact size only near the request limit: a
+                                    // record grows an aggregate by at most its data,
+                                    // its key, its explicit hash key in decimal (39)
+                                    // and protobuf framing (under 40 bytes).
+                                    let bound = agg.size() + next.meta.size + 96;
+                                    if bytes + bound + key_len > max_bytes {
+                                        let size = agg.size_if_added(&next.record.partition_key, next.record.explicit_hash_key, &next.record.data);
+                                        if bytes + size + key_len > max_bytes {
+                                            break;
+                                        }
                                     }
                                     match agg.add(&next.record.partition_key, next.record.explicit_hash_key, &next.record.data) {
                                         Add::Added => {
