@@ -29,7 +29,10 @@ enum Fate {
 #[derive(Arbitrary, Debug)]
 enum Answer {
     Put(Vec<Fate>),
-    Http { status: u16, body: Vec<u8> },
+    Http {
+        status: u16,
+        body: Vec<u8>,
+    },
     Transport(u8),
     /// Kept back, fed later (possibly after the producer gave up on it).
     Hold,
@@ -37,7 +40,11 @@ enum Answer {
 
 #[derive(Arbitrary, Debug)]
 enum Step {
-    Push { key: u8, len: u16, explicit: Option<u128> },
+    Push {
+        key: u8,
+        len: u16,
+        explicit: Option<u128>,
+    },
     Answer(Answer),
     /// Feeds the oldest held answer as a success.
     Late,
@@ -116,13 +123,19 @@ impl World {
         while let Some(e) = self.producer.poll_event() {
             let id = e.id().0;
             assert!(id < self.pushed, "an event for a record never pushed");
-            assert!(self.events.insert(id, e).is_none(), "record {id} has two events");
+            assert!(
+                self.events.insert(id, e).is_none(),
+                "record {id} has two events"
+            );
         }
     }
 
     fn answer(&mut self, t: Transmit, answer: Answer) {
         let reply = |status: u16, body: Vec<u8>| {
-            http::Response::builder().status(status).body(body).expect("a response")
+            http::Response::builder()
+                .status(status)
+                .body(body)
+                .expect("a response")
         };
         let name = target(&t);
         if !name.ends_with("PutRecords") {
@@ -131,7 +144,12 @@ impl World {
                 self.producer.handle_transport_error(t.id, e, self.now);
             } else {
                 let body = self.setup_body(&name);
-                self.producer.handle_response(t.id, reply(200, body.into_bytes()), self.now, self.wall);
+                self.producer.handle_response(
+                    t.id,
+                    reply(200, body.into_bytes()),
+                    self.now,
+                    self.wall,
+                );
             }
             return;
         }
@@ -142,11 +160,17 @@ impl World {
                 self.producer.handle_transport_error(t.id, e, self.now)
             }
             Answer::Http { status, body } => {
-                self.producer.handle_response(t.id, reply(status, body), self.now, self.wall)
+                self.producer
+                    .handle_response(t.id, reply(status, body), self.now, self.wall)
             }
             Answer::Put(fates) => {
                 let body = self.put_body(&t, &fates);
-                self.producer.handle_response(t.id, reply(200, body.into_bytes()), self.now, self.wall)
+                self.producer.handle_response(
+                    t.id,
+                    reply(200, body.into_bytes()),
+                    self.now,
+                    self.wall,
+                )
             }
         }
     }
@@ -162,7 +186,10 @@ impl World {
                     self.sequence += 1;
                     let elsewhere = matches!(fates.get(i), Some(Fate::Elsewhere));
                     let id = shard(self.split, if elsewhere { !hash } else { hash });
-                    format!(r#"{{"ShardId":"{id}","SequenceNumber":"{}"}}"#, self.sequence)
+                    format!(
+                        r#"{{"ShardId":"{id}","SequenceNumber":"{}"}}"#,
+                        self.sequence
+                    )
                 }
                 Fate::Throttled => {
                     failed += 1;
@@ -179,7 +206,10 @@ impl World {
                 }
             })
             .collect();
-        format!(r#"{{"FailedRecordCount":{failed},"Records":[{}]}}"#, entries.join(","))
+        format!(
+            r#"{{"FailedRecordCount":{failed},"Records":[{}]}}"#,
+            entries.join(",")
+        )
     }
 
     fn setup_body(&self, name: &str) -> String {
@@ -187,7 +217,9 @@ impl World {
             return r#"{"StreamDescriptionSummary":{"StreamName":"s","StreamARN":"arn:aws:kinesis:us-east-1:123456789012:stream/s","StreamStatus":"ACTIVE","RetentionPeriodHours":24,"StreamCreationTimestamp":1,"EnhancedMonitoring":[],"OpenShardCount":1}}"#.to_owned();
         }
         let range = |id: &str, lo: u128, hi: u128| {
-            format!(r#"{{"ShardId":"{id}","HashKeyRange":{{"StartingHashKey":"{lo}","EndingHashKey":"{hi}"}},"SequenceNumberRange":{{"StartingSequenceNumber":"1"}}}}"#)
+            format!(
+                r#"{{"ShardId":"{id}","HashKeyRange":{{"StartingHashKey":"{lo}","EndingHashKey":"{hi}"}},"SequenceNumberRange":{{"StartingSequenceNumber":"1"}}}}"#
+            )
         };
         let shards = if self.split {
             vec![
@@ -218,14 +250,19 @@ fuzz_target!(|script: Script| {
         .with_record_ttl(ttl)
         .with_max_in_flight(usize::from(script.max_in_flight % 4) + 1)
         .with_max_buffered_records(64)
-        .with_ordering(if script.per_shard { Ordering::PerShard } else { Ordering::Throughput });
+        .with_ordering(if script.per_shard {
+            Ordering::PerShard
+        } else {
+            Ordering::Throughput
+        });
     if script.aggregate {
         let limits = AggregationLimits::default()
             .with_max_count(u64::from(script.max_count % 8) + 1)
             .with_max_size(2_000);
         config = config.with_aggregation(Some(limits));
     }
-    let client = Client::new(Config::new("us-east-1").with_attempt_timeout(Some(Duration::from_secs(1))));
+    let client =
+        Client::new(Config::new("us-east-1").with_attempt_timeout(Some(Duration::from_secs(1))));
     let producer = Producer::new(&client, "s", Credentials::new("A", "S", None), config)
         .expect("a valid config");
     let mut w = World {
@@ -278,7 +315,11 @@ fuzz_target!(|script: Script| {
     w.producer.close();
     let end = w.now + ttl * 4;
     while !w.producer.is_finished() {
-        assert!(w.now < end, "records still without an event past their TTL: {:?}", w.producer);
+        assert!(
+            w.now < end,
+            "records still without an event past their TTL: {:?}",
+            w.producer
+        );
         w.drain();
         let out: Vec<Transmit> = w.out.drain(..).chain(w.held.drain(..)).collect();
         for t in out {
@@ -298,5 +339,9 @@ fuzz_target!(|script: Script| {
             _ => {}
         }
     }
-    assert_eq!(w.events.len() as u64, w.pushed, "every record has one event");
+    assert_eq!(
+        w.events.len() as u64,
+        w.pushed,
+        "every record has one event"
+    );
 });

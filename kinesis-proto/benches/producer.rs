@@ -111,7 +111,10 @@ impl Rig {
             let entries = count_entries(t.request.body());
             let results: Vec<&str> =
                 vec![r#"{"ShardId":"shardId-000000000000","SequenceNumber":"1"}"#; entries];
-            let body = format!(r#"{{"FailedRecordCount":0,"Records":[{}]}}"#, results.join(","));
+            let body = format!(
+                r#"{{"FailedRecordCount":0,"Records":[{}]}}"#,
+                results.join(",")
+            );
             self.bodies.push(t.request.into_body());
             self.producer
                 .handle_response(t.id, answer(200, body), self.now, self.wall);

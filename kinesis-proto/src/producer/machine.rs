@@ -13,14 +13,16 @@ use super::types::{Event, Flush, Metrics, PushError, Record, RecordId, Transmit,
 use crate::call::{Action, Call};
 use crate::client::Client;
 use crate::credentials::CredentialsSource;
-use crate::error::{Error, ErrorCode, ServiceError, TransportError, TransportErrorKind, UsageError};
+use crate::error::{
+    Error, ErrorCode, ServiceError, TransportError, TransportErrorKind, UsageError,
+};
 use crate::kpl::{self, Add, Aggregator};
+use crate::operation::Paginated;
 use crate::ops::{
     DescribeStreamSummary, DescribeStreamSummaryOutput, ListShards, ListShardsOutput, PutRecords,
     PutRecordsOutput, PutRecordsRequestEntry, PutRecordsResultEntry, RecordDistributionStrategy,
     Shard, StreamRef,
 };
-use crate::operation::Paginated;
 use crate::retry::{FailureClass, RetryConfig};
 use crate::validate;
 use crate::Limits;
@@ -150,7 +152,10 @@ impl ShardQueue {
 
     /// Whether the queue holds nothing worth keeping.
     fn is_idle(&self) -> bool {
-        self.items.is_empty() && self.in_flight == 0 && self.throttles == 0 && !self.backing_off_at_all()
+        self.items.is_empty()
+            && self.in_flight == 0
+            && self.throttles == 0
+            && !self.backing_off_at_all()
     }
 
     /// Whether a backoff was set, over or not.
@@ -218,7 +223,9 @@ enum MapState {
     /// To load, not before this time.
     Load(Option<Instant>),
     Loading,
-    Loaded { at: Instant },
+    Loaded {
+        at: Instant,
+    },
     /// Not used (the stream spreads records itself).
     Off,
 }
@@ -335,7 +342,8 @@ impl Producer {
         let stream = stream.into();
         stream.validate().map_err(Error::Usage)?;
         let limits = *client.config().limits();
-        if config.max_batch_records == 0 || config.max_batch_records > limits.max_put_records_entries
+        if config.max_batch_records == 0
+            || config.max_batch_records > limits.max_put_records_entries
         {
             return Err(config_error(
                 "ProducerConfig.max_batch_records",
@@ -679,7 +687,9 @@ impl Producer {
             {
                 continue; // waits for an answer, not for time
             }
-            let flushed = self.closing || front.first_id() < self.flush_until || matches!(front, Item::Built(_));
+            let flushed = self.closing
+                || front.first_id() < self.flush_until
+                || matches!(front, Item::Built(_));
             match (flushed, front.oldest_push()) {
                 (true, _) | (_, None) => {
                     if let Some(t) = self.last_now {
@@ -699,7 +709,12 @@ impl Producer {
             .slots
             .iter()
             .map(|s| match &s.job {
-                Job::Put(p) => format!("put out={:?} {:?} timeout={:?}", s.out, p.call, p.call.poll_timeout()),
+                Job::Put(p) => format!(
+                    "put out={:?} {:?} timeout={:?}",
+                    s.out,
+                    p.call,
+                    p.call.poll_timeout()
+                ),
                 Job::List(l) => format!("list out={:?} {:?}", s.out, l.call),
                 Job::Summary(c) => format!("summary out={:?} {:?}", s.out, c),
             })
@@ -707,7 +722,15 @@ impl Producer {
         let queues: Vec<String> = self
             .queues
             .iter()
-            .map(|(k, q)| format!("{k:?}: {} items, in flight {}, backoff {:?}/{:?}", q.items.len(), q.in_flight, q.throttled_at, q.backoff_until))
+            .map(|(k, q)| {
+                format!(
+                    "{k:?}: {} items, in flight {}, backoff {:?}/{:?}",
+                    q.items.len(),
+                    q.in_flight,
+                    q.throttled_at,
+                    q.backoff_until
+                )
+            })
             .collect();
         format!(
             "last_now {:?}, ledger front {:?}, paused {:?}, strategy {:?}, map {:?} stale {}, slots {slots:?}, queues {queues:?}, ready {}",
@@ -749,7 +772,9 @@ impl Producer {
                         // The fresh user records of an aggregate go on alone.
                         for item in split_built(b) {
                             match item {
-                                Item::Plain(p) if now >= p.meta.expires(ttl) => expired.push(p.meta),
+                                Item::Plain(p) if now >= p.meta.expires(ttl) => {
+                                    expired.push(p.meta)
+                                }
                                 Item::Plain(p) => split.push((key.clone(), Item::Plain(p))),
                                 Item::Built(b) => expired.extend(b.users),
                             }
@@ -956,7 +981,13 @@ impl Producer {
         None
     }
 
-    fn start(&mut self, job: Job, now: Instant, wall: OffsetDateTime, random: f64) -> Option<Transmit> {
+    fn start(
+        &mut self,
+        job: Job,
+        now: Instant,
+        wall: OffsetDateTime,
+        random: f64,
+    ) -> Option<Transmit> {
         self.slots.push(Slot {
             job,
             out: None,
@@ -1041,7 +1072,10 @@ impl Producer {
         wall: OffsetDateTime,
     ) {
         let Some(i) = self.slots.iter().position(|s| s.out == Some(id)) else {
-            log::debug!("producer: ignored an answer to transmit {} (not waited for)", id.0);
+            log::debug!(
+                "producer: ignored an answer to transmit {} (not waited for)",
+                id.0
+            );
             return;
         };
         let status = response.status();
@@ -1069,7 +1103,10 @@ impl Producer {
     /// (counted in [`Metrics::duplicate_risk_resends`]).
     pub fn handle_transport_error(&mut self, id: TransmitId, error: TransportError, now: Instant) {
         let Some(i) = self.slots.iter().position(|s| s.out == Some(id)) else {
-            log::debug!("producer: ignored a transport error of transmit {} (not waited for)", id.0);
+            log::debug!(
+                "producer: ignored a transport error of transmit {} (not waited for)",
+                id.0
+            );
             return;
         };
         let slot = &mut self.slots[i];
@@ -1130,7 +1167,10 @@ impl Producer {
                     ));
                     self.strategy = Strategy::UserKeys;
                     self.map_state = MapState::Off;
-                    log::warn!("producer: refusing stream {}: AUTO record distribution with aggregation", self.stream.as_str());
+                    log::warn!(
+                        "producer: refusing stream {}: AUTO record distribution with aggregation",
+                        self.stream.as_str()
+                    );
                 } else {
                     self.strategy = Strategy::UserKeys;
                 }
@@ -1159,7 +1199,12 @@ impl Producer {
         }
     }
 
-    fn list_done(&mut self, mut page: ListPage, result: Result<ListShardsOutput, Error>, now: Instant) {
+    fn list_done(
+        &mut self,
+        mut page: ListPage,
+        result: Result<ListShardsOutput, Error>,
+        now: Instant,
+    ) {
         match result {
             Ok(out) => {
                 let next = page.call.operation().next_page(&out);
@@ -1226,11 +1271,20 @@ impl Producer {
                                 .is_some_and(|h| self.map.shard_of(h) == shard.as_ref())
                         });
                     if same {
-                        placed.push((if predicts || shard.is_some() { shard } else { None }, Item::Built(b)));
+                        placed.push((
+                            if predicts || shard.is_some() {
+                                shard
+                            } else {
+                                None
+                            },
+                            Item::Built(b),
+                        ));
                     } else {
                         for mut part in split_built(b) {
                             let key = match &mut part {
-                                Item::Plain(p) if predicts => self.map.shard_of(p.hash_key()).cloned(),
+                                Item::Plain(p) if predicts => {
+                                    self.map.shard_of(p.hash_key()).cloned()
+                                }
                                 Item::Built(b) => self.map.shard_of(b.hash_key).cloned(),
                                 Item::Plain(_) => None,
                             };
@@ -1315,7 +1369,11 @@ impl Producer {
             Some(c) => keys.iter().position(|k| k > c).unwrap_or(0),
             None => 0,
         };
-        let order: Vec<ShardKey> = keys[start..].iter().chain(keys[..start].iter()).cloned().collect();
+        let order: Vec<ShardKey> = keys[start..]
+            .iter()
+            .chain(keys[..start].iter())
+            .cloned()
+            .collect();
         self.cursor = order.first().cloned();
         // Shards backing off, for records not yet sorted by shard.
         let diverting = self.map_state_loaded()
@@ -1344,7 +1402,9 @@ impl Producer {
                 let Some(front) = q.items.front() else { break };
                 let front_bytes = match front {
                     Item::Plain(p) => p.meta.size,
-                    Item::Built(b) => b.entry.data.len() + b.entry.partition_key.as_ref().map_or(0, String::len),
+                    Item::Built(b) => {
+                        b.entry.data.len() + b.entry.partition_key.as_ref().map_or(0, String::len)
+                    }
                 };
                 if bytes + front_bytes > max_bytes {
                     if entries.is_empty() {
@@ -1373,7 +1433,11 @@ impl Producer {
                         if diverting && key.is_none() {
                             let hash = p.hash_key();
                             if let Some(shard) = self.map.shard_of(hash).cloned() {
-                                if self.queues.get(&Some(shard.clone())).is_some_and(|s| s.backing_off(now)) {
+                                if self
+                                    .queues
+                                    .get(&Some(shard.clone()))
+                                    .is_some_and(|s| s.backing_off(now))
+                                {
                                     diverted.push((Some(shard), Item::Plain(p)));
                                     continue;
                                 }
@@ -1386,12 +1450,22 @@ impl Producer {
                                 let first = &users[0];
                                 let key_len = first.record.partition_key.len();
                                 // The lone record must fit as it is.
-                                if agg.add(&first.record.partition_key, first.record.explicit_hash_key, &first.record.data) == Add::TooLarge {
+                                if agg.add(
+                                    &first.record.partition_key,
+                                    first.record.explicit_hash_key,
+                                    &first.record.data,
+                                ) == Add::TooLarge
+                                {
                                     let p = users.pop().expect("one record");
                                     bytes += p.meta.size;
                                     let hash = p.meta.hash_key;
                                     records.push(plain_entry(p.record));
-                                    entries.push(SentEntry { shard: key.clone(), users: vec![p.meta], aggregated: false, hash_key: hash });
+                                    entries.push(SentEntry {
+                                        shard: key.clone(),
+                                        users: vec![p.meta],
+                                        aggregated: false,
+                                        hash_key: hash,
+                                    });
                                     taken_here += 1;
                                     continue;
                                 }
@@ -1402,12 +1476,20 @@ impl Producer {
                                     // and protobuf framing (under 40 bytes).
                                     let bound = agg.size() + next.meta.size + 96;
                                     if bytes + bound + key_len > max_bytes {
-                                        let size = agg.size_if_added(&next.record.partition_key, next.record.explicit_hash_key, &next.record.data);
+                                        let size = agg.size_if_added(
+                                            &next.record.partition_key,
+                                            next.record.explicit_hash_key,
+                                            &next.record.data,
+                                        );
                                         if bytes + size + key_len > max_bytes {
                                             break;
                                         }
                                     }
-                                    match agg.add(&next.record.partition_key, next.record.explicit_hash_key, &next.record.data) {
+                                    match agg.add(
+                                        &next.record.partition_key,
+                                        next.record.explicit_hash_key,
+                                        &next.record.data,
+                                    ) {
                                         Add::Added => {
                                             let Some(Item::Plain(mut next)) = q.pop_front() else {
                                                 unreachable!("front checked above")
@@ -1425,11 +1507,19 @@ impl Producer {
                                     bytes += p.meta.size;
                                     let hash = p.meta.hash_key;
                                     records.push(plain_entry(p.record));
-                                    entries.push(SentEntry { shard: key.clone(), users: vec![p.meta], aggregated: false, hash_key: hash });
+                                    entries.push(SentEntry {
+                                        shard: key.clone(),
+                                        users: vec![p.meta],
+                                        aggregated: false,
+                                        hash_key: hash,
+                                    });
                                 } else {
                                     let aggregate = agg.finish().expect("two records or more");
                                     bytes += aggregate.data.len() + aggregate.partition_key.len();
-                                    let mut entry = PutRecordsRequestEntry::new(aggregate.partition_key, aggregate.data);
+                                    let mut entry = PutRecordsRequestEntry::new(
+                                        aggregate.partition_key,
+                                        aggregate.data,
+                                    );
                                     entry.explicit_hash_key = aggregate.explicit_hash_key;
                                     records.push(entry);
                                     entries.push(SentEntry {
@@ -1445,7 +1535,12 @@ impl Producer {
                                 bytes += p.meta.size;
                                 let hash = p.meta.hash_key;
                                 records.push(plain_entry(p.record));
-                                entries.push(SentEntry { shard: key.clone(), users: vec![p.meta], aggregated: false, hash_key: hash });
+                                entries.push(SentEntry {
+                                    shard: key.clone(),
+                                    users: vec![p.meta],
+                                    aggregated: false,
+                                    hash_key: hash,
+                                });
                                 taken_here += 1;
                             }
                         }
@@ -1500,10 +1595,22 @@ impl Producer {
                 let mut requeue: Vec<(ShardKey, Item)> = Vec::new();
                 for (i, (entry, sent)) in entries.into_iter().zip(op.records.iter()).enumerate() {
                     match output.records.get(i) {
-                        Some(PutRecordsResultEntry::Success { shard_id, sequence_number }) => {
-                            self.entry_delivered(entry, sent, shard_id, sequence_number, &mut requeue);
+                        Some(PutRecordsResultEntry::Success {
+                            shard_id,
+                            sequence_number,
+                        }) => {
+                            self.entry_delivered(
+                                entry,
+                                sent,
+                                shard_id,
+                                sequence_number,
+                                &mut requeue,
+                            );
                         }
-                        Some(PutRecordsResultEntry::Failure { error_code, error_message }) => {
+                        Some(PutRecordsResultEntry::Failure {
+                            error_code,
+                            error_message,
+                        }) => {
                             let error = Error::Service(ServiceError {
                                 code: error_code.clone(),
                                 message: error_message.clone(),
@@ -1536,7 +1643,9 @@ impl Producer {
                     self.failed_calls = self.failed_calls.saturating_add(1);
                     let delay = self.retry.backoff(class, self.failed_calls, random);
                     self.calls_paused_until = Some(now.checked_add(delay).unwrap_or(now));
-                    log::debug!("producer: PutRecords call failed ({error}); pausing new calls {delay:?}");
+                    log::debug!(
+                        "producer: PutRecords call failed ({error}); pausing new calls {delay:?}"
+                    );
                     let mut requeue = Vec::new();
                     for (entry, sent) in entries.into_iter().zip(op.records.iter()) {
                         let mut users = entry.users;
@@ -1617,7 +1726,13 @@ impl Producer {
                 Some(r) if !in_range => {
                     u.maybe_written = true;
                     self.metrics.records_retried += 1;
-                    requeue.push((None, Item::Plain(Plain { meta: u, record: user_record(r) })));
+                    requeue.push((
+                        None,
+                        Item::Plain(Plain {
+                            meta: u,
+                            record: user_record(r),
+                        }),
+                    ));
                 }
                 // In range, or (it cannot happen: the aggregate was built
                 // here) not unpackable: it is in the stream either way.
@@ -1641,8 +1756,11 @@ impl Producer {
         if throttled {
             self.metrics.records_throttled += 1;
         }
-        let expired = users.iter().any(|u| now >= u.expires(self.config.record_ttl));
-        if !retryable || (throttled && !self.config.retry_throttled) || expired && users.len() == 1 {
+        let expired = users
+            .iter()
+            .any(|u| now >= u.expires(self.config.record_ttl));
+        if !retryable || (throttled && !self.config.retry_throttled) || expired && users.len() == 1
+        {
             for u in users {
                 self.fail(u, error.clone());
             }
@@ -1722,7 +1840,10 @@ fn split_built(b: Built) -> Vec<Item> {
         return vec![Item::Plain(Plain { meta, record })];
     }
     let unpacked: Vec<Record> = {
-        let records = kpl::deaggregate(b.entry.partition_key.as_deref().unwrap_or(""), &b.entry.data);
+        let records = kpl::deaggregate(
+            b.entry.partition_key.as_deref().unwrap_or(""),
+            &b.entry.data,
+        );
         records.iter().map(user_record).collect()
     };
     if unpacked.len() != b.users.len() {

@@ -71,7 +71,9 @@ fn put_entries(request: &http::Request<Vec<u8>>) -> Vec<Entry> {
         .iter()
         .map(|r| Entry {
             key: r["PartitionKey"].as_str().expect("key").to_owned(),
-            explicit: r["ExplicitHashKey"].as_str().map(|h| h.parse().expect("u128")),
+            explicit: r["ExplicitHashKey"]
+                .as_str()
+                .map(|h| h.parse().expect("u128")),
             data: base64::engine::general_purpose::STANDARD
                 .decode(r["Data"].as_str().expect("data"))
                 .expect("base64"),
@@ -176,14 +178,23 @@ impl Harness {
         // Drained, the producer has nothing to do before its timer: a
         // timer at or before now would make a driver spin.
         if let Some(t) = self.producer.poll_timeout() {
-            assert!(t > self.now, "a timer {:?} not after now {:?}: {}", self.now - t, self.now, self.producer.debug_timers());
+            assert!(
+                t > self.now,
+                "a timer {:?} not after now {:?}: {}",
+                self.now - t,
+                self.now,
+                self.producer.debug_timers()
+            );
         }
     }
 
     fn drain_events(&mut self) {
         while let Some(e) = self.producer.poll_event() {
             let id = e.id().0;
-            assert!(id < self.pushed, "an event for a record never pushed: {e:?}");
+            assert!(
+                id < self.pushed,
+                "an event for a record never pushed: {e:?}"
+            );
             if let Some(first) = self.events.insert(id, e.clone()) {
                 panic!("record {id} has two events: {first:?} and {e:?}");
             }
@@ -194,7 +205,10 @@ impl Harness {
             self.events.len() as u64,
             "metrics count the events"
         );
-        assert_eq!(m.records_outstanding as u64, self.pushed - self.events.len() as u64);
+        assert_eq!(
+            m.records_outstanding as u64,
+            self.pushed - self.events.len() as u64
+        );
     }
 
     fn advance(&mut self, d: Duration) {
@@ -241,10 +255,11 @@ impl Harness {
         };
         match reply {
             Reply::Hold => self.out.push(out),
-            Reply::Lost(kind) => {
-                self.producer
-                    .handle_transport_error(id, TransportError::new(kind, "scripted"), self.now)
-            }
+            Reply::Lost(kind) => self.producer.handle_transport_error(
+                id,
+                TransportError::new(kind, "scripted"),
+                self.now,
+            ),
             Reply::Http(status, body) => {
                 self.producer
                     .handle_response(id, response(status, body), self.now, self.wall)
@@ -278,9 +293,7 @@ impl Harness {
                 }
                 Fate::Internal => {
                     failed += 1;
-                    records.push(
-                        r#"{"ErrorCode":"InternalFailure","ErrorMessage":"oops"}"#.into(),
-                    );
+                    records.push(r#"{"ErrorCode":"InternalFailure","ErrorMessage":"oops"}"#.into());
                 }
             }
         }
@@ -309,7 +322,11 @@ impl Harness {
             "DescribeStreamSummary" => format!(
                 r#"{{"StreamDescriptionSummary":{{"StreamName":"stream","StreamARN":"arn:aws:kinesis:us-east-1:123456789012:stream/stream","StreamStatus":"ACTIVE","RetentionPeriodHours":24,"StreamCreationTimestamp":1.7E9,"EnhancedMonitoring":[],"OpenShardCount":{},"RecordDistributionStrategy":"{}"}}}}"#,
                 self.shards.len(),
-                if self.auto { "AUTO" } else { "USER_PARTITION_KEY" }
+                if self.auto {
+                    "AUTO"
+                } else {
+                    "USER_PARTITION_KEY"
+                }
             ),
             other => panic!("not a setup request: {other}"),
         }
@@ -347,7 +364,8 @@ impl Harness {
                 }
             }
             self.step();
-            if self.out.is_empty() && !self.producer.is_flushed(flush) && !self.advance_to_timeout() {
+            if self.out.is_empty() && !self.producer.is_flushed(flush) && !self.advance_to_timeout()
+            {
                 self.advance(Duration::from_millis(10));
             }
         }
@@ -356,7 +374,11 @@ impl Harness {
 
     fn check_all_settled(&mut self) {
         self.drain_events();
-        assert_eq!(self.events.len() as u64, self.pushed, "every record has an event");
+        assert_eq!(
+            self.events.len() as u64,
+            self.pushed,
+            "every record has an event"
+        );
         assert_eq!(self.producer.outstanding(), 0);
     }
 
@@ -395,7 +417,10 @@ fn a_record_waits_its_linger_then_goes() {
     h.push("k", b"hello");
     h.step();
     assert!(h.take("PutRecords").is_none(), "not before the linger");
-    assert_eq!(h.producer.poll_timeout(), Some(h.now + Duration::from_millis(100)));
+    assert_eq!(
+        h.producer.poll_timeout(),
+        Some(h.now + Duration::from_millis(100))
+    );
     h.advance(Duration::from_millis(99));
     h.step();
     assert!(h.take("PutRecords").is_none(), "not at 99 ms");
@@ -452,11 +477,22 @@ fn bad_records_are_refused_naming_the_field_and_nothing_is_queued() {
     let mut h = Harness::new(fast(), one_shard());
     let now = h.now;
     let e = h.producer.push(Record::new("", b"x".to_vec()), now);
-    assert!(matches!(e, Err(PushError::Usage(ref u)) if u.field == "PartitionKey"), "{e:?}");
-    let e = h.producer.push(Record::new("k".repeat(257), b"x".to_vec()), now);
-    assert!(matches!(e, Err(PushError::Usage(ref u)) if u.field == "PartitionKey"), "{e:?}");
+    assert!(
+        matches!(e, Err(PushError::Usage(ref u)) if u.field == "PartitionKey"),
+        "{e:?}"
+    );
+    let e = h
+        .producer
+        .push(Record::new("k".repeat(257), b"x".to_vec()), now);
+    assert!(
+        matches!(e, Err(PushError::Usage(ref u)) if u.field == "PartitionKey"),
+        "{e:?}"
+    );
     let e = h.producer.push(Record::new("k", vec![0; 1024 * 1024]), now);
-    assert!(matches!(e, Err(PushError::Usage(ref u)) if u.field == "Data"), "{e:?}");
+    assert!(
+        matches!(e, Err(PushError::Usage(ref u)) if u.field == "Data"),
+        "{e:?}"
+    );
     assert_eq!(h.producer.metrics(now).records_pushed, 0);
     assert_eq!(h.producer.outstanding(), 0);
 }
@@ -494,12 +530,23 @@ fn a_full_buffer_hands_the_record_back_until_events_free_room() {
 #[test]
 fn bad_configs_are_usage_errors_naming_the_field() {
     let bad = [
-        (fast().with_max_batch_records(501), "ProducerConfig.max_batch_records"),
-        (fast().with_max_batch_records(0), "ProducerConfig.max_batch_records"),
-        (fast().with_max_batch_bytes(6 * 1024 * 1024), "ProducerConfig.max_batch_bytes"),
+        (
+            fast().with_max_batch_records(501),
+            "ProducerConfig.max_batch_records",
+        ),
+        (
+            fast().with_max_batch_records(0),
+            "ProducerConfig.max_batch_records",
+        ),
+        (
+            fast().with_max_batch_bytes(6 * 1024 * 1024),
+            "ProducerConfig.max_batch_bytes",
+        ),
         (fast().with_max_in_flight(0), "ProducerConfig.max_in_flight"),
         (
-            fast().with_aggregation(Some(AggregationLimits::default().with_max_size(2 * 1024 * 1024))),
+            fast().with_aggregation(Some(
+                AggregationLimits::default().with_max_size(2 * 1024 * 1024),
+            )),
             "ProducerConfig.aggregation.max_size",
         ),
         (
@@ -508,13 +555,26 @@ fn bad_configs_are_usage_errors_naming_the_field() {
         ),
     ];
     for (config, field) in bad {
-        let e = Producer::new(&client(), "stream", Credentials::new("A", "S", None), config)
-            .expect_err(field);
+        let e = Producer::new(
+            &client(),
+            "stream",
+            Credentials::new("A", "S", None),
+            config,
+        )
+        .expect_err(field);
         assert!(matches!(&e, Error::Usage(u) if u.field == field), "{e:?}");
     }
-    let e = Producer::new(&client(), "bad name!", Credentials::new("A", "S", None), fast())
-        .expect_err("a bad stream name");
-    assert!(matches!(&e, Error::Usage(u) if u.field == "StreamName"), "{e:?}");
+    let e = Producer::new(
+        &client(),
+        "bad name!",
+        Credentials::new("A", "S", None),
+        fast(),
+    )
+    .expect_err("a bad stream name");
+    assert!(
+        matches!(&e, Error::Usage(u) if u.field == "StreamName"),
+        "{e:?}"
+    );
 }
 
 // ------------------------------------------------------------- retries
@@ -529,7 +589,10 @@ fn only_the_failed_entries_go_again() {
     h.producer.flush();
     h.step();
     let out = h.take("PutRecords").expect("a batch");
-    h.answer(out, Reply::Put(vec![Fate::Ok, Fate::Throttle, Fate::Internal, Fate::Ok]));
+    h.answer(
+        out,
+        Reply::Put(vec![Fate::Ok, Fate::Throttle, Fate::Internal, Fate::Ok]),
+    );
     assert!(h.delivered(0).is_some() && h.delivered(3).is_some());
     assert!(!h.events.contains_key(&1) && !h.events.contains_key(&2));
     // The throttled shard backs off; then both failed entries go, alone.
@@ -565,7 +628,13 @@ fn a_throttled_shard_backs_off_while_the_other_keeps_flowing() {
     let fates: Vec<Fate> = out
         .entries()
         .iter()
-        .map(|e| if e.key == low { Fate::Throttle } else { Fate::Ok })
+        .map(|e| {
+            if e.key == low {
+                Fate::Throttle
+            } else {
+                Fate::Ok
+            }
+        })
         .collect();
     h.answer(out, Reply::Put(fates));
     assert!(h.delivered(1).is_some());
@@ -583,7 +652,9 @@ fn a_throttled_shard_backs_off_while_the_other_keeps_flowing() {
     // After the backoff, the low shard's retry and its newer record go.
     assert!(h.advance_to_timeout());
     h.step();
-    let out = h.take("PutRecords").expect("the low shard after its backoff");
+    let out = h
+        .take("PutRecords")
+        .expect("the low shard after its backoff");
     let data: Vec<Vec<u8>> = out.entries().into_iter().map(|e| e.data).collect();
     assert_eq!(data, [b"l0".to_vec(), b"l1".to_vec()]);
     h.answer(out, Reply::Put(vec![]));
@@ -609,7 +680,10 @@ fn a_record_past_its_ttl_fails_with_its_last_error() {
         }
     }
     let (error, attempts) = h.failed(0).expect("failed");
-    assert_eq!(error.code(), Some(&ErrorCode::ProvisionedThroughputExceeded));
+    assert_eq!(
+        error.code(),
+        Some(&ErrorCode::ProvisionedThroughputExceeded)
+    );
     assert!(attempts >= 2, "{attempts}");
     h.check_all_settled();
 }
@@ -625,11 +699,17 @@ fn a_record_never_answered_fails_at_its_ttl_with_a_timeout() {
     let out = h.take("PutRecords").expect("sent");
     h.answer(out, Reply::Hold);
     // The request's deadline is the record's TTL: the call ends there.
-    assert_eq!(h.producer.poll_timeout(), Some(h.now + Duration::from_secs(2)));
+    assert_eq!(
+        h.producer.poll_timeout(),
+        Some(h.now + Duration::from_secs(2))
+    );
     assert!(h.advance_to_timeout());
     h.step();
     let (error, attempts) = h.failed(0).expect("failed");
-    assert!(matches!(error, Error::Transport(t) if t.kind == TransportErrorKind::Timeout), "{error:?}");
+    assert!(
+        matches!(error, Error::Transport(t) if t.kind == TransportErrorKind::Timeout),
+        "{error:?}"
+    );
     assert_eq!(attempts, 1);
     // The late answer is ignored.
     let out = h.out.pop().expect("still out");
@@ -662,7 +742,10 @@ fn a_lost_answer_resends_the_batch_and_counts_the_risk() {
     h.answer(out, Reply::Put(vec![]));
     h.check_all_settled();
     let m = h.producer.metrics(h.now);
-    assert_eq!(m.duplicate_risk_resends, 4, "two records, two resends after lost answers");
+    assert_eq!(
+        m.duplicate_risk_resends, 4,
+        "two records, two resends after lost answers"
+    );
     assert_eq!(m.put_requests_sent, 3);
     assert!(matches!(h.events[&0], Event::Delivered { .. }));
 }
@@ -690,7 +773,10 @@ fn a_final_error_fails_the_batch_at_once() {
     let out = h.take("PutRecords").expect("sent");
     h.answer(
         out,
-        Reply::Http(400, r#"{"__type":"ResourceNotFoundException","message":"no stream"}"#.into()),
+        Reply::Http(
+            400,
+            r#"{"__type":"ResourceNotFoundException","message":"no stream"}"#.into(),
+        ),
     );
     h.step();
     let (error, _) = h.failed(0).expect("failed");
@@ -720,7 +806,10 @@ fn resharding_during_a_send_reloads_the_map() {
     assert!(!h.out.iter().any(|o| o.target == "ListShards"));
     h.advance(Duration::from_secs(1));
     h.step();
-    assert!(h.out.iter().any(|o| o.target == "ListShards"), "the map is reloaded");
+    assert!(
+        h.out.iter().any(|o| o.target == "ListShards"),
+        "the map is reloaded"
+    );
     h.run_to_end();
     assert_eq!(h.delivered(0).map(|d| d.0), Some("shardId-000000000001"));
     assert_eq!(h.delivered(1).map(|d| d.0), Some("shardId-000000000002"));
@@ -742,7 +831,10 @@ fn an_aggregate_that_lands_on_a_split_shard_sends_the_strays_again() {
     h.shards = two_shards();
     h.answer(out, Reply::Put(vec![]));
     // The first user record set the shard: delivered; the other goes again.
-    assert_eq!(h.delivered(0).map(|d| (d.0, d.2)), Some(("shardId-000000000001", Some(0))));
+    assert_eq!(
+        h.delivered(0).map(|d| (d.0, d.2)),
+        Some(("shardId-000000000001", Some(0)))
+    );
     assert!(!h.events.contains_key(&1));
     h.run_to_end();
     assert_eq!(h.delivered(1).map(|d| d.0), Some("shardId-000000000002"));
@@ -759,7 +851,13 @@ fn per_shard_order_keeps_one_entry_out_and_retries_first() {
     h.producer.flush();
     h.step();
     let out = h.take("PutRecords").expect("the first");
-    assert_eq!(out.entries().iter().map(|e| e.data.clone()).collect::<Vec<_>>(), [vec![0]]);
+    assert_eq!(
+        out.entries()
+            .iter()
+            .map(|e| e.data.clone())
+            .collect::<Vec<_>>(),
+        [vec![0]]
+    );
     h.step();
     assert!(h.take("PutRecords").is_none(), "one entry per shard out");
     h.answer(out, Reply::Put(vec![Fate::Throttle]));
@@ -779,7 +877,13 @@ fn per_shard_order_keeps_one_entry_out_and_retries_first() {
     }
     assert_eq!(order, [0, 1, 2], "the retry went before the newer records");
     let seqs: Vec<u64> = (0..3)
-        .map(|i| h.delivered(i).expect("delivered").1.parse().expect("a number"))
+        .map(|i| {
+            h.delivered(i)
+                .expect("delivered")
+                .1
+                .parse()
+                .expect("a number")
+        })
         .collect();
     assert!(seqs.windows(2).all(|w| w[0] < w[1]), "{seqs:?}");
     h.check_all_settled();
@@ -805,18 +909,37 @@ fn aggregates_keep_to_the_size_cap_and_give_sub_sequence_numbers() {
         assert!(e.data.len() <= 10_000, "{}", e.data.len());
         let d = kpl::deaggregate(&e.key, &e.data);
         assert_eq!(d.contents(), kpl::Contents::Aggregated);
-        unpacked.extend(d.iter().map(|r| (r.partition_key.to_owned(), r.data.to_vec(), r.sub_sequence_number)));
+        unpacked.extend(d.iter().map(|r| {
+            (
+                r.partition_key.to_owned(),
+                r.data.to_vec(),
+                r.sub_sequence_number,
+            )
+        }));
     }
     assert_eq!(unpacked.len(), 30);
     for (i, (key, data, _)) in unpacked.iter().enumerate() {
-        assert_eq!((key.as_str(), data.as_slice()), (format!("k{i}").as_str(), &[i as u8; 1000][..]));
+        assert_eq!(
+            (key.as_str(), data.as_slice()),
+            (format!("k{i}").as_str(), &[i as u8; 1000][..])
+        );
     }
     h.answer(out, Reply::Put(vec![]));
     let first_len = kpl::deaggregate(&entries[0].key, &entries[0].data).len() as u64;
     assert_eq!(h.delivered(0).map(|d| d.2), Some(Some(0)));
-    assert_eq!(h.delivered(first_len - 1).map(|d| d.2), Some(Some(first_len - 1)));
-    assert_eq!(h.delivered(first_len).map(|d| d.2), Some(Some(0)), "a new aggregate");
-    assert_eq!(h.delivered(0).map(|d| d.1), h.delivered(first_len - 1).map(|d| d.1));
+    assert_eq!(
+        h.delivered(first_len - 1).map(|d| d.2),
+        Some(Some(first_len - 1))
+    );
+    assert_eq!(
+        h.delivered(first_len).map(|d| d.2),
+        Some(Some(0)),
+        "a new aggregate"
+    );
+    assert_eq!(
+        h.delivered(0).map(|d| d.1),
+        h.delivered(first_len - 1).map(|d| d.1)
+    );
     h.check_all_settled();
 }
 
@@ -851,7 +974,12 @@ fn aggregates_never_span_two_shards_and_keep_explicit_hash_keys() {
                 Some(h) => h.parse().expect("u128"),
                 None => kpl::hash_key_of(r.partition_key),
             };
-            assert_eq!(h.shard_of(hash), shard, "user record {:?} on its shard", r.partition_key);
+            assert_eq!(
+                h.shard_of(hash),
+                shard,
+                "user record {:?} on its shard",
+                r.partition_key
+            );
         }
         assert!(d.iter().filter(|r| r.explicit_hash_key.is_some()).count() == 5);
     }
@@ -983,7 +1111,10 @@ fn run_script(
         match pushes.next() {
             Some((key, len)) => {
                 let now = h.now;
-                match h.producer.push(Record::new(format!("k{key}"), vec![key; len as usize]), now) {
+                match h
+                    .producer
+                    .push(Record::new(format!("k{key}"), vec![key; len as usize]), now)
+                {
                     Ok(id) => {
                         prop_assert_eq!(id.0, h.pushed);
                         h.pushed += 1;
@@ -1017,11 +1148,14 @@ fn run_script(
                         })
                         .collect(),
                 ),
-                Script::Status(s) => Reply::Http(s, if s == 400 {
-                    r#"{"__type":"ProvisionedThroughputExceededException"}"#.into()
-                } else {
-                    "<html>oops</html>".into()
-                }),
+                Script::Status(s) => Reply::Http(
+                    s,
+                    if s == 400 {
+                        r#"{"__type":"ProvisionedThroughputExceededException"}"#.into()
+                    } else {
+                        "<html>oops</html>".into()
+                    },
+                ),
                 Script::Lost(k) => Reply::Lost(match k {
                     0 => TransportErrorKind::Connect,
                     1 => TransportErrorKind::Io,
@@ -1068,4 +1202,41 @@ proptest! {
         let ordering = if per_shard { Ordering::PerShard } else { Ordering::Throughput };
         run_script(aggregate, ordering, pushes, answers)?;
     }
+}
+
+#[test]
+fn aggregated_batches_keep_within_the_request_byte_limit() {
+    let limits = AggregationLimits::default().with_max_size(2_000);
+    let config = fast()
+        .with_aggregation(Some(limits))
+        .with_max_batch_bytes(3_100);
+    let mut h = Harness::new(config, one_shard());
+    h.answer_setup();
+    let now = h.now;
+    for i in 0..40u128 {
+        // New explicit hash keys grow the aggregate's table as well.
+        let record = Record::new(format!("k{i}"), vec![1; 300]).with_explicit_hash_key(i);
+        h.producer.push(record, now).expect("pushed");
+        h.pushed += 1;
+    }
+    h.producer.flush();
+    let mut seen = 0;
+    for _ in 0..40 {
+        h.step();
+        while let Some(out) = h.take("PutRecords") {
+            let entries = out.entries();
+            let bytes: usize = entries.iter().map(|e| e.data.len() + e.key.len()).sum();
+            assert!(bytes <= 3_100, "{bytes} bytes in one request");
+            for e in &entries {
+                assert!(e.data.len() <= 2_000);
+                seen += kpl::deaggregate(&e.key, &e.data).len();
+            }
+            h.answer(out, Reply::Put(vec![]));
+        }
+        if seen == 40 {
+            break;
+        }
+    }
+    assert_eq!(seen, 40);
+    h.check_all_settled();
 }
