@@ -112,9 +112,11 @@ pub use kinesis_proto::waiter::{
 mod checkpoint;
 mod client;
 mod coalesce;
+mod credentials;
+pub use credentials::fetch_credentials;
+pub mod consumer;
 #[cfg(feature = "fan-out")]
 mod fan_out;
-pub mod consumer;
 mod operations;
 mod paginate;
 mod resolve;
@@ -125,10 +127,10 @@ mod waiter;
 use kinesis_test_server as test_server;
 
 pub use client::Client;
+pub use consumer::Consumer;
 #[cfg(feature = "fan-out")]
 pub use fan_out::{FanOut, FanOutShard, ShardEvents};
 /// Enhanced fan-out's event stream and subscription machine (kinesis-proto's).
 pub use kinesis_proto::eventstream;
-pub use consumer::Consumer;
 pub use kinesis_proto::TransportOptions;
 pub use paginate::Pages;

@@ -22,6 +22,7 @@ pub mod driver;
 pub mod ferrokinesis;
 pub mod listener;
 pub mod mock;
+pub mod moto;
 pub mod proxy;
 pub mod scenarios;
 pub mod server;
