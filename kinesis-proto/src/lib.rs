@@ -41,6 +41,9 @@
 //!   resharding, expired iterators and restarts, with checkpoints.
 //! - Waiters ([`waiter`]): a stream ACTIVE or gone, a consumer or channel
 //!   ACTIVE, with the SDKs' backoff and a time limit.
+//! - A producer that never loses a record ([`producer`]): batching, shard
+//!   prediction, KPL aggregation, retries of failed entries only, per-shard
+//!   backoff and order, bounded memory, one event per record.
 //!
 //! ## Out of scope
 //! - Sockets, TLS, HTTP framing, timers, threads: the transport's job.

@@ -132,9 +132,37 @@ struct ShardQueue {
     throttles: u32,
     /// Entries of this shard out now.
     in_flight: usize,
+    /// User records and their bytes in `items`.
+    users: usize,
+    bytes: usize,
 }
 
 impl ShardQueue {
+    fn pop_front(&mut self) -> Option<Item> {
+        let item = self.items.pop_front()?;
+        self.users -= item.users();
+        self.bytes -= item.bytes();
+        Some(item)
+    }
+
+    fn recount(&mut self) {
+        self.users = self.items.iter().map(Item::users).sum();
+        self.bytes = self.items.iter().map(Item::bytes).sum();
+    }
+
+    /// Whether the queue holds nothing worth keeping.
+    fn is_idle(&self) -> bool {
+        self.items.is_empty()
+            && self.in_flight == 0
+            && self.throttles == 0
+            && !self.backing_off_at_all()
+    }
+
+    /// Whether a backoff was set, over or not.
+    fn backing_off_at_all(&self) -> bool {
+        self.throttled_at.is_some() || self.backoff_until.is_some()
+    }
+
     fn backing_off(&self, now: Instant) -> bool {
         self.throttled_at.is_some() || self.backoff_until.is_some_and(|t| now < t)
     }
@@ -248,8 +276,8 @@ pub struct Producer {
     cursor: Option<ShardKey>,
     buffered: usize,
     buffered_bytes: usize,
-    /// When a buffered record may have run out of time; `None` to scan.
-    next_expiry: Option<Instant>,
+    /// The latest `now` seen: when something is due at once.
+    last_now: Option<Instant>,
 
     slots: Vec<Slot>,
     /// Transmits made while handling an answer, handed out first.
@@ -267,6 +295,11 @@ pub struct Producer {
     /// Set when the producer refused the stream (aggregation on an AUTO
     /// stream): every record fails with it.
     refused: Option<UsageError>,
+
+    /// Whole PutRecords calls that failed in a row, and no new call
+    /// before this: a stream-wide backoff once the engine gave up on one.
+    failed_calls: u32,
+    calls_paused_until: Option<Instant>,
 
     flush_until: u64,
     closing: bool,
@@ -386,7 +419,7 @@ impl Producer {
             cursor: None,
             buffered: 0,
             buffered_bytes: 0,
-            next_expiry: None,
+            last_now: None,
             slots: Vec::new(),
             ready: VecDeque::new(),
             events: VecDeque::new(),
@@ -395,6 +428,8 @@ impl Producer {
             map_stale: false,
             setup_error: None,
             refused: None,
+            failed_calls: 0,
+            calls_paused_until: None,
             flush_until: 0,
             closing: false,
             metrics: Metrics::default(),
@@ -484,10 +519,7 @@ impl Producer {
             None
         };
         self.enqueue_back(key, Item::Plain(plain));
-        let expires = now.checked_add(self.config.record_ttl).unwrap_or(now);
-        if self.next_expiry.is_some_and(|t| expires < t) {
-            self.next_expiry = Some(expires);
-        }
+        self.saw(now);
         Ok(RecordId(id))
     }
 
@@ -498,14 +530,19 @@ impl Producer {
     fn enqueue_back(&mut self, key: ShardKey, item: Item) {
         self.buffered += item.users();
         self.buffered_bytes += item.bytes();
-        self.queues.entry(key).or_default().items.push_back(item);
+        let q = self.queues.entry(key).or_default();
+        q.users += item.users();
+        q.bytes += item.bytes();
+        q.items.push_back(item);
     }
 
     fn enqueue_front(&mut self, key: ShardKey, item: Item) {
         self.buffered += item.users();
         self.buffered_bytes += item.bytes();
-        self.next_expiry = None;
-        self.queues.entry(key).or_default().items.push_front(item);
+        let q = self.queues.entry(key).or_default();
+        q.users += item.users();
+        q.bytes += item.bytes();
+        q.items.push_front(item);
     }
 
     /// Makes every record pushed so far go now, without waiting for fuller
@@ -585,10 +622,17 @@ impl Producer {
         if room && !self.ready.is_empty() {
             return None;
         }
-        if room {
+        // Closed with nothing left: no more setup requests.
+        let idle = self.closing && self.outstanding == 0;
+        if room && !idle {
             match self.strategy {
                 Strategy::Ask(Some(t)) => earliest(t),
-                Strategy::Ask(None) => return at, // the next poll asks at once
+                Strategy::Ask(None) => {
+                    // The next poll asks at once.
+                    if let Some(t) = self.last_now {
+                        earliest(t);
+                    }
+                }
                 _ => {}
             }
             if let MapState::Load(Some(t)) = self.map_state {
@@ -600,90 +644,160 @@ impl Producer {
                 }
             }
         }
-        let ttl = self.config.record_ttl;
-        let linger = self.config.linger;
-        for q in self.queues.values() {
-            let Some(front) = q.items.front() else {
-                continue;
+        for slot in &self.slots {
+            let timed = match &slot.job {
+                Job::Put(p) => p.call.poll_timeout(),
+                Job::List(l) => l.call.poll_timeout(),
+                Job::Summary(c) => c.poll_timeout(),
             };
-            if let Some(until) = q.backoff_until {
-                earliest(until);
-            }
-            if let Some(pushed) = front.oldest_push() {
-                earliest(pushed.checked_add(linger).unwrap_or(pushed));
-            }
-            for item in &q.items {
-                if let Some(pushed) = item.oldest_push() {
-                    earliest(pushed.checked_add(ttl).unwrap_or(pushed));
+            if slot.out.is_none() && timed.is_none() {
+                // A call with something to do at its next poll.
+                if let Some(t) = self.last_now {
+                    earliest(t);
                 }
             }
         }
+        if let Some(t) = self.calls_paused_until.filter(|_| room) {
+            earliest(t);
+        }
+        let ttl = self.config.record_ttl;
+        if let Some(Some(oldest)) = self.ledger.front() {
+            earliest(oldest.checked_add(ttl).unwrap_or(*oldest));
+        }
+        let linger = self.config.linger;
+        let predicts = self.predicts();
+        let paused = self
+            .calls_paused_until
+            .is_some_and(|t| self.last_now.is_none_or(|n| n < t));
+        for (key, q) in self.queues.iter().filter(|_| !paused) {
+            let Some(front) = q.items.front() else {
+                continue;
+            };
+            if q.backing_off_at_all() {
+                if let Some(until) = q.backoff_until {
+                    earliest(until);
+                } else if let Some(t) = self.last_now {
+                    earliest(t); // a backoff to draw at the next poll
+                }
+                continue;
+            }
+            if (self.config.ordering == Ordering::PerShard && q.in_flight > 0)
+                || (key.is_none() && predicts)
+                || !room
+            {
+                continue; // waits for an answer, not for time
+            }
+            let flushed = self.closing
+                || front.first_id() < self.flush_until
+                || matches!(front, Item::Built(_));
+            match (flushed, front.oldest_push()) {
+                (true, _) | (_, None) => {
+                    if let Some(t) = self.last_now {
+                        earliest(t);
+                    }
+                }
+                (false, Some(pushed)) => earliest(pushed.checked_add(linger).unwrap_or(pushed)),
+            }
+        }
         at
+    }
+
+    /// What each timer says, for a test that finds one in the past.
+    #[cfg(test)]
+    pub(crate) fn debug_timers(&self) -> String {
+        let slots: Vec<String> = self
+            .slots
+            .iter()
+            .map(|s| match &s.job {
+                Job::Put(p) => format!(
+                    "put out={:?} {:?} timeout={:?}",
+                    s.out,
+                    p.call,
+                    p.call.poll_timeout()
+                ),
+                Job::List(l) => format!("list out={:?} {:?}", s.out, l.call),
+                Job::Summary(c) => format!("summary out={:?} {:?}", s.out, c),
+            })
+            .collect();
+        let queues: Vec<String> = self
+            .queues
+            .iter()
+            .map(|(k, q)| {
+                format!(
+                    "{k:?}: {} items, in flight {}, backoff {:?}/{:?}",
+                    q.items.len(),
+                    q.in_flight,
+                    q.throttled_at,
+                    q.backoff_until
+                )
+            })
+            .collect();
+        format!(
+            "last_now {:?}, ledger front {:?}, paused {:?}, strategy {:?}, map {:?} stale {}, slots {slots:?}, queues {queues:?}, ready {}",
+            self.last_now, self.ledger.front(), self.calls_paused_until, self.strategy, self.map_state, self.map_stale, self.ready.len()
+        )
     }
 
     /// Handles what is due at `now`: records past their time to live fail
     /// (with their last error). Call it when [`poll_timeout`](Self::poll_timeout)
     /// has passed (calling it more often is harmless).
     pub fn handle_timeout(&mut self, now: Instant) {
-        if self.next_expiry.is_some_and(|t| now < t) {
-            return;
-        }
+        self.saw(now);
+        // The oldest record without an event expires first.
         let ttl = self.config.record_ttl;
-        let mut next: Option<Instant> = None;
-        let mut expired: Vec<(UserMeta, Option<Error>)> = Vec::new();
+        match self.ledger.front() {
+            Some(Some(oldest)) if now >= oldest.checked_add(ttl).unwrap_or(*oldest) => {}
+            _ => return,
+        }
+        let mut expired: Vec<UserMeta> = Vec::new();
         let mut split: Vec<(ShardKey, Item)> = Vec::new();
         for (key, q) in self.queues.iter_mut() {
+            if !q.items.iter().any(|item| match item {
+                Item::Plain(p) => now >= p.meta.expires(ttl),
+                Item::Built(b) => b.users.iter().any(|u| now >= u.expires(ttl)),
+            }) {
+                continue;
+            }
             let mut kept = VecDeque::with_capacity(q.items.len());
             for item in q.items.drain(..) {
                 match item {
-                    Item::Plain(p) => {
-                        let t = p.meta.expires(ttl);
-                        if now >= t {
-                            self.buffered -= 1;
-                            self.buffered_bytes -= p.meta.size;
-                            expired.push((p.meta, None));
-                        } else {
-                            next = Some(next.map_or(t, |n| n.min(t)));
-                            kept.push_back(Item::Plain(p));
-                        }
+                    Item::Plain(p) if now >= p.meta.expires(ttl) => {
+                        self.buffered -= 1;
+                        self.buffered_bytes -= p.meta.size;
+                        expired.push(p.meta);
                     }
-                    Item::Built(b) => {
-                        let any = b.users.iter().any(|u| now >= u.expires(ttl));
-                        if !any {
-                            for u in &b.users {
-                                let t = u.expires(ttl);
-                                next = Some(next.map_or(t, |n| n.min(t)));
-                            }
-                            kept.push_back(Item::Built(b));
-                            continue;
-                        }
+                    Item::Built(b) if b.users.iter().any(|u| now >= u.expires(ttl)) => {
                         self.buffered -= b.users.len();
                         self.buffered_bytes -= b.users.iter().map(|u| u.size).sum::<usize>();
+                        // The fresh user records of an aggregate go on alone.
                         for item in split_built(b) {
                             match item {
                                 Item::Plain(p) if now >= p.meta.expires(ttl) => {
-                                    expired.push((p.meta, None))
+                                    expired.push(p.meta)
                                 }
-                                Item::Built(b) if b.users.iter().any(|u| now >= u.expires(ttl)) => {
-                                    for u in b.users {
-                                        expired.push((u, None));
-                                    }
-                                }
-                                other => split.push((key.clone(), other)),
+                                Item::Plain(p) => split.push((key.clone(), Item::Plain(p))),
+                                Item::Built(b) => expired.extend(b.users),
                             }
                         }
                     }
+                    other => kept.push_back(other),
                 }
             }
             q.items = kept;
+            q.recount();
         }
-        for (key, item) in split {
+        for (key, item) in split.into_iter().rev() {
             self.enqueue_front(key, item);
         }
-        self.next_expiry = if self.buffered == 0 { None } else { next };
-        for (meta, _) in expired {
+        for meta in expired {
             let error = self.ttl_error(&meta);
             self.fail(meta, error);
+        }
+    }
+
+    fn saw(&mut self, now: Instant) {
+        if self.last_now.is_none_or(|t| t < now) {
+            self.last_now = Some(now);
         }
     }
 
@@ -773,6 +887,15 @@ impl Producer {
             return Some(t);
         }
         self.handle_timeout(now);
+        // Backoffs that ended.
+        if self.calls_paused_until.is_some_and(|t| now >= t) {
+            self.calls_paused_until = None;
+        }
+        for q in self.queues.values_mut() {
+            if q.backoff_until.is_some_and(|t| now >= t) {
+                q.backoff_until = None;
+            }
+        }
         // Backoffs drawn now that a random value is here.
         for q in self.queues.values_mut() {
             if let Some(at) = q.throttled_at.take() {
@@ -785,10 +908,7 @@ impl Producer {
         // Calls waiting on a backoff or finished.
         let mut i = 0;
         while i < self.slots.len() {
-            if self.slots[i].out.is_some() {
-                i += 1;
-                continue;
-            }
+            // A call with its request out says Wait, or ends at its deadline.
             match self.drive(i, now, wall, random) {
                 Drive::Sent(t) => return Some(t),
                 Drive::Waiting => i += 1,
@@ -929,7 +1049,9 @@ impl Producer {
             Err(done) => {
                 let slot = self.slots.swap_remove(i);
                 match (slot.job, done) {
-                    (Job::Put(p), Done::Put(r)) => self.put_done(p, slot.answer_lost, r, now),
+                    (Job::Put(p), Done::Put(r)) => {
+                        self.put_done(p, slot.answer_lost, r, now, random)
+                    }
                     (Job::List(l), Done::List(r)) => self.list_done(l, r, now),
                     (Job::Summary(_), Done::Summary(r)) => self.summary_done(r, now),
                     _ => unreachable!("a slot's job and its outcome are of one kind"),
@@ -1125,10 +1247,9 @@ impl Producer {
         let mut all: Vec<Item> = Vec::new();
         for q in self.queues.values_mut() {
             all.extend(q.items.drain(..));
+            q.recount();
         }
-        self.queues.retain(|_, q| {
-            q.in_flight > 0 || q.backoff_until.is_some() || q.throttled_at.is_some()
-        });
+        self.queues.retain(|_, q| !q.is_idle());
         self.buffered = 0;
         self.buffered_bytes = 0;
         let mut placed: Vec<(ShardKey, Item)> = Vec::with_capacity(all.len());
@@ -1177,7 +1298,6 @@ impl Producer {
         for (key, item) in placed {
             self.enqueue_back(key, item);
         }
-        self.next_expiry = None;
     }
 
     /// Whether a queue may give entries now.
@@ -1213,6 +1333,9 @@ impl Producer {
 
     /// Packs the next PutRecords batch, when one is due.
     fn build_batch(&mut self, now: Instant) -> Option<PutBatch> {
+        if self.calls_paused_until.is_some_and(|t| now < t) {
+            return None;
+        }
         let keys: Vec<ShardKey> = self
             .queues
             .iter()
@@ -1225,12 +1348,12 @@ impl Producer {
         let ready_users: usize = keys
             .iter()
             .filter_map(|k| self.queues.get(k))
-            .map(|q| q.items.iter().map(Item::users).sum::<usize>())
+            .map(|q| q.users)
             .sum();
         let ready_bytes: usize = keys
             .iter()
             .filter_map(|k| self.queues.get(k))
-            .map(|q| q.items.iter().map(Item::bytes).sum::<usize>())
+            .map(|q| q.bytes)
             .sum();
         let full = ready_bytes >= self.config.max_batch_bytes
             || (self.config.aggregation.is_none() && ready_users >= self.config.max_batch_records);
@@ -1291,7 +1414,7 @@ impl Producer {
                     self.queues.insert(key, q);
                     break 'queues;
                 }
-                let item = q.items.pop_front().expect("front checked above");
+                let item = q.pop_front().expect("front checked above");
                 self.buffered -= item.users();
                 self.buffered_bytes -= item.bytes();
                 match item {
@@ -1347,13 +1470,20 @@ impl Producer {
                                     continue;
                                 }
                                 while let Some(Item::Plain(next)) = q.items.front() {
-                                    let size = agg.size_if_added(
-                                        &next.record.partition_key,
-                                        next.record.explicit_hash_key,
-                                        &next.record.data,
-                                    );
-                                    if bytes + size + key_len > max_bytes {
-                                        break;
+                                    // The exact size only near the request limit: a
+                                    // record grows an aggregate by at most its data,
+                                    // its key, its explicit hash key in decimal (39)
+                                    // and protobuf framing (under 40 bytes).
+                                    let bound = agg.size() + next.meta.size + 96;
+                                    if bytes + bound + key_len > max_bytes {
+                                        let size = agg.size_if_added(
+                                            &next.record.partition_key,
+                                            next.record.explicit_hash_key,
+                                            &next.record.data,
+                                        );
+                                        if bytes + size + key_len > max_bytes {
+                                            break;
+                                        }
                                     }
                                     match agg.add(
                                         &next.record.partition_key,
@@ -1361,8 +1491,7 @@ impl Producer {
                                         &next.record.data,
                                     ) {
                                         Add::Added => {
-                                            let Some(Item::Plain(mut next)) = q.items.pop_front()
-                                            else {
+                                            let Some(Item::Plain(mut next)) = q.pop_front() else {
                                                 unreachable!("front checked above")
                                             };
                                             self.buffered -= 1;
@@ -1429,12 +1558,7 @@ impl Producer {
         for (key, item) in diverted {
             self.enqueue_back(key, item);
         }
-        self.queues.retain(|_, q| {
-            !q.items.is_empty()
-                || q.in_flight > 0
-                || q.backoff_until.is_some()
-                || q.throttled_at.is_some()
-        });
+        self.queues.retain(|_, q| !q.is_idle());
         if records.is_empty() {
             return None;
         }
@@ -1456,6 +1580,7 @@ impl Producer {
         lost: bool,
         result: Result<PutRecordsOutput, Error>,
         now: Instant,
+        random: f64,
     ) {
         let PutBatch { call, entries } = batch;
         for e in &entries {
@@ -1466,6 +1591,7 @@ impl Producer {
         let op = call.operation();
         match result {
             Ok(output) => {
+                self.failed_calls = 0;
                 let mut requeue: Vec<(ShardKey, Item)> = Vec::new();
                 for (i, (entry, sent)) in entries.into_iter().zip(op.records.iter()).enumerate() {
                     match output.records.get(i) {
@@ -1512,6 +1638,14 @@ impl Producer {
             Err(error) => {
                 let class = FailureClass::of_error(&error);
                 if class.is_retryable() {
+                    // The engine gave up on this call (attempts or retry
+                    // quota spent): pause new calls before sending again.
+                    self.failed_calls = self.failed_calls.saturating_add(1);
+                    let delay = self.retry.backoff(class, self.failed_calls, random);
+                    self.calls_paused_until = Some(now.checked_add(delay).unwrap_or(now));
+                    log::debug!(
+                        "producer: PutRecords call failed ({error}); pausing new calls {delay:?}"
+                    );
                     let mut requeue = Vec::new();
                     for (entry, sent) in entries.into_iter().zip(op.records.iter()) {
                         let mut users = entry.users;
@@ -1662,14 +1796,17 @@ impl Producer {
     }
 }
 
-/// What polling a slot did.
+/// What polling a slot did. (Short-lived, moved once: its size does not
+/// matter.)
+#[allow(clippy::large_enum_variant)]
 enum Drive {
     Sent(Transmit),
     Waiting,
     Removed,
 }
 
-/// A finished call's result.
+/// A finished call's result. (Short-lived, moved once.)
+#[allow(clippy::large_enum_variant)]
 enum Done {
     Put(Result<PutRecordsOutput, Error>),
     List(Result<ListShardsOutput, Error>),
