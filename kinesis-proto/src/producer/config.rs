@@ -92,6 +92,22 @@ pub struct ProducerConfig {
     /// answers `ProvisionedThroughputExceeded` are sent again (default
     /// true; false fails them at once with that error).
     pub retry_throttled: bool,
+    /// How long a shard whose entries were throttled
+    /// (`ProvisionedThroughputExceeded`) waits before its next send, the
+    /// first time in a row (default 100 ms, the KPL's
+    /// `RecordMaxBufferedTime`: the KPL sends throttled records again with
+    /// its next batch). Each further throttled answer in a row doubles it,
+    /// up to [`max_throttle_backoff`](Self::max_throttle_backoff); a send to
+    /// the shard that goes through starts again from here. The wait is
+    /// jittered between half and all of it. Only the throttled shard waits
+    /// (the shard the map predicts for the entry); with no shard map
+    /// (ListShards not answered yet), the records not sorted by shard wait
+    /// together. The client's [`RetryConfig`](crate::RetryConfig) does not
+    /// apply here: a shard's write limit refills every second.
+    pub throttle_backoff: Duration,
+    /// The longest a throttled shard waits (default 1 s, the period in
+    /// which a shard's write limit refills).
+    pub max_throttle_backoff: Duration,
 }
 
 impl Default for ProducerConfig {
@@ -107,6 +123,8 @@ impl Default for ProducerConfig {
             aggregation: None,
             ordering: Ordering::Throughput,
             retry_throttled: true,
+            throttle_backoff: Duration::from_millis(100),
+            max_throttle_backoff: Duration::from_secs(1),
         }
     }
 }
@@ -161,6 +179,22 @@ impl ProducerConfig {
     /// Sets [`retry_throttled`](Self::retry_throttled).
     pub fn with_retry_throttled(mut self, retry: bool) -> Self {
         self.retry_throttled = retry;
+        self
+    }
+    /// Sets [`throttle_backoff`](Self::throttle_backoff) and
+    /// [`max_throttle_backoff`](Self::max_throttle_backoff).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use kinesis_proto::producer::ProducerConfig;
+    ///
+    /// let config = ProducerConfig::default()
+    ///     .with_throttle_backoff(Duration::from_millis(50), Duration::from_millis(500));
+    /// assert_eq!(config.max_throttle_backoff, Duration::from_millis(500));
+    /// ```
+    pub fn with_throttle_backoff(mut self, first: Duration, max: Duration) -> Self {
+        self.throttle_backoff = first;
+        self.max_throttle_backoff = max;
         self
     }
 }

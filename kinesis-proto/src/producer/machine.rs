@@ -1,6 +1,6 @@
 //! The producer's state machine: buffer, batches, calls, answers, events.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -899,9 +899,7 @@ impl Producer {
         // Backoffs drawn now that a random value is here.
         for q in self.queues.values_mut() {
             if let Some(at) = q.throttled_at.take() {
-                let delay = self
-                    .retry
-                    .backoff(FailureClass::Throttling, q.throttles, random);
+                let delay = throttle_delay(&self.config, q.throttles, random);
                 q.backoff_until = Some(at.checked_add(delay).unwrap_or(at));
             }
         }
@@ -1593,12 +1591,18 @@ impl Producer {
             Ok(output) => {
                 self.failed_calls = 0;
                 let mut requeue: Vec<(ShardKey, Item)> = Vec::new();
+                // The shards this answer throttled, and those it took
+                // entries for: one throttled answer counts once per shard.
+                let mut throttled: BTreeSet<ShardKey> = BTreeSet::new();
+                let mut took: BTreeSet<ShardKey> = BTreeSet::new();
                 for (i, (entry, sent)) in entries.into_iter().zip(op.records.iter()).enumerate() {
                     match output.records.get(i) {
                         Some(PutRecordsResultEntry::Success {
                             shard_id,
                             sequence_number,
                         }) => {
+                            took.insert(Some(Arc::from(shard_id.as_str())));
+                            took.insert(entry.shard.clone());
                             self.entry_delivered(
                                 entry,
                                 sent,
@@ -1617,7 +1621,10 @@ impl Producer {
                                 status: http::StatusCode::OK,
                                 request_id: None,
                             });
-                            self.entry_failed(entry, sent, error, now, &mut requeue);
+                            if let Some(key) = self.entry_failed(entry, sent, error, now, &mut requeue)
+                            {
+                                throttled.insert(key);
+                            }
                         }
                         // `Expect` checks one result per entry; an answer
                         // short of entries is not read as a success.
@@ -1627,8 +1634,31 @@ impl Producer {
                                 reason: "no result entry for this record".into(),
                                 request_id: None,
                             });
-                            self.entry_failed(entry, sent, error, now, &mut requeue);
+                            if let Some(key) = self.entry_failed(entry, sent, error, now, &mut requeue)
+                            {
+                                throttled.insert(key);
+                            }
                         }
+                    }
+                }
+                for key in &took {
+                    if !throttled.contains(key) {
+                        if let Some(q) = self.queues.get_mut(key) {
+                            q.throttles = 0;
+                        }
+                    }
+                }
+                for key in throttled {
+                    let q = self.queues.entry(key.clone()).or_default();
+                    // Some of its entries went through: it is at its
+                    // limit, not over it for long.
+                    q.throttles = if took.contains(&key) {
+                        1
+                    } else {
+                        q.throttles.saturating_add(1)
+                    };
+                    if q.throttled_at.is_none() && q.backoff_until.is_none_or(|t| t <= now) {
+                        q.throttled_at = Some(now);
                     }
                 }
                 for (key, item) in requeue.into_iter().rev() {
@@ -1688,9 +1718,6 @@ impl Producer {
         sequence: &str,
         requeue: &mut Vec<(ShardKey, Item)>,
     ) {
-        if let Some(q) = self.queues.get_mut(&Some(Arc::from(shard_id))) {
-            q.throttles = 0;
-        }
         let wrong = entry.shard.as_deref().is_some_and(|p| p != shard_id);
         if wrong || (entry.shard.is_none() && self.predicts() && self.map_state_loaded()) {
             log::debug!(
@@ -1741,6 +1768,8 @@ impl Producer {
         }
     }
 
+    /// Fails or requeues one entry the answer reported failed; returns
+    /// the shard to back off when it was throttled and goes again.
     fn entry_failed(
         &mut self,
         entry: SentEntry,
@@ -1748,7 +1777,7 @@ impl Producer {
         error: Error,
         now: Instant,
         requeue: &mut Vec<(ShardKey, Item)>,
-    ) {
+    ) -> Option<ShardKey> {
         let throttled = error.code() == Some(&ErrorCode::ProvisionedThroughputExceeded);
         let retryable = error.code().is_some_and(ErrorCode::is_retryable)
             || matches!(error, Error::Response(_));
@@ -1764,7 +1793,7 @@ impl Producer {
             for u in users {
                 self.fail(u, error.clone());
             }
-            return;
+            return None;
         }
         let hash = entry.hash_key.unwrap_or_else(|| entry_hash(sent));
         // The shard to back off: the predicted one, else the map's guess.
@@ -1772,20 +1801,13 @@ impl Producer {
             Some(k) => Some(k),
             None => self.map.shard_of(hash).cloned(),
         };
-        if throttled {
-            let q = self.queues.entry(key.clone()).or_default();
-            q.throttles = q.throttles.saturating_add(1);
-            if q.throttled_at.is_none() && q.backoff_until.is_none_or(|t| t <= now) {
-                q.throttled_at = Some(now);
-            }
-        }
         let mut users = users;
         for u in &mut users {
             u.last_error = Some(Box::new(error.clone()));
         }
         self.metrics.records_retried += users.len() as u64;
         requeue.push((
-            key,
+            key.clone(),
             Item::Built(Built {
                 entry: sent.clone(),
                 users,
@@ -1793,7 +1815,25 @@ impl Producer {
                 hash_key: hash,
             }),
         ));
+        throttled.then_some(key)
     }
+}
+
+/// How long a shard throttled `throttles` answers in a row waits:
+/// `throttle_backoff` doubled per answer after the first, capped at
+/// `max_throttle_backoff`, jittered between half and all of it.
+fn throttle_delay(config: &ProducerConfig, throttles: u32, random: f64) -> Duration {
+    let random = if random.is_nan() {
+        0.0
+    } else {
+        random.clamp(0.0, 1.0)
+    };
+    let exponent = throttles.saturating_sub(1).min(30);
+    let full = config
+        .throttle_backoff
+        .saturating_mul(1 << exponent)
+        .min(config.max_throttle_backoff);
+    full.mul_f64(0.5 + random / 2.0)
 }
 
 /// What polling a slot did. (Short-lived, moved once: its size does not

@@ -1240,3 +1240,100 @@ fn aggregated_batches_keep_within_the_request_byte_limit() {
     assert_eq!(seen, 40);
     h.check_all_settled();
 }
+
+/// Throttles every entry of each PutRecords request out now whose key is
+/// `key`, answering the others with success; returns how long the
+/// producer waited before the next request carrying `key` went.
+fn throttle_rounds(h: &mut Harness, key: &str, rounds: usize) -> Vec<Duration> {
+    let mut waits = Vec::new();
+    let mut since = h.now;
+    let limit = h.now + Duration::from_secs(60);
+    while waits.len() < rounds {
+        assert!(h.now < limit, "the throttled shard never went again");
+        h.step();
+        let outs: Vec<Out> = h.out.drain(..).collect();
+        for out in outs {
+            if out.target != "PutRecords" {
+                let body = h.setup_answer(&out.target);
+                h.answer(out, Reply::Http(200, body));
+                continue;
+            }
+            let fates: Vec<Fate> = out
+                .entries()
+                .iter()
+                .map(|e| if e.key == key { Fate::Throttle } else { Fate::Ok })
+                .collect();
+            if fates.contains(&Fate::Throttle) {
+                waits.push(h.now - since);
+                since = h.now;
+            }
+            h.answer(out, Reply::Put(fates));
+        }
+        h.step();
+        if h.out.is_empty() && !h.advance_to_timeout() {
+            h.advance(Duration::from_millis(10));
+        }
+    }
+    waits
+}
+
+#[test]
+fn throughput_mode_throttling_waits_about_the_linger_capped_near_a_second() {
+    // Plain records (throughput mode): fifty for one shard in one request,
+    // all throttled, again and again. The retry waits about the linger
+    // (RecordMaxBufferedTime), growing to about a second, never the 20 s
+    // of the client's retry cap, and the counter is per answer, not per
+    // entry.
+    let mut h = Harness::new(fast(), two_shards());
+    h.answer_setup();
+    let (low, high) = (key_in_half(true, 0), key_in_half(false, 0));
+    for i in 0..50 {
+        h.push(&low, format!("l{i}").as_bytes());
+    }
+    h.producer.flush();
+    let waits = throttle_rounds(&mut h, &low, 8);
+    let cap = h.producer.config().max_throttle_backoff;
+    for w in &waits[1..] {
+        assert!(*w <= cap + Duration::from_millis(10), "waited {w:?}: {waits:?}");
+    }
+    assert!(waits[1] <= Duration::from_millis(150), "first retry {waits:?}");
+    // Meanwhile the other shard flows at once.
+    let high_id = h.push(&high, b"h");
+    h.producer.flush();
+    h.step();
+    let out = h.take("PutRecords").expect("the other shard is not held back");
+    assert!(out.entries().iter().any(|e| e.key == high));
+    h.answer(out, Reply::Put(vec![]));
+    assert!(h.delivered(high_id.0).is_some());
+    // One send that goes through resets the shard's count: the next
+    // throttle waits the first step again.
+    h.run_to_end();
+    for i in 0..5 {
+        h.push(&low, format!("again{i}").as_bytes());
+    }
+    h.producer.flush();
+    let waits = throttle_rounds(&mut h, &low, 2);
+    assert!(waits[1] <= Duration::from_millis(150), "after a success {waits:?}");
+    h.run_to_end();
+}
+
+#[test]
+fn per_shard_mode_throttling_is_capped_near_a_second() {
+    let config = fast().with_aggregation(Some(AggregationLimits::default()));
+    let mut h = Harness::new(config, two_shards());
+    h.answer_setup();
+    let low = key_in_half(true, 0);
+    for i in 0..20 {
+        h.push(&key_in_half(true, i), format!("l{i}").as_bytes());
+    }
+    h.producer.flush();
+    // Every aggregate's partition key is its first record's.
+    let _ = low;
+    let first_key = key_in_half(true, 0);
+    let waits = throttle_rounds(&mut h, &first_key, 10);
+    let cap = h.producer.config().max_throttle_backoff;
+    for w in &waits[1..] {
+        assert!(*w <= cap + Duration::from_millis(10), "waited {w:?}: {waits:?}");
+    }
+    h.run_to_end();
+}
