@@ -135,13 +135,9 @@ fn run(plan: Plan, produce: Produce) {
     );
     let mut settings = server.settings_for(&proxy.url());
     settings.timeouts.attempt = Some(ATTEMPT);
-    if plan.enforce_limits {
-        // A shard's limit refills every second: back off throttled shards
-        // for up to a second, not the default 20 s (with which a run took
-        // five minutes: the producer's per-shard backoff climbs to the cap).
-        settings.retry.throttling_base_delay = Duration::from_millis(100);
-        settings.retry.max_backoff = Duration::from_secs(1);
-    }
+    // The client's retry settings as they come: the producer backs off a
+    // throttled shard by its own ProducerConfig::throttle_backoff (about
+    // the linger, at most 1 s), not by the client's 20 s cap.
 
     let started = Instant::now();
     let (events, metrics) = produce(settings, stream.name(), config(&plan));
