@@ -74,8 +74,10 @@ pub struct ProducerConfig {
     /// The KPL has no such bound (its users watch `getOutstandingRecordsCount`).
     pub max_buffered_records: usize,
     /// The most bytes (data plus partition keys) of records pushed and not
-    /// yet given an event; past it `push` hands the record back. Default
-    /// 64 MiB. A record larger than this is refused with a usage error.
+    /// yet given an event, plus the bodies of the PutRecords requests out
+    /// (the records' second copy, base64 in JSON, until the answer comes);
+    /// past it `push` hands the record back. Default 64 MiB. A record
+    /// larger than this is refused with a usage error.
     pub max_buffered_bytes: usize,
     /// `AggregationEnabled`, `AggregationMaxSize`, `AggregationMaxCount`:
     /// `Some` packs records that map to the same shard into KPL aggregated

@@ -202,6 +202,9 @@ struct Slot {
     /// The last answer of this call was lost or a 5xx: the next send of
     /// the same batch risks duplicates.
     answer_lost: bool,
+    /// The body bytes of the PutRecords request out now (0 when none):
+    /// they count against `max_buffered_bytes` until the answer.
+    out_bytes: usize,
 }
 
 /// What the producer knows of the stream's record distribution strategy.
@@ -270,6 +273,9 @@ pub struct Producer {
     ledger_base: u64,
     outstanding: usize,
     outstanding_bytes: usize,
+    /// The body bytes of the PutRecords requests out now (each slot's
+    /// `out_bytes`, summed).
+    out_bytes: usize,
 
     queues: BTreeMap<ShardKey, ShardQueue>,
     /// The queue the last batch started from (round robin).
@@ -415,6 +421,7 @@ impl Producer {
             ledger_base: 0,
             outstanding: 0,
             outstanding_bytes: 0,
+            out_bytes: 0,
             queues: BTreeMap::new(),
             cursor: None,
             buffered: 0,
@@ -489,8 +496,11 @@ impl Producer {
                 ),
             )));
         }
+        // The requests out hold a second copy of their records (base64 in
+        // JSON, 4/3 the size and more): they count too, so that memory stays
+        // near the bound while the server stalls.
         if self.outstanding >= self.config.max_buffered_records
-            || self.outstanding_bytes + size > self.config.max_buffered_bytes
+            || self.outstanding_bytes + self.out_bytes + size > self.config.max_buffered_bytes
         {
             return Err(PushError::Full(record));
         }
@@ -931,6 +941,7 @@ impl Producer {
             job: Job::Put(batch),
             out: None,
             answer_lost: false,
+            out_bytes: 0,
         });
         let last = self.slots.len() - 1;
         match self.drive(last, now, wall, random) {
@@ -990,6 +1001,7 @@ impl Producer {
             job,
             out: None,
             answer_lost: false,
+            out_bytes: 0,
         });
         let last = self.slots.len() - 1;
         match self.drive(last, now, wall, random) {
@@ -1027,6 +1039,8 @@ impl Producer {
                 let lost = std::mem::take(&mut slot.answer_lost);
                 self.metrics.bytes_sent += request.body().len() as u64;
                 if let Job::Put(p) = &mut slot.job {
+                    slot.out_bytes = request.body().len();
+                    self.out_bytes += slot.out_bytes;
                     self.metrics.put_requests_sent += 1;
                     for e in &mut p.entries {
                         for u in &mut e.users {
@@ -1046,6 +1060,8 @@ impl Producer {
             }
             Err(done) => {
                 let slot = self.slots.swap_remove(i);
+                // Ended with its request out (its deadline passed).
+                self.out_bytes -= slot.out_bytes;
                 match (slot.job, done) {
                     (Job::Put(p), Done::Put(r)) => {
                         self.put_done(p, slot.answer_lost, r, now, random)
@@ -1079,6 +1095,7 @@ impl Producer {
         let status = response.status();
         let slot = &mut self.slots[i];
         slot.out = None;
+        self.out_bytes -= std::mem::take(&mut slot.out_bytes);
         slot.answer_lost = status.is_server_error();
         match &mut slot.job {
             Job::Put(p) => p.call.handle_response(response, now, wall),
@@ -1109,6 +1126,7 @@ impl Producer {
         };
         let slot = &mut self.slots[i];
         slot.out = None;
+        self.out_bytes -= std::mem::take(&mut slot.out_bytes);
         slot.answer_lost = error.kind != TransportErrorKind::Connect;
         match &mut slot.job {
             Job::Put(p) => p.call.handle_transport_error(error, now),
@@ -1137,6 +1155,7 @@ impl Producer {
         let slots: Vec<Slot> = self.slots.drain(..).collect();
         for slot in slots {
             if let Job::Put(p) = slot.job {
+                self.out_bytes -= slot.out_bytes;
                 for e in p.entries {
                     for u in e.users {
                         self.fail(u, error.clone());
@@ -1219,6 +1238,7 @@ impl Producer {
                         }),
                         out: None,
                         answer_lost: false,
+                        out_bytes: 0,
                     });
                     return;
                 }

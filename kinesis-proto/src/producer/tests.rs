@@ -1337,3 +1337,32 @@ fn per_shard_mode_throttling_is_capped_near_a_second() {
     }
     h.run_to_end();
 }
+
+#[test]
+fn requests_out_count_against_the_buffer_bytes() {
+    // 1,000-byte records, a 10,000-byte buffer: five records go out in one
+    // request of about 7 KB (base64 and JSON); that request's body counts
+    // against the buffer until its answer, so a sixth record is refused
+    // (the records out plus their request would pass the bound).
+    let config = fast().with_max_buffered_bytes(10_000);
+    let mut h = Harness::new(config, one_shard());
+    h.answer_setup();
+    let data = vec![7u8; 999];
+    for _ in 0..5 {
+        h.push("k", &data);
+    }
+    h.producer.flush();
+    h.step();
+    let out = h.take("PutRecords").expect("a batch");
+    let body = out.transmit.request.body().len();
+    assert!(body > 6_000, "body of {body} bytes");
+    let refused = h.producer.push(Record::new("k", data.clone()), h.now);
+    assert!(
+        matches!(refused, Err(PushError::Full(_))),
+        "the request out counts: {refused:?}"
+    );
+    h.answer(out, Reply::Put(vec![]));
+    h.step();
+    h.push("k", &data);
+    h.run_to_end();
+}
