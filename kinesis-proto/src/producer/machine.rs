@@ -84,6 +84,28 @@ struct Built {
     aggregated: bool,
     /// The hash key the entry maps to.
     hash_key: u128,
+    /// The earliest push among `users`, and their bytes: kept so that
+    /// `poll_timeout` and the queue counters never walk the users.
+    oldest: Option<Instant>,
+    bytes: usize,
+}
+
+impl Built {
+    fn new(
+        entry: PutRecordsRequestEntry,
+        users: Vec<UserMeta>,
+        aggregated: bool,
+        hash_key: u128,
+    ) -> Built {
+        Built {
+            oldest: users.iter().map(|u| u.pushed).min(),
+            bytes: users.iter().map(|u| u.size).sum(),
+            entry,
+            users,
+            aggregated,
+            hash_key,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -102,7 +124,7 @@ impl Item {
     fn oldest_push(&self) -> Option<Instant> {
         match self {
             Item::Plain(p) => Some(p.meta.pushed),
-            Item::Built(b) => b.users.iter().map(|u| u.pushed).min(),
+            Item::Built(b) => b.oldest,
         }
     }
     fn users(&self) -> usize {
@@ -114,7 +136,7 @@ impl Item {
     fn bytes(&self) -> usize {
         match self {
             Item::Plain(p) => p.meta.size,
-            Item::Built(b) => b.users.iter().map(|u| u.size).sum(),
+            Item::Built(b) => b.bytes,
         }
     }
 }
@@ -1706,12 +1728,12 @@ impl Producer {
                         self.metrics.records_retried += users.len() as u64;
                         requeue.push((
                             entry.shard,
-                            Item::Built(Built {
-                                entry: sent.clone(),
+                            Item::Built(Built::new(
+                                sent.clone(),
                                 users,
-                                aggregated: entry.aggregated,
-                                hash_key: entry.hash_key.unwrap_or_else(|| entry_hash(sent)),
-                            }),
+                                entry.aggregated,
+                                entry.hash_key.unwrap_or_else(|| entry_hash(sent)),
+                            )),
                         ));
                     }
                     for (key, item) in requeue.into_iter().rev() {
@@ -1828,12 +1850,7 @@ impl Producer {
         self.metrics.records_retried += users.len() as u64;
         requeue.push((
             key.clone(),
-            Item::Built(Built {
-                entry: sent.clone(),
-                users,
-                aggregated: entry.aggregated,
-                hash_key: hash,
-            }),
+            Item::Built(Built::new(sent.clone(), users, entry.aggregated, hash)),
         ));
         throttled.then_some(key)
     }
