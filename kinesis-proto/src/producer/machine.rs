@@ -194,9 +194,52 @@ impl ShardQueue {
 #[derive(Debug)]
 struct SentEntry {
     shard: ShardKey,
-    users: Vec<UserMeta>,
+    users: Users,
     aggregated: bool,
     hash_key: Option<u128>,
+}
+
+/// The user records of one sent entry: one (a plain entry, kept without
+/// a heap allocation of its own) or those of an aggregate.
+#[derive(Debug)]
+enum Users {
+    One(UserMeta),
+    Many(Vec<UserMeta>),
+}
+
+impl Users {
+    fn as_slice(&self) -> &[UserMeta] {
+        match self {
+            Users::One(u) => std::slice::from_ref(u),
+            Users::Many(v) => v,
+        }
+    }
+    fn as_mut_slice(&mut self) -> &mut [UserMeta] {
+        match self {
+            Users::One(u) => std::slice::from_mut(u),
+            Users::Many(v) => v,
+        }
+    }
+    fn iter(&self) -> std::slice::Iter<'_, UserMeta> {
+        self.as_slice().iter()
+    }
+    fn into_vec(self) -> Vec<UserMeta> {
+        match self {
+            Users::One(u) => vec![u],
+            Users::Many(v) => v,
+        }
+    }
+}
+
+impl IntoIterator for Users {
+    type Item = UserMeta;
+    type IntoIter = std::iter::Chain<std::option::IntoIter<UserMeta>, std::vec::IntoIter<UserMeta>>;
+    fn into_iter(self) -> Self::IntoIter {
+        match self {
+            Users::One(u) => Some(u).into_iter().chain(Vec::new()),
+            Users::Many(v) => None.into_iter().chain(v),
+        }
+    }
 }
 
 /// One PutRecords call and what it carries.
@@ -1065,7 +1108,7 @@ impl Producer {
                     self.out_bytes += slot.out_bytes;
                     self.metrics.put_requests_sent += 1;
                     for e in &mut p.entries {
-                        for u in &mut e.users {
+                        for u in e.users.as_mut_slice() {
                             u.attempts += 1;
                             if lost || u.maybe_written {
                                 self.metrics.duplicate_risk_resends += 1;
@@ -1463,7 +1506,7 @@ impl Producer {
                         records.push(b.entry);
                         entries.push(SentEntry {
                             shard: key.clone(),
-                            users: b.users,
+                            users: Users::Many(b.users),
                             aggregated: b.aggregated,
                             hash_key: Some(b.hash_key),
                         });
@@ -1502,7 +1545,7 @@ impl Producer {
                                     records.push(plain_entry(p.record));
                                     entries.push(SentEntry {
                                         shard: key.clone(),
-                                        users: vec![p.meta],
+                                        users: Users::One(p.meta),
                                         aggregated: false,
                                         hash_key: hash,
                                     });
@@ -1549,7 +1592,7 @@ impl Producer {
                                     records.push(plain_entry(p.record));
                                     entries.push(SentEntry {
                                         shard: key.clone(),
-                                        users: vec![p.meta],
+                                        users: Users::One(p.meta),
                                         aggregated: false,
                                         hash_key: hash,
                                     });
@@ -1564,7 +1607,7 @@ impl Producer {
                                     records.push(entry);
                                     entries.push(SentEntry {
                                         shard: key.clone(),
-                                        users: users.into_iter().map(|p| p.meta).collect(),
+                                        users: Users::Many(users.into_iter().map(|p| p.meta).collect()),
                                         aggregated: true,
                                         hash_key: Some(aggregate.hash_key),
                                     });
@@ -1577,7 +1620,7 @@ impl Producer {
                                 records.push(plain_entry(p.record));
                                 entries.push(SentEntry {
                                     shard: key.clone(),
-                                    users: vec![p.meta],
+                                    users: Users::One(p.meta),
                                     aggregated: false,
                                     hash_key: hash,
                                 });
@@ -1720,7 +1763,7 @@ impl Producer {
                     );
                     let mut requeue = Vec::new();
                     for (entry, sent) in entries.into_iter().zip(op.records.iter()) {
-                        let mut users = entry.users;
+                        let mut users = entry.users.into_vec();
                         for u in &mut users {
                             u.last_error = Some(Box::new(error.clone()));
                             u.maybe_written |= lost;
@@ -1769,7 +1812,7 @@ impl Producer {
             self.map_stale = true;
         }
         if !entry.aggregated {
-            for u in &entry.users {
+            for u in entry.users.iter() {
                 self.deliver(u, shard_id, sequence, None);
             }
             return;
@@ -1823,7 +1866,7 @@ impl Producer {
         let throttled = error.code() == Some(&ErrorCode::ProvisionedThroughputExceeded);
         let retryable = error.code().is_some_and(ErrorCode::is_retryable)
             || matches!(error, Error::Response(_));
-        let users = entry.users;
+        let users = entry.users.into_vec();
         if throttled {
             self.metrics.records_throttled += 1;
         }
