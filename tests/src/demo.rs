@@ -260,7 +260,9 @@ pub fn consume(
                 _ => {}
             }
         }
-        send(Message::Failed("the consumer ended with nothing left to read".to_owned()));
+        send(Message::Failed(
+            "the consumer ended with nothing left to read".to_owned(),
+        ));
     });
     let deadline = Instant::now() + limit;
     loop {

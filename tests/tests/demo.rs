@@ -150,7 +150,10 @@ fn restart_resumes_from_the_checkpoint_file_with_no_gap_and_no_repeat() {
     assert!(output.status.success(), "{text}");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
-        stdout.contains(&format!("Using the server at {}/ (region {REGION})", mock.plain_url())),
+        stdout.contains(&format!(
+            "Using the server at {}/ (region {REGION})",
+            mock.plain_url()
+        )),
         "{text}"
     );
     assert!(stdout.contains("Producer: 60 records delivered"), "{text}");

@@ -94,9 +94,14 @@ fn produce(
                 kinesis_records.insert((shard_id, sequence_number));
                 delivered.push((record.partition_key, record.data));
             }
-            Fate::Failed { error, attempts, .. } => {
+            Fate::Failed {
+                error, attempts, ..
+            } => {
                 failed += 1;
-                eprintln!("  {}: failed after {attempts} requests: {error}", record.partition_key);
+                eprintln!(
+                    "  {}: failed after {attempts} requests: {error}",
+                    record.partition_key
+                );
             }
             _ => failed += 1,
         }

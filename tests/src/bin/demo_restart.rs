@@ -10,7 +10,7 @@
 //! as for `demo`.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -45,12 +45,12 @@ struct Run {
 /// `stop` says so after a batch.
 fn read(
     stream: &DemoStream<'_>,
-    file: &PathBuf,
+    file: &Path,
     mut stop: impl FnMut(&Run) -> bool,
 ) -> DemoResult<Run> {
     let client = stream.client.clone();
     let name = stream.name.to_owned();
-    let path = file.clone();
+    let path = file.to_path_buf();
     let mut run = Run::default();
     let limit = Duration::from_secs(if stream.local { 60 } else { 300 });
     demo::consume(
@@ -82,7 +82,10 @@ fn restart(stream: &DemoStream<'_>) -> DemoResult {
     let producer = Producer::new(stream.client, stream.name, ProducerConfig::default())?;
     let mut receipts = Vec::new();
     for i in 0..RECORDS {
-        let record = Record::new(format!("order-{i}"), format!("order {i} of {RECORDS}").into_bytes());
+        let record = Record::new(
+            format!("order-{i}"),
+            format!("order {i} of {RECORDS}").into_bytes(),
+        );
         receipts.push((producer.send(record.clone())?, record));
     }
     producer.flush();
@@ -104,7 +107,7 @@ fn restart(stream: &DemoStream<'_>) -> DemoResult {
     outcome
 }
 
-fn restart_with(stream: &DemoStream<'_>, file: &PathBuf, written: &BTreeSet<Key>) -> DemoResult {
+fn restart_with(stream: &DemoStream<'_>, file: &Path, written: &BTreeSet<Key>) -> DemoResult {
     let _ = std::fs::remove_file(file);
     let a = read(stream, file, |run| run.records.len() >= A_STOPS_AFTER)?;
     let stored = FileStore::new(file).load()?;
@@ -121,7 +124,9 @@ fn restart_with(stream: &DemoStream<'_>, file: &PathBuf, written: &BTreeSet<Key>
     let a_keys: BTreeSet<Key> = a.records.iter().map(|r| r.0.clone()).collect();
     let b = read(stream, file, |run| {
         let b_keys: BTreeSet<&Key> = run.records.iter().map(|r| &r.0).collect();
-        written.iter().all(|k| a_keys.contains(k) || b_keys.contains(k))
+        written
+            .iter()
+            .all(|k| a_keys.contains(k) || b_keys.contains(k))
     })?;
     // Records B delivered that A's checkpoint already covered.
     let before_checkpoint = b
@@ -131,7 +136,9 @@ fn restart_with(stream: &DemoStream<'_>, file: &PathBuf, written: &BTreeSet<Key>
         .count();
     let mut first_per_shard: BTreeMap<&str, &str> = BTreeMap::new();
     for (_, shard, seq, _) in &b.records {
-        first_per_shard.entry(shard.as_str()).or_insert(seq.as_str());
+        first_per_shard
+            .entry(shard.as_str())
+            .or_insert(seq.as_str());
     }
     println!(
         "Consumer B (same file): resumed, read {} records; {before_checkpoint} at or before \
