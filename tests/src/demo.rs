@@ -193,16 +193,29 @@ pub enum Next {
     Stop,
 }
 
+/// What [`consume`] hands its handler.
+#[derive(Debug)]
+pub enum Seen<'a> {
+    /// Records: once processed, their checkpoint is stored.
+    Batch(&'a Batch),
+    /// The reader of this shard reached its tip (the consumer's
+    /// `Event::CaughtUp`): every record written before has been handed
+    /// out.
+    CaughtUp(&'a str),
+}
+
 /// What the reading thread tells the handler's.
 enum Message {
     Batch(Batch),
+    CaughtUp(String),
     Retrying(String),
     Failed(String),
     Stopped(Checkpoints),
 }
 
 /// Reads with the consumer `make` builds (on a reading thread of its own)
-/// and hands each batch to `handle`; once `handle` has processed it, the
+/// and hands each batch (and each shard's reaching its tip) to `handle`;
+/// once `handle` has processed it, the
 /// batch's checkpoint is stored (each shard's end too), so a consumer
 /// with a [`FileStore`](kinesis_blocking::consumer::FileStore) resumes
 /// after the last batch handled. Ends when `handle` says [`Next::Stop`]
@@ -211,7 +224,7 @@ enum Message {
 pub fn consume(
     make: impl FnOnce() -> Result<Consumer, kinesis_blocking::Error> + Send + 'static,
     limit: Duration,
-    mut handle: impl FnMut(&Batch) -> DemoResult<Next>,
+    mut handle: impl FnMut(Seen<'_>) -> DemoResult<Next>,
 ) -> DemoResult<Checkpoints> {
     let (messages_tx, messages) = mpsc::channel::<Message>();
     let (answers, answers_rx) = mpsc::channel::<Next>();
@@ -251,6 +264,16 @@ pub fn consume(
                         return;
                     }
                 }
+                Event::CaughtUp { shard_id } => {
+                    if !send(Message::CaughtUp(shard_id)) {
+                        return;
+                    }
+                    let Ok(next) = answers_rx.recv() else { return };
+                    if next == Next::Stop {
+                        send(Message::Stopped(consumer.checkpoints().clone()));
+                        return;
+                    }
+                }
                 Event::Error { shard_id, error } => {
                     let shard = shard_id.unwrap_or_else(|| "shard discovery".to_owned());
                     if !send(Message::Retrying(format!("{shard}: {error}"))) {
@@ -271,7 +294,13 @@ pub fn consume(
         // next event (one still waiting for records is left to the exit).
         match messages.recv_timeout(left) {
             Ok(Message::Batch(batch)) => {
-                let next = handle(&batch)?;
+                let next = handle(Seen::Batch(&batch))?;
+                if answers.send(next).is_err() {
+                    return Err("the consumer's thread ended".into());
+                }
+            }
+            Ok(Message::CaughtUp(shard)) => {
+                let next = handle(Seen::CaughtUp(&shard))?;
                 if answers.send(next).is_err() {
                     return Err("the consumer's thread ended".into());
                 }

@@ -27,7 +27,7 @@ use kinesis_blocking::consumer::{Consumer, ConsumerConfig, StartPosition};
 use kinesis_blocking::producer::{
     AggregationLimits, Event as Fate, Producer, ProducerConfig, Record,
 };
-use kinesis_tests::demo::{self, DemoResult, DemoStream, Next};
+use kinesis_tests::demo::{self, DemoResult, DemoStream, Next, Seen};
 use serde::{Deserialize, Serialize};
 
 const SHARDS: u32 = 4;
@@ -147,6 +147,7 @@ fn write_and_read(stream: &DemoStream<'_>) -> DemoResult {
     let total = written.len();
     let (mut read, mut unknown, mut from_aggregated, mut batches) = (0, 0, 0, 0);
     let mut per_shard: BTreeMap<String, usize> = BTreeMap::new();
+    let mut caught_up = std::collections::BTreeSet::new();
     let client = stream.client.clone();
     let name = stream.name.to_owned();
     let limit = Duration::from_secs(if stream.local { 60 } else { 300 });
@@ -158,7 +159,19 @@ fn write_and_read(stream: &DemoStream<'_>) -> DemoResult {
             Ok(Consumer::new(&client, config))
         },
         limit,
-        |batch| {
+        |seen_now| {
+            let batch = match seen_now {
+                Seen::Batch(batch) => batch,
+                Seen::CaughtUp(shard) => {
+                    caught_up.insert(shard.to_owned());
+                    // Every record written read at least once, and every
+                    // shard read to its tip since (so a repeat anywhere
+                    // in the stream has been seen too): done.
+                    let all = seen.values().all(|&n| n > 0);
+                    let tips = caught_up.len() == SHARDS as usize;
+                    return Ok(if all && tips { Next::Stop } else { Next::More });
+                }
+            };
             batches += 1;
             for record in &batch.records {
                 read += 1;
@@ -170,9 +183,7 @@ fn write_and_read(stream: &DemoStream<'_>) -> DemoResult {
                     None => unknown += 1,
                 }
             }
-            // Every record written read at least once: done.
-            let all = seen.values().all(|&n| n > 0);
-            Ok(if all { Next::Stop } else { Next::More })
+            Ok(Next::More)
         },
     )?;
     let repeated: usize = seen.values().map(|&n| n.saturating_sub(1)).sum();
@@ -180,7 +191,8 @@ fn write_and_read(stream: &DemoStream<'_>) -> DemoResult {
     let once = repeated == 0 && missing == 0 && unknown == 0 && read == total;
     println!(
         "Consumer from TRIM_HORIZON: {read} user records in {batches} batches \
-         ({from_aggregated} unpacked from aggregated records); per shard {per_shard:?}"
+         ({from_aggregated} unpacked from aggregated records), every shard read to its tip; \
+         per shard {per_shard:?}"
     );
     println!(
         "Wrote {total} records, read {read} back: missing {missing}, repeated {repeated}, \

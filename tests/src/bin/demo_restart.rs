@@ -18,7 +18,7 @@ use kinesis_blocking::consumer::{
     CheckpointStore, Consumer, ConsumerConfig, FileStore, StartPosition,
 };
 use kinesis_blocking::producer::{Event as Fate, Producer, ProducerConfig, Record};
-use kinesis_tests::demo::{self, DemoResult, DemoStream, Next};
+use kinesis_tests::demo::{self, DemoResult, DemoStream, Next, Seen};
 
 const SHARDS: u32 = 2;
 const RECORDS: usize = 60;
@@ -39,10 +39,13 @@ type Key = (String, Vec<u8>);
 #[derive(Default)]
 struct Run {
     records: Vec<(Key, String, String, u64)>,
+    /// The shards whose reader reached the tip.
+    caught_up: BTreeSet<String>,
 }
 
 /// Reads `stream` with a consumer keeping checkpoints in `file`, until
-/// `stop` says so after a batch.
+/// `stop` says so (asked after each batch and each shard reaching its
+/// tip).
 fn read(
     stream: &DemoStream<'_>,
     file: &Path,
@@ -62,7 +65,14 @@ fn read(
             Consumer::with_store(&client, config, FileStore::new(path))
         },
         limit,
-        |batch| {
+        |seen| {
+            let batch = match seen {
+                Seen::Batch(batch) => batch,
+                Seen::CaughtUp(shard) => {
+                    run.caught_up.insert(shard.to_owned());
+                    return Ok(if stop(&run) { Next::Stop } else { Next::More });
+                }
+            };
             for r in &batch.records {
                 run.records.push((
                     (r.partition_key.clone(), r.data.to_vec()),
@@ -122,7 +132,12 @@ fn restart_with(stream: &DemoStream<'_>, file: &Path, written: &BTreeSet<Key>) -
 
     // B: a new consumer on the same file, as after a restart.
     let a_keys: BTreeSet<Key> = a.records.iter().map(|r| r.0.clone()).collect();
+    // B goes on until it has every record and every shard is read to
+    // its tip (so a repeat anywhere after the checkpoints is seen too).
     let b = read(stream, file, |run| {
+        if run.caught_up.len() < SHARDS as usize {
+            return false;
+        }
         let b_keys: BTreeSet<&Key> = run.records.iter().map(|r| &r.0).collect();
         written
             .iter()
