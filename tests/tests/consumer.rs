@@ -28,7 +28,7 @@ fn per_phase() -> usize {
 }
 
 /// How long a whole run may take before the test fails.
-const DEADLINE: Duration = Duration::from_secs(240);
+const DEADLINE: Duration = Duration::from_secs(600);
 
 fn blocking_client() -> kinesis_blocking::Client {
     kinesis_blocking::Client::new(KinesisMock::shared().settings()).expect("a client")
