@@ -17,6 +17,9 @@ step() { printf '\n==> %s\n' "$*"; }
 step "kinesis-mock (npm kinesis-local, pinned in tests/kinesis-mock)"
 npm ci --prefix tests/kinesis-mock --no-audit --no-fund --loglevel=error
 
+step "ferrokinesis 0.7.0 on 127.0.0.1 (tests/ferrokinesis; built once per machine, ~2.5 min cold on 2 cores)"
+cargo build --release --locked --quiet --manifest-path tests/ferrokinesis/Cargo.toml
+
 step "unit, property, vector and integration tests"
 cargo test --workspace --all-targets
 

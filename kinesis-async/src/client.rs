@@ -32,17 +32,17 @@ use kinesis_proto::TransportOptions;
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
 /// What every clone shares: the settings as given, the core client they
 /// describe (its time limits, retry quota and clock offset are per client)
 /// and the pool.
-struct Inner {
+pub(crate) struct Inner {
     settings: Settings,
-    proto: kinesis_proto::Client,
-    credentials: Arc<dyn CredentialsSource>,
-    transport: Transport,
+    pub(crate) proto: kinesis_proto::Client,
+    pub(crate) credentials: Arc<dyn CredentialsSource>,
+    pub(crate) transport: Transport,
 }
 
 impl fmt::Debug for Client {

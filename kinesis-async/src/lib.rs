@@ -130,6 +130,7 @@ pub use kinesis_proto::waiter::{
 
 mod checkpoint;
 mod client;
+mod fan_out;
 pub mod consumer;
 mod operations;
 mod paginate;
@@ -137,6 +138,9 @@ mod transport;
 mod waiter;
 
 pub use client::Client;
+pub use fan_out::{FanOutShard, ShardEvents, SILENCE_LIMIT};
+/// Enhanced fan-out's event stream and subscription machine (kinesis-proto's).
+pub use kinesis_proto::eventstream;
 pub use consumer::Consumer;
 pub use kinesis_proto::TransportOptions;
 pub use paginate::Pages;

@@ -91,6 +91,14 @@
 //! that target off, for example with env_logger:
 //! `RUST_LOG=trace,ureq_proto::util=off`.
 //!
+//! ## Enhanced fan-out
+//!
+//! SubscribeToShard needs HTTP/2, which ureq does not speak, so this
+//! client has no `subscribe_to_shard` of its own: read shards by polling
+//! (GetShardIterator and GetRecords), or turn on the `fan-out` feature for
+//! `FanOut`: blocking iterators over kinesis-async's HTTP/2
+//! implementation (it then builds hyper and async-std too).
+//!
 pub use kinesis_proto::{
     self, ops, retry::RetryConfig, Config, Credentials, ErrorCode, Limits, Operation, Paginated,
     ServiceError, Settings, Timeouts, UsageError,
@@ -104,6 +112,8 @@ pub use kinesis_proto::waiter::{
 mod checkpoint;
 mod client;
 mod coalesce;
+#[cfg(feature = "fan-out")]
+mod fan_out;
 pub mod consumer;
 mod operations;
 mod paginate;
@@ -115,6 +125,10 @@ mod waiter;
 use kinesis_test_server as test_server;
 
 pub use client::Client;
+#[cfg(feature = "fan-out")]
+pub use fan_out::{FanOut, FanOutShard, ShardEvents};
+/// Enhanced fan-out's event stream and subscription machine (kinesis-proto's).
+pub use kinesis_proto::eventstream;
 pub use consumer::Consumer;
 pub use kinesis_proto::TransportOptions;
 pub use paginate::Pages;

@@ -29,6 +29,10 @@
 //!   limits as a state machine a transport drives ([`call`]).
 //! - Pagination: [`Paginated::next_page`] builds the next input, and
 //!   [`paginate::Paginator`] walks every page.
+//! - Enhanced fan-out ([`eventstream`]): an incremental decoder of
+//!   SubscribeToShard's event stream, its messages typed, and a
+//!   subscription machine per shard (five-minute lifetime, continuation
+//!   sequence numbers, children at shard end).
 //! - A consumer ([`consumer`]): every shard of a stream read across
 //!   resharding, expired iterators and restarts, with checkpoints.
 //! - Waiters ([`waiter`]): a stream ACTIVE or gone, a consumer or channel
@@ -38,8 +42,6 @@
 //! - Sockets, TLS, HTTP framing, timers, threads: the transport's job.
 //! - Reading the environment or files: hand in their contents.
 //! - Credentials that need a network call (SSO, IMDS, STS role assumption).
-//! - Decoding SubscribeToShard's HTTP/2 event stream (its request is built
-//!   here; its answer is not parsed yet).
 //!
 //! ## One call
 //! [`Client::prepare`] validates, serializes and signs; the [`Expect`]
@@ -136,9 +138,11 @@ pub mod consumer;
 pub mod credentials;
 pub mod endpoint;
 pub mod error;
+pub mod eventstream;
 pub mod kpl;
 pub mod ops;
 pub mod paginate;
+pub mod producer;
 pub mod profile;
 pub mod retry;
 pub mod settings;

@@ -69,6 +69,15 @@ pub trait Operation: Serialize + Clone {
         crate::wire::from_slice(body).map_err(|e| e.to_string())
     }
 
+    /// Parses a 2xx answer whose body is not one JSON object
+    /// (SubscribeToShard's event stream); `None`, the default, for the JSON
+    /// operations.
+    fn parse_answer<B: AsRef<[u8]>>(
+        _response: &http::Response<B>,
+    ) -> Option<Result<Self::Output, Error>> {
+        None
+    }
+
     /// What the answer's check needs to know about this request; the
     /// [`Expect`] token keeps it.
     fn sent(&self) -> Sent {
@@ -180,6 +189,9 @@ fn parse_with<O: Operation, B: AsRef<[u8]>>(
     let status = response.status();
     if !status.is_success() {
         return Err(Error::Service(error::parse_service_error(response)));
+    }
+    if let Some(result) = O::parse_answer(response) {
+        return result;
     }
     let body = response.body().as_ref();
     let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {

@@ -286,7 +286,7 @@ vectors! {
     describe_stream_consumer_ok,
     list_stream_consumers_page,
     deregister_stream_consumer_empty_body,
-    subscribe_to_shard_event_stream_unparsed,
+    subscribe_to_shard_corrupt_event_stream,
     error_consumer_in_use,
     list_tags_for_stream_more,
     list_tags_for_resource_ok,

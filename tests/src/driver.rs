@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use kinesis_proto::Error;
 use kinesis_proto::{Operation, Settings};
 
+use crate::server::Server;
 use crate::KinesisMock;
 
 /// A Kinesis client the scenarios can drive: one blocking call of any
@@ -29,9 +30,10 @@ impl Driver for kinesis_blocking::Client {
 /// `Client::new`, possibly wrapped).
 pub type Connect<D> = fn(Settings) -> Result<D, Error>;
 
-/// What a scenario gets: the mock, and a way to make clients of it.
+/// What a scenario gets: a server (kinesis-mock unless the test binary
+/// chose another), and a way to make clients of it.
 pub struct Harness<D> {
-    mock: &'static KinesisMock,
+    mock: &'static dyn Server,
     connect: Connect<D>,
 }
 
@@ -44,13 +46,17 @@ impl<D: Driver> Harness<D> {
         }
     }
 
-    /// A harness on `mock`.
-    pub fn new(mock: &'static KinesisMock, connect: Connect<D>) -> Self {
-        Harness { mock, connect }
+    /// A harness on `server` (a [`KinesisMock`], a
+    /// [`Ferrokinesis`](crate::Ferrokinesis)).
+    pub fn new(server: &'static dyn Server, connect: Connect<D>) -> Self {
+        Harness {
+            mock: server,
+            connect,
+        }
     }
 
-    /// The mock.
-    pub fn mock(&self) -> &KinesisMock {
+    /// The server (named for the one most scenarios run against).
+    pub fn mock(&self) -> &dyn Server {
         self.mock
     }
 

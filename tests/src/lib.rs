@@ -2,6 +2,10 @@
 //! 127.0.0.1, written once and run for every transport.
 //!
 //! - [`mock`]: installs, starts and stops kinesis-mock.
+//! - [`ferrokinesis`]: builds, starts and stops ferrokinesis, with the
+//!   flags a test chooses; [`Server`] is what both servers offer.
+//! - [`proxy`]: a fault-injecting HTTP/1.1 proxy between a client and a
+//!   server, for the producer's no-loss tests.
 //! - [`Driver`]: what a transport offers the scenarios (one blocking call
 //!   of any operation), with [`Harness`] handing each scenario its clients.
 //! - [`scenarios`]: the scenarios, generic over the driver.
@@ -15,9 +19,12 @@
 //! ```
 
 pub mod driver;
+pub mod ferrokinesis;
 pub mod listener;
 pub mod mock;
+pub mod proxy;
 pub mod scenarios;
+pub mod server;
 pub mod steps;
 pub mod surface;
 
@@ -28,8 +35,35 @@ pub use driver::{Connect, Driver, Harness};
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;
+pub use ferrokinesis::{Ferrokinesis, FerrokinesisError, FerrokinesisOptions};
 pub use listener::CountingListener;
 pub use mock::{KinesisMock, MockError};
+pub use proxy::{FaultKind, FaultProxy, ProxyConfig, ProxyStats};
+pub use server::Server;
+
+/// Expands into one `#[test]` per named scenario of [`scenarios`], run on
+/// `$server` (a `&'static dyn Server`) for the driver `$connect` makes:
+/// the subset a server other than kinesis-mock can serve.
+///
+/// ```ignore
+/// kinesis_tests::scenario_tests_on!(kinesis_tests::Ferrokinesis::shared(),
+///     kinesis_blocking::Client::new; stream_lifecycle, tags);
+/// ```
+#[macro_export]
+macro_rules! scenario_tests_on {
+    ($server:expr, $connect:expr; $($name:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                let harness = $crate::Harness::new($server, $connect);
+                $crate::scenarios::$name(&harness);
+            }
+        )*
+        /// The names of the scenarios this binary runs.
+        #[allow(dead_code)]
+        pub(crate) const SCENARIOS: &[&str] = &[$(stringify!($name)),*];
+    };
+}
 
 /// Expands into one `#[test]` per scenario of [`scenarios`] for the driver
 /// that `$connect` (a [`Connect`]: settings in, driver out) makes. Every

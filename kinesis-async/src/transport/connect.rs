@@ -119,21 +119,42 @@ pub(crate) async fn open(
     let h2 = stream.get_ref().1.alpn_protocol() == Some(b"h2".as_slice());
     let io = FuturesIo::new(stream);
     if h2 {
-        let (sender, connection) = http2::Builder::new(AsyncStdExecutor)
-            .handshake(io)
-            .await
-            .map_err(|e| error::hyper(&e))?;
-        let name = target.to_string();
-        drop(async_std::task::spawn(async move {
-            match connection.await {
-                Ok(()) => log::debug!("{name}: HTTP/2 connection closed"),
-                Err(e) => log::debug!("{name}: HTTP/2 connection ended: {e}"),
-            }
-        }));
-        Ok(Connection::Http2(sender))
+        Ok(Connection::Http2(http2_over(target, io).await?))
     } else {
         http1_over(target, io).await
     }
+}
+
+/// Opens a cleartext HTTP/2 connection to an `http://` target with prior
+/// knowledge (RFC 9113 §3.3: the client starts with the HTTP/2 preface, no
+/// upgrade), for SubscribeToShard against a local server.
+pub(crate) async fn open_h2c(target: &Target) -> Result<http2::SendRequest<Body>, TransportError> {
+    let tcp = TcpStream::connect((target.host.as_str(), target.port))
+        .await
+        .map_err(|e| error::connect(&target.to_string(), &e))?;
+    if let Err(e) = tcp.set_nodelay(true) {
+        log::debug!("{target}: could not set TCP_NODELAY: {e}");
+    }
+    http2_over(target, FuturesIo::new(tcp)).await
+}
+
+/// The HTTP/2 handshake over `io`, its driver spawned.
+async fn http2_over<T>(target: &Target, io: T) -> Result<http2::SendRequest<Body>, TransportError>
+where
+    T: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+{
+    let (sender, connection) = http2::Builder::new(AsyncStdExecutor)
+        .handshake(io)
+        .await
+        .map_err(|e| error::hyper(&e))?;
+    let name = target.to_string();
+    drop(async_std::task::spawn(async move {
+        match connection.await {
+            Ok(()) => log::debug!("{name}: HTTP/2 connection closed"),
+            Err(e) => log::debug!("{name}: HTTP/2 connection ended: {e}"),
+        }
+    }));
+    Ok(sender)
 }
 
 /// The HTTP/1.1 handshake over `io`, its driver spawned.

@@ -7,7 +7,7 @@ mod message;
 mod pool;
 mod tls;
 
-pub(crate) use error::timeout;
+pub(crate) use error::{hyper as hyper_error, timeout};
 
 use std::fmt;
 use std::sync::Arc;
@@ -78,6 +78,34 @@ impl Transport {
             response.body().len()
         );
         Ok(response)
+    }
+}
+
+impl Transport {
+    /// Sends `request` over HTTP/2 and hands back the answer once its head
+    /// arrived, the body still streaming (SubscribeToShard's event
+    /// stream): over TLS as ALPN chose it, to `http://` with prior
+    /// knowledge.
+    pub(crate) async fn send_streaming(
+        &self,
+        request: http::Request<Vec<u8>>,
+    ) -> Result<http::Response<hyper::body::Incoming>, TransportError> {
+        log::debug!("{} {} (event stream)", request.method(), request.uri());
+        let response = self.pool.send_streaming(request).await?;
+        log::debug!(
+            "{} {:?} (event stream)",
+            response.status(),
+            response.version()
+        );
+        Ok(response)
+    }
+
+    /// Reads the rest of a streamed answer whole (an error answer).
+    pub(crate) async fn read_whole(
+        &self,
+        response: http::Response<hyper::body::Incoming>,
+    ) -> Result<http::Response<Vec<u8>>, TransportError> {
+        message::read(response, self.pool.max_response_bytes()).await
     }
 }
 

@@ -15,8 +15,9 @@ use std::time::{Duration, Instant};
 
 use async_lock::{Semaphore, SemaphoreGuardArc};
 use futures_rustls::rustls::ClientConfig;
+use hyper::body::Incoming;
 use hyper::client::conn::{http1, http2};
-use kinesis_proto::call::TransportError;
+use kinesis_proto::call::{TransportError, TransportErrorKind};
 
 use super::connect::{self, Body, Connection, Target};
 use super::error;
@@ -54,6 +55,9 @@ struct TargetPool {
 struct TargetState {
     idle: Vec<Idle>,
     http2: Option<Shared>,
+    /// The cleartext HTTP/2 (prior knowledge) connection to an `http://`
+    /// target that event streams share.
+    h2c: Option<Shared>,
     /// The last TLS handshake with this target chose HTTP/1.1.
     alpn_chose_http1: bool,
 }
@@ -119,6 +123,103 @@ impl Pool {
                 }
             }
         }
+    }
+
+    /// The most body bytes an answer read whole may have.
+    pub(crate) fn max_response_bytes(&self) -> usize {
+        self.options.max_response_bytes
+    }
+
+    /// Sends `request` over HTTP/2 and hands back the answer as soon as
+    /// its head arrives, its body still streaming: over TLS on the shared
+    /// connection ALPN made HTTP/2 (an error if the server chose
+    /// HTTP/1.1), and to an `http://` target over a cleartext HTTP/2
+    /// connection with prior knowledge that streams share.
+    pub(crate) async fn send_streaming(
+        &self,
+        request: http::Request<Vec<u8>>,
+    ) -> Result<http::Response<Incoming>, TransportError> {
+        let target = Target::of(request.uri())?;
+        let pool = self.target(&target);
+        let mut outgoing = Outgoing::new(request);
+        let mut tries = 0;
+        loop {
+            let (shared, reused) = match Box::pin(self.streaming_connection(&pool)).await {
+                Ok(found) => found,
+                Err(e) => return Err(e),
+            };
+            let Shared { id, mut sender } = shared;
+            if let Err(e) = sender.ready().await {
+                // The connection is gone; the request was not sent.
+                pool.forget_stream_connection(id);
+                if reused && tries < UNSENT_RETRIES {
+                    tries += 1;
+                    continue;
+                }
+                return Err(error::hyper(&e));
+            }
+            let (request, original) = outgoing.for_http2();
+            match sender.try_send_request(request).await {
+                Ok(response) => return Ok(response),
+                Err(mut e) => {
+                    let err = error::hyper(e.error());
+                    match e.take_message() {
+                        Some(request) if reused && tries < UNSENT_RETRIES => {
+                            pool.forget_stream_connection(id);
+                            tries += 1;
+                            outgoing = original.restore(request);
+                        }
+                        _ => return Err(err),
+                    }
+                }
+            }
+        }
+    }
+
+    /// The HTTP/2 connection event streams to `pool`'s target go over, and
+    /// whether it was open already.
+    async fn streaming_connection(
+        &self,
+        pool: &TargetPool,
+    ) -> Result<(Shared, bool), TransportError> {
+        if let Some(shared) = pool.stream_connection() {
+            return Ok((shared, true));
+        }
+        let _connecting = pool.connecting.lock().await;
+        if let Some(shared) = pool.stream_connection() {
+            return Ok((shared, true));
+        }
+        let target = &pool.target;
+        let sender = if target.tls {
+            match self.open(target).await?.0 {
+                Connection::Http2(sender) => sender,
+                Connection::Http1(_) => {
+                    pool.lock().alpn_chose_http1 = true;
+                    return Err(TransportError::new(
+                        TransportErrorKind::Protocol,
+                        format!("{target} chose HTTP/1.1 (ALPN); SubscribeToShard needs HTTP/2"),
+                    ));
+                }
+            }
+        } else {
+            let opening = connect::open_h2c(target);
+            match self.connect_timeout {
+                Some(limit) => async_std::future::timeout(limit, opening)
+                    .await
+                    .map_err(|_| error::timeout(&format!("connecting to {target}"), limit))??,
+                None => opening.await?,
+            }
+        };
+        let id = self.opened.fetch_add(1, Ordering::Relaxed) + 1;
+        log::debug!("{target}: opened connection #{id} (HTTP/2 for event streams)");
+        let shared = Shared { id, sender };
+        let mut state = pool.lock();
+        if target.tls {
+            state.http2 = Some(shared.clone());
+        } else {
+            state.h2c = Some(shared.clone());
+        }
+        Ok((shared, false))
     }
 
     fn target(&self, target: &Target) -> Arc<TargetPool> {
@@ -296,6 +397,30 @@ impl TargetPool {
         let mut state = self.lock();
         if state.http2.as_ref().is_some_and(|s| s.id == id) {
             state.http2 = None;
+        }
+    }
+
+    /// The open HTTP/2 connection event streams share: the TLS one, or
+    /// for `http://` the cleartext one.
+    fn stream_connection(&self) -> Option<Shared> {
+        if self.target.tls {
+            return self.http2();
+        }
+        let mut state = self.lock();
+        if state.h2c.as_ref().is_some_and(|s| s.sender.is_closed()) {
+            state.h2c = None;
+        }
+        state.h2c.clone()
+    }
+
+    /// Drops the event-stream connection `id` if it is still current.
+    fn forget_stream_connection(&self, id: u64) {
+        let mut state = self.lock();
+        if state.http2.as_ref().is_some_and(|s| s.id == id) {
+            state.http2 = None;
+        }
+        if state.h2c.as_ref().is_some_and(|s| s.id == id) {
+            state.h2c = None;
         }
     }
 

@@ -351,12 +351,14 @@ impl Paginated for ListStreamConsumers {
 
 /// Subscribes a registered consumer to one shard (enhanced fan-out).
 ///
-/// Only the request side is here. The service answers a successful call with
-/// an HTTP/2 event stream (`application/vnd.amazon.eventstream`) of
-/// SubscribeToShardEvent frames for up to five minutes; this crate does not
-/// decode that stream yet, so the output type is [`Empty`] and a driver must
-/// read the body itself. [`crate::Expect::parse`] still turns an error answer
-/// into a [`crate::Error::Service`].
+/// The service answers a successful call with an HTTP/2 event stream
+/// (`application/vnd.amazon.eventstream`) of SubscribeToShardEvent
+/// messages for up to five minutes. A driver reads it as it arrives with
+/// [`Expect::event_stream`](crate::Expect::event_stream) (a
+/// [`ShardEventStream`](crate::eventstream::ShardEventStream)); an error
+/// answer, or a whole body read at once, goes through
+/// [`crate::Expect::parse`] (the events, or a [`crate::Error::Service`] for
+/// an error status or an exception message).
 ///
 /// ```
 /// use kinesis_proto::ops::{ShardIteratorType, SubscribeToShard};
@@ -423,17 +425,31 @@ impl SubscribeToShard {
     }
 }
 
-// The output is `Empty`: the event stream answer is not parsed (see the
-// type's documentation).
-operation! {
-    SubscribeToShard: Data -> Empty,
-    validate(op) {
-        validate::consumer_arn("ConsumerARN", &op.consumer_arn)?;
-        validate::shard_id("ShardId", &op.shard_id)?;
-        op.starting_position
+// Written out (not `operation!`): the answer is an event stream, not JSON.
+impl crate::operation::Operation for SubscribeToShard {
+    const NAME: &'static str = "SubscribeToShard";
+    const PLANE: crate::operation::Plane = crate::operation::Plane::Data;
+    type Output = crate::eventstream::SubscribeToShardOutput;
+
+    fn validate(&self, _limits: &crate::Limits) -> Result<(), crate::error::UsageError> {
+        validate::consumer_arn("ConsumerARN", &self.consumer_arn)?;
+        validate::shard_id("ShardId", &self.shard_id)?;
+        self.starting_position
             .validate("StartingPosition.", "SequenceNumber")
-    },
-    resource_arn(op) { Some(&op.consumer_arn) },
+    }
+
+    fn resource_arn(&self) -> Option<&str> {
+        Some(&self.consumer_arn)
+    }
+
+    fn parse_answer<B: AsRef<[u8]>>(
+        response: &http::Response<B>,
+    ) -> Option<Result<Self::Output, crate::Error>> {
+        Some(crate::eventstream::parse_whole(
+            response.body().as_ref(),
+            crate::error::request_id(response),
+        ))
+    }
 }
 
 #[cfg(test)]

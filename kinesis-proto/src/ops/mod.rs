@@ -113,7 +113,7 @@ macro_rules! for_each_operation {
                 r##"DescribeStreamConsumer::new("arn:aws:kinesis:us-east-1:123456789012:stream/my-stream/consumer/my-app:1700000000")"##],
             [list_stream_consumers, ListStreamConsumers, "Lists the consumers registered with a stream (paginated).",
                 r##"ListStreamConsumers::new("arn:aws:kinesis:us-east-1:123456789012:stream/my-stream")"##],
-            [subscribe_to_shard, SubscribeToShard, "Subscribes a consumer to a shard (request only: the event-stream answer is not parsed yet).",
+            [subscribe_to_shard, SubscribeToShard, "Subscribes a consumer to a shard: records pushed over HTTP/2 as an event stream for up to five minutes.",
                 r##"SubscribeToShard::new("arn:aws:kinesis:us-east-1:123456789012:stream/my-stream/consumer/my-app:1700000000", "shardId-000000000000", ShardIteratorType::Latest)"##],
             [add_tags_to_stream, AddTagsToStream, "Adds or overwrites tags on a stream.",
                 r##"AddTagsToStream::new("my-stream").with_tag("team", "data")"##],
