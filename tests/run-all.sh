@@ -17,6 +17,13 @@ step() { printf '\n==> %s\n' "$*"; }
 step "kinesis-mock (npm kinesis-local, pinned in tests/kinesis-mock)"
 npm ci --prefix tests/kinesis-mock --no-audit --no-fund --loglevel=error
 
+step "moto (PyPI moto[server]==5.2.5 into tests/moto/.venv; about 40 s when new)"
+time {
+    [ -x tests/moto/.venv/bin/python ] || python3 -m venv tests/moto/.venv
+    tests/moto/.venv/bin/python -m pip install --quiet --disable-pip-version-check "moto[server]==5.2.5"
+    echo 5.2.5 > tests/moto/.venv/moto-5.2.5-installed
+}
+
 step "ferrokinesis 0.7.0 on 127.0.0.1 (tests/ferrokinesis; built once per machine, ~2.5 min cold on 2 cores)"
 cargo build --release --locked --quiet --manifest-path tests/ferrokinesis/Cargo.toml
 

@@ -42,6 +42,8 @@ pub(crate) struct Inner {
     settings: Settings,
     pub(crate) proto: kinesis_proto::Client,
     pub(crate) credentials: Arc<dyn CredentialsSource>,
+    /// The provider behind `credentials`, when they are fetched.
+    refreshing: Option<crate::credentials::Refreshing>,
     pub(crate) transport: Transport,
 }
 
@@ -79,8 +81,21 @@ impl Client {
                 .endpoint_url()
                 .map_or("(AWS)".to_owned(), ToString::to_string)
         );
+        let refreshing = match &settings.credentials_provider {
+            Some(p) => Some(
+                crate::credentials::Refreshing::new(p.clone(), &settings).map_err(Error::Usage)?,
+            ),
+            None => None,
+        };
+        if let Some(r) = &refreshing {
+            r.prefetch();
+        }
         let inner = Inner {
-            credentials: settings.credentials.clone().into(),
+            credentials: match &refreshing {
+                Some(r) => Arc::new(r.clone()),
+                None => settings.credentials.clone().into(),
+            },
+            refreshing,
             settings,
             proto,
             transport,
@@ -114,6 +129,9 @@ impl Client {
     /// Runs `call` to its end: sends what it asks to, sleeps while it says
     /// to wait.
     async fn drive<O: Operation>(&self, mut call: Call<O>) -> Result<O::Output, Error> {
+        if let Some(refreshing) = &self.inner.refreshing {
+            refreshing.ready().await;
+        }
         loop {
             match call.poll(Instant::now(), OffsetDateTime::now_utc(), fastrand::f64()) {
                 Action::Send { request, timeout } => {

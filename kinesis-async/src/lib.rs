@@ -130,18 +130,22 @@ pub use kinesis_proto::waiter::{
 
 mod checkpoint;
 mod client;
-mod fan_out;
+mod credentials;
+pub use credentials::fetch_credentials;
 pub mod consumer;
+mod fan_out;
 mod operations;
 mod paginate;
+pub mod producer;
 mod transport;
 mod waiter;
 
 pub use client::Client;
+pub use consumer::Consumer;
 pub use fan_out::{FanOutShard, ShardEvents, SILENCE_LIMIT};
 /// Enhanced fan-out's event stream and subscription machine (kinesis-proto's).
 pub use kinesis_proto::eventstream;
-pub use consumer::Consumer;
 pub use kinesis_proto::TransportOptions;
 pub use paginate::Pages;
+pub use producer::Producer;
 pub use transport::Transport;

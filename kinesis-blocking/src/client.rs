@@ -68,11 +68,13 @@ impl Client {
     ) -> Result<Client, Error> {
         let transport = Transport::new(&settings, &options).map_err(Error::Usage)?;
         let proto = settings.proto_client();
-        let Settings {
-            credentials,
-            timeouts,
-            ..
-        } = settings;
+        let credentials: Arc<dyn CredentialsSource> = match &settings.credentials_provider {
+            Some(p) => Arc::new(
+                crate::credentials::Refreshing::new(p.clone(), &settings).map_err(Error::Usage)?,
+            ),
+            None => settings.credentials.clone().into(),
+        };
+        let timeouts = settings.timeouts;
         log::debug!(
             "kinesis client for region {} endpoint {:?}",
             proto.config().region(),
@@ -81,7 +83,7 @@ impl Client {
         Ok(Client {
             inner: Arc::new(Inner {
                 proto,
-                credentials: credentials.into(),
+                credentials,
                 timeouts,
                 transport,
             }),

@@ -112,11 +112,14 @@ pub use kinesis_proto::waiter::{
 mod checkpoint;
 mod client;
 mod coalesce;
+mod credentials;
+pub use credentials::fetch_credentials;
+pub mod consumer;
 #[cfg(feature = "fan-out")]
 mod fan_out;
-pub mod consumer;
 mod operations;
 mod paginate;
+pub mod producer;
 mod resolve;
 mod transport;
 mod waiter;
@@ -125,10 +128,11 @@ mod waiter;
 use kinesis_test_server as test_server;
 
 pub use client::Client;
+pub use consumer::Consumer;
 #[cfg(feature = "fan-out")]
 pub use fan_out::{FanOut, FanOutShard, ShardEvents};
 /// Enhanced fan-out's event stream and subscription machine (kinesis-proto's).
 pub use kinesis_proto::eventstream;
-pub use consumer::Consumer;
 pub use kinesis_proto::TransportOptions;
 pub use paginate::Pages;
+pub use producer::Producer;

@@ -24,9 +24,9 @@ macro_rules! operation_method {
         #[doc = $summary]
         #[doc = ""]
         #[doc = concat!(
-                    "Sends a [`", stringify!($input), "`](crate::ops::", stringify!($input),
-                    ") and waits for its output, retrying as [`Client::call`] does."
-                )]
+                            "Sends a [`", stringify!($input), "`](crate::ops::", stringify!($input),
+                            ") and waits for its output, retrying as [`Client::call`] does."
+                        )]
         #[doc = ""]
         #[doc = "```no_run"]
         #[doc = "use kinesis_blocking::{ops::*, Client};"]

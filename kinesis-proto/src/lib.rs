@@ -24,6 +24,10 @@
 //!   `AWS_*` variables, parsed from values the caller hands in
 //!   ([`credentials`], [`profile`], [`Settings`]); a [`CredentialsSource`]
 //!   that each call asks at every signing.
+//! - Every credentials source of the AWS SDKs' default chain (roles, web
+//!   identity, SSO, `credential_process`, container, IMDS) as a state machine
+//!   that says which request, file or process it needs, and the cache that
+//!   refreshes them ahead of expiry ([`credentials`]).
 //! - Retry decisions, backoff, the retry quota, clock-skew correction and
 //!   adaptive rate limiting ([`retry`]), and one whole call with its time
 //!   limits as a state machine a transport drives ([`call`]).
@@ -41,7 +45,6 @@
 //! ## Out of scope
 //! - Sockets, TLS, HTTP framing, timers, threads: the transport's job.
 //! - Reading the environment or files: hand in their contents.
-//! - Credentials that need a network call (SSO, IMDS, STS role assumption).
 //!
 //! ## One call
 //! [`Client::prepare`] validates, serializes and signs; the [`Expect`]

@@ -159,6 +159,7 @@ pub struct ProfileSet {
     profiles: BTreeMap<String, Profile>,
     services: BTreeMap<String, Services>,
     config_profiles: Vec<String>,
+    sso_sessions: BTreeMap<String, Profile>,
 }
 
 impl ProfileSet {
@@ -190,6 +191,18 @@ impl ProfileSet {
     /// The names of every profile.
     pub fn profile_names(&self) -> impl Iterator<Item = &str> {
         self.profiles.keys().map(String::as_str)
+    }
+
+    /// The `[sso-session name]` section of the config file, if any.
+    ///
+    /// ```
+    /// use kinesis_proto::profile::ProfileSet;
+    /// let config = "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n";
+    /// let set = ProfileSet::parse(Some(config), None).unwrap();
+    /// assert_eq!(set.sso_session("corp").unwrap().get("sso_region"), Some("eu-west-1"));
+    /// ```
+    pub fn sso_session(&self, name: &str) -> Option<&Profile> {
+        self.sso_sessions.get(name)
     }
 
     /// Whether the config file (rather than only the credentials file)
@@ -262,6 +275,17 @@ impl ProfileSet {
                             }
                         }
                     }
+                    continue;
+                }
+                (FileKind::Config, Some("sso-session")) => {
+                    let entry =
+                        self.sso_sessions
+                            .entry(name.to_owned())
+                            .or_insert_with(|| Profile {
+                                name: name.to_owned(),
+                                properties: BTreeMap::new(),
+                            });
+                    entry.properties.extend(section.properties);
                     continue;
                 }
                 (FileKind::Config, Some(_)) => continue,

@@ -159,8 +159,14 @@ impl Timeouts {
 pub struct Settings {
     /// Region, endpoint and limits.
     pub config: Config,
-    /// The credentials every request is signed with.
+    /// The credentials every request is signed with, unless
+    /// `credentials_provider` is set.
     pub credentials: Credentials,
+    /// Where credentials are fetched (and refreshed) from when they are
+    /// not fixed keys: a role, SSO, IMDS, a container endpoint… (see
+    /// [`crate::credentials`]). Both clients run it behind their
+    /// credentials source; `None` signs with `credentials`.
+    pub credentials_provider: Option<crate::credentials::Provider>,
     /// Time limits.
     pub timeouts: Timeouts,
     /// Retry behaviour: what [`Settings::proto_client`] (and so a
@@ -195,6 +201,7 @@ impl Settings {
             retry: config.retry,
             config,
             credentials,
+            credentials_provider: None,
             timeouts: Timeouts::default(),
             extra_root_certificates_pem: Vec::new(),
         }
@@ -239,8 +246,10 @@ impl Settings {
     /// | retry mode | `AWS_RETRY_MODE` (`standard`, `adaptive`; `legacy` means standard) | `retry_mode` |
     ///
     /// Timeouts and certificates stay default; set them with the `with_*`
-    /// methods. Only static keys are read: a profile that gets credentials
-    /// through a role, SSO or a process is refused with an error saying so.
+    /// methods. Credentials follow the AWS SDKs' default chain
+    /// ([`crate::credentials::chain`]): fixed keys land in `credentials`;
+    /// a role, web identity, SSO, `credential_process`, container or IMDS
+    /// source lands in `credentials_provider`, for the client to fetch.
     ///
     /// # Errors
     /// A [`UsageError`] when the region or the credentials are missing
@@ -339,9 +348,23 @@ impl Settings {
         self.config = self.config.with_endpoint_url(url)?;
         Ok(self)
     }
-    /// Replaces the credentials.
+    /// Replaces the credentials (and drops any provider).
     pub fn with_credentials(mut self, credentials: Credentials) -> Self {
         self.credentials = credentials;
+        self.credentials_provider = None;
+        self
+    }
+    /// Fetches credentials from `provider` instead of fixed keys.
+    ///
+    /// ```
+    /// use kinesis_proto::credentials::Provider;
+    /// use kinesis_proto::{Config, Credentials, Settings};
+    /// let s = Settings::new(Config::new("us-east-1"), Credentials::new("", "", None))
+    ///     .with_credentials_provider(Provider::process("my-helper"));
+    /// assert!(s.credentials_provider.is_some());
+    /// ```
+    pub fn with_credentials_provider(mut self, provider: crate::credentials::Provider) -> Self {
+        self.credentials_provider = Some(provider);
         self
     }
     /// Replaces all three time limits.
@@ -515,49 +538,46 @@ impl<'e, E: Environment + ?Sized> Sources<'e, E> {
         Ok(region)
     }
 
-    fn credentials(&self) -> Result<(Credentials, &'static str), UsageError> {
-        if let Some(credentials) = Credentials::from_env(self.env)? {
-            return Ok((credentials, "environment"));
-        }
-        if let Some(profile) = self.profile() {
-            let with_profile = |e: UsageError| {
+    fn credentials(
+        &self,
+        region: &str,
+    ) -> Result<(Credentials, Option<crate::credentials::Provider>, String), UsageError> {
+        use crate::credentials::chain::{resolve, Resolved};
+        let with_profile = |e: UsageError| {
+            if e.field == "credentials"
+                || e.field.contains("(profile")
+                || e.field.starts_with("AWS_")
+            {
+                e
+            } else {
                 UsageError::new(
                     format!("{} (profile {:?})", e.field, self.profile_name),
                     e.problem,
                 )
-            };
-            if let Some(credentials) = Credentials::from_profile(profile).map_err(with_profile)? {
-                return Ok((credentials, "profile"));
             }
-            const INDIRECT: [&str; 7] = [
-                "role_arn",
-                "credential_source",
-                "credential_process",
-                "sso_session",
-                "sso_start_url",
-                "web_identity_token_file",
-                "login_session",
-            ];
-            if let Some(key) = INDIRECT.iter().find(|k| profile.get_nonempty(k).is_some()) {
-                return Err(UsageError::new(
+        };
+        match resolve(self.env, &self.profiles, region).map_err(with_profile) {
+            Ok(Resolved::Static {
+                credentials,
+                origin,
+            }) => Ok((credentials, None, origin)),
+            Ok(Resolved::Provider(p)) => {
+                let origin = p.describe();
+                Ok((Credentials::new("", "", None), Some(*p), origin))
+            }
+            Err(e) if e.field == "credentials" && e.problem.starts_with("not found") => {
+                Err(UsageError::new(
                     "credentials",
                     format!(
-                        "profile {:?} gets credentials through `{key}`, which this client cannot use \
-                         (it reads static keys only); set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, \
-                         or aws_access_key_id and aws_secret_access_key in the profile",
-                        self.profile_name
+                        "{}; the shared files: {} and {}",
+                        e.problem,
+                        self.profile_whereabouts(FileKind::Credentials),
+                        self.profile_whereabouts(FileKind::Config)
                     ),
-                ));
+                ))
             }
+            Err(e) => Err(e),
         }
-        Err(UsageError::new(
-            "credentials",
-            format!(
-                "not found: looked in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, {} and {}",
-                self.profile_whereabouts(FileKind::Credentials),
-                self.profile_whereabouts(FileKind::Config)
-            ),
-        ))
     }
 
     fn endpoint_url(&self) -> Result<Option<(String, Cow<'static, str>)>, UsageError> {
@@ -611,7 +631,7 @@ impl<'e, E: Environment + ?Sized> Sources<'e, E> {
 
     fn settings(&self) -> Result<Settings, UsageError> {
         let region = self.region()?;
-        let (credentials, credentials_origin) = self.credentials()?;
+        let (credentials, provider, credentials_origin) = self.credentials(&region)?;
         let mut config = Config::new(region)
             .with_fips(self.flag("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint")?)
             .with_dual_stack(self.flag("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint")?);
@@ -622,13 +642,15 @@ impl<'e, E: Environment + ?Sized> Sources<'e, E> {
         }
         let retry = self.retry()?;
         log::debug!(
-            "settings: profile {:?}, region {}, credentials from the {credentials_origin}, endpoint {}, {} attempts",
+            "settings: profile {:?}, region {}, credentials from {credentials_origin}, endpoint {}, {} attempts",
             self.profile_name,
             config.region(),
             config.endpoint_url().map_or_else(|| "by region".to_owned(), ToString::to_string),
             retry.max_attempts,
         );
-        Ok(Settings::new(config, credentials).with_retry(retry))
+        let mut settings = Settings::new(config, credentials).with_retry(retry);
+        settings.credentials_provider = provider;
+        Ok(settings)
     }
 }
 

@@ -428,8 +428,10 @@ mod tests {
 
     #[test]
     fn a_bad_flag_is_reported_with_the_output() {
-        let mut options = FerrokinesisOptions::default();
-        options.iterator_ttl_seconds = Some(0);
+        let options = FerrokinesisOptions {
+            iterator_ttl_seconds: Some(0),
+            ..FerrokinesisOptions::default()
+        };
         let e = Ferrokinesis::start(options).expect_err("ttl 0 is refused");
         assert!(e.to_string().contains("iterator-ttl-seconds"), "{e}");
     }

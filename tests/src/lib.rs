@@ -5,7 +5,9 @@
 //! - [`ferrokinesis`]: builds, starts and stops ferrokinesis, with the
 //!   flags a test chooses; [`Server`] is what both servers offer.
 //! - [`proxy`]: a fault-injecting HTTP/1.1 proxy between a client and a
-//!   server, for the producer's no-loss tests.
+//!   server, for the producer's no-loss tests; [`no_loss`] reads a stream
+//!   back and judges a run (nothing lost, one event per record, every
+//!   duplicate explained by an answer the proxy hid).
 //! - [`Driver`]: what a transport offers the scenarios (one blocking call
 //!   of any operation), with [`Harness`] handing each scenario its clients.
 //! - [`scenarios`]: the scenarios, generic over the driver.
@@ -22,6 +24,8 @@ pub mod driver;
 pub mod ferrokinesis;
 pub mod listener;
 pub mod mock;
+pub mod moto;
+pub mod no_loss;
 pub mod proxy;
 pub mod scenarios;
 pub mod server;

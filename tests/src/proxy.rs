@@ -210,6 +210,10 @@ pub struct ProxyStats {
     pub forwarded: u64,
     /// Requests refused for being past the bounds.
     pub refused: u64,
+    /// Throttling the server itself answered (before any fault): whole
+    /// answers `ProvisionedThroughputExceededException` and PutRecords
+    /// entries with that error code. Proof that throttling was real.
+    pub server_throttled: u64,
     /// Faults injected, by kind.
     pub faults: BTreeMap<FaultKind, u64>,
 }
@@ -230,9 +234,10 @@ impl fmt::Display for ProxyStats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} requests, {} forwarded, {} faults",
+            "{} requests, {} forwarded, {} throttled by the server, {} faults",
             self.requests,
             self.forwarded,
+            self.server_throttled,
             self.total_faults()
         )?;
         if !self.faults.is_empty() {
@@ -660,7 +665,12 @@ fn serve(client: TcpStream, state: &State) -> io::Result<()> {
                 return Ok(());
             }
         };
-        state.lock().stats.forwarded += 1;
+        {
+            let throttled = server_throttles(&answer);
+            let mut shared = state.lock();
+            shared.stats.forwarded += 1;
+            shared.stats.server_throttled += throttled;
+        }
         let Some(kind) = fault else {
             writer.write_all(&answer.head)?;
             writer.write_all(&answer.body)?;
@@ -677,9 +687,11 @@ fn serve(client: TcpStream, state: &State) -> io::Result<()> {
             FaultKind::PartialFailure => {
                 let (body, failed) = fail_some_entries(&answer, &mut draw);
                 hidden.records = failed;
+                // Kept before the client can see the answer, so that a
+                // client done with its answers finds every hidden record.
+                state.lock().hidden.push(hidden);
                 writer.write_all(&answer.head_with_length(body.len()))?;
                 writer.write_all(&body)?;
-                state.lock().hidden.push(hidden);
                 continue;
             }
             FaultKind::InternalErrorHtmlAfterForward => {
@@ -804,6 +816,31 @@ fn write_answer(
     ));
     writer.write_all(head.as_bytes())?;
     writer.write_all(body)
+}
+
+/// How many throttling answers the server's own answer holds: 1 for a
+/// whole answer of `ProvisionedThroughputExceededException`, else the
+/// PutRecords entries with that error code.
+fn server_throttles(answer: &Message) -> u64 {
+    const CODE: &str = "ProvisionedThroughputExceededException";
+    let Ok(json) = serde_json::from_slice::<serde_json::Value>(&answer.body) else {
+        return 0;
+    };
+    if answer.status() != 200 {
+        let kind = json
+            .get("__type")
+            .and_then(|t| t.as_str())
+            .unwrap_or_default();
+        return u64::from(kind.rsplit('#').next() == Some(CODE));
+    }
+    json.get("Records")
+        .and_then(|r| r.as_array())
+        .map_or(0, |entries| {
+            entries
+                .iter()
+                .filter(|e| e.get("ErrorCode").and_then(|c| c.as_str()) == Some(CODE))
+                .count() as u64
+        })
 }
 
 /// What a successful PutRecords or PutRecord answer says the server stored.
@@ -1215,6 +1252,22 @@ mod tests {
         let addr = proxy.addr();
         drop(proxy);
         assert!(TcpStream::connect_timeout(&addr, Duration::from_secs(1)).is_err());
+    }
+
+    #[test]
+    fn the_server_s_own_throttling_is_counted() {
+        let answer = |status: u16, body: &str| Message {
+            head: format!("HTTP/1.1 {status} X\r\n\r\n").into_bytes(),
+            body: body.as_bytes().to_vec(),
+        };
+        let entries = r#"{"FailedRecordCount":2,"Records":[{"ErrorCode":"ProvisionedThroughputExceededException","ErrorMessage":"Rate exceeded for shard."},{"SequenceNumber":"1","ShardId":"s"},{"ErrorCode":"ProvisionedThroughputExceededException"},{"ErrorCode":"InternalFailure"}]}"#;
+        assert_eq!(server_throttles(&answer(200, entries)), 2);
+        let whole =
+            r#"{"__type":"ProvisionedThroughputExceededException","message":"Rate exceeded"}"#;
+        assert_eq!(server_throttles(&answer(400, whole)), 1);
+        let other = r#"{"__type":"ResourceNotFoundException"}"#;
+        assert_eq!(server_throttles(&answer(400, other)), 0);
+        assert_eq!(server_throttles(&answer(503, "<html>")), 0);
     }
 
     #[test]

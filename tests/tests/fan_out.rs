@@ -513,7 +513,7 @@ fn a_split_during_the_subscription_ends_the_shard_with_its_children() {
         assert_eq!(got, [b"parent".to_vec()]);
         assert_eq!(children.len(), 2, "{children:?}");
         for child in &children {
-            assert_eq!(child.parent_shards, [shard.clone()]);
+            assert_eq!(child.parent_shards, std::slice::from_ref(&shard));
         }
         assert!(
             next(&mut events).await.is_none(),

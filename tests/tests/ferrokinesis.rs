@@ -100,3 +100,48 @@ fn every_scenario_is_run_or_skipped() {
     assert_eq!(covered, expected);
     assert_eq!(blocking::SCENARIOS, async_client::SCENARIOS);
 }
+
+/// `--enforce-limits true` makes ferrokinesis throttle as AWS does (1,000
+/// records/s per shard), and the fault proxy sees it: three PutRecords of
+/// 500 records within a second on one shard get throttled entries, and
+/// without the flag they do not.
+#[test]
+fn enforce_limits_throttles_and_the_proxy_counts_it() {
+    use kinesis_proto::ops::{PutRecords, PutRecordsRequestEntry};
+    use kinesis_tests::steps::{ok, TestStream};
+    use kinesis_tests::{FaultProxy, FerrokinesisOptions, ProxyConfig};
+
+    for enforce_limits in [true, false] {
+        let options = FerrokinesisOptions {
+            enforce_limits,
+            ..FerrokinesisOptions::default()
+        };
+        let server = Ferrokinesis::start(options).unwrap_or_else(|e| panic!("{e}"));
+        let direct = kinesis_blocking::Client::new(server.settings()).expect("a client");
+        let stream = TestStream::create(&direct, "limits", 1);
+        let proxy = FaultProxy::start(server.addr(), ProxyConfig::new(1, 0.0));
+        let client =
+            kinesis_blocking::Client::new(server.settings_for(&proxy.url())).expect("a client");
+        let entries: Vec<PutRecordsRequestEntry> = (0..500)
+            .map(|i| PutRecordsRequestEntry::new(format!("k{i}"), vec![7; 100]))
+            .collect();
+        let mut failed = 0;
+        for _ in 0..3 {
+            let out = ok(
+                "PutRecords",
+                client.call(&PutRecords::new(stream.name(), entries.clone())),
+            );
+            failed += out.failed_record_count;
+        }
+        let counted = proxy.stats().server_throttled;
+        if enforce_limits {
+            assert!(
+                failed >= 500,
+                "{failed} entries throttled of 1,500 in a second"
+            );
+        } else {
+            assert_eq!(failed, 0);
+        }
+        assert_eq!(counted, u64::from(failed));
+    }
+}

@@ -1,16 +1,72 @@
-//! AWS credentials as a value, pure parsers for where AWS tools keep them
-//! (an environment map, the shared `credentials` and `config` files), and
-//! the [`CredentialsSource`] a [`crate::call::Call`] asks at each signing.
+//! AWS credentials as a value, every source the AWS SDKs read them from,
+//! and the [`CredentialsSource`] a [`crate::call::Call`] asks at each
+//! signing.
+//!
+//! No I/O happens here. A source that needs an HTTP answer, a file or a
+//! process's output (STS, IMDS, a container endpoint, `credential_process`,
+//! the SSO cache and portal) is a [`Fetch`] state machine that says what it
+//! [`Need`]s and parses the [`Answer`] its driver brings back; the
+//! [`Cache`] decides when to refresh (ahead of expiry, one refresh at a
+//! time, backing off after failures). [`chain::resolve`] picks the source
+//! the way the AWS SDKs' default chain does:
+//!
+//! 1. `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` / `AWS_SESSION_TOKEN`;
+//! 2. the profile (`AWS_PROFILE`, else `default`) of the shared files:
+//!    static keys, `role_arn` with `source_profile` or `credential_source`,
+//!    `web_identity_token_file`, `sso_session` or the legacy `sso_*` keys,
+//!    `credential_process`;
+//! 3. web identity: `AWS_WEB_IDENTITY_TOKEN_FILE` with `AWS_ROLE_ARN`;
+//! 4. the container endpoint: `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` or
+//!    `AWS_CONTAINER_CREDENTIALS_FULL_URI`;
+//! 5. the EC2 instance metadata service, unless `AWS_EC2_METADATA_DISABLED`.
+//!
+//! A driver's whole loop, here with answers made up on the spot:
+//! ```
+//! use kinesis_proto::credentials::{Answer, Fetch, Need, Provider, Step};
+//! use kinesis_proto::credentials::process::ProcessOutput;
+//! let provider = Provider::process("my-credential-helper --json");
+//! let wall = time::OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
+//! let mut fetch = Fetch::new(&provider);
+//! let credentials = loop {
+//!     match fetch.poll(wall) {
+//!         Step::Need(Need::Process { command, .. }) => {
+//!             assert_eq!(command, "my-credential-helper --json");
+//!             let stdout = br#"{"Version": 1, "AccessKeyId": "AKID", "SecretAccessKey": "S"}"#;
+//!             fetch.handle(Answer::Process(Ok(ProcessOutput::success(stdout.to_vec()))), wall);
+//!         }
+//!         Step::Need(other) => panic!("not asked here: {other:?}"),
+//!         Step::Done(result) => break result.unwrap(),
+//!     }
+//! };
+//! assert_eq!(credentials.access_key_id(), "AKID");
+//! ```
 
 use std::fmt;
 use std::sync::Arc;
+
+use time::OffsetDateTime;
 
 use crate::environment::{lookup, Environment};
 use crate::error::UsageError;
 use crate::profile::Profile;
 
+mod cache;
+pub mod chain;
+pub mod container;
+mod fetch;
+pub mod imds;
+mod need;
+pub mod process;
+mod provider;
 mod source;
+pub mod sso;
+pub mod sts;
+mod text;
 
+pub use cache::{Cache, CacheSettings, Lookup, Ticket};
+pub use fetch::{Fetch, Step};
+pub use need::{Answer, FileError, Need};
+pub use provider::{AssumeRole, Provider, Source};
 pub use source::CredentialsSource;
 
 /// An access key pair, with a session token for temporary credentials.
@@ -30,11 +86,12 @@ pub struct Credentials {
 }
 
 /// What [`Credentials`] share between their clones.
-#[derive(PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 struct Parts {
     access_key_id: String,
     secret_access_key: String,
     session_token: Option<String>,
+    expiry: Option<OffsetDateTime>,
 }
 
 impl Credentials {
@@ -49,8 +106,31 @@ impl Credentials {
                 access_key_id: access_key_id.into(),
                 secret_access_key: secret_access_key.into(),
                 session_token,
+                expiry: None,
             }),
         }
+    }
+
+    /// The same credentials, valid until `expiry` (temporary credentials
+    /// from STS, IMDS…); a [`Cache`] refreshes them ahead of it.
+    ///
+    /// ```
+    /// use kinesis_proto::Credentials;
+    /// let at = time::OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
+    /// let c = Credentials::new("ASIA", "S", Some("T".into())).with_expiry(Some(at));
+    /// assert_eq!(c.expiry(), Some(at));
+    /// assert_eq!(Credentials::new("AKID", "S", None).expiry(), None);
+    /// ```
+    #[must_use]
+    pub fn with_expiry(self, expiry: Option<OffsetDateTime>) -> Self {
+        let parts = Arc::unwrap_or_clone(self.parts);
+        Credentials {
+            parts: Arc::new(Parts { expiry, ..parts }),
+        }
+    }
+    /// When these credentials expire; `None` for long-term keys.
+    pub fn expiry(&self) -> Option<OffsetDateTime> {
+        self.parts.expiry
     }
     /// The access key id (`AKIA…`/`ASIA…`).
     pub fn access_key_id(&self) -> &str {
@@ -145,6 +225,7 @@ impl fmt::Debug for Credentials {
                 "session_token",
                 &self.session_token().map(|_| "** redacted **"),
             )
+            .field("expiry", &self.expiry())
             .finish()
     }
 }
@@ -265,3 +346,7 @@ aws_secret_access_key = S
         );
     }
 }
+
+#[cfg(test)]
+#[path = "tests.rs"]
+mod machine_tests;

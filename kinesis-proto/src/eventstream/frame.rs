@@ -500,7 +500,17 @@ impl Decoder {
             return Err(e.clone());
         }
         match parse_frame(&self.buf[self.start..], &self.limits) {
-            Ok(None) => Ok(None),
+            Ok(None) => {
+                // A checked prelude says how long the message is: room for
+                // all of it now, instead of regrowing the buffer chunk by
+                // chunk (each regrowth copies what arrived so far).
+                let pending = self.buf.len() - self.start;
+                if pending >= PRELUDE_LEN {
+                    let total = be32(&self.buf, self.start) as usize;
+                    self.buf.reserve(total.saturating_sub(pending));
+                }
+                Ok(None)
+            }
             Ok(Some((len, headers))) => {
                 let at = self.start;
                 self.start += len;

@@ -13,14 +13,16 @@ use super::types::{Event, Flush, Metrics, PushError, Record, RecordId, Transmit,
 use crate::call::{Action, Call};
 use crate::client::Client;
 use crate::credentials::CredentialsSource;
-use crate::error::{Error, ErrorCode, ServiceError, TransportError, TransportErrorKind, UsageError};
+use crate::error::{
+    Error, ErrorCode, ServiceError, TransportError, TransportErrorKind, UsageError,
+};
 use crate::kpl::{self, Add, Aggregator};
+use crate::operation::Paginated;
 use crate::ops::{
     DescribeStreamSummary, DescribeStreamSummaryOutput, ListShards, ListShardsOutput, PutRecords,
     PutRecordsOutput, PutRecordsRequestEntry, PutRecordsResultEntry, RecordDistributionStrategy,
     Shard, StreamRef,
 };
-use crate::operation::Paginated;
 use crate::retry::{FailureClass, RetryConfig};
 use crate::validate;
 use crate::Limits;
@@ -193,7 +195,9 @@ enum MapState {
     /// To load, not before this time.
     Load(Option<Instant>),
     Loading,
-    Loaded { at: Instant },
+    Loaded {
+        at: Instant,
+    },
     /// Not used (the stream spreads records itself).
     Off,
 }
@@ -305,7 +309,8 @@ impl Producer {
         let stream = stream.into();
         stream.validate().map_err(Error::Usage)?;
         let limits = *client.config().limits();
-        if config.max_batch_records == 0 || config.max_batch_records > limits.max_put_records_entries
+        if config.max_batch_records == 0
+            || config.max_batch_records > limits.max_put_records_entries
         {
             return Err(config_error(
                 "ProducerConfig.max_batch_records",
@@ -856,7 +861,13 @@ impl Producer {
         None
     }
 
-    fn start(&mut self, job: Job, now: Instant, wall: OffsetDateTime, random: f64) -> Option<Transmit> {
+    fn start(
+        &mut self,
+        job: Job,
+        now: Instant,
+        wall: OffsetDateTime,
+        random: f64,
+    ) -> Option<Transmit> {
         self.slots.push(Slot {
             job,
             out: None,
@@ -939,7 +950,10 @@ impl Producer {
         wall: OffsetDateTime,
     ) {
         let Some(i) = self.slots.iter().position(|s| s.out == Some(id)) else {
-            log::debug!("producer: ignored an answer to transmit {} (not waited for)", id.0);
+            log::debug!(
+                "producer: ignored an answer to transmit {} (not waited for)",
+                id.0
+            );
             return;
         };
         let status = response.status();
@@ -967,7 +981,10 @@ impl Producer {
     /// (counted in [`Metrics::duplicate_risk_resends`]).
     pub fn handle_transport_error(&mut self, id: TransmitId, error: TransportError, now: Instant) {
         let Some(i) = self.slots.iter().position(|s| s.out == Some(id)) else {
-            log::debug!("producer: ignored a transport error of transmit {} (not waited for)", id.0);
+            log::debug!(
+                "producer: ignored a transport error of transmit {} (not waited for)",
+                id.0
+            );
             return;
         };
         let slot = &mut self.slots[i];
@@ -1028,7 +1045,10 @@ impl Producer {
                     ));
                     self.strategy = Strategy::UserKeys;
                     self.map_state = MapState::Off;
-                    log::warn!("producer: refusing stream {}: AUTO record distribution with aggregation", self.stream.as_str());
+                    log::warn!(
+                        "producer: refusing stream {}: AUTO record distribution with aggregation",
+                        self.stream.as_str()
+                    );
                 } else {
                     self.strategy = Strategy::UserKeys;
                 }
@@ -1057,7 +1077,12 @@ impl Producer {
         }
     }
 
-    fn list_done(&mut self, mut page: ListPage, result: Result<ListShardsOutput, Error>, now: Instant) {
+    fn list_done(
+        &mut self,
+        mut page: ListPage,
+        result: Result<ListShardsOutput, Error>,
+        now: Instant,
+    ) {
         match result {
             Ok(out) => {
                 let next = page.call.operation().next_page(&out);
@@ -1101,7 +1126,9 @@ impl Producer {
         for q in self.queues.values_mut() {
             all.extend(q.items.drain(..));
         }
-        self.queues.retain(|_, q| q.in_flight > 0 || q.backoff_until.is_some() || q.throttled_at.is_some());
+        self.queues.retain(|_, q| {
+            q.in_flight > 0 || q.backoff_until.is_some() || q.throttled_at.is_some()
+        });
         self.buffered = 0;
         self.buffered_bytes = 0;
         let mut placed: Vec<(ShardKey, Item)> = Vec::with_capacity(all.len());
@@ -1123,11 +1150,20 @@ impl Producer {
                                 .is_some_and(|h| self.map.shard_of(h) == shard.as_ref())
                         });
                     if same {
-                        placed.push((if predicts || shard.is_some() { shard } else { None }, Item::Built(b)));
+                        placed.push((
+                            if predicts || shard.is_some() {
+                                shard
+                            } else {
+                                None
+                            },
+                            Item::Built(b),
+                        ));
                     } else {
                         for mut part in split_built(b) {
                             let key = match &mut part {
-                                Item::Plain(p) if predicts => self.map.shard_of(p.hash_key()).cloned(),
+                                Item::Plain(p) if predicts => {
+                                    self.map.shard_of(p.hash_key()).cloned()
+                                }
                                 Item::Built(b) => self.map.shard_of(b.hash_key).cloned(),
                                 Item::Plain(_) => None,
                             };
@@ -1210,7 +1246,11 @@ impl Producer {
             Some(c) => keys.iter().position(|k| k > c).unwrap_or(0),
             None => 0,
         };
-        let order: Vec<ShardKey> = keys[start..].iter().chain(keys[..start].iter()).cloned().collect();
+        let order: Vec<ShardKey> = keys[start..]
+            .iter()
+            .chain(keys[..start].iter())
+            .cloned()
+            .collect();
         self.cursor = order.first().cloned();
         // Shards backing off, for records not yet sorted by shard.
         let diverting = self.map_state_loaded()
@@ -1239,7 +1279,9 @@ impl Producer {
                 let Some(front) = q.items.front() else { break };
                 let front_bytes = match front {
                     Item::Plain(p) => p.meta.size,
-                    Item::Built(b) => b.entry.data.len() + b.entry.partition_key.as_ref().map_or(0, String::len),
+                    Item::Built(b) => {
+                        b.entry.data.len() + b.entry.partition_key.as_ref().map_or(0, String::len)
+                    }
                 };
                 if bytes + front_bytes > max_bytes {
                     if entries.is_empty() {
@@ -1268,7 +1310,11 @@ impl Producer {
                         if diverting && key.is_none() {
                             let hash = p.hash_key();
                             if let Some(shard) = self.map.shard_of(hash).cloned() {
-                                if self.queues.get(&Some(shard.clone())).is_some_and(|s| s.backing_off(now)) {
+                                if self
+                                    .queues
+                                    .get(&Some(shard.clone()))
+                                    .is_some_and(|s| s.backing_off(now))
+                                {
                                     diverted.push((Some(shard), Item::Plain(p)));
                                     continue;
                                 }
@@ -1281,23 +1327,42 @@ impl Producer {
                                 let first = &users[0];
                                 let key_len = first.record.partition_key.len();
                                 // The lone record must fit as it is.
-                                if agg.add(&first.record.partition_key, first.record.explicit_hash_key, &first.record.data) == Add::TooLarge {
+                                if agg.add(
+                                    &first.record.partition_key,
+                                    first.record.explicit_hash_key,
+                                    &first.record.data,
+                                ) == Add::TooLarge
+                                {
                                     let p = users.pop().expect("one record");
                                     bytes += p.meta.size;
                                     let hash = p.meta.hash_key;
                                     records.push(plain_entry(p.record));
-                                    entries.push(SentEntry { shard: key.clone(), users: vec![p.meta], aggregated: false, hash_key: hash });
+                                    entries.push(SentEntry {
+                                        shard: key.clone(),
+                                        users: vec![p.meta],
+                                        aggregated: false,
+                                        hash_key: hash,
+                                    });
                                     taken_here += 1;
                                     continue;
                                 }
                                 while let Some(Item::Plain(next)) = q.items.front() {
-                                    let size = agg.size_if_added(&next.record.partition_key, next.record.explicit_hash_key, &next.record.data);
+                                    let size = agg.size_if_added(
+                                        &next.record.partition_key,
+                                        next.record.explicit_hash_key,
+                                        &next.record.data,
+                                    );
                                     if bytes + size + key_len > max_bytes {
                                         break;
                                     }
-                                    match agg.add(&next.record.partition_key, next.record.explicit_hash_key, &next.record.data) {
+                                    match agg.add(
+                                        &next.record.partition_key,
+                                        next.record.explicit_hash_key,
+                                        &next.record.data,
+                                    ) {
                                         Add::Added => {
-                                            let Some(Item::Plain(mut next)) = q.items.pop_front() else {
+                                            let Some(Item::Plain(mut next)) = q.items.pop_front()
+                                            else {
                                                 unreachable!("front checked above")
                                             };
                                             self.buffered -= 1;
@@ -1313,11 +1378,19 @@ impl Producer {
                                     bytes += p.meta.size;
                                     let hash = p.meta.hash_key;
                                     records.push(plain_entry(p.record));
-                                    entries.push(SentEntry { shard: key.clone(), users: vec![p.meta], aggregated: false, hash_key: hash });
+                                    entries.push(SentEntry {
+                                        shard: key.clone(),
+                                        users: vec![p.meta],
+                                        aggregated: false,
+                                        hash_key: hash,
+                                    });
                                 } else {
                                     let aggregate = agg.finish().expect("two records or more");
                                     bytes += aggregate.data.len() + aggregate.partition_key.len();
-                                    let mut entry = PutRecordsRequestEntry::new(aggregate.partition_key, aggregate.data);
+                                    let mut entry = PutRecordsRequestEntry::new(
+                                        aggregate.partition_key,
+                                        aggregate.data,
+                                    );
                                     entry.explicit_hash_key = aggregate.explicit_hash_key;
                                     records.push(entry);
                                     entries.push(SentEntry {
@@ -1333,7 +1406,12 @@ impl Producer {
                                 bytes += p.meta.size;
                                 let hash = p.meta.hash_key;
                                 records.push(plain_entry(p.record));
-                                entries.push(SentEntry { shard: key.clone(), users: vec![p.meta], aggregated: false, hash_key: hash });
+                                entries.push(SentEntry {
+                                    shard: key.clone(),
+                                    users: vec![p.meta],
+                                    aggregated: false,
+                                    hash_key: hash,
+                                });
                                 taken_here += 1;
                             }
                         }
@@ -1351,7 +1429,12 @@ impl Producer {
         for (key, item) in diverted {
             self.enqueue_back(key, item);
         }
-        self.queues.retain(|_, q| !q.items.is_empty() || q.in_flight > 0 || q.backoff_until.is_some() || q.throttled_at.is_some());
+        self.queues.retain(|_, q| {
+            !q.items.is_empty()
+                || q.in_flight > 0
+                || q.backoff_until.is_some()
+                || q.throttled_at.is_some()
+        });
         if records.is_empty() {
             return None;
         }
@@ -1367,7 +1450,13 @@ impl Producer {
     }
 
     /// Reads a finished PutRecords call: delivers, requeues, fails.
-    fn put_done(&mut self, batch: PutBatch, lost: bool, result: Result<PutRecordsOutput, Error>, now: Instant) {
+    fn put_done(
+        &mut self,
+        batch: PutBatch,
+        lost: bool,
+        result: Result<PutRecordsOutput, Error>,
+        now: Instant,
+    ) {
         let PutBatch { call, entries } = batch;
         for e in &entries {
             if let Some(q) = self.queues.get_mut(&e.shard) {
@@ -1380,10 +1469,22 @@ impl Producer {
                 let mut requeue: Vec<(ShardKey, Item)> = Vec::new();
                 for (i, (entry, sent)) in entries.into_iter().zip(op.records.iter()).enumerate() {
                     match output.records.get(i) {
-                        Some(PutRecordsResultEntry::Success { shard_id, sequence_number }) => {
-                            self.entry_delivered(entry, sent, shard_id, sequence_number, &mut requeue);
+                        Some(PutRecordsResultEntry::Success {
+                            shard_id,
+                            sequence_number,
+                        }) => {
+                            self.entry_delivered(
+                                entry,
+                                sent,
+                                shard_id,
+                                sequence_number,
+                                &mut requeue,
+                            );
                         }
-                        Some(PutRecordsResultEntry::Failure { error_code, error_message }) => {
+                        Some(PutRecordsResultEntry::Failure {
+                            error_code,
+                            error_message,
+                        }) => {
                             let error = Error::Service(ServiceError {
                                 code: error_code.clone(),
                                 message: error_message.clone(),
@@ -1491,7 +1592,13 @@ impl Producer {
                 Some(r) if !in_range => {
                     u.maybe_written = true;
                     self.metrics.records_retried += 1;
-                    requeue.push((None, Item::Plain(Plain { meta: u, record: user_record(r) })));
+                    requeue.push((
+                        None,
+                        Item::Plain(Plain {
+                            meta: u,
+                            record: user_record(r),
+                        }),
+                    ));
                 }
                 // In range, or (it cannot happen: the aggregate was built
                 // here) not unpackable: it is in the stream either way.
@@ -1515,8 +1622,11 @@ impl Producer {
         if throttled {
             self.metrics.records_throttled += 1;
         }
-        let expired = users.iter().any(|u| now >= u.expires(self.config.record_ttl));
-        if !retryable || (throttled && !self.config.retry_throttled) || expired && users.len() == 1 {
+        let expired = users
+            .iter()
+            .any(|u| now >= u.expires(self.config.record_ttl));
+        if !retryable || (throttled && !self.config.retry_throttled) || expired && users.len() == 1
+        {
             for u in users {
                 self.fail(u, error.clone());
             }
@@ -1593,7 +1703,10 @@ fn split_built(b: Built) -> Vec<Item> {
         return vec![Item::Plain(Plain { meta, record })];
     }
     let unpacked: Vec<Record> = {
-        let records = kpl::deaggregate(b.entry.partition_key.as_deref().unwrap_or(""), &b.entry.data);
+        let records = kpl::deaggregate(
+            b.entry.partition_key.as_deref().unwrap_or(""),
+            &b.entry.data,
+        );
         records.iter().map(user_record).collect()
     };
     if unpacked.len() != b.users.len() {

@@ -61,7 +61,11 @@ mod tests {
         let json = format!(
             r#"{{"ShardId":"{id}","HashKeyRange":{{"StartingHashKey":"{start}","EndingHashKey":"{end}"}},
             "SequenceNumberRange":{{"StartingSequenceNumber":"1"{}}}}}"#,
-            if open { "" } else { r#","EndingSequenceNumber":"9""# }
+            if open {
+                ""
+            } else {
+                r#","EndingSequenceNumber":"9""#
+            }
         );
         serde_json::from_str(&json).expect("a shard")
     }

@@ -297,7 +297,22 @@ fn missing_region_says_where_it_looked() {
 
 #[test]
 fn missing_credentials_say_where_they_looked() {
-    let e = err(&[("AWS_REGION", "us-east-1")], None, None);
+    // Without IMDS disabled, the default chain ends at the instance
+    // metadata service, which is always "configured".
+    let imds = ok(&[("AWS_REGION", "us-east-1")], None, None);
+    let provider = imds.credentials_provider.expect("IMDS, last in the chain");
+    assert!(
+        provider.describe().starts_with("instance metadata"),
+        "{provider:?}"
+    );
+    let e = err(
+        &[
+            ("AWS_REGION", "us-east-1"),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+        ],
+        None,
+        None,
+    );
     assert_eq!(e.field, "credentials");
     assert!(
         e.problem
@@ -318,17 +333,29 @@ fn missing_credentials_say_where_they_looked() {
     // The region comes first: the profile is missing, so is its region.
     assert_eq!(e.field, "region");
     let e = err(
-        &[("AWS_PROFILE", "ghost"), ("AWS_REGION", "us-east-1")],
+        &[
+            ("AWS_PROFILE", "ghost"),
+            ("AWS_REGION", "us-east-1"),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+        ],
         Some(CONFIG),
         Some(CREDENTIALS),
     );
     assert_eq!(e.field, "credentials");
     assert!(e.problem.contains("(no profile \"ghost\")"), "{e}");
 
+    // A role is a provider now; its source profile must have credentials.
     let role = "[profile r]\nregion = us-east-1\nrole_arn = arn:aws:iam::1:role/x\nsource_profile = default\n";
     let e = err(&[("AWS_PROFILE", "r")], Some(role), None);
     assert_eq!(e.field, "credentials");
-    assert!(e.problem.contains("`role_arn`"), "{e}");
+    assert!(e.problem.contains("\"default\""), "{e}");
+    let s = ok(
+        &[("AWS_PROFILE", "r")],
+        Some(role),
+        Some("[default]\naws_access_key_id = A\naws_secret_access_key = S\n"),
+    );
+    let provider = s.credentials_provider.expect("a role");
+    assert_eq!(provider.roles[0].role_arn, "arn:aws:iam::1:role/x");
 
     let half = "[h]\naws_access_key_id = A\n";
     let e = err(
@@ -505,6 +532,7 @@ fn from_env_missing_and_unreadable_files_count_as_absent() {
             ("HOME", "/home/me"),
             ("AWS_CONFIG_FILE", "/home/me/.aws/unreadable"),
             ("AWS_REGION", "us-east-1"),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
         ]),
         files(&[]),
     )

@@ -245,6 +245,7 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Access<A> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // a test that unwraps fails, which is the point
 mod tests {
     use super::from_slice;
     use serde::Deserialize;

@@ -298,7 +298,7 @@ pub fn capture() -> &'static Capture {
 }
 
 /// What the trace-level tests send: credentials, a partition key and data
-/// that are each a marker, so that a line containing one of [`SECRETS`]
+/// that are each a marker, so that a line containing one of [`traced::SECRETS`]
 /// logged a secret or a payload.
 pub mod traced {
     use kinesis_proto::ops::PutRecord;
