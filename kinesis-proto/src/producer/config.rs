@@ -104,7 +104,7 @@ pub struct ProducerConfig {
     /// jittered between half and all of it. Only the throttled shard waits
     /// (the shard the map predicts for the entry); with no shard map
     /// (ListShards not answered yet), the records not sorted by shard wait
-    /// together. The client's [`RetryConfig`](crate::RetryConfig) does not
+    /// together. The client's [`RetryConfig`](crate::retry::RetryConfig) does not
     /// apply here: a shard's write limit refills every second.
     pub throttle_backoff: Duration,
     /// The longest a throttled shard waits (default 1 s, the period in

@@ -1607,7 +1607,9 @@ impl Producer {
                                     records.push(entry);
                                     entries.push(SentEntry {
                                         shard: key.clone(),
-                                        users: Users::Many(users.into_iter().map(|p| p.meta).collect()),
+                                        users: Users::Many(
+                                            users.into_iter().map(|p| p.meta).collect(),
+                                        ),
                                         aggregated: true,
                                         hash_key: Some(aggregate.hash_key),
                                     });
@@ -1706,7 +1708,8 @@ impl Producer {
                                 status: http::StatusCode::OK,
                                 request_id: None,
                             });
-                            if let Some(key) = self.entry_failed(entry, sent, error, now, &mut requeue)
+                            if let Some(key) =
+                                self.entry_failed(entry, sent, error, now, &mut requeue)
                             {
                                 throttled.insert(key);
                             }
@@ -1719,7 +1722,8 @@ impl Producer {
                                 reason: "no result entry for this record".into(),
                                 request_id: None,
                             });
-                            if let Some(key) = self.entry_failed(entry, sent, error, now, &mut requeue)
+                            if let Some(key) =
+                                self.entry_failed(entry, sent, error, now, &mut requeue)
                             {
                                 throttled.insert(key);
                             }

@@ -1261,7 +1261,13 @@ fn throttle_rounds(h: &mut Harness, key: &str, rounds: usize) -> Vec<Duration> {
             let fates: Vec<Fate> = out
                 .entries()
                 .iter()
-                .map(|e| if e.key == key { Fate::Throttle } else { Fate::Ok })
+                .map(|e| {
+                    if e.key == key {
+                        Fate::Throttle
+                    } else {
+                        Fate::Ok
+                    }
+                })
                 .collect();
             if fates.contains(&Fate::Throttle) {
                 waits.push(h.now - since);
@@ -1294,14 +1300,22 @@ fn throughput_mode_throttling_waits_about_the_linger_capped_near_a_second() {
     let waits = throttle_rounds(&mut h, &low, 8);
     let cap = h.producer.config().max_throttle_backoff;
     for w in &waits[1..] {
-        assert!(*w <= cap + Duration::from_millis(10), "waited {w:?}: {waits:?}");
+        assert!(
+            *w <= cap + Duration::from_millis(10),
+            "waited {w:?}: {waits:?}"
+        );
     }
-    assert!(waits[1] <= Duration::from_millis(150), "first retry {waits:?}");
+    assert!(
+        waits[1] <= Duration::from_millis(150),
+        "first retry {waits:?}"
+    );
     // Meanwhile the other shard flows at once.
     let high_id = h.push(&high, b"h");
     h.producer.flush();
     h.step();
-    let out = h.take("PutRecords").expect("the other shard is not held back");
+    let out = h
+        .take("PutRecords")
+        .expect("the other shard is not held back");
     assert!(out.entries().iter().any(|e| e.key == high));
     h.answer(out, Reply::Put(vec![]));
     assert!(h.delivered(high_id.0).is_some());
@@ -1313,7 +1327,10 @@ fn throughput_mode_throttling_waits_about_the_linger_capped_near_a_second() {
     }
     h.producer.flush();
     let waits = throttle_rounds(&mut h, &low, 2);
-    assert!(waits[1] <= Duration::from_millis(150), "after a success {waits:?}");
+    assert!(
+        waits[1] <= Duration::from_millis(150),
+        "after a success {waits:?}"
+    );
     h.run_to_end();
 }
 
@@ -1333,7 +1350,10 @@ fn per_shard_mode_throttling_is_capped_near_a_second() {
     let waits = throttle_rounds(&mut h, &first_key, 10);
     let cap = h.producer.config().max_throttle_backoff;
     for w in &waits[1..] {
-        assert!(*w <= cap + Duration::from_millis(10), "waited {w:?}: {waits:?}");
+        assert!(
+            *w <= cap + Duration::from_millis(10),
+            "waited {w:?}: {waits:?}"
+        );
     }
     h.run_to_end();
 }
