@@ -23,6 +23,7 @@
 pub mod driver;
 pub mod ferrokinesis;
 pub mod listener;
+mod local;
 pub mod mock;
 pub mod moto;
 pub mod no_loss;
