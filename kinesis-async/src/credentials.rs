@@ -205,6 +205,7 @@ mod tests {
 
     #[test]
     fn concurrent_calls_await_one_fetch() {
+        let settings = Settings::new(Config::new("us-east-1"), Credentials::new("", "", None));
         let dir = std::env::temp_dir().join(format!("kinesis-async-creds-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("a temp dir");
         let runs = dir.join("runs");
@@ -212,7 +213,6 @@ mod tests {
             "echo run >> '{}'; sleep 0.2; printf '{{\"Version\":1,\"AccessKeyId\":\"ASIAASYNC\",\"SecretAccessKey\":\"S\"}}'",
             runs.display()
         );
-        let settings = Settings::new(Config::new("us-east-1"), Credentials::new("", "", None));
         let source = Refreshing::new(Provider::process(command), &settings).expect("a source");
         // Before any fetch, the sync path has nothing to give and starts one.
         async_std::task::block_on(async {
