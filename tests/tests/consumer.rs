@@ -28,10 +28,49 @@ fn per_phase() -> usize {
 }
 
 /// How long a whole run may take before the test fails.
-const DEADLINE: Duration = Duration::from_secs(240);
+const DEADLINE: Duration = Duration::from_secs(600);
 
-fn blocking_client() -> kinesis_blocking::Client {
-    kinesis_blocking::Client::new(KinesisMock::shared().settings()).expect("a client")
+/// Where and how a run goes.
+struct Setup {
+    name: &'static str,
+    settings: kinesis_proto::Settings,
+    per_phase: usize,
+    /// Every this many batches the user pauses `pause` (0: never), so
+    /// iterators older than the server's TTL expire.
+    slow_every: usize,
+    pause: Duration,
+    /// GetRecords `Limit`, for more, smaller pages.
+    limit: Option<u32>,
+}
+
+impl Setup {
+    fn mock(name: &'static str) -> Setup {
+        Setup {
+            name,
+            settings: KinesisMock::shared().settings(),
+            per_phase: per_phase(),
+            slow_every: 0,
+            pause: Duration::ZERO,
+            limit: None,
+        }
+    }
+
+    /// Whether the user pauses after its `batches`-th batch.
+    fn pauses_after(&self, batches: usize) -> bool {
+        self.slow_every > 0 && batches % self.slow_every == 0
+    }
+
+    fn config(&self, stream: &str) -> ConsumerConfig {
+        let config = config(stream);
+        match self.limit {
+            Some(limit) => config.with_records_per_call(limit),
+            None => config,
+        }
+    }
+
+    fn blocking_client(&self) -> kinesis_blocking::Client {
+        kinesis_blocking::Client::new(self.settings.clone()).expect("a client")
+    }
 }
 
 fn config(stream: &str) -> ConsumerConfig {
@@ -52,7 +91,12 @@ fn temp_file(name: &str) -> PathBuf {
 /// Writes `per_phase()` user records three times (plain, and aggregated
 /// in groups of ten), splitting a shard after the first phase and merging
 /// two after the second. Returns every user record's data.
-fn produce(client: &kinesis_blocking::Client, stream: &str, done: &AtomicBool) -> Vec<Vec<u8>> {
+fn produce(
+    client: &kinesis_blocking::Client,
+    stream: &str,
+    per_phase: usize,
+    done: &AtomicBool,
+) -> Vec<Vec<u8>> {
     let mut counters: HashMap<String, u64> = HashMap::new();
     let mut data = |key: &str| {
         let n = counters.entry(key.to_owned()).or_default();
@@ -62,7 +106,7 @@ fn produce(client: &kinesis_blocking::Client, stream: &str, done: &AtomicBool) -
     let mut all = vec![];
     for phase in 0..3 {
         let mut written = 0;
-        while written < per_phase() {
+        while written < per_phase {
             let mut entries = vec![];
             for i in 0..90 {
                 let key = format!("pk-{}", (written + i) % 20);
@@ -213,28 +257,74 @@ fn checkpoint_file_holds(path: &Path, shards: usize) {
 
 #[test]
 fn blocking_consumer_reads_through_resharding_and_restarts_from_its_file() {
+    run_blocking(Setup::mock("blocking"));
+}
+
+#[test]
+fn async_consumer_reads_through_resharding_and_restarts_from_its_file() {
+    run_async(Setup::mock("async"));
+}
+
+/// ferrokinesis with 2-second iterators and a user who pauses 2.5 s now
+/// and then: the iterator of the page before each pause has expired.
+fn ferrokinesis(name: &'static str) -> (kinesis_tests::Ferrokinesis, Setup) {
+    let server = kinesis_tests::Ferrokinesis::start(kinesis_tests::FerrokinesisOptions {
+        iterator_ttl_seconds: Some(2),
+        ..kinesis_tests::FerrokinesisOptions::default()
+    })
+    .expect("ferrokinesis");
+    let setup = Setup {
+        name,
+        settings: server.settings(),
+        per_phase: per_phase() / 5,
+        slow_every: 1,
+        pause: Duration::from_millis(2_500),
+        limit: Some(60),
+    };
+    (server, setup)
+}
+
+#[test]
+fn blocking_consumer_on_ferrokinesis_with_expiring_iterators() {
+    let (_server, setup) = ferrokinesis("blocking, ferrokinesis, 2 s iterators");
+    run_blocking(setup);
+}
+
+#[test]
+fn async_consumer_on_ferrokinesis_with_expiring_iterators() {
+    let (_server, setup) = ferrokinesis("async, ferrokinesis, 2 s iterators");
+    run_async(setup);
+}
+
+fn run_blocking(setup: Setup) {
     let _watchdog = watchdog("blocking consumer");
     use kinesis_blocking::consumer::{Consumer, FileStore};
-    let client = blocking_client();
+    let client = setup.blocking_client();
     let stream = TestStream::create(
         &client,
         format!("consumer-blocking-{}", std::process::id()),
         2,
     );
     let name = stream.name().to_owned();
-    let path = temp_file("blocking.json");
+    let path = temp_file(&format!(
+        "{}.json",
+        setup
+            .name
+            .replace(|c: char| !c.is_ascii_alphanumeric(), "-")
+    ));
     let done = Arc::new(AtomicBool::new(false));
     let producer = {
         let (client, name, done) = (client.clone(), name.clone(), done.clone());
-        thread::spawn(move || produce(&client, &name, &done))
+        let per_phase = setup.per_phase;
+        thread::spawn(move || produce(&client, &name, per_phase, &done))
     };
-    let total = 3 * per_phase() / 100 * 100;
+    let total = 3 * setup.per_phase.div_ceil(100) * 100;
     let start = Instant::now();
 
     // The first run stops after a third, right after a checkpoint.
     let mut first = Check::default();
-    let mut consumer =
-        Consumer::with_store(&client, config(&name), FileStore::new(&path)).expect("consumer");
+    let mut consumer = Consumer::with_store(&client, setup.config(&name), FileStore::new(&path))
+        .expect("consumer");
     while first.data.len() < total / 3 {
         assert!(
             start.elapsed() < DEADLINE,
@@ -244,6 +334,9 @@ fn blocking_consumer_reads_through_resharding_and_restarts_from_its_file() {
         match consumer.next().expect("events") {
             Event::Records(batch) => {
                 first.batch(&batch);
+                if setup.pauses_after(first.batches) {
+                    thread::sleep(setup.pause);
+                }
                 ok(
                     "checkpoint",
                     consumer.checkpoint(&batch.shard_id, &batch.checkpoint),
@@ -269,8 +362,8 @@ fn blocking_consumer_reads_through_resharding_and_restarts_from_its_file() {
         last: first.last.clone(),
         ..Check::default()
     };
-    let mut consumer =
-        Consumer::with_store(&client, config(&name), FileStore::new(&path)).expect("consumer");
+    let mut consumer = Consumer::with_store(&client, setup.config(&name), FileStore::new(&path))
+        .expect("consumer");
     while !(done.load(Ordering::SeqCst) && first.data.len() + second.data.len() >= total) {
         assert!(
             start.elapsed() < DEADLINE,
@@ -287,6 +380,9 @@ fn blocking_consumer_reads_through_resharding_and_restarts_from_its_file() {
                     );
                 }
                 second.batch(&batch);
+                if setup.pauses_after(second.batches) {
+                    thread::sleep(setup.pause);
+                }
                 ok(
                     "checkpoint",
                     consumer.checkpoint(&batch.shard_id, &batch.checkpoint),
@@ -305,35 +401,41 @@ fn blocking_consumer_reads_through_resharding_and_restarts_from_its_file() {
         }
     }
     let produced = producer.join().expect("producer");
-    report("blocking", &first, &second, &produced);
+    report(setup.name, &first, &second, &produced);
     assert!(
         first.ended + second.ended >= 3,
         "the split's parent and the merge's two ended"
     );
 }
 
-#[test]
-fn async_consumer_reads_through_resharding_and_restarts_from_its_file() {
+fn run_async(setup: Setup) {
     let _watchdog = watchdog("async consumer");
     use async_std::stream::StreamExt;
     use kinesis_async::consumer::{Consumer, FileStore};
-    let admin = blocking_client();
-    let client = kinesis_async::Client::new(KinesisMock::shared().settings()).expect("a client");
+    let admin = setup.blocking_client();
+    let client = kinesis_async::Client::new(setup.settings.clone()).expect("a client");
     let stream = TestStream::create(&admin, format!("consumer-async-{}", std::process::id()), 2);
     let name = stream.name().to_owned();
-    let path = temp_file("async.json");
+    let path = temp_file(&format!(
+        "{}.json",
+        setup
+            .name
+            .replace(|c: char| !c.is_ascii_alphanumeric(), "-")
+    ));
     let done = Arc::new(AtomicBool::new(false));
     let producer = {
         let (admin, name, done) = (admin.clone(), name.clone(), done.clone());
-        thread::spawn(move || produce(&admin, &name, &done))
+        let per_phase = setup.per_phase;
+        thread::spawn(move || produce(&admin, &name, per_phase, &done))
     };
-    let total = 3 * per_phase() / 100 * 100;
+    let total = 3 * setup.per_phase.div_ceil(100) * 100;
     let start = Instant::now();
     let (first, second) = async_std::task::block_on(async {
         let mut first = Check::default();
-        let mut consumer = Consumer::with_store(&client, config(&name), FileStore::new(&path))
-            .await
-            .expect("consumer");
+        let mut consumer =
+            Consumer::with_store(&client, setup.config(&name), FileStore::new(&path))
+                .await
+                .expect("consumer");
         while first.data.len() < total / 3 {
             assert!(
                 start.elapsed() < DEADLINE,
@@ -343,6 +445,9 @@ fn async_consumer_reads_through_resharding_and_restarts_from_its_file() {
             match consumer.next().await.expect("events") {
                 Event::Records(batch) => {
                     first.batch(&batch);
+                    if setup.pauses_after(first.batches) {
+                        async_std::task::sleep(setup.pause).await;
+                    }
                     ok(
                         "checkpoint",
                         consumer
@@ -370,9 +475,10 @@ fn async_consumer_reads_through_resharding_and_restarts_from_its_file() {
             last: first.last.clone(),
             ..Check::default()
         };
-        let mut consumer = Consumer::with_store(&client, config(&name), FileStore::new(&path))
-            .await
-            .expect("consumer");
+        let mut consumer =
+            Consumer::with_store(&client, setup.config(&name), FileStore::new(&path))
+                .await
+                .expect("consumer");
         while !(done.load(Ordering::SeqCst) && first.data.len() + second.data.len() >= total) {
             assert!(
                 start.elapsed() < DEADLINE,
@@ -389,6 +495,9 @@ fn async_consumer_reads_through_resharding_and_restarts_from_its_file() {
                         );
                     }
                     second.batch(&batch);
+                    if setup.pauses_after(second.batches) {
+                        async_std::task::sleep(setup.pause).await;
+                    }
                     ok(
                         "checkpoint",
                         consumer
@@ -414,5 +523,5 @@ fn async_consumer_reads_through_resharding_and_restarts_from_its_file() {
         (first, second)
     });
     let produced = producer.join().expect("producer");
-    report("async", &first, &second, &produced);
+    report(setup.name, &first, &second, &produced);
 }

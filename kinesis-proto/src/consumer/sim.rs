@@ -48,6 +48,9 @@ pub(crate) struct Faults {
     pub(crate) list_page: usize,
     /// Records per GetRecords page at most.
     pub(crate) page_limit: usize,
+    /// GetShardIterator refuses a sequence number that was trimmed
+    /// (InvalidArgumentException) instead of starting at the oldest record.
+    pub(crate) refuse_trimmed: bool,
 }
 
 #[derive(Clone)]
@@ -286,6 +289,15 @@ impl Sim {
                 .parse()
                 .expect("digits")
         };
+        if let (true, Some(n)) = (
+            self.faults.refuse_trimmed,
+            body["StartingSequenceNumber"].as_str(),
+        ) {
+            let n: u128 = n.parse().expect("digits");
+            if s.trimmed > 0 && s.records[s.trimmed - 1].seq >= n {
+                return Err("InvalidArgumentException");
+            }
+        }
         let pos = match body["ShardIteratorType"].as_str().expect("type") {
             "TRIM_HORIZON" => s.trimmed,
             "LATEST" => s.records.len(),

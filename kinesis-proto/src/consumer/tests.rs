@@ -576,6 +576,30 @@ fn trimmed_records_are_reported_not_jumped_silently() {
 }
 
 #[test]
+fn a_refused_trimmed_position_reads_from_the_oldest_record_and_reports_the_gap() {
+    let faults = Faults {
+        page_limit: 5,
+        refuse_trimmed: true,
+        ..Faults::default()
+    };
+    let mut h = Harness::new(Sim::new(1, faults), config()).storing();
+    let mut w = Writer::default();
+    w.plain(&mut h.sim, 40);
+    h.stop_after = Some(10);
+    h.run_for(Duration::from_secs(20));
+    let mut sim = h.sim.clone();
+    sim.trim("shardId-000000000000", 25);
+    let mut resumed = Harness::new(sim, config().with_checkpoints(h.store.clone())).storing();
+    resumed.run_for(MINUTE);
+    assert!(
+        resumed.log.iter().any(|s| matches!(s, Seen::Trimmed(_))),
+        "{:?}",
+        resumed.log
+    );
+    resumed.verify();
+}
+
+#[test]
 fn resume_from_the_checkpoints_of_every_step() {
     let mut sim = Sim::new(
         2,
