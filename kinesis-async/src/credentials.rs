@@ -8,14 +8,12 @@
 //! blocking a thread; near expiry a refresh runs as a task of its own
 //! while calls go on with the credentials held.
 
-use std::io::Read;
-use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, MutexGuard};
 use std::time::{Duration, Instant};
 
-use kinesis_proto::credentials::process::ProcessOutput;
+use kinesis_proto::credentials::process;
 use kinesis_proto::credentials::{
-    Answer, Cache, Fetch, FileError, Lookup, Need, Provider, Step, Ticket,
+    Answer, Cache, Fetch, Lookup, Need, Provider, SharedCache, Step, Ticket,
 };
 use kinesis_proto::{
     Credentials, CredentialsSource, Error, Settings, TransportOptions, UsageError,
@@ -31,22 +29,18 @@ pub(crate) struct Refreshing {
 }
 
 struct Shared {
-    provider: Provider,
+    cache: SharedCache,
     transport: Transport,
-    cache: Mutex<Cache>,
 }
 
 impl Refreshing {
     /// A source fetching from `provider`, over a transport of its own made
     /// from `settings` (the same trusted roots).
     pub(crate) fn new(provider: Provider, settings: &Settings) -> Result<Refreshing, UsageError> {
-        log::debug!("credentials from {}", provider.describe());
+        let transport = Transport::new(settings, TransportOptions::default())?;
+        let cache = SharedCache::new(provider);
         Ok(Refreshing {
-            shared: Arc::new(Shared {
-                provider,
-                transport: Transport::new(settings, TransportOptions::default())?,
-                cache: Mutex::new(Cache::default()),
-            }),
+            shared: Arc::new(Shared { cache, transport }),
         })
     }
 
@@ -103,18 +97,14 @@ impl Refreshing {
 
 impl Shared {
     fn cache(&self) -> MutexGuard<'_, Cache> {
-        self.cache.lock().unwrap_or_else(PoisonError::into_inner)
+        self.cache.lock()
     }
 
     async fn refresh(&self, ticket: Ticket) {
-        let result = fetch(&self.provider, &self.transport).await;
-        self.cache().handle_refreshed(
-            ticket,
-            result,
-            Instant::now(),
-            OffsetDateTime::now_utc(),
-            fastrand::f64(),
-        );
+        let result = fetch(self.cache.provider(), &self.transport).await;
+        let (now, wall) = (Instant::now(), OffsetDateTime::now_utc());
+        self.cache
+            .handle_refreshed(ticket, result, now, wall, fastrand::f64());
     }
 }
 
@@ -192,73 +182,20 @@ pub(crate) async fn fetch(
                                 Err(transport::timeout("the credentials request", timeout))
                             }),
                     ),
-                    Need::File { path } => Answer::File(
-                        async_std::fs::read(&path)
-                            .await
-                            .map_err(|e| FileError::from_io(&e)),
-                    ),
-                    Need::WriteFile { path, contents } => Answer::Written(
-                        async_std::fs::write(&path, contents)
-                            .await
-                            .map_err(|e| FileError::from_io(&e)),
-                    ),
+                    Need::File { path } => Answer::read(async_std::fs::read(&path).await),
+                    Need::WriteFile { path, contents } => {
+                        Answer::written(async_std::fs::write(&path, contents).await)
+                    }
                     Need::Process { command, timeout } => Answer::Process(
-                        async_std::task::spawn_blocking(move || run_process(&command, timeout))
+                        async_std::task::spawn_blocking(move || process::run(&command, timeout))
                             .await,
                     ),
-                    other => Answer::File(Err(FileError::Other(format!(
-                        "kinesis-async cannot do {other:?}"
-                    )))),
+                    other => Answer::unsupported("kinesis-async", &other),
                 };
                 fetch.handle(answer, OffsetDateTime::now_utc());
             }
         }
     }
-}
-
-/// Runs `command` through the shell on this (blocking) thread, its
-/// standard error left to ours, killed at `timeout`.
-fn run_process(command: &str, timeout: Duration) -> Result<ProcessOutput, String> {
-    let (shell, flag) = if cfg!(windows) {
-        ("cmd", "/C")
-    } else {
-        ("sh", "-c")
-    };
-    let mut child = Command::new(shell)
-        .args([flag, command])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .map_err(|e| e.to_string())?;
-    let mut stdout = child.stdout.take().ok_or("no stdout pipe")?;
-    let reader = std::thread::spawn(move || {
-        let mut out = Vec::new();
-        stdout.read_to_end(&mut out).map(|_| out)
-    });
-    let deadline = Instant::now() + timeout;
-    let status = loop {
-        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
-            break status;
-        }
-        if Instant::now() >= deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(format!(
-                "it did not finish within {timeout:?} and was killed"
-            ));
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    let stdout = reader
-        .join()
-        .map_err(|_| "the output reader panicked".to_owned())?
-        .map_err(|e| e.to_string())?;
-    Ok(ProcessOutput {
-        success: status.success(),
-        code: status.code(),
-        stdout,
-    })
 }
 
 #[cfg(test)]
@@ -268,6 +205,7 @@ mod tests {
 
     #[test]
     fn concurrent_calls_await_one_fetch() {
+        let settings = Settings::new(Config::new("us-east-1"), Credentials::new("", "", None));
         let dir = std::env::temp_dir().join(format!("kinesis-async-creds-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("a temp dir");
         let runs = dir.join("runs");
@@ -275,7 +213,6 @@ mod tests {
             "echo run >> '{}'; sleep 0.2; printf '{{\"Version\":1,\"AccessKeyId\":\"ASIAASYNC\",\"SecretAccessKey\":\"S\"}}'",
             runs.display()
         );
-        let settings = Settings::new(Config::new("us-east-1"), Credentials::new("", "", None));
         let source = Refreshing::new(Provider::process(command), &settings).expect("a source");
         // Before any fetch, the sync path has nothing to give and starts one.
         async_std::task::block_on(async {

@@ -3,15 +3,13 @@
 //! `std::process`. Every decision (what to ask, when to refresh, who
 //! refreshes) is kinesis-proto's [`Fetch`] and [`Cache`]; this is the loop.
 
-use std::io::Read;
-use std::process::{Command, Stdio};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, MutexGuard, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use kinesis_proto::credentials::process::ProcessOutput;
+use kinesis_proto::credentials::process;
 use kinesis_proto::credentials::{
-    Answer, Cache, Fetch, FileError, Lookup, Need, Provider, Step, Ticket,
+    Answer, Cache, Fetch, Lookup, Need, Provider, SharedCache, Step, Ticket,
 };
 use kinesis_proto::{
     Credentials, CredentialsSource, Error, Settings, TransportOptions, UsageError,
@@ -27,9 +25,8 @@ pub(crate) struct Refreshing {
 }
 
 struct Shared {
-    provider: Provider,
+    cache: SharedCache,
     transport: Transport,
-    cache: Mutex<Cache>,
     changed: Condvar,
 }
 
@@ -37,13 +34,14 @@ impl Refreshing {
     /// A source fetching from `provider`, over a transport of its own made
     /// from `settings` (the same trusted roots).
     pub(crate) fn new(provider: Provider, settings: &Settings) -> Result<Refreshing, UsageError> {
-        log::debug!("credentials from {}", provider.describe());
+        let transport = Transport::new(settings, &TransportOptions::default())?;
+        let cache = SharedCache::new(provider);
+        let changed = Condvar::new();
         Ok(Refreshing {
             shared: Arc::new(Shared {
-                provider,
-                transport: Transport::new(settings, &TransportOptions::default())?,
-                cache: Mutex::new(Cache::default()),
-                changed: Condvar::new(),
+                cache,
+                transport,
+                changed,
             }),
         })
     }
@@ -51,18 +49,14 @@ impl Refreshing {
 
 impl Shared {
     fn cache(&self) -> MutexGuard<'_, Cache> {
-        self.cache.lock().unwrap_or_else(PoisonError::into_inner)
+        self.cache.lock()
     }
 
     fn refresh(&self, ticket: Ticket) {
-        let result = fetch(&self.provider, &self.transport);
-        self.cache().handle_refreshed(
-            ticket,
-            result,
-            Instant::now(),
-            OffsetDateTime::now_utc(),
-            fastrand::f64(),
-        );
+        let result = fetch(self.cache.provider(), &self.transport);
+        let (now, wall) = (Instant::now(), OffsetDateTime::now_utc());
+        self.cache
+            .handle_refreshed(ticket, result, now, wall, fastrand::f64());
         self.changed.notify_all();
     }
 }
@@ -134,78 +128,20 @@ pub(crate) fn fetch(provider: &Provider, transport: &Transport) -> Result<Creden
     loop {
         match fetch.poll(OffsetDateTime::now_utc()) {
             Step::Done(result) => return result,
-            Step::Need(need) => {
-                let answer = match need {
-                    Need::Http { request, timeout } => {
-                        Answer::Http(transport.send(request, Some(timeout)))
-                    }
-                    Need::File { path } => {
-                        Answer::File(std::fs::read(&path).map_err(|e| FileError::from_io(&e)))
-                    }
-                    Need::WriteFile { path, contents } => Answer::Written(
-                        std::fs::write(&path, contents).map_err(|e| FileError::from_io(&e)),
-                    ),
-                    Need::Process { command, timeout } => {
-                        Answer::Process(run_process(&command, timeout))
-                    }
-                    other => Answer::File(Err(FileError::Other(format!(
-                        "kinesis-blocking cannot do {other:?}"
-                    )))),
-                };
-                fetch.handle(answer, OffsetDateTime::now_utc());
-            }
+            Step::Need(need) => fetch.handle(answer(need, transport), OffsetDateTime::now_utc()),
         }
     }
 }
 
-/// Runs `command` through the shell, its standard error left to ours (as
-/// the AWS CLI does, so a helper can say what it wants), killed at
-/// `timeout`.
-pub(crate) fn run_process(command: &str, timeout: Duration) -> Result<ProcessOutput, String> {
-    let mut shell = if cfg!(windows) {
-        let mut c = Command::new("cmd");
-        c.arg("/C");
-        c
-    } else {
-        let mut c = Command::new("sh");
-        c.arg("-c");
-        c
-    };
-    let mut child = shell
-        .arg(command)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .map_err(|e| e.to_string())?;
-    let mut stdout = child.stdout.take().ok_or("no stdout pipe")?;
-    let reader = thread::spawn(move || {
-        let mut out = Vec::new();
-        stdout.read_to_end(&mut out).map(|_| out)
-    });
-    let deadline = Instant::now() + timeout;
-    let status = loop {
-        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
-            break status;
-        }
-        if Instant::now() >= deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(format!(
-                "it did not finish within {timeout:?} and was killed"
-            ));
-        }
-        thread::sleep(Duration::from_millis(10));
-    };
-    let stdout = reader
-        .join()
-        .map_err(|_| "the output reader panicked".to_owned())?
-        .map_err(|e| e.to_string())?;
-    Ok(ProcessOutput {
-        success: status.success(),
-        code: status.code(),
-        stdout,
-    })
+/// Does what `need` asks, on this thread.
+fn answer(need: Need, transport: &Transport) -> Answer {
+    match need {
+        Need::Http { request, timeout } => Answer::Http(transport.send(request, Some(timeout))),
+        Need::File { path } => Answer::read(std::fs::read(&path)),
+        Need::WriteFile { path, contents } => Answer::written(std::fs::write(&path, contents)),
+        Need::Process { command, timeout } => Answer::Process(process::run(&command, timeout)),
+        other => Answer::unsupported("kinesis-blocking", &other),
+    }
 }
 
 #[cfg(test)]
@@ -268,13 +204,5 @@ mod tests {
             .credentials(OffsetDateTime::now_utc())
             .expect_err("still failing");
         assert_eq!(e, again);
-    }
-
-    #[test]
-    fn a_process_past_its_time_is_killed() {
-        let started = Instant::now();
-        let e = run_process("sleep 5", Duration::from_millis(200)).expect_err("killed");
-        assert!(e.contains("killed"), "{e}");
-        assert!(started.elapsed() < Duration::from_secs(3));
     }
 }

@@ -26,6 +26,9 @@ use kinesis_proto::{Client, Config, Credentials};
 use md5::{Digest as _, Md5};
 use serde::Deserialize;
 
+mod support;
+use support::{bench_mode, BorrowedPage};
+
 const PAGE_BYTES: usize = 10 << 20;
 
 fn base64(data: &[u8]) -> String {
@@ -129,25 +132,6 @@ fn ours(
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct BorrowedPage<'a> {
-    #[serde(borrow)]
-    records: Vec<BorrowedRecord<'a>>,
-    #[serde(borrow)]
-    next_shard_iterator: Option<&'a str>,
-    millis_behind_latest: Option<u64>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct BorrowedRecord<'a> {
-    sequence_number: &'a str,
-    data: &'a str,
-    partition_key: &'a str,
-    approximate_arrival_timestamp: Option<f64>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
 #[allow(dead_code)]
 struct OwnedPage {
     records: Vec<OwnedRecord>,
@@ -185,10 +169,6 @@ fn floor(body: &[u8], md5: bool) -> usize {
     }
     black_box(&decoded);
     decoded.len()
-}
-
-fn bench_mode() -> bool {
-    std::env::args().any(|a| a == "--bench")
 }
 
 fn main() {

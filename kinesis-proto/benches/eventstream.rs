@@ -13,13 +13,14 @@
 //! runs once. Measured on the shared 2-core machine (load average ~11):
 //! 1.08–1.14× over seven runs, median 1.10× (1.06× in a quieter moment).
 
-use std::time::Duration;
-
-use criterion::{black_box, Criterion};
+use criterion::black_box;
 use kinesis_proto::eventstream::{
     Decoder, Header, HeaderValue, Message, ShardEvent, ShardEventStream,
 };
 use serde::Deserialize;
+
+mod support;
+use support::{bench_mode, criterion, paired_fastest};
 
 const RECORD: usize = 1024;
 const PER_EVENT: usize = 100;
@@ -133,25 +134,8 @@ fn floor(body: &[u8], frames: &[(std::ops::Range<usize>, std::ops::Range<usize>)
     n
 }
 
-/// Time per iteration of `iters` runs of `f`.
-fn time_round(f: &mut dyn FnMut(), iters: u32) -> Duration {
-    let start = std::time::Instant::now();
-    for _ in 0..iters {
-        f();
-    }
-    start.elapsed() / iters
-}
-
-fn bench_mode() -> bool {
-    std::env::args().any(|a| a == "--bench")
-}
-
 fn main() {
-    let mut c = Criterion::default()
-        .sample_size(20)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3))
-        .configure_from_args();
+    let mut c = criterion();
     let body = body(1 << 20);
     let frames = frames(&body);
     let records = ours(&body);
@@ -169,13 +153,8 @@ fn main() {
     g.finish();
     c.final_summary();
     if bench_mode() {
-        let (mut best_ours, mut best_floor) = (Duration::MAX, Duration::MAX);
-        // Many short rounds: on a shared machine each routine's fastest
-        // round is the one other processes left alone.
-        for _ in 0..200 {
-            best_ours = best_ours.min(time_round(&mut ours_fn, 2));
-            best_floor = best_floor.min(time_round(&mut floor_fn, 2));
-        }
+        // Many short rounds.
+        let (best_ours, best_floor) = paired_fastest(&mut ours_fn, &mut floor_fn, 200, 2);
         eprintln!(
             "\nevent stream vs floor (CRC32 + JSON parse + base64 decode), paired fastest rounds\n  \
              {} messages, {records} records of {RECORD} bytes, {} bytes: {:.1} µs / {:.1} µs = {:.2}×",

@@ -11,12 +11,13 @@
 //! from other processes hits both alike. Under `cargo test` each routine
 //! runs once.
 
-use std::time::Duration;
-
-use criterion::{black_box, Criterion};
+use criterion::black_box;
 use kinesis_proto::kpl::{deaggregate, Add, Aggregator};
 use md5::{Digest as _, Md5};
 use prost::encoding::{decode_key, decode_varint, skip_field, DecodeContext, WireType};
+
+mod support;
+use support::{bench_mode, criterion, paired_fastest};
 
 /// Aggregated records holding at least `total` bytes of them, made of user
 /// records of `record_len` bytes under 64 partition keys.
@@ -99,25 +100,8 @@ fn floors(page: &[(String, Vec<u8>)]) -> usize {
     page.iter().map(|(_, data)| floor(data)).sum()
 }
 
-/// Time per iteration of `iters` runs of `f`.
-fn time_round(f: &mut dyn FnMut(), iters: u32) -> Duration {
-    let start = std::time::Instant::now();
-    for _ in 0..iters {
-        f();
-    }
-    start.elapsed() / iters
-}
-
-fn bench_mode() -> bool {
-    std::env::args().any(|a| a == "--bench")
-}
-
 fn main() {
-    let mut c = Criterion::default()
-        .sample_size(20)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3))
-        .configure_from_args();
+    let mut c = criterion();
     let mut rows = Vec::new();
     for (group, record_len) in [
         ("kpl_deaggregate_100b", 100),
@@ -140,11 +124,7 @@ fn main() {
         g.bench_function("floor_md5_decode", |b| b.iter(&mut floor_fn));
         g.finish();
         if bench_mode() {
-            let (mut best_ours, mut best_floor) = (Duration::MAX, Duration::MAX);
-            for _ in 0..30 {
-                best_ours = best_ours.min(time_round(&mut ours_fn, 20));
-                best_floor = best_floor.min(time_round(&mut floor_fn, 20));
-            }
+            let (best_ours, best_floor) = paired_fastest(&mut ours_fn, &mut floor_fn, 30, 20);
             let bytes: usize = page.iter().map(|(_, d)| d.len()).sum();
             rows.push((
                 group,

@@ -45,6 +45,9 @@ use kinesis_proto::{Client, Config, Credentials};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
+mod support;
+use support::{bench_mode, time_round, BorrowedPage};
+
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 const B64_SIMD: base64_simd::Base64 = base64_simd::STANDARD;
 
@@ -182,27 +185,6 @@ fn get_records_body(n: usize) -> Vec<u8> {
     }
     body.push_str(r#"],"NextShardIterator":"AAAAAAAAAAGQ9bS0hFdXdvVHpFeWx2QW1mNUJjS0VLMWdFYzRXYk9TWW9hWmlUVGRtRE5lUUpHMWdaZz09","MillisBehindLatest":0}"#);
     body.into_bytes()
-}
-
-/// What the floor parses: every field borrowed from the body.
-#[derive(serde::Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct BorrowedPage<'a> {
-    #[serde(borrow)]
-    records: Vec<BorrowedRecord<'a>>,
-    #[serde(borrow)]
-    next_shard_iterator: Option<&'a str>,
-    millis_behind_latest: Option<u64>,
-}
-
-#[derive(serde::Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct BorrowedRecord<'a> {
-    sequence_number: &'a str,
-    approximate_arrival_timestamp: Option<f64>,
-    data: &'a str,
-    partition_key: &'a str,
-    encryption_type: Option<&'a str>,
 }
 
 fn get_records(c: &mut Criterion, n: usize) -> Row {
@@ -433,20 +415,6 @@ fn compare(
 
 /// Rounds of the paired measurement.
 const PAIRED_ROUNDS: u32 = 15;
-
-/// Time per iteration of `iters` runs of `f`.
-fn time_round(f: &mut dyn FnMut(), iters: u32) -> Duration {
-    let start = std::time::Instant::now();
-    for _ in 0..iters {
-        f();
-    }
-    start.elapsed() / iters
-}
-
-/// Whether this is `cargo bench` (not `cargo test` running benches once).
-fn bench_mode() -> bool {
-    std::env::args().any(|a| a == "--bench")
-}
 
 /// Where criterion keeps its results (set in `main`).
 fn criterion_dir() -> PathBuf {

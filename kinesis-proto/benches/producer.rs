@@ -18,13 +18,16 @@
 
 use std::time::{Duration, Instant};
 
-use criterion::{black_box, Criterion};
+use criterion::black_box;
 use kinesis_proto::kpl::AggregationLimits;
 use kinesis_proto::producer::{Producer, ProducerConfig, Record};
 use kinesis_proto::{Client, Config, Credentials};
 use md5::{Digest as _, Md5};
 use sha2::Sha256;
 use time::OffsetDateTime;
+
+mod support;
+use support::{bench_mode, criterion};
 
 const RECORDS: usize = 500;
 
@@ -161,16 +164,8 @@ fn floor(records: &[Record], bodies: &[Vec<u8>], aggregate: bool) -> Duration {
     start.elapsed()
 }
 
-fn bench_mode() -> bool {
-    std::env::args().any(|a| a == "--bench")
-}
-
 fn main() {
-    let mut c = Criterion::default()
-        .sample_size(20)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3))
-        .configure_from_args();
+    let mut c = criterion();
     let mut rows = Vec::new();
     for (group, record_len, aggregate) in [
         ("producer_100b", 100, false),

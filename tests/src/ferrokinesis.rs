@@ -17,20 +17,19 @@
 //! binding) and exits when its standard input closes, so a server held in a
 //! `static` still stops when the test binary exits.
 
-use std::collections::VecDeque;
 use std::fmt;
 use std::fs;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{Ipv4Addr, SocketAddr, TcpStream};
+use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::OnceLock;
 use std::thread;
 use std::time::{Duration, Instant, SystemTime};
 
 use kinesis_proto::{Credentials, Settings};
 
+use crate::local::{answers_http, string_error, LocalProcess};
 use crate::server::Server;
 
 /// The ferrokinesis version `tests/ferrokinesis/Cargo.toml` pins.
@@ -38,23 +37,9 @@ pub const FERROKINESIS_VERSION: &str = "0.7.0";
 
 /// How long the server may take to print its address and answer.
 const STARTUP_DEADLINE: Duration = Duration::from_secs(30);
-/// How many lines of the server's output an error quotes.
-const TAIL_LINES: usize = 40;
-
-/// Why ferrokinesis could not be built or started.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FerrokinesisError(String);
-
-impl fmt::Display for FerrokinesisError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for FerrokinesisError {}
-
-fn fail(message: impl Into<String>) -> FerrokinesisError {
-    FerrokinesisError(message.into())
+string_error! {
+    /// Why ferrokinesis could not be built or started.
+    FerrokinesisError
 }
 
 /// The flags a server is started with.
@@ -120,18 +105,17 @@ impl FerrokinesisOptions {
 /// # Ok::<(), kinesis_tests::FerrokinesisError>(())
 /// ```
 pub struct Ferrokinesis {
-    child: Child,
-    /// Held open for the life of the server: it exits when this closes.
-    stdin: Option<ChildStdin>,
+    /// Its standard input held open for the life of the server: it exits
+    /// when this closes.
+    process: LocalProcess,
     addr: SocketAddr,
     options: FerrokinesisOptions,
-    output: Tail,
 }
 
 impl fmt::Debug for Ferrokinesis {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Ferrokinesis")
-            .field("pid", &self.child.id())
+            .field("pid", &self.process.id())
             .field("addr", &self.addr)
             .field("options", &self.options)
             .finish()
@@ -143,36 +127,33 @@ impl Ferrokinesis {
     /// 127.0.0.1 with `options` and waits until it answers.
     pub fn start(options: FerrokinesisOptions) -> Result<Ferrokinesis, FerrokinesisError> {
         let binary = ensure_built()?;
-        let mut child = Command::new(&binary)
-            .args(options.args())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| fail(format!("cannot run {}: {e}", binary.display())))?;
-        let output = Tail::default();
         let (addr_tx, addr_rx) = mpsc::channel();
-        if let Some(out) = child.stdout.take() {
-            output.follow(out, Some(addr_tx));
-        }
-        if let Some(err) = child.stderr.take() {
-            output.follow(err, None);
-        }
-        let stdin = child.stdin.take();
+        let mut addr_tx = Some(addr_tx);
+        // The first `LISTENING addr` line says where it serves.
+        let on_line = move |line: &str| {
+            if let Some(parsed) = line
+                .strip_prefix("LISTENING ")
+                .and_then(|a| a.trim().parse::<SocketAddr>().ok())
+            {
+                if let Some(tx) = addr_tx.take() {
+                    let _ = tx.send(parsed);
+                }
+            }
+        };
+        let process = LocalProcess::spawn(Command::new(&binary).args(options.args()), on_line)
+            .map_err(|e| fail(format!("cannot run {}: {e}", binary.display())))?;
         // Until the address is known the server stops with this guard.
         let mut server = Ferrokinesis {
-            child,
-            stdin,
+            process,
             addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             options,
-            output,
         };
         let deadline = Instant::now() + STARTUP_DEADLINE;
         let addr = loop {
             if let Ok(addr) = addr_rx.recv_timeout(Duration::from_millis(100)) {
                 break addr;
             }
-            if let Ok(Some(status)) = server.child.try_wait() {
+            if let Some(status) = server.process.exited() {
                 return Err(fail(format!(
                     "ferrokinesis exited at start ({status}); its output:\n{}",
                     server.output_tail()
@@ -238,15 +219,7 @@ impl Ferrokinesis {
 
     /// The last lines it printed (stdout and stderr).
     pub fn output_tail(&self) -> String {
-        self.output.text()
-    }
-}
-
-impl Drop for Ferrokinesis {
-    fn drop(&mut self) {
-        drop(self.stdin.take());
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.process.output_tail()
     }
 }
 
@@ -328,72 +301,10 @@ fn is_up_to_date(binary: &Path, dir: &Path) -> bool {
         .all(|s| modified(s).is_some_and(|t: SystemTime| t <= built))
 }
 
-/// Whether the server answers HTTP on `addr` (an unsigned ListStreams is
-/// refused, which proves it is serving).
-fn answers_http(addr: SocketAddr) -> bool {
-    let probe = || -> std::io::Result<bool> {
-        let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(1))?;
-        stream.set_read_timeout(Some(Duration::from_secs(5)))?;
-        stream.set_write_timeout(Some(Duration::from_secs(5)))?;
-        write!(
-            stream,
-            "POST / HTTP/1.1\r\nHost: {addr}\r\n\
-             X-Amz-Target: Kinesis_20131202.ListStreams\r\n\
-             Content-Type: application/x-amz-json-1.1\r\n\
-             Content-Length: 2\r\nConnection: close\r\n\r\n{{}}"
-        )?;
-        let mut head = [0u8; 9];
-        stream.read_exact(&mut head)?;
-        Ok(&head == b"HTTP/1.1 ")
-    };
-    probe().unwrap_or(false)
-}
-
-/// The last lines of the server's output, kept by reader threads.
-#[derive(Clone, Default)]
-struct Tail(Arc<Mutex<VecDeque<String>>>);
-
-impl Tail {
-    /// Keeps `stream`'s lines; the first `LISTENING addr` line also goes to
-    /// `addr`.
-    fn follow(
-        &self,
-        stream: impl Read + Send + 'static,
-        mut addr: Option<mpsc::Sender<SocketAddr>>,
-    ) {
-        let lines = self.0.clone();
-        thread::spawn(move || {
-            for line in BufReader::new(stream).lines() {
-                let Ok(line) = line else { break };
-                if let Some(parsed) = line
-                    .strip_prefix("LISTENING ")
-                    .and_then(|a| a.trim().parse::<SocketAddr>().ok())
-                {
-                    if let Some(tx) = addr.take() {
-                        let _ = tx.send(parsed);
-                    }
-                }
-                let mut lines = lines.lock().unwrap_or_else(|p| p.into_inner());
-                if lines.len() == TAIL_LINES {
-                    lines.pop_front();
-                }
-                lines.push_back(line);
-            }
-        });
-    }
-
-    fn text(&self) -> String {
-        let lines = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        if lines.is_empty() {
-            return "(nothing)".to_owned();
-        }
-        lines.iter().map(|l| format!("  {l}\n")).collect()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::local::{accepts_tcp, assert_loopback_only, assert_stops_within_10s};
 
     fn start(options: FerrokinesisOptions) -> Ferrokinesis {
         Ferrokinesis::start(options).unwrap_or_else(|e| panic!("{e}"))
@@ -404,18 +315,10 @@ mod tests {
         let server = start(FerrokinesisOptions::default());
         assert!(server.addr().ip().is_loopback(), "{server:?}");
         assert!(answers_http(server.addr()));
-        // A server bound to 0.0.0.0 would also accept on 127.0.0.2.
-        let other = SocketAddr::from(([127, 0, 0, 2], server.addr().port()));
-        assert!(
-            TcpStream::connect_timeout(&other, Duration::from_secs(1)).is_err(),
-            "reachable on 127.0.0.2"
-        );
+        assert_loopback_only(server.addr().port());
         let addr = server.addr();
         drop(server);
-        assert!(
-            TcpStream::connect_timeout(&addr, Duration::from_secs(1)).is_err(),
-            "still listening after drop"
-        );
+        assert!(!accepts_tcp(addr), "still listening after drop");
     }
 
     #[test]
@@ -439,14 +342,9 @@ mod tests {
     #[test]
     fn stops_when_its_stdin_closes() {
         let mut server = start(FerrokinesisOptions::default());
-        drop(server.stdin.take());
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while server.child.try_wait().ok().flatten().is_none() {
-            assert!(
-                Instant::now() < deadline,
-                "still running 10 s after stdin closed"
-            );
-            thread::sleep(Duration::from_millis(50));
-        }
+        server.process.close_stdin();
+        assert_stops_within_10s("ferrokinesis with its stdin closed", || {
+            server.process.exited().is_some()
+        });
     }
 }

@@ -25,6 +25,7 @@ pub mod demo;
 pub mod driver;
 pub mod ferrokinesis;
 pub mod listener;
+mod local;
 pub mod mock;
 pub mod moto;
 pub mod no_loss;
@@ -114,6 +115,20 @@ macro_rules! scenario_tests {
     };
 }
 
+/// The names of the public scenarios of `scenarios.rs`, in order (what the
+/// scenario lists are checked against).
+///
+/// ```
+/// assert!(kinesis_tests::scenario_names().len() >= 11);
+/// ```
+pub fn scenario_names() -> Vec<&'static str> {
+    include_str!("scenarios.rs")
+        .lines()
+        .filter_map(|l| l.strip_prefix("pub fn "))
+        .filter_map(|l| l.split('<').next())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     /// The names in `scenario_tests!`'s list, read from this file.
@@ -132,11 +147,7 @@ mod tests {
 
     #[test]
     fn every_public_scenario_is_in_the_macro() {
-        let defined: Vec<&str> = include_str!("scenarios.rs")
-            .lines()
-            .filter_map(|l| l.strip_prefix("pub fn "))
-            .filter_map(|l| l.split('<').next())
-            .collect();
+        let defined = super::scenario_names();
         let listed = listed();
         assert!(defined.len() >= 11, "{defined:?}");
         assert_eq!(

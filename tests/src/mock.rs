@@ -13,19 +13,18 @@
 //! `127.0.0.1` and `localhost`, writes it in the same `server.json` format
 //! and hands it to the mock with `KINESIS_MOCK_CERT_PATH`.
 
-use std::collections::VecDeque;
 use std::fmt;
 use std::fs;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::OnceLock;
 use std::thread;
 use std::time::{Duration, Instant, SystemTime};
 
 use kinesis_proto::{Config, Credentials, Settings};
+
+use crate::local::{accepts_tcp, answers_http, free_ports, loopback, string_error, LocalProcess};
 
 /// The version of `kinesis-local` that `tests/kinesis-mock/package.json` pins.
 pub const KINESIS_LOCAL_VERSION: &str = "0.6.2";
@@ -37,8 +36,6 @@ pub const REGION: &str = "us-east-1";
 const STARTUP_DEADLINE: Duration = Duration::from_secs(120);
 /// How long `npm ci` (ours or a parallel test binary's) may take.
 const INSTALL_DEADLINE: Duration = Duration::from_secs(300);
-/// How many lines of the mock's output an error quotes.
-const TAIL_LINES: usize = 40;
 /// How often a start is tried again when the mock exits at once (a port
 /// taken between choosing it and binding it).
 const START_TRIES: usize = 3;
@@ -46,20 +43,9 @@ const START_TRIES: usize = 3;
 /// and its kin; the mock's default is 500 ms).
 const STATE_CHANGE_DELAY: &str = "100ms";
 
-/// Why the mock could not be installed or started.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MockError(String);
-
-impl fmt::Display for MockError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for MockError {}
-
-fn fail(message: impl Into<String>) -> MockError {
-    MockError(message.into())
+string_error! {
+    /// Why the mock could not be installed or started.
+    MockError
 }
 
 /// A running kinesis-mock on 127.0.0.1, stopped when dropped.
@@ -70,21 +56,19 @@ fn fail(message: impl Into<String>) -> MockError {
 /// # Ok::<(), kinesis_tests::MockError>(())
 /// ```
 pub struct KinesisMock {
-    child: Child,
-    /// Held open for the life of the mock: the preload stops the mock when
-    /// it closes.
-    stdin: Option<ChildStdin>,
+    /// Its standard input held open for the life of the mock: the preload
+    /// stops the mock when it closes.
+    process: LocalProcess,
     plain_port: u16,
     tls_port: u16,
     certificate_pem: String,
     dir: PathBuf,
-    output: Tail,
 }
 
 impl fmt::Debug for KinesisMock {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("KinesisMock")
-            .field("pid", &self.child.id())
+            .field("pid", &self.process.id())
             .field("plain_port", &self.plain_port)
             .field("tls_port", &self.tls_port)
             .finish()
@@ -176,15 +160,13 @@ impl KinesisMock {
 
     /// The last lines the mock printed (stdout and stderr).
     pub fn output_tail(&self) -> String {
-        self.output.text()
+        self.process.output_tail()
     }
 }
 
 impl Drop for KinesisMock {
     fn drop(&mut self) {
-        drop(self.stdin.take());
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.process.stop();
         let _ = fs::remove_dir_all(&self.dir);
     }
 }
@@ -197,7 +179,8 @@ pub fn package_dir() -> PathBuf {
 /// Starts one mock. The outer error is final; the inner one is an early
 /// exit worth another try on new ports.
 fn start_once(main_js: &Path, preload: &Path) -> Result<Result<KinesisMock, MockError>, MockError> {
-    let (plain_port, tls_port) = free_ports()?;
+    let [plain_port, tls_port] =
+        free_ports().map_err(|e| fail(format!("cannot bind a port on 127.0.0.1: {e}")))?;
     let dir = scratch_dir()?;
     let certificate_pem = write_server_json(&dir)?;
     let mut command = Command::new("node");
@@ -217,10 +200,7 @@ fn start_once(main_js: &Path, preload: &Path) -> Result<Result<KinesisMock, Mock
         .env("LOAD_DATA_IF_EXISTS", "false")
         .env("LOG_LEVEL", "WARN")
         .env_remove("INITIALIZE_STREAMS")
-        .env_remove("AWS_ACCOUNT_ID")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+        .env_remove("AWS_ACCOUNT_ID");
     for name in [
         "CREATE_STREAM_DURATION",
         "DELETE_STREAM_DURATION",
@@ -235,38 +215,28 @@ fn start_once(main_js: &Path, preload: &Path) -> Result<Result<KinesisMock, Mock
     ] {
         command.env(name, STATE_CHANGE_DELAY);
     }
-    let mut child = command.spawn().map_err(|e| {
+    let process = LocalProcess::spawn(&mut command, |_| {}).map_err(|e| {
         let _ = fs::remove_dir_all(&dir);
         fail(format!(
             "cannot run `node` ({e}); the integration tests need Node.js 18 or newer on PATH"
         ))
     })?;
-    let output = Tail::default();
-    if let Some(out) = child.stdout.take() {
-        output.follow(out);
-    }
-    if let Some(err) = child.stderr.take() {
-        output.follow(err);
-    }
-    let stdin = child.stdin.take();
     let mut mock = KinesisMock {
-        child,
-        stdin,
+        process,
         plain_port,
         tls_port,
         certificate_pem,
         dir,
-        output,
     };
     let deadline = Instant::now() + STARTUP_DEADLINE;
     loop {
-        if let Ok(Some(status)) = mock.child.try_wait() {
+        if let Some(status) = mock.process.exited() {
             return Ok(Err(fail(format!(
                 "kinesis-mock exited at start ({status}); its output:\n{}",
                 mock.output_tail()
             ))));
         }
-        if answers_http(mock.plain_port) && accepts_tcp(mock.tls_port) {
+        if answers_http(loopback(mock.plain_port)) && accepts_tcp(loopback(mock.tls_port)) {
             log::debug!("kinesis-mock up: {mock:?}");
             // The TLS port listens, so the certificate is loaded: the
             // scratch directory is not needed any more (and a mock in a
@@ -284,18 +254,6 @@ fn start_once(main_js: &Path, preload: &Path) -> Result<Result<KinesisMock, Mock
         }
         thread::sleep(Duration::from_millis(100));
     }
-}
-
-/// Two distinct free ports of 127.0.0.1 (free when chosen).
-fn free_ports() -> Result<(u16, u16), MockError> {
-    let bind = || {
-        TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-            .and_then(|l| Ok((l.local_addr()?.port(), l)))
-            .map_err(|e| fail(format!("cannot bind a port on 127.0.0.1: {e}")))
-    };
-    let (a, _la) = bind()?;
-    let (b, _lb) = bind()?;
-    Ok((a, b))
 }
 
 /// A fresh directory for one mock's certificate, removed once the mock
@@ -325,34 +283,6 @@ fn write_server_json(dir: &Path) -> Result<String, MockError> {
     fs::write(&path, json.to_string())
         .map_err(|e| fail(format!("cannot write {}: {e}", path.display())))?;
     Ok(cert)
-}
-
-/// Whether an HTTP server answers on `port` (any status: an unsigned
-/// ListStreams is refused, which proves the mock is serving).
-fn answers_http(port: u16) -> bool {
-    let probe = || -> std::io::Result<bool> {
-        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-        let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(1))?;
-        stream.set_read_timeout(Some(Duration::from_secs(5)))?;
-        stream.set_write_timeout(Some(Duration::from_secs(5)))?;
-        write!(
-            stream,
-            "POST / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\
-             X-Amz-Target: Kinesis_20131202.ListStreams\r\n\
-             Content-Type: application/x-amz-json-1.1\r\n\
-             Content-Length: 2\r\nConnection: close\r\n\r\n{{}}"
-        )?;
-        let mut head = [0u8; 9];
-        stream.read_exact(&mut head)?;
-        Ok(&head == b"HTTP/1.1 ")
-    };
-    probe().unwrap_or(false)
-}
-
-/// Whether something accepts TCP connections on `port`.
-fn accepts_tcp(port: u16) -> bool {
-    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-    TcpStream::connect_timeout(&addr, Duration::from_secs(1)).is_ok()
 }
 
 /// Installs the pinned kinesis-local with `npm ci` unless it is there, one
@@ -452,52 +382,23 @@ impl Drop for RemoveOnDrop {
     }
 }
 
-/// The last lines of the mock's output, kept by reader threads.
-#[derive(Clone, Default)]
-struct Tail(Arc<Mutex<VecDeque<String>>>);
-
-impl Tail {
-    fn follow(&self, stream: impl Read + Send + 'static) {
-        let lines = self.0.clone();
-        thread::spawn(move || {
-            for line in BufReader::new(stream).lines() {
-                let Ok(line) = line else { break };
-                let mut lines = lines.lock().unwrap_or_else(|p| p.into_inner());
-                if lines.len() == TAIL_LINES {
-                    lines.pop_front();
-                }
-                lines.push_back(line);
-            }
-        });
-    }
-
-    fn text(&self) -> String {
-        let lines = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        if lines.is_empty() {
-            return "(nothing)".to_owned();
-        }
-        lines.iter().map(|l| format!("  {l}\n")).collect()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::local::{assert_loopback_only, assert_stops_within_10s};
 
     #[test]
     fn listens_on_loopback_only_and_stops_on_drop() {
         let mock = KinesisMock::start().unwrap_or_else(|e| panic!("{e}"));
-        assert!(answers_http(mock.plain_port()), "plain port answers");
-        assert!(accepts_tcp(mock.tls_port()), "TLS port accepts");
-        // A server bound to 0.0.0.0 would also accept on 127.0.0.2.
+        assert!(
+            answers_http(loopback(mock.plain_port())),
+            "plain port answers"
+        );
+        assert!(accepts_tcp(loopback(mock.tls_port())), "TLS port accepts");
         for port in [mock.plain_port(), mock.tls_port()] {
-            let other = SocketAddr::from(([127, 0, 0, 2], port));
-            assert!(
-                TcpStream::connect_timeout(&other, Duration::from_secs(1)).is_err(),
-                "port {port} is reachable on 127.0.0.2"
-            );
+            assert_loopback_only(port);
         }
-        let plain = mock.plain_port();
+        let plain = loopback(mock.plain_port());
         drop(mock);
         assert!(!accepts_tcp(plain), "the mock still listens after drop");
     }
@@ -555,13 +456,8 @@ mod tests {
             .find_map(|l| l.strip_prefix("MOCK_PORT="))
             .and_then(|p| p.trim().parse().ok())
             .unwrap_or_else(|| panic!("the child printed no port: {stdout}"));
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while accepts_tcp(port) {
-            assert!(
-                Instant::now() < deadline,
-                "the mock outlived its harness by 10 s"
-            );
-            thread::sleep(Duration::from_millis(100));
-        }
+        assert_stops_within_10s("the mock left by its harness", || {
+            !accepts_tcp(loopback(port))
+        });
     }
 }

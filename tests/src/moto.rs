@@ -8,13 +8,13 @@
 
 use std::fmt;
 use std::fs;
-use std::io::{BufRead, BufReader, Read};
-use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::Command;
 use std::sync::{mpsc, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
+
+use crate::local::{accepts_tcp, free_ports, loopback, string_error, LocalProcess};
 
 /// The moto release the harness installs.
 pub const MOTO_VERSION: &str = "5.2.5";
@@ -24,20 +24,9 @@ const INSTALL_DEADLINE: Duration = Duration::from_secs(600);
 /// How long moto may take to say it is ready.
 const STARTUP_DEADLINE: Duration = Duration::from_secs(60);
 
-/// Why moto could not be installed or started.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MotoError(String);
-
-impl fmt::Display for MotoError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for MotoError {}
-
-fn fail(message: impl Into<String>) -> MotoError {
-    MotoError(message.into())
+string_error! {
+    /// Why moto could not be installed or started.
+    MotoError
 }
 
 /// A running moto server on 127.0.0.1, stopped when dropped.
@@ -48,9 +37,9 @@ fn fail(message: impl Into<String>) -> MotoError {
 /// # Ok::<(), kinesis_tests::moto::MotoError>(())
 /// ```
 pub struct Moto {
-    child: Child,
-    /// Held open for the life of the server: `serve.py` stops when it closes.
-    stdin: Option<ChildStdin>,
+    /// Its standard input held open for the life of the server: `serve.py`
+    /// stops when it closes.
+    process: LocalProcess,
     port: u16,
 }
 
@@ -141,10 +130,8 @@ fn install(venv: &Path, python: &Path, marker: &Path) -> Result<(), MotoError> {
 }
 
 fn free_port() -> Result<u16, MotoError> {
-    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .map_err(|e| fail(format!("no free port: {e}")))
+    let [port] = free_ports().map_err(|e| fail(format!("no free port: {e}")))?;
+    Ok(port)
 }
 
 impl Moto {
@@ -164,43 +151,29 @@ impl Moto {
     }
 
     fn start_on(python: &Path, port: u16) -> Result<Moto, MotoError> {
-        let mut child = Command::new(python)
-            .arg(moto_dir().join("serve.py"))
-            .arg(port.to_string())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| fail(format!("cannot start moto: {e}")))?;
-        let stdin = child.stdin.take();
-        let stdout = child.stdout.take().ok_or_else(|| fail("no stdout"))?;
-        let mut stderr = child.stderr.take().ok_or_else(|| fail("no stderr"))?;
         let (tx, rx) = mpsc::channel();
-        thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if line.contains("moto ready") {
-                    let _ = tx.send(());
-                }
+        let on_line = move |line: &str| {
+            if line.contains("moto ready") {
+                let _ = tx.send(());
             }
-        });
-        let errors = thread::spawn(move || {
-            let mut text = String::new();
-            let _ = stderr.read_to_string(&mut text);
-            text
-        });
-        let mut moto = Moto { child, stdin, port };
+        };
+        let mut command = Command::new(python);
+        command
+            .arg(moto_dir().join("serve.py"))
+            .arg(port.to_string());
+        let process = LocalProcess::spawn(&mut command, on_line)
+            .map_err(|e| fail(format!("cannot start moto: {e}")))?;
+        let mut moto = Moto { process, port };
         let ready = rx.recv_timeout(STARTUP_DEADLINE).is_ok();
         let deadline = Instant::now() + Duration::from_secs(10);
         while ready && Instant::now() < deadline {
-            if TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_ok() {
-                drop(errors);
+            if accepts_tcp(loopback(port)) {
                 return Ok(moto);
             }
             thread::sleep(Duration::from_millis(50));
         }
-        let _ = moto.child.kill();
-        let _ = moto.child.wait();
-        let text = errors.join().unwrap_or_default();
+        moto.process.stop();
+        let text = moto.process.output_tail();
         Err(fail(format!("moto did not start on port {port}:\n{text}")))
     }
 
@@ -217,13 +190,5 @@ impl Moto {
     /// `http://127.0.0.1:{port}`.
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
-    }
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        drop(self.stdin.take());
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }

@@ -31,14 +31,10 @@ fn unique(prefix: &str) -> String {
     )
 }
 
-/// A fresh one-shard stream with a registered, ACTIVE consumer: the
-/// client, the stream's name, its shard and the consumer's ARN.
-async fn stream_with_consumer() -> (Client, String, String, String) {
-    stream_with_consumer_on(Client::new(Ferrokinesis::shared().settings()).unwrap()).await
-}
-
-async fn stream_with_consumer_on(client: Client) -> (Client, String, String, String) {
-    let name = unique("fan-out");
+/// A fresh ACTIVE one-shard stream named from `prefix`: its name, ARN
+/// and shard.
+async fn one_shard_stream(client: &Client, prefix: &str) -> (String, String, String) {
+    let name = unique(prefix);
     client
         .create_stream(&CreateStream::new(name.as_str()).with_shard_count(1))
         .await
@@ -54,11 +50,19 @@ async fn stream_with_consumer_on(client: Client) -> (Client, String, String, Str
         .shards[0]
         .shard_id
         .clone();
+    (name, summary.stream_arn, shard)
+}
+
+/// A fresh one-shard stream with a registered, ACTIVE consumer: the
+/// client, the stream's name, its shard and the consumer's ARN.
+async fn stream_with_consumer() -> (Client, String, String, String) {
+    stream_with_consumer_on(Client::new(Ferrokinesis::shared().settings()).unwrap()).await
+}
+
+async fn stream_with_consumer_on(client: Client) -> (Client, String, String, String) {
+    let (name, stream_arn, shard) = one_shard_stream(&client, "fan-out").await;
     let registered = client
-        .register_stream_consumer(&RegisterStreamConsumer::new(
-            summary.stream_arn.as_str(),
-            "reader",
-        ))
+        .register_stream_consumer(&RegisterStreamConsumer::new(stream_arn.as_str(), "reader"))
         .await
         .unwrap();
     let arn = registered.consumer.consumer_arn;
@@ -181,31 +185,13 @@ fn fan_out_shard_delivers_every_record_once_in_order_across_resubscriptions() {
 fn resource_in_use_surfaces_and_the_machine_backs_off_through_it() {
     task::block_on(async {
         let client = Client::new(Ferrokinesis::shared().settings()).unwrap();
-        let name = unique("fan-out-early");
-        client
-            .create_stream(&CreateStream::new(name.as_str()).with_shard_count(1))
-            .await
-            .unwrap();
-        let summary = client
-            .wait_for_stream_active(name.as_str(), Duration::from_secs(30))
-            .await
-            .unwrap();
-        let shard = client
-            .list_shards(&ListShards::new(name.as_str()))
-            .await
-            .unwrap()
-            .shards[0]
-            .shard_id
-            .clone();
+        let (name, stream_arn, shard) = one_shard_stream(&client, "fan-out-early").await;
         client
             .put_record(&PutRecord::new(name.as_str(), "k", b"before".to_vec()))
             .await
             .unwrap();
         let arn = client
-            .register_stream_consumer(&RegisterStreamConsumer::new(
-                summary.stream_arn.as_str(),
-                "early",
-            ))
+            .register_stream_consumer(&RegisterStreamConsumer::new(stream_arn.as_str(), "early"))
             .await
             .unwrap()
             .consumer

@@ -84,11 +84,7 @@ mod async_client {
 /// reason.
 #[test]
 fn every_scenario_is_run_or_skipped() {
-    let defined: Vec<&str> = include_str!("../src/scenarios.rs")
-        .lines()
-        .filter_map(|l| l.strip_prefix("pub fn "))
-        .filter_map(|l| l.split('<').next())
-        .collect();
+    let defined = kinesis_tests::scenario_names();
     let mut covered: Vec<&str> = blocking::SCENARIOS
         .iter()
         .copied()

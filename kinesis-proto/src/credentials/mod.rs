@@ -58,6 +58,7 @@ pub mod imds;
 mod need;
 pub mod process;
 mod provider;
+mod shared;
 mod source;
 pub mod sso;
 pub mod sts;
@@ -67,6 +68,7 @@ pub use cache::{Cache, CacheSettings, Lookup, Ticket};
 pub use fetch::{Fetch, Step};
 pub use need::{Answer, FileError, Need};
 pub use provider::{AssumeRole, Provider, Source};
+pub use shared::SharedCache;
 pub use source::CredentialsSource;
 
 /// An access key pair, with a session token for temporary credentials.

@@ -123,6 +123,46 @@ impl FileError {
     }
 }
 
+impl Answer {
+    /// The answer to [`Need::File`] from what `std::fs::read` (or an async
+    /// equivalent) gave.
+    ///
+    /// ```
+    /// use kinesis_proto::credentials::{Answer, FileError};
+    /// let a = Answer::read(Err(std::io::ErrorKind::NotFound.into()));
+    /// assert!(matches!(a, Answer::File(Err(FileError::NotFound))));
+    /// ```
+    pub fn read(result: std::io::Result<Vec<u8>>) -> Answer {
+        Answer::File(result.map_err(|e| FileError::from_io(&e)))
+    }
+
+    /// The answer to [`Need::WriteFile`] from what `std::fs::write` (or an
+    /// async equivalent) gave.
+    ///
+    /// ```
+    /// use kinesis_proto::credentials::Answer;
+    /// assert!(matches!(Answer::written(Ok(())), Answer::Written(Ok(()))));
+    /// ```
+    pub fn written(result: std::io::Result<()>) -> Answer {
+        Answer::Written(result.map_err(|e| FileError::from_io(&e)))
+    }
+
+    /// The answer a driver gives to a [`Need`] it does not know how to do
+    /// (`Need` grows): a file error naming the driver and the need.
+    ///
+    /// ```
+    /// use kinesis_proto::credentials::{Answer, Need};
+    /// let need = Need::File { path: "x".into() };
+    /// let a = Answer::unsupported("my-driver", &need);
+    /// assert!(format!("{a:?}").contains("my-driver cannot do"));
+    /// ```
+    pub fn unsupported(driver: &str, need: &Need) -> Answer {
+        Answer::File(Err(FileError::Other(format!(
+            "{driver} cannot do {need:?}"
+        ))))
+    }
+}
+
 impl fmt::Debug for Answer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

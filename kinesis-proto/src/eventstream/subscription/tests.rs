@@ -45,6 +45,14 @@ struct Shard {
 }
 
 impl Shard {
+    /// A shard holding the sequence numbers `records`, `closed` or open.
+    fn new(records: std::ops::Range<u64>, closed: bool) -> Shard {
+        Shard {
+            records: records.collect(),
+            closed,
+        }
+    }
+
     /// The first index a subscription from `position` reads.
     fn start(&self, position: &ShardIteratorType) -> usize {
         match position {
@@ -147,6 +155,11 @@ fn drain(sub: &mut ShardSubscription, out: &mut Vec<u64>, ended: &mut bool) {
     }
 }
 
+/// A subscription of `CONSUMER` to shard 0 from `position`.
+fn subscription(position: ShardIteratorType, now: Instant) -> ShardSubscription {
+    ShardSubscription::new(CONSUMER, "shardId-000000000000", position, now)
+}
+
 fn subscribe(sub: &mut ShardSubscription, now: Instant) -> (SubscriptionId, SubscribeToShard) {
     match sub.poll_action(now) {
         Some(SubscriptionAction::Subscribe { id, op }) => (id, op),
@@ -169,16 +182,8 @@ fn sequence_numbers_compare_as_numbers() {
 #[test]
 fn expiry_resubscribes_from_the_continuation_with_nothing_skipped_or_repeated() {
     let t0 = Instant::now();
-    let shard = Shard {
-        records: (1000..1010).collect(),
-        closed: false,
-    };
-    let mut sub = ShardSubscription::new(
-        CONSUMER,
-        "shardId-000000000000",
-        ShardIteratorType::TrimHorizon,
-        t0,
-    );
+    let shard = Shard::new(1000..1010, false);
+    let mut sub = subscription(ShardIteratorType::TrimHorizon, t0);
     let (id, op) = subscribe(&mut sub, t0);
     let body = shard.body(shard.start(&op.starting_position), 3);
     // Only part of the records arrive before the lifetime runs out: the
@@ -239,16 +244,8 @@ fn expiry_resubscribes_from_the_continuation_with_nothing_skipped_or_repeated() 
 #[test]
 fn resource_in_use_backs_off_then_succeeds() {
     let t0 = Instant::now();
-    let shard = Shard {
-        records: (1..5).collect(),
-        closed: true,
-    };
-    let mut sub = ShardSubscription::new(
-        CONSUMER,
-        "shardId-000000000000",
-        ShardIteratorType::TrimHorizon,
-        t0,
-    );
+    let shard = Shard::new(1..5, true);
+    let mut sub = subscription(ShardIteratorType::TrimHorizon, t0);
     let mut now = t0;
     let mut waits = Vec::new();
     // Three refusals, as an exception message in the stream, then the data.
@@ -301,20 +298,12 @@ fn resource_in_use_backs_off_then_succeeds() {
 #[test]
 fn a_stream_cut_mid_message_resubscribes_from_the_last_delivered_position() {
     let t0 = Instant::now();
-    let shard = Shard {
-        records: (100..120).collect(),
-        closed: true,
-    };
+    let shard = Shard::new(100..120, true);
     // Cut every body at every byte offset: the records still all arrive,
     // once each, in order.
     let full = shard.body(0, 4);
     for cut in (1..full.len()).step_by(13) {
-        let mut sub = ShardSubscription::new(
-            CONSUMER,
-            "shardId-000000000000",
-            ShardIteratorType::TrimHorizon,
-            t0,
-        );
+        let mut sub = subscription(ShardIteratorType::TrimHorizon, t0);
         let (mut got, mut ended) = (Vec::new(), false);
         let mut now = t0;
         let mut first = true;
@@ -340,16 +329,8 @@ fn a_stream_cut_mid_message_resubscribes_from_the_last_delivered_position() {
 #[test]
 fn a_server_that_repeats_records_does_not_deliver_them_twice() {
     let t0 = Instant::now();
-    let shard = Shard {
-        records: (1..7).collect(),
-        closed: false,
-    };
-    let mut sub = ShardSubscription::new(
-        CONSUMER,
-        "shardId-000000000000",
-        ShardIteratorType::TrimHorizon,
-        t0,
-    );
+    let shard = Shard::new(1..7, false);
+    let mut sub = subscription(ShardIteratorType::TrimHorizon, t0);
     let (id, _) = subscribe(&mut sub, t0);
     stream(&mut sub, id, &shard.body(0, 2), None, t0);
     let (id, _) = subscribe(&mut sub, t0);
@@ -363,12 +344,7 @@ fn a_server_that_repeats_records_does_not_deliver_them_twice() {
 #[test]
 fn final_errors_fail_and_corrupt_frames_retry() {
     let t0 = Instant::now();
-    let mut sub = ShardSubscription::new(
-        CONSUMER,
-        "shardId-000000000000",
-        ShardIteratorType::Latest,
-        t0,
-    );
+    let mut sub = subscription(ShardIteratorType::Latest, t0);
     let (id, _) = subscribe(&mut sub, t0);
     let mut corrupt = event_bytes("initial-response", "{}");
     let last = corrupt.len() - 5;
