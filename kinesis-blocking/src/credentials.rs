@@ -3,11 +3,13 @@
 //! `std::process`. Every decision (what to ask, when to refresh, who
 //! refreshes) is kinesis-proto's [`Fetch`] and [`Cache`]; this is the loop.
 
+use std::io::Read;
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Condvar, MutexGuard, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use kinesis_proto::credentials::process;
+use kinesis_proto::credentials::process::{self, ProcessOutput};
 use kinesis_proto::credentials::{
     Answer, Cache, Fetch, Lookup, Need, Provider, SharedCache, Step, Ticket,
 };
@@ -139,9 +141,51 @@ fn answer(need: Need, transport: &Transport) -> Answer {
         Need::Http { request, timeout } => Answer::Http(transport.send(request, Some(timeout))),
         Need::File { path } => Answer::read(std::fs::read(&path)),
         Need::WriteFile { path, contents } => Answer::written(std::fs::write(&path, contents)),
-        Need::Process { command, timeout } => Answer::Process(process::run(&command, timeout)),
+        Need::Process { command, timeout } => Answer::Process(run_process(&command, timeout)),
         other => Answer::unsupported("kinesis-blocking", &other),
     }
+}
+
+/// Runs a `credential_process` command through the shell on this thread,
+/// its standard error left on ours, killed at `timeout`.
+fn run_process(command: &str, timeout: Duration) -> Result<ProcessOutput, String> {
+    let [shell, flag] = process::SHELL;
+    let mut child = Command::new(shell)
+        .args([flag, command])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    let mut stdout = child.stdout.take().ok_or("no stdout pipe")?;
+    // Read while it runs, so a large output cannot fill the pipe and stall it.
+    let reader = thread::spawn(move || {
+        let mut out = Vec::new();
+        stdout.read_to_end(&mut out).map(|_| out)
+    });
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+            break status;
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!(
+                "it did not finish within {timeout:?} and was killed"
+            ));
+        }
+        thread::sleep(Duration::from_millis(10));
+    };
+    let stdout = reader
+        .join()
+        .map_err(|_| "the output reader panicked".to_owned())?
+        .map_err(|e| e.to_string())?;
+    Ok(ProcessOutput {
+        success: status.success(),
+        code: status.code(),
+        stdout,
+    })
 }
 
 #[cfg(test)]

@@ -13,10 +13,7 @@
 //! ```
 
 use std::fmt;
-use std::io::Read;
-use std::process::{Command, Stdio};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -61,69 +58,21 @@ impl fmt::Debug for ProcessOutput {
     }
 }
 
-/// Runs `command` through the shell on this thread (which it blocks), its
-/// standard error left to ours (as the AWS CLI does, so a helper can say
-/// what it wants), killed at `timeout`: what a driver does for
-/// [`Need::Process`](super::Need::Process).
-///
-/// The one piece of std-only I/O kinesis-proto holds, because both drivers
-/// run a helper the same way; kinesis-blocking calls it directly,
-/// kinesis-async on a blocking thread. A driver of your own may call it
-/// or run the command its own way.
+/// The shell a driver runs the command through, and its flag: `sh -c`
+/// (`cmd /C` on Windows), as the AWS CLI does. The driver leaves the
+/// command's standard error on its own, so a helper can say what it
+/// wants, and kills it after the [`Need::Process`](super::Need::Process)
+/// time limit.
 ///
 /// ```
-/// use std::time::Duration;
-/// use kinesis_proto::credentials::process::run;
-/// # if cfg!(unix) {
-/// let out = run("echo hi", Duration::from_secs(5)).unwrap();
-/// assert!(out.success);
-/// assert_eq!(out.stdout, b"hi\n");
-/// let e = run("sleep 5", Duration::from_millis(100)).unwrap_err();
-/// assert!(e.contains("killed"));
-/// # }
+/// let [shell, flag] = kinesis_proto::credentials::process::SHELL;
+/// assert!(shell == "sh" && flag == "-c" || shell == "cmd" && flag == "/C");
 /// ```
-pub fn run(command: &str, timeout: Duration) -> Result<ProcessOutput, String> {
-    let (shell, flag) = if cfg!(windows) {
-        ("cmd", "/C")
-    } else {
-        ("sh", "-c")
-    };
-    let mut child = Command::new(shell)
-        .args([flag, command])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .map_err(|e| e.to_string())?;
-    let mut stdout = child.stdout.take().ok_or("no stdout pipe")?;
-    let reader = thread::spawn(move || {
-        let mut out = Vec::new();
-        stdout.read_to_end(&mut out).map(|_| out)
-    });
-    let deadline = Instant::now() + timeout;
-    let status = loop {
-        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
-            break status;
-        }
-        if Instant::now() >= deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(format!(
-                "it did not finish within {timeout:?} and was killed"
-            ));
-        }
-        thread::sleep(Duration::from_millis(10));
-    };
-    let stdout = reader
-        .join()
-        .map_err(|_| "the output reader panicked".to_owned())?
-        .map_err(|e| e.to_string())?;
-    Ok(ProcessOutput {
-        success: status.success(),
-        code: status.code(),
-        stdout,
-    })
-}
+pub const SHELL: [&str; 2] = if cfg!(windows) {
+    ["cmd", "/C"]
+} else {
+    ["sh", "-c"]
+};
 
 /// The credentials the process printed, or why they cannot be used. No
 /// error quotes its output.
