@@ -197,6 +197,32 @@ pub(crate) async fn fetch(
     }
 }
 
+/// Runs a `credential_process` command through the shell without
+/// blocking a thread, its standard error left on ours; the child is killed
+/// when `timeout` ends the wait (dropping its output future kills it).
+async fn run_process(command: &str, timeout: Duration) -> Result<ProcessOutput, String> {
+    let [shell, flag] = process::SHELL;
+    let child = async_process::Command::new(shell)
+        .args([flag, command])
+        .stdin(async_process::Stdio::null())
+        .stdout(async_process::Stdio::piped())
+        .stderr(async_process::Stdio::inherit())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    match async_std::future::timeout(timeout, child.output()).await {
+        Ok(Ok(out)) => Ok(ProcessOutput {
+            success: out.status.success(),
+            code: out.status.code(),
+            stdout: out.stdout,
+        }),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err(format!(
+            "it did not finish within {timeout:?} and was killed"
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,14 +232,20 @@ mod tests {
     #[test]
     fn a_process_is_read_and_one_past_its_limit_is_killed() {
         async_std::task::block_on(async {
-            let out = run_process("echo hi", Duration::from_secs(5)).await.expect("it runs");
+            let out = run_process("echo hi", Duration::from_secs(5))
+                .await
+                .expect("it runs");
             assert!(out.success);
             assert_eq!(out.stdout, b"hi\n");
             let started = Instant::now();
-            let e = run_process("sleep 5", Duration::from_millis(100)).await.unwrap_err();
+            let e = run_process("sleep 5", Duration::from_millis(100))
+                .await
+                .expect_err("killed");
             assert!(e.contains("killed"), "{e}");
             assert!(started.elapsed() < Duration::from_secs(3));
-            let failed = run_process("exit 3", Duration::from_secs(5)).await.expect("it runs");
+            let failed = run_process("exit 3", Duration::from_secs(5))
+                .await
+                .expect("it runs");
             assert_eq!((failed.success, failed.code), (false, Some(3)));
         });
     }
@@ -246,31 +278,5 @@ mod tests {
         let ran = std::fs::read_to_string(&runs).map_or(0, |t| t.lines().count());
         assert_eq!(ran, 1, "one fetch for eight calls");
         let _ = std::fs::remove_dir_all(&dir);
-    }
-}
-
-/// Runs a `credential_process` command through the shell without
-/// blocking a thread, its standard error left on ours; the child is killed
-/// when `timeout` ends the wait (dropping its output future kills it).
-async fn run_process(command: &str, timeout: Duration) -> Result<ProcessOutput, String> {
-    let [shell, flag] = process::SHELL;
-    let child = async_process::Command::new(shell)
-        .args([flag, command])
-        .stdin(async_process::Stdio::null())
-        .stdout(async_process::Stdio::piped())
-        .stderr(async_process::Stdio::inherit())
-        .kill_on_drop(true)
-        .spawn()
-        .map_err(|e| e.to_string())?;
-    match async_std::future::timeout(timeout, child.output()).await {
-        Ok(Ok(out)) => Ok(ProcessOutput {
-            success: out.status.success(),
-            code: out.status.code(),
-            stdout: out.stdout,
-        }),
-        Ok(Err(e)) => Err(e.to_string()),
-        Err(_) => Err(format!(
-            "it did not finish within {timeout:?} and was killed"
-        )),
     }
 }
