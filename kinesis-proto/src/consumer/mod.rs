@@ -125,6 +125,7 @@ mod event;
 pub mod fuzz;
 mod page;
 mod reader;
+mod store;
 mod tree;
 
 #[cfg(test)]
@@ -135,6 +136,7 @@ mod tests;
 pub use checkpoint::{compare_sequence_numbers, Checkpoint, Checkpoints};
 pub use event::{Batch, Event};
 pub use page::{ConsumedRecord, Next, Page};
+pub use store::{CheckpointFile, SharedCheckpoints};
 
 use discovery::Discovery;
 use reader::Reader;
