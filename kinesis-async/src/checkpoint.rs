@@ -50,6 +50,21 @@ impl MemoryStore {
         MemoryStore::default()
     }
 
+    /// A store holding `checkpoints` already.
+    ///
+    /// ```
+    /// use kinesis_async::consumer::MemoryStore;
+    /// use kinesis_async::kinesis_proto::consumer::{Checkpoint, Checkpoints};
+    /// let mut checkpoints = Checkpoints::new();
+    /// checkpoints.set("shardId-000000000000", Checkpoint::ShardEnd);
+    /// assert_eq!(MemoryStore::holding(checkpoints.clone()).snapshot(), checkpoints);
+    /// ```
+    pub fn holding(checkpoints: Checkpoints) -> Self {
+        MemoryStore {
+            checkpoints: checkpoints.into(),
+        }
+    }
+
     /// A copy of what is stored.
     pub fn snapshot(&self) -> Checkpoints {
         self.checkpoints.snapshot()

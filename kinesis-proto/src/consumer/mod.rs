@@ -271,6 +271,22 @@ impl ConsumerConfig {
         self.children_after_checkpoint = on;
         self
     }
+    /// Resumes from what a checkpoint store holds (`stored`), and makes
+    /// children wait for their parents' stored ends, so a restart is exact:
+    /// what both drivers' `Consumer::with_store` run with.
+    ///
+    /// ```
+    /// use kinesis_proto::consumer::{Checkpoint, Checkpoints, ConsumerConfig};
+    /// let mut stored = Checkpoints::new();
+    /// stored.set("shardId-000000000000", Checkpoint::ShardEnd);
+    /// let config = ConsumerConfig::new("my-stream").resuming_from(stored.clone());
+    /// assert_eq!(config.checkpoints, stored);
+    /// assert!(config.children_after_checkpoint);
+    /// ```
+    pub fn resuming_from(self, stored: Checkpoints) -> Self {
+        self.with_checkpoints(stored)
+            .with_children_after_checkpoint(true)
+    }
 
     /// The pause after `failures` failures in a row, for a random value
     /// in [0, 1): between half and all of `backoff × 2ⁿ⁻¹`, capped.

@@ -21,6 +21,12 @@ use crate::{Error, TransportError, TransportErrorKind};
 #[derive(Debug, Clone, Default)]
 pub struct SharedCheckpoints(Arc<Mutex<Checkpoints>>);
 
+impl From<Checkpoints> for SharedCheckpoints {
+    fn from(checkpoints: Checkpoints) -> Self {
+        SharedCheckpoints(Arc::new(Mutex::new(checkpoints)))
+    }
+}
+
 impl SharedCheckpoints {
     fn lock(&self) -> MutexGuard<'_, Checkpoints> {
         // A panic while holding the lock leaves a valid map behind.
