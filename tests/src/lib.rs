@@ -1,6 +1,7 @@
 //! Integration tests of the Kinesis clients against kinesis-mock on
 //! 127.0.0.1, written once and run for every transport.
 //!
+//! - [`demo`]: what the demo binaries share (target, stream, reading).
 //! - [`mock`]: installs, starts and stops kinesis-mock.
 //! - [`ferrokinesis`]: builds, starts and stops ferrokinesis, with the
 //!   flags a test chooses; [`Server`] is what both servers offer.
@@ -20,6 +21,7 @@
 //! kinesis_tests::scenario_tests!(kinesis_blocking::Client::new);
 //! ```
 
+pub mod demo;
 pub mod driver;
 pub mod ferrokinesis;
 pub mod listener;

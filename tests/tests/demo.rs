@@ -3,6 +3,10 @@
 //! `AWS_ENDPOINT_URL_KINESIS`, with region and credentials from the
 //! environment, as a user would point it at another Kinesis-compatible
 //! server or at AWS.
+//!
+//! Both demos check what they read against what they wrote and say
+//! whether every record arrived exactly once; these tests hold them to
+//! the exact counts, so a record lost or repeated fails them.
 
 use std::process::{Command, Output};
 
@@ -12,7 +16,12 @@ use kinesis_tests::KinesisMock;
 /// The demo with an environment that holds nothing from this machine's
 /// AWS set-up: the mock's credentials and region, no profile files.
 fn demo(mock: &KinesisMock) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_demo"));
+    binary(env!("CARGO_BIN_EXE_demo"), mock)
+}
+
+/// The binary at `path` with the environment [`demo`] describes.
+fn binary(path: &str, mock: &KinesisMock) -> Command {
+    let mut command = Command::new(path);
     let credentials = mock.credentials();
     let nowhere = std::env::temp_dir().join("kinesis-demo-test-no-such-file");
     for name in [
@@ -54,9 +63,27 @@ fn assert_ran_against(url: &str, output: &Output, text: &str) {
         "{text}"
     );
     assert!(!stdout.contains("Starting kinesis-mock"), "{text}");
-    assert!(stdout.contains("ListShards: 4 shards in 2 pages"), "{text}");
-    assert!(stdout.contains("Wrote 36 records, read 36 back"), "{text}");
-    assert!(stdout.contains("byte-exact match: yes"), "{text}");
+    assert!(
+        stdout.contains("Producer, plain: 36 records sent, 36 delivered, 0 failed"),
+        "{text}"
+    );
+    assert!(
+        stdout.contains("Producer, aggregated: 200 records sent, 200 delivered, 0 failed"),
+        "{text}"
+    );
+    // Aggregation packs the 200 into far fewer Kinesis records.
+    assert!(!stdout.contains("as 200 Kinesis records"), "{text}");
+    assert!(
+        stdout.contains("(200 unpacked from aggregated records)"),
+        "{text}"
+    );
+    assert!(
+        stdout.contains(
+            "Wrote 236 records, read 236 back: missing 0, repeated 0, unknown 0; \
+             every record exactly once: yes"
+        ),
+        "{text}"
+    );
     assert!(stdout.contains("Deleted stream"), "{text}");
 }
 
@@ -112,4 +139,48 @@ fn demo_says_what_is_wrong_with_a_bad_endpoint_or_missing_credentials() {
         String::from_utf8_lossy(&output.stderr).contains("AWS_ACCESS_KEY_ID"),
         "{text}"
     );
+}
+
+#[test]
+fn restart_resumes_from_the_checkpoint_file_with_no_gap_and_no_repeat() {
+    let mock = KinesisMock::shared();
+    let mut command = binary(env!("CARGO_BIN_EXE_demo_restart"), mock);
+    command.arg(mock.plain_url());
+    let (output, text) = run(command);
+    assert!(output.status.success(), "{text}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains(&format!(
+            "Using the server at {}/ (region {REGION})",
+            mock.plain_url()
+        )),
+        "{text}"
+    );
+    assert!(stdout.contains("Producer: 60 records delivered"), "{text}");
+    assert!(stdout.contains("checkpoint file: {\"shardId-"), "{text}");
+    assert!(stdout.contains("0 at or before A's checkpoints"), "{text}");
+    // "A then B: 25 + 35 = 60 of 60 records: …": A stopped part way
+    // (after the batch that took it to 25 or more), B read the rest.
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("A then B: "))
+        .unwrap_or_else(|| panic!("no summary line\n{text}"));
+    let numbers: Vec<usize> = line["A then B: ".len()..]
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|n| !n.is_empty())
+        .take(4)
+        .map(|n| n.parse().expect("a count"))
+        .collect();
+    let [a, b, sum, total] = numbers[..] else {
+        panic!("four counts in {line:?}\n{text}")
+    };
+    assert!((25..30).contains(&a), "{text}");
+    assert_eq!((a + b, sum, total), (60, 60, 60), "{text}");
+    assert!(
+        line.ends_with(
+            "missing 0, repeated 0, unknown 0; every record exactly once across the restart: yes"
+        ),
+        "{text}"
+    );
+    assert!(stdout.contains("Deleted stream"), "{text}");
 }
