@@ -268,7 +268,8 @@ fn watchdog(name: &'static str, start: Instant) -> Watchdog {
                 eprintln!("{name}: no end after {DEADLINE:?} ({events} events)");
                 std::process::exit(1);
             }
-            if start.elapsed().saturating_sub(last) > STALL {
+            // Later than the async run's own timeout, which names its state.
+            if start.elapsed().saturating_sub(last) > STALL + Duration::from_secs(15) {
                 eprintln!(
                     "{name}: stalled, no event for {STALL:?} ({events} events so far, \
                      the last {last:?} into the run)"

@@ -377,6 +377,15 @@ impl fmt::Debug for Consumer {
             .field("shards", &self.tree.iter().count())
             .field("reading", &self.readers.len())
             .field("events", &self.events.len())
+            .field(
+                "status",
+                &self
+                    .tree
+                    .iter()
+                    .map(|(id, n)| (id, n.status))
+                    .collect::<Vec<_>>(),
+            )
+            .field("readers", &self.readers.values().collect::<Vec<_>>())
             .finish_non_exhaustive()
     }
 }
