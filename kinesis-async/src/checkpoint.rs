@@ -5,10 +5,8 @@ use std::fmt;
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
 
-use kinesis_proto::consumer::{Checkpoint, Checkpoints};
-use kinesis_proto::{TransportError, TransportErrorKind};
+use kinesis_proto::consumer::{Checkpoint, CheckpointFile, Checkpoints, SharedCheckpoints};
 
 use crate::Error;
 
@@ -43,7 +41,7 @@ pub trait CheckpointStore: Send {
 /// Checkpoints in memory, shared by its clones.
 #[derive(Debug, Clone, Default)]
 pub struct MemoryStore {
-    checkpoints: Arc<Mutex<Checkpoints>>,
+    checkpoints: SharedCheckpoints,
 }
 
 impl MemoryStore {
@@ -52,12 +50,24 @@ impl MemoryStore {
         MemoryStore::default()
     }
 
+    /// A store holding `checkpoints` already.
+    ///
+    /// ```
+    /// use kinesis_async::consumer::MemoryStore;
+    /// use kinesis_async::kinesis_proto::consumer::{Checkpoint, Checkpoints};
+    /// let mut checkpoints = Checkpoints::new();
+    /// checkpoints.set("shardId-000000000000", Checkpoint::ShardEnd);
+    /// assert_eq!(MemoryStore::holding(checkpoints.clone()).snapshot(), checkpoints);
+    /// ```
+    pub fn holding(checkpoints: Checkpoints) -> Self {
+        MemoryStore {
+            checkpoints: checkpoints.into(),
+        }
+    }
+
     /// A copy of what is stored.
     pub fn snapshot(&self) -> Checkpoints {
-        self.checkpoints
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
+        self.checkpoints.snapshot()
     }
 }
 
@@ -71,10 +81,7 @@ impl CheckpointStore for MemoryStore {
         shard_id: &'a str,
         checkpoint: &'a Checkpoint,
     ) -> StoreFuture<'a, ()> {
-        self.checkpoints
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .set(shard_id, checkpoint.clone());
+        self.checkpoints.set(shard_id, checkpoint);
         Box::pin(async { Ok(()) })
     }
 }
@@ -93,14 +100,13 @@ impl CheckpointStore for MemoryStore {
 /// # });
 /// ```
 pub struct FileStore {
-    path: PathBuf,
-    checkpoints: Option<Checkpoints>,
+    file: CheckpointFile,
 }
 
 impl fmt::Debug for FileStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("FileStore")
-            .field("path", &self.path)
+            .field("path", &self.file.path())
             .finish_non_exhaustive()
     }
 }
@@ -109,56 +115,38 @@ impl FileStore {
     /// A store in the file at `path` (created at the first save).
     pub fn new(path: impl Into<PathBuf>) -> Self {
         FileStore {
-            path: path.into(),
-            checkpoints: None,
+            file: CheckpointFile::new(path),
         }
     }
 
     /// The file's path.
     pub fn path(&self) -> &Path {
-        &self.path
+        self.file.path()
     }
 
     async fn read(&mut self) -> Result<Checkpoints, Error> {
-        let checkpoints = match async_std::fs::read_to_string(&self.path).await {
-            Ok(text) => Checkpoints::from_json(&text)
-                .map_err(|e| file_error(&self.path, &format!("not checkpoints: {e}")))?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Checkpoints::new(),
-            Err(e) => return Err(file_error(&self.path, &format!("read: {e}"))),
-        };
-        self.checkpoints = Some(checkpoints.clone());
-        Ok(checkpoints)
+        let read = async_std::fs::read_to_string(self.file.path()).await;
+        self.file.handle_read(read)
     }
 
     async fn write(&mut self, shard_id: &str, checkpoint: &Checkpoint) -> Result<(), Error> {
-        if self.checkpoints.is_none() {
+        if !self.file.is_read() {
             self.read().await?;
         }
-        let checkpoints = self.checkpoints.get_or_insert_with(Checkpoints::new);
-        if !checkpoints.set(shard_id, checkpoint.clone()) {
+        let Some(text) = self.file.set(shard_id, checkpoint) else {
             return Ok(());
-        }
-        let text = checkpoints.to_json();
-        let mut name = self.path.file_name().unwrap_or_default().to_os_string();
-        name.push(".tmp");
-        let tmp = self.path.with_file_name(name);
+        };
+        let tmp = self.file.temporary();
         let result = async {
             use async_std::io::WriteExt as _;
             let mut file = async_std::fs::File::create(&tmp).await?;
             file.write_all(text.as_bytes()).await?;
             file.sync_all().await?;
-            async_std::fs::rename(&tmp, &self.path).await
+            async_std::fs::rename(&tmp, self.file.path()).await
         }
         .await;
-        result.map_err(|e| file_error(&self.path, &format!("write: {e}")))
+        result.map_err(|e| self.file.write_error(&e))
     }
-}
-
-fn file_error(path: &Path, what: &str) -> Error {
-    Error::Transport(TransportError::new(
-        TransportErrorKind::Io,
-        format!("checkpoint file {}: {what}", path.display()),
-    ))
 }
 
 impl CheckpointStore for FileStore {

@@ -91,12 +91,7 @@ impl Consumer {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn new(client: &Client, config: ConsumerConfig) -> Consumer {
-        let store = MemoryStore::new();
-        for (shard, cp) in config.checkpoints.iter() {
-            let mut s = store.clone();
-            // A memory store's save is ready at once.
-            drop(s.save(shard, cp));
-        }
+        let store = MemoryStore::holding(config.checkpoints.clone());
         Consumer::build(client, config, Box::new(store))
     }
 
@@ -110,9 +105,7 @@ impl Consumer {
         mut store: impl CheckpointStore + 'static,
     ) -> Result<Consumer, Error> {
         let stored = store.load().await?;
-        let config = config
-            .with_checkpoints(stored)
-            .with_children_after_checkpoint(true);
+        let config = config.resuming_from(stored);
         Ok(Consumer::build(client, config, Box::new(store)))
     }
 

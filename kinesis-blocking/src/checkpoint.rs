@@ -3,10 +3,8 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 
-use kinesis_proto::consumer::{Checkpoint, Checkpoints};
-use kinesis_proto::{TransportError, TransportErrorKind};
+use kinesis_proto::consumer::{Checkpoint, CheckpointFile, Checkpoints, SharedCheckpoints};
 
 use crate::Error;
 
@@ -36,7 +34,7 @@ pub trait CheckpointStore: Send {
 /// what a consumer stored).
 #[derive(Debug, Clone, Default)]
 pub struct MemoryStore {
-    checkpoints: Arc<Mutex<Checkpoints>>,
+    checkpoints: SharedCheckpoints,
 }
 
 impl MemoryStore {
@@ -45,16 +43,24 @@ impl MemoryStore {
         MemoryStore::default()
     }
 
-    /// A copy of what is stored.
-    pub fn snapshot(&self) -> Checkpoints {
-        self.lock().clone()
+    /// A store holding `checkpoints` already.
+    ///
+    /// ```
+    /// use kinesis_blocking::consumer::MemoryStore;
+    /// use kinesis_blocking::kinesis_proto::consumer::{Checkpoint, Checkpoints};
+    /// let mut checkpoints = Checkpoints::new();
+    /// checkpoints.set("shardId-000000000000", Checkpoint::ShardEnd);
+    /// assert_eq!(MemoryStore::holding(checkpoints.clone()).snapshot(), checkpoints);
+    /// ```
+    pub fn holding(checkpoints: Checkpoints) -> Self {
+        MemoryStore {
+            checkpoints: checkpoints.into(),
+        }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Checkpoints> {
-        // A panic while holding the lock leaves a valid map behind.
-        self.checkpoints
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    /// A copy of what is stored.
+    pub fn snapshot(&self) -> Checkpoints {
+        self.checkpoints.snapshot()
     }
 }
 
@@ -63,7 +69,7 @@ impl CheckpointStore for MemoryStore {
         Ok(self.snapshot())
     }
     fn save(&mut self, shard_id: &str, checkpoint: &Checkpoint) -> Result<(), Error> {
-        self.lock().set(shard_id, checkpoint.clone());
+        self.checkpoints.set(shard_id, checkpoint);
         Ok(())
     }
 }
@@ -81,14 +87,13 @@ impl CheckpointStore for MemoryStore {
 /// # Ok::<(), kinesis_blocking::Error>(())
 /// ```
 pub struct FileStore {
-    path: PathBuf,
-    checkpoints: Option<Checkpoints>,
+    file: CheckpointFile,
 }
 
 impl fmt::Debug for FileStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("FileStore")
-            .field("path", &self.path)
+            .field("path", &self.file.path())
             .finish_non_exhaustive()
     }
 }
@@ -97,68 +102,38 @@ impl FileStore {
     /// A store in the file at `path` (created at the first save).
     pub fn new(path: impl Into<PathBuf>) -> Self {
         FileStore {
-            path: path.into(),
-            checkpoints: None,
+            file: CheckpointFile::new(path),
         }
     }
 
     /// The file's path.
     pub fn path(&self) -> &Path {
-        &self.path
+        self.file.path()
     }
-}
-
-/// The temporary file a save writes before renaming it to `path`.
-fn temporary(path: &Path) -> PathBuf {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(".tmp");
-    path.with_file_name(name)
-}
-
-fn io_error(what: &str, path: &Path, e: std::io::Error) -> Error {
-    Error::Transport(TransportError::new(
-        TransportErrorKind::Io,
-        format!("checkpoint file {}: {what}: {e}", path.display()),
-    ))
 }
 
 impl CheckpointStore for FileStore {
     fn load(&mut self) -> Result<Checkpoints, Error> {
-        let checkpoints = match std::fs::read_to_string(&self.path) {
-            Ok(text) => Checkpoints::from_json(&text).map_err(|e| {
-                Error::Transport(TransportError::new(
-                    TransportErrorKind::Io,
-                    format!(
-                        "checkpoint file {}: not checkpoints: {e}",
-                        self.path.display()
-                    ),
-                ))
-            })?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Checkpoints::new(),
-            Err(e) => return Err(io_error("read", &self.path, e)),
-        };
-        self.checkpoints = Some(checkpoints.clone());
-        Ok(checkpoints)
+        let read = std::fs::read_to_string(self.file.path());
+        self.file.handle_read(read)
     }
 
     fn save(&mut self, shard_id: &str, checkpoint: &Checkpoint) -> Result<(), Error> {
-        if self.checkpoints.is_none() {
+        if !self.file.is_read() {
             self.load()?;
         }
-        let checkpoints = self.checkpoints.get_or_insert_with(Checkpoints::new);
-        if !checkpoints.set(shard_id, checkpoint.clone()) {
+        let Some(text) = self.file.set(shard_id, checkpoint) else {
             return Ok(());
-        }
-        let text = checkpoints.to_json();
-        let tmp = temporary(&self.path);
+        };
+        let tmp = self.file.temporary();
         let write = || -> std::io::Result<()> {
             use std::io::Write as _;
             let mut file = std::fs::File::create(&tmp)?;
             file.write_all(text.as_bytes())?;
             file.sync_all()?;
-            std::fs::rename(&tmp, &self.path)
+            std::fs::rename(&tmp, self.file.path())
         };
-        write().map_err(|e| io_error("write", &self.path, e))
+        write().map_err(|e| self.file.write_error(&e))
     }
 }
 
@@ -183,7 +158,7 @@ mod tests {
         let loaded = again.load().expect("read back");
         assert_eq!(loaded.get("a"), Some(&Checkpoint::after("20", 1)));
         assert_eq!(loaded.get("b"), Some(&Checkpoint::ShardEnd));
-        assert!(!temporary(&path).exists());
+        assert!(!CheckpointFile::new(&path).temporary().exists());
         std::fs::write(&path, "not json").expect("write");
         assert!(FileStore::new(&path).load().is_err());
         let _ = std::fs::remove_dir_all(&dir);

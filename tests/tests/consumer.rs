@@ -223,30 +223,63 @@ fn report(name: &str, first: &Check, second: &Check, produced: &[Vec<u8>]) {
     assert_eq!(first.data.len() + second.data.len(), produced.len());
 }
 
-/// Ends the test binary if a run hangs (a consumer's `next` waits for
-/// events forever); dropped, it stands down.
-struct Watchdog(Arc<AtomicBool>);
+/// How long a run may go without an event before it counts as stalled
+/// (the producer writes all along; an idle consumer still sees the
+/// rediscovery and its shards' ends within seconds).
+const STALL: Duration = Duration::from_secs(90);
 
-impl Drop for Watchdog {
-    fn drop(&mut self) {
-        self.0.store(true, Ordering::SeqCst);
+/// Ends the test binary if a run hangs (a consumer's `next` waits for
+/// events forever), or goes [`STALL`] without an event, saying how far it
+/// got; dropped, it stands down.
+struct Watchdog(Arc<Progress>);
+
+#[derive(Default)]
+struct Progress {
+    finished: AtomicBool,
+    /// Milliseconds since the watchdog started, at the last event.
+    last_event_ms: std::sync::atomic::AtomicU64,
+    events: std::sync::atomic::AtomicU64,
+}
+
+impl Watchdog {
+    /// Notes that the consumer gave an event.
+    fn event(&self, start: Instant) {
+        let ms = u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.0.last_event_ms.store(ms, Ordering::SeqCst);
+        self.0.events.fetch_add(1, Ordering::SeqCst);
     }
 }
 
-fn watchdog(name: &'static str) -> Watchdog {
-    let finished = Arc::new(AtomicBool::new(false));
-    let flag = finished.clone();
+impl Drop for Watchdog {
+    fn drop(&mut self) {
+        self.0.finished.store(true, Ordering::SeqCst);
+    }
+}
+
+/// A watchdog for a run that started at `start`.
+fn watchdog(name: &'static str, start: Instant) -> Watchdog {
+    let progress = Arc::new(Progress::default());
+    let seen = progress.clone();
     thread::spawn(move || {
-        let start = Instant::now();
-        while !flag.load(Ordering::SeqCst) {
+        while !seen.finished.load(Ordering::SeqCst) {
+            let last = Duration::from_millis(seen.last_event_ms.load(Ordering::SeqCst));
+            let events = seen.events.load(Ordering::SeqCst);
             if start.elapsed() > DEADLINE + Duration::from_secs(30) {
-                eprintln!("{name}: no end after {DEADLINE:?}");
+                eprintln!("{name}: no end after {DEADLINE:?} ({events} events)");
+                std::process::exit(1);
+            }
+            // Later than the async run's own timeout, which names its state.
+            if start.elapsed().saturating_sub(last) > STALL + Duration::from_secs(15) {
+                eprintln!(
+                    "{name}: stalled, no event for {STALL:?} ({events} events so far, \
+                     the last {last:?} into the run)"
+                );
                 std::process::exit(1);
             }
             thread::sleep(Duration::from_millis(200));
         }
     });
-    Watchdog(finished)
+    Watchdog(progress)
 }
 
 fn checkpoint_file_holds(path: &Path, shards: usize) {
@@ -297,7 +330,6 @@ fn async_consumer_on_ferrokinesis_with_expiring_iterators() {
 }
 
 fn run_blocking(setup: Setup) {
-    let _watchdog = watchdog("blocking consumer");
     use kinesis_blocking::consumer::{Consumer, FileStore};
     let client = setup.blocking_client();
     let stream = TestStream::create(
@@ -320,6 +352,7 @@ fn run_blocking(setup: Setup) {
     };
     let total = 3 * setup.per_phase.div_ceil(100) * 100;
     let start = Instant::now();
+    let watchdog = watchdog(setup.name, start);
 
     // The first run stops after a third, right after a checkpoint.
     let mut first = Check::default();
@@ -331,7 +364,9 @@ fn run_blocking(setup: Setup) {
             "first run: {} of {total}",
             first.data.len()
         );
-        match consumer.next().expect("events") {
+        let event = consumer.next().expect("events");
+        watchdog.event(start);
+        match event {
             Event::Records(batch) => {
                 first.batch(&batch);
                 if setup.pauses_after(first.batches) {
@@ -371,7 +406,9 @@ fn run_blocking(setup: Setup) {
             first.data.len(),
             second.data.len()
         );
-        match consumer.next().expect("events") {
+        let event = consumer.next().expect("events");
+        watchdog.event(start);
+        match event {
             Event::Records(batch) => {
                 for r in &batch.records {
                     assert!(
@@ -408,9 +445,17 @@ fn run_blocking(setup: Setup) {
     );
 }
 
-fn run_async(setup: Setup) {
-    let _watchdog = watchdog("async consumer");
+/// The next event, or a failure naming the consumer's state after
+/// [`STALL`] without one (a `Pending` nothing wakes, or a stall).
+async fn next_within_stall(consumer: &mut kinesis_async::consumer::Consumer) -> Event {
     use async_std::stream::StreamExt;
+    match async_std::future::timeout(STALL, consumer.next()).await {
+        Ok(event) => event.expect("events"),
+        Err(_) => panic!("no event for {STALL:?}: {consumer:?}"),
+    }
+}
+
+fn run_async(setup: Setup) {
     use kinesis_async::consumer::{Consumer, FileStore};
     let admin = setup.blocking_client();
     let client = kinesis_async::Client::new(setup.settings.clone()).expect("a client");
@@ -430,6 +475,7 @@ fn run_async(setup: Setup) {
     };
     let total = 3 * setup.per_phase.div_ceil(100) * 100;
     let start = Instant::now();
+    let watchdog = watchdog(setup.name, start);
     let (first, second) = async_std::task::block_on(async {
         let mut first = Check::default();
         let mut consumer =
@@ -442,7 +488,9 @@ fn run_async(setup: Setup) {
                 "first run: {} of {total}",
                 first.data.len()
             );
-            match consumer.next().await.expect("events") {
+            let event = next_within_stall(&mut consumer).await;
+            watchdog.event(start);
+            match event {
                 Event::Records(batch) => {
                     first.batch(&batch);
                     if setup.pauses_after(first.batches) {
@@ -486,7 +534,9 @@ fn run_async(setup: Setup) {
                 first.data.len(),
                 second.data.len()
             );
-            match consumer.next().await.expect("events") {
+            let event = next_within_stall(&mut consumer).await;
+            watchdog.event(start);
+            match event {
                 Event::Records(batch) => {
                     for r in &batch.records {
                         assert!(

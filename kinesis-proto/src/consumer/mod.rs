@@ -125,6 +125,7 @@ mod event;
 pub mod fuzz;
 mod page;
 mod reader;
+mod store;
 mod tree;
 
 #[cfg(test)]
@@ -135,6 +136,7 @@ mod tests;
 pub use checkpoint::{compare_sequence_numbers, Checkpoint, Checkpoints};
 pub use event::{Batch, Event};
 pub use page::{ConsumedRecord, Next, Page};
+pub use store::{CheckpointFile, SharedCheckpoints};
 
 use discovery::Discovery;
 use reader::Reader;
@@ -269,6 +271,22 @@ impl ConsumerConfig {
         self.children_after_checkpoint = on;
         self
     }
+    /// Resumes from what a checkpoint store holds (`stored`), and makes
+    /// children wait for their parents' stored ends, so a restart is exact:
+    /// what both drivers' `Consumer::with_store` run with.
+    ///
+    /// ```
+    /// use kinesis_proto::consumer::{Checkpoint, Checkpoints, ConsumerConfig};
+    /// let mut stored = Checkpoints::new();
+    /// stored.set("shardId-000000000000", Checkpoint::ShardEnd);
+    /// let config = ConsumerConfig::new("my-stream").resuming_from(stored.clone());
+    /// assert_eq!(config.checkpoints, stored);
+    /// assert!(config.children_after_checkpoint);
+    /// ```
+    pub fn resuming_from(self, stored: Checkpoints) -> Self {
+        self.with_checkpoints(stored)
+            .with_children_after_checkpoint(true)
+    }
 
     /// The pause after `failures` failures in a row, for a random value
     /// in [0, 1): between half and all of `backoff × 2ⁿ⁻¹`, capped.
@@ -359,6 +377,15 @@ impl fmt::Debug for Consumer {
             .field("shards", &self.tree.iter().count())
             .field("reading", &self.readers.len())
             .field("events", &self.events.len())
+            .field(
+                "status",
+                &self
+                    .tree
+                    .iter()
+                    .map(|(id, n)| (id, n.status))
+                    .collect::<Vec<_>>(),
+            )
+            .field("readers", &self.readers.values().collect::<Vec<_>>())
             .finish_non_exhaustive()
     }
 }

@@ -62,6 +62,25 @@ pub(crate) struct Reader {
     pub(crate) ended: Option<Vec<ChildShard>>,
 }
 
+impl std::fmt::Debug for Reader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let pending = match &self.pending {
+            Some(Pending::Iterator(id, _)) => format!("GetShardIterator {id:?}"),
+            Some(Pending::Records(id, _)) => format!("GetRecords {id:?}"),
+            None => "none".to_owned(),
+        };
+        f.debug_struct("Reader")
+            .field("shard_id", &self.shard_id)
+            .field("pending", &pending)
+            .field("iterator", &self.iterator.is_some())
+            .field("next_at", &self.next_at)
+            .field("queued", &self.queued)
+            .field("failures", &self.failures)
+            .field("ended", &self.ended.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
 impl Reader {
     pub(crate) fn new(
         shard_id: String,
