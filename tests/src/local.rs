@@ -78,9 +78,14 @@ impl LocalProcess {
         self.child.id()
     }
 
-    /// How it exited, if it has.
+    /// How it exited, if it has. Once it has, first waits (up to two
+    /// seconds) for the reader threads to reach the end of its output, so
+    /// that a process which printed its error and quit is quoted in full
+    /// by [`LocalProcess::output_tail`], not as "(nothing)".
     pub(crate) fn exited(&mut self) -> Option<ExitStatus> {
-        self.child.try_wait().ok().flatten()
+        let status = self.child.try_wait().ok().flatten()?;
+        self.output.wait_for_end(Duration::from_secs(2));
+        Some(status)
     }
 
     /// Closes its standard input (the server's signal to stop).
@@ -108,8 +113,11 @@ impl Drop for LocalProcess {
 }
 
 /// The last lines of a server's output, kept by reader threads.
-#[derive(Clone, Default)]
-struct Tail(Arc<Mutex<VecDeque<String>>>);
+#[derive(Default)]
+struct Tail {
+    lines: Arc<Mutex<VecDeque<String>>>,
+    readers: Mutex<Vec<thread::JoinHandle<()>>>,
+}
 
 impl Tail {
     fn follow(
@@ -117,8 +125,8 @@ impl Tail {
         stream: impl Read + Send + 'static,
         mut on_line: impl FnMut(&str) + Send + 'static,
     ) {
-        let lines = self.0.clone();
-        thread::spawn(move || {
+        let lines = self.lines.clone();
+        let reader = thread::spawn(move || {
             for line in BufReader::new(stream).lines() {
                 let Ok(line) = line else { break };
                 on_line(&line);
@@ -129,10 +137,24 @@ impl Tail {
                 lines.push_back(line);
             }
         });
+        self.readers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(reader);
+    }
+
+    /// Waits until every reader has reached the end of its stream, or
+    /// `limit` has passed (a grandchild may hold a pipe open).
+    fn wait_for_end(&self, limit: Duration) {
+        let deadline = std::time::Instant::now() + limit;
+        let readers = self.readers.lock().unwrap_or_else(|p| p.into_inner());
+        while readers.iter().any(|r| !r.is_finished()) && std::time::Instant::now() < deadline {
+            thread::sleep(Duration::from_millis(10));
+        }
     }
 
     fn text(&self) -> String {
-        let lines = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let lines = self.lines.lock().unwrap_or_else(|p| p.into_inner());
         if lines.is_empty() {
             return "(nothing)".to_owned();
         }
